@@ -1,0 +1,92 @@
+package dev.jitaccess;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The outcome of evaluating a request: {@link Allow}, {@link Deny} or {@link NeedsApproval}. Each carries
+ * the ids of the rules that decided it, human-readable reasons, and the version of the policy that
+ * produced it, so "why was this denied" always has an answer.
+ */
+public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision.NeedsApproval {
+
+  /** The ids of the rules that decided. */
+  List<String> ruleIds();
+
+  /** Why: deciding rules, conditions that failed with their actual values, clamps applied. */
+  List<String> reasons();
+
+  /** An identifier of the policy version that decided (for example a hash), or empty. */
+  String policyVersion();
+
+  /** Whether this decision lets a grant be issued without further steps. */
+  default boolean isAllowed() {
+    return this instanceof Allow;
+  }
+
+  /** A denial with reasons and no rule ids or policy version. */
+  static Deny deny(String... reasons) {
+    return new Deny(List.of(), List.of(reasons), "");
+  }
+
+  /**
+   * The request may be granted on these terms.
+   *
+   * @param terms what is granted
+   * @param ruleIds the deciding rules
+   * @param reasons why
+   * @param policyVersion the policy version
+   */
+  record Allow(GrantTerms terms, List<String> ruleIds, List<String> reasons, String policyVersion)
+      implements Decision {
+    /** Checks and copies. */
+    public Allow {
+      Objects.requireNonNull(terms, "terms");
+      ruleIds = List.copyOf(ruleIds);
+      reasons = List.copyOf(reasons);
+      Objects.requireNonNull(policyVersion, "policyVersion");
+    }
+  }
+
+  /**
+   * The request is refused.
+   *
+   * @param ruleIds the deciding rules (empty for a default deny)
+   * @param reasons why
+   * @param policyVersion the policy version
+   */
+  record Deny(List<String> ruleIds, List<String> reasons, String policyVersion) implements Decision {
+    /** Checks and copies. */
+    public Deny {
+      ruleIds = List.copyOf(ruleIds);
+      reasons = List.copyOf(reasons);
+      Objects.requireNonNull(policyVersion, "policyVersion");
+    }
+  }
+
+  /**
+   * The request may be granted on these terms once a human approves it.
+   *
+   * @param terms what is granted once approved
+   * @param requirement who must approve, how many, how long they have
+   * @param ruleIds the deciding rules
+   * @param reasons why
+   * @param policyVersion the policy version
+   */
+  record NeedsApproval(
+      GrantTerms terms,
+      ApprovalRequirement requirement,
+      List<String> ruleIds,
+      List<String> reasons,
+      String policyVersion)
+      implements Decision {
+    /** Checks and copies. */
+    public NeedsApproval {
+      Objects.requireNonNull(terms, "terms");
+      Objects.requireNonNull(requirement, "requirement");
+      ruleIds = List.copyOf(ruleIds);
+      reasons = List.copyOf(reasons);
+      Objects.requireNonNull(policyVersion, "policyVersion");
+    }
+  }
+}

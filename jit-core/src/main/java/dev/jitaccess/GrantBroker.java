@@ -1,0 +1,358 @@
+package dev.jitaccess;
+
+import dev.jitaccess.spi.ApprovalHandler;
+import dev.jitaccess.spi.AuditSink;
+import dev.jitaccess.spi.GrantListener;
+import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.IdentityVerifier;
+import dev.jitaccess.spi.PolicyEvaluator;
+import dev.jitaccess.spi.Scheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * Issues just-in-time grants: verifies the presented credential, evaluates the policy, mints a
+ * short-lived token bound to one task, records it, audits it, and ends it when the task completes,
+ * fails, is revoked or times out. Thread-safe once built. Build one with {@link #builder()}; close it to
+ * stop its scheduler.
+ */
+public interface GrantBroker extends AutoCloseable {
+
+  /** Starts a builder. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Verifies, decides, mints, stores and audits. Nothing is issued when any step fails.
+   *
+   * @throws AccessDeniedException with the {@link Decision} when the request is not granted, including
+   *     when it needs an approval (use {@link #requestAsync}) or a step failed (fail closed)
+   */
+  Grant request(GrantRequest request);
+
+  /**
+   * A dry run: the same identity verification and policy evaluation as {@link #request}, with no token
+   * and no state change except an EVALUATED audit event. Answers "why would this be denied". Never throws
+   * for a denial.
+   */
+  Decision evaluate(GrantRequest request);
+
+  /**
+   * Like {@link #request}, but a decision that needs a human approval waits for the configured
+   * {@link ApprovalHandler}; the stage fails with {@link AccessDeniedException} when the request is
+   * denied, rejected or the approval times out.
+   */
+  CompletionStage<Grant> requestAsync(GrantRequest request);
+
+  /**
+   * Requests a grant, runs {@code task} with it and ends it: reason COMPLETED when the task returns,
+   * FAILED when it throws. An unchecked exception from the task is rethrown as is; a checked one wrapped
+   * in a {@link JitException}.
+   */
+  <T> T runWithGrant(GrantRequest request, GrantTask<T> task);
+
+  /** Revokes one grant (reason EXPLICIT); idempotent. Returns true if this call ended it. */
+  boolean revoke(String grantId);
+
+  /** Revokes every live grant of a task (reason TASK); returns how many this call ended. */
+  int revokeTask(String taskId);
+
+  /** Revokes every live grant of an identity (reason IDENTITY); returns how many this call ended. */
+  int revokeIdentity(String identityId);
+
+  /**
+   * Heartbeat for a grant with an idle timeout: extends its idle deadline, never past its expiry.
+   * Returns false if the grant is not live.
+   */
+  boolean renew(String grantId);
+
+  /** The current public facts of a grant the store still knows. */
+  Optional<GrantInfo> find(String grantId);
+
+  /** A verifier that reads this broker's keys and store: revocation and single use take effect at once. */
+  GrantVerifier verifier();
+
+  /** The public verification keys as a JWK Set JSON (current and retired keys whose tokens may still be live). */
+  String publicJwks();
+
+  /** Rotates the signing key now; the old public key stays published until its last token has expired. */
+  void rotateKeys();
+
+  /** Stops the broker's own scheduler, if it created one. Grants already issued stay valid until they expire. */
+  @Override
+  void close();
+
+  /**
+   * Builds a {@link GrantBroker}. Every option may be set once; nulls, bad ranges and options that
+   * contradict each other are refused with a message naming the option and the value. Not thread-safe.
+   */
+  final class Builder {
+    String issuer;
+    final List<IdentityVerifier> identityVerifiers = new ArrayList<>();
+    PolicyEvaluator policy;
+    ApprovalHandler approvalHandler;
+    GrantStore store;
+    AuditSink auditSink;
+    Boolean auditFailureBlocksIssuance;
+    final List<GrantListener> listeners = new ArrayList<>();
+    Clock clock;
+    Scheduler scheduler;
+    Executor callbackExecutor;
+    SigningAlgorithm algorithm;
+    String signingKey;
+    Duration keyRotation;
+    Duration maxTtl;
+    Duration breakGlassTtl;
+    Duration clockSkew;
+    Double expiringFraction;
+    Double renewFraction;
+    Integer maxGrantsPerIdentity;
+    Integer maxGrantsPerTask;
+    Integer maxCredentialBytes;
+
+    private Builder() {}
+
+    /** The issuer ({@code iss}) of every token, for example {@code https://jit.example.org}. Required. */
+    public Builder issuer(String issuer) {
+      Objects.requireNonNull(issuer, "issuer");
+      once(this.issuer, "issuer");
+      if (issuer.isBlank()) {
+        throw new IllegalArgumentException("issuer must not be blank");
+      }
+      this.issuer = issuer;
+      return this;
+    }
+
+    /** Adds an identity verifier; the first one that supports a credential decides. At least one is required. */
+    public Builder identityVerifier(IdentityVerifier verifier) {
+      identityVerifiers.add(Objects.requireNonNull(verifier, "identityVerifier"));
+      return this;
+    }
+
+    /** The policy. Required. */
+    public Builder policy(PolicyEvaluator policy) {
+      Objects.requireNonNull(policy, "policy");
+      once(this.policy, "policy");
+      this.policy = policy;
+      return this;
+    }
+
+    /** Who approves requests that need an approval; without one, such requests are denied. */
+    public Builder approvalHandler(ApprovalHandler handler) {
+      Objects.requireNonNull(handler, "approvalHandler");
+      once(this.approvalHandler, "approvalHandler");
+      this.approvalHandler = handler;
+      return this;
+    }
+
+    /** Where lifecycle state lives; defaults to {@link GrantStore#inMemory}. */
+    public Builder store(GrantStore store) {
+      Objects.requireNonNull(store, "store");
+      once(this.store, "store");
+      this.store = store;
+      return this;
+    }
+
+    /** Where audit events go; defaults to {@link AuditSink#slf4j()}. */
+    public Builder auditSink(AuditSink sink) {
+      Objects.requireNonNull(sink, "auditSink");
+      once(this.auditSink, "auditSink");
+      this.auditSink = sink;
+      return this;
+    }
+
+    /**
+     * Whether a failing audit sink blocks issuance (default true: nothing is issued that was not audited).
+     * With false, the failure is logged at ERROR and the grant is issued.
+     */
+    public Builder auditFailureBlocksIssuance(boolean blocks) {
+      once(this.auditFailureBlocksIssuance, "auditFailureBlocksIssuance");
+      this.auditFailureBlocksIssuance = blocks;
+      return this;
+    }
+
+    /** Adds a listener for every grant. */
+    public Builder listener(GrantListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** The clock; defaults to {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      once(this.clock, "clock");
+      this.clock = clock;
+      return this;
+    }
+
+    /** The scheduler for expiry, rotation, approval timeouts and re-minting; defaults to one daemon thread. */
+    public Builder scheduler(Scheduler scheduler) {
+      Objects.requireNonNull(scheduler, "scheduler");
+      once(this.scheduler, "scheduler");
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Where listener callbacks run; defaults to the thread that causes the event. */
+    public Builder callbackExecutor(Executor executor) {
+      Objects.requireNonNull(executor, "callbackExecutor");
+      once(this.callbackExecutor, "callbackExecutor");
+      this.callbackExecutor = executor;
+      return this;
+    }
+
+    /** The signing algorithm; defaults to {@link SigningAlgorithm#ES256} (see there why). */
+    public Builder algorithm(SigningAlgorithm algorithm) {
+      Objects.requireNonNull(algorithm, "algorithm");
+      once(this.algorithm, "algorithm");
+      this.algorithm = algorithm;
+      return this;
+    }
+
+    /**
+     * A private signing key shared by several replicas, as a JWK JSON or PEM (PKCS#8, SEC1 or PKCS#1);
+     * its type must match the algorithm. Without it a key is generated at build time.
+     */
+    public Builder signingKey(String jwkOrPem) {
+      Objects.requireNonNull(jwkOrPem, "signingKey");
+      once(this.signingKey, "signingKey");
+      this.signingKey = jwkOrPem;
+      return this;
+    }
+
+    /** Rotates the generated signing key at this interval (1 minute to 365 days). Not with {@link #signingKey}. */
+    public Builder keyRotation(Duration interval) {
+      Objects.requireNonNull(interval, "keyRotation");
+      once(this.keyRotation, "keyRotation");
+      if (interval.compareTo(Duration.ofMinutes(1)) < 0 || interval.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException("keyRotation must be between 1 minute and 365 days, got " + interval);
+      }
+      this.keyRotation = interval;
+      return this;
+    }
+
+    /** The ceiling on every grant's TTL (1 second to 24 hours); default 1 hour. */
+    public Builder maxTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "maxTtl");
+      once(this.maxTtl, "maxTtl");
+      if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofHours(24)) > 0) {
+        throw new IllegalArgumentException("maxTtl must be between 1 second and 24 hours, got " + ttl);
+      }
+      this.maxTtl = ttl;
+      return this;
+    }
+
+    /** The forced TTL of break-glass grants (1 second up to maxTtl); default 15 minutes. */
+    public Builder breakGlassTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "breakGlassTtl");
+      once(this.breakGlassTtl, "breakGlassTtl");
+      if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofHours(24)) > 0) {
+        throw new IllegalArgumentException("breakGlassTtl must be between 1 second and 24 hours, got " + ttl);
+      }
+      this.breakGlassTtl = ttl;
+      return this;
+    }
+
+    /** The clock skew {@link #verifier()} tolerates (0 to 5 minutes); default 30 seconds. */
+    public Builder clockSkew(Duration skew) {
+      Objects.requireNonNull(skew, "clockSkew");
+      once(this.clockSkew, "clockSkew");
+      if (skew.isNegative() || skew.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new IllegalArgumentException("clockSkew must be between 0 and 5 minutes, got " + skew);
+      }
+      this.clockSkew = skew;
+      return this;
+    }
+
+    /** The fraction of a grant's lifetime at which {@code onExpiring} fires, in (0, 1); default 0.8. */
+    public Builder expiringFraction(double fraction) {
+      once(this.expiringFraction, "expiringFraction");
+      if (!(fraction > 0 && fraction < 1)) {
+        throw new IllegalArgumentException("expiringFraction must be in (0, 1), got " + fraction);
+      }
+      this.expiringFraction = fraction;
+      return this;
+    }
+
+    /** The fraction of a renewing grant's token lifetime at which it is re-minted, in (0, 1); default 0.5. */
+    public Builder renewFraction(double fraction) {
+      once(this.renewFraction, "renewFraction");
+      if (!(fraction > 0 && fraction < 1)) {
+        throw new IllegalArgumentException("renewFraction must be in (0, 1), got " + fraction);
+      }
+      this.renewFraction = fraction;
+      return this;
+    }
+
+    /** The most live grants one identity may hold (1 to 1,000,000); default 100. */
+    public Builder maxGrantsPerIdentity(int max) {
+      once(this.maxGrantsPerIdentity, "maxGrantsPerIdentity");
+      this.maxGrantsPerIdentity = range(max, 1, 1_000_000, "maxGrantsPerIdentity");
+      return this;
+    }
+
+    /** The most live grants one task may hold (1 to 1,000,000); default 10. */
+    public Builder maxGrantsPerTask(int max) {
+      once(this.maxGrantsPerTask, "maxGrantsPerTask");
+      this.maxGrantsPerTask = range(max, 1, 1_000_000, "maxGrantsPerTask");
+      return this;
+    }
+
+    /** The largest presented credential, in bytes (1 KiB to 1 MiB), refused before parsing; default 16 KiB. */
+    public Builder maxCredentialBytes(int bytes) {
+      once(this.maxCredentialBytes, "maxCredentialBytes");
+      this.maxCredentialBytes = range(bytes, 1024, 1 << 20, "maxCredentialBytes");
+      return this;
+    }
+
+    /**
+     * Builds the broker.
+     *
+     * @throws IllegalStateException if a required option is missing or options contradict each other
+     * @throws IllegalArgumentException if the signing key cannot be read or does not fit the algorithm
+     */
+    public GrantBroker build() {
+      if (issuer == null) {
+        throw new IllegalStateException("issuer is required");
+      }
+      if (identityVerifiers.isEmpty()) {
+        throw new IllegalStateException("at least one identityVerifier is required");
+      }
+      if (policy == null) {
+        throw new IllegalStateException("policy is required");
+      }
+      if (signingKey != null && keyRotation != null) {
+        throw new IllegalStateException(
+            "keyRotation rotates generated keys; it cannot be combined with a shared signingKey");
+      }
+      if (maxTtl != null && breakGlassTtl != null && breakGlassTtl.compareTo(maxTtl) > 0) {
+        throw new IllegalStateException(
+            "breakGlassTtl (" + breakGlassTtl + ") must not exceed maxTtl (" + maxTtl + ")");
+      }
+      if (maxTtl != null && breakGlassTtl == null && maxTtl.compareTo(Duration.ofMinutes(15)) < 0) {
+        breakGlassTtl = maxTtl;
+      }
+      return new DefaultGrantBroker(this);
+    }
+
+    private static int range(int value, int min, int max, String name) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    }
+
+    private static void once(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+  }
+}

@@ -1,0 +1,322 @@
+package dev.jitaccess;
+
+import dev.jitaccess.spi.GrantListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A request for a grant: who is asking (the presented {@link Credential}), for what task and purpose,
+ * on which resource, for which actions, in which environment, for how long.
+ *
+ * <p>Immutable; built with {@link #builder()}. {@code toString()} never shows the credential.
+ */
+public final class GrantRequest {
+  /** The longest task id, purpose, resource, action or environment accepted, in characters. */
+  public static final int MAX_TEXT_LENGTH = 512;
+  /** The most attributes a request may carry. */
+  public static final int MAX_ATTRIBUTES = 64;
+  /** The most actions a request may ask for. */
+  public static final int MAX_ACTIONS = 64;
+
+  private final Credential credential;
+  private final String taskId;
+  private final String purpose;
+  private final String resource;
+  private final Set<String> actions;
+  private final String environment;
+  private final Duration requestedTtl;
+  private final Map<String, Object> attributes;
+  private final String justification;
+  private final boolean breakGlass;
+  private final boolean renewing;
+  private final List<GrantListener> listeners;
+
+  private GrantRequest(Builder b) {
+    this.credential = b.credential;
+    this.taskId = b.taskId;
+    this.purpose = b.purpose;
+    this.resource = b.resource;
+    this.actions = Collections.unmodifiableSet(new LinkedHashSet<>(b.actions));
+    this.environment = b.environment;
+    this.requestedTtl = b.requestedTtl;
+    this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+    this.justification = b.justification;
+    this.breakGlass = b.breakGlass;
+    this.renewing = b.renewing;
+    this.listeners = List.copyOf(b.listeners);
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The credential the workload presents. */
+  public Credential credential() {
+    return credential;
+  }
+
+  /** The task this grant is for; a grant is never shared between tasks. */
+  public String taskId() {
+    return taskId;
+  }
+
+  /** Why the access is needed, in a word the policy knows (for example {@code deploy}, {@code backup}). */
+  public String purpose() {
+    return purpose;
+  }
+
+  /** The resource, which becomes the token's audience ({@code aud}). */
+  public String resource() {
+    return resource;
+  }
+
+  /** The actions asked for; the grant carries the subset the policy allows. */
+  public Set<String> actions() {
+    return actions;
+  }
+
+  /** The environment, for example {@code prod}. */
+  public String environment() {
+    return environment;
+  }
+
+  /** How long the grant should live; the broker may shorten it, never lengthen it. */
+  public Duration requestedTtl() {
+    return requestedTtl;
+  }
+
+  /** Free attributes for the policy: ticket, pipeline run, risk score. Values are String, Number or Boolean. */
+  public Map<String, Object> attributes() {
+    return attributes;
+  }
+
+  /** A human-readable justification, if given. */
+  public Optional<String> justification() {
+    return Optional.ofNullable(justification);
+  }
+
+  /** Whether this is an emergency (break-glass) request. */
+  public boolean breakGlass() {
+    return breakGlass;
+  }
+
+  /** Whether the holder wants a renewing grant whose token is re-minted until the grant is closed. */
+  public boolean renewing() {
+    return renewing;
+  }
+
+  /** Callbacks for this grant only, called in addition to the broker's listeners. */
+  public List<GrantListener> listeners() {
+    return listeners;
+  }
+
+  @Override
+  public String toString() {
+    return "GrantRequest[task=" + taskId + ", purpose=" + purpose + ", resource=" + resource
+        + ", actions=" + actions + ", environment=" + environment + ", ttl=" + requestedTtl
+        + (breakGlass ? ", breakGlass" : "") + ", credential=" + credential + "]";
+  }
+
+  /** Builds a {@link GrantRequest}; each option may be set once. Not thread-safe. */
+  public static final class Builder {
+    private Credential credential;
+    private String taskId;
+    private String purpose;
+    private String resource;
+    private final Set<String> actions = new LinkedHashSet<>();
+    private String environment;
+    private Duration requestedTtl;
+    private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private String justification;
+    private boolean breakGlass;
+    private boolean breakGlassSet;
+    private boolean renewing;
+    private boolean renewingSet;
+    private final List<GrantListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The credential presented by the workload. Required. */
+    public Builder credential(Credential credential) {
+      Objects.requireNonNull(credential, "credential");
+      once(this.credential, "credential");
+      this.credential = credential;
+      return this;
+    }
+
+    /** The task id. Required. */
+    public Builder taskId(String taskId) {
+      once(this.taskId, "taskId");
+      this.taskId = text(taskId, "taskId");
+      return this;
+    }
+
+    /** The purpose. Required. */
+    public Builder purpose(String purpose) {
+      once(this.purpose, "purpose");
+      this.purpose = text(purpose, "purpose");
+      return this;
+    }
+
+    /** The resource (audience). Required. */
+    public Builder resource(String resource) {
+      once(this.resource, "resource");
+      this.resource = text(resource, "resource");
+      return this;
+    }
+
+    /** Adds actions. At least one is required. */
+    public Builder actions(String... actions) {
+      Objects.requireNonNull(actions, "actions");
+      return actions(List.of(actions));
+    }
+
+    /** Adds actions. At least one is required. */
+    public Builder actions(java.util.Collection<String> actions) {
+      Objects.requireNonNull(actions, "actions");
+      for (String a : actions) {
+        String action = text(a, "action");
+        if (action.chars().anyMatch(Character::isWhitespace)) {
+          throw new IllegalArgumentException("action must not contain white space: '" + action + "'");
+        }
+        this.actions.add(action);
+      }
+      if (this.actions.size() > MAX_ACTIONS) {
+        throw new IllegalArgumentException("at most " + MAX_ACTIONS + " actions, got " + this.actions.size());
+      }
+      return this;
+    }
+
+    /** The environment. Required. */
+    public Builder environment(String environment) {
+      once(this.environment, "environment");
+      this.environment = text(environment, "environment");
+      return this;
+    }
+
+    /** The requested TTL; must be positive. Required. */
+    public Builder ttl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      once(this.requestedTtl, "ttl");
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("ttl must be positive, got " + ttl);
+      }
+      this.requestedTtl = ttl;
+      return this;
+    }
+
+    /** Adds an attribute for the policy; the value must be a String, Number or Boolean. */
+    public Builder attribute(String name, Object value) {
+      text(name, "attribute name");
+      Objects.requireNonNull(value, "attribute value");
+      if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+        throw new IllegalArgumentException(
+            "attribute '" + name + "' must be a String, Number or Boolean, got " + value.getClass().getName());
+      }
+      if (value instanceof String) {
+        text((String) value, "attribute '" + name + "'");
+      }
+      if (attributes.containsKey(name)) {
+        throw new IllegalStateException("attribute '" + name + "' was already set");
+      }
+      if (attributes.size() >= MAX_ATTRIBUTES) {
+        throw new IllegalArgumentException("at most " + MAX_ATTRIBUTES + " attributes");
+      }
+      attributes.put(name, value);
+      return this;
+    }
+
+    /** A justification for reviewers and the audit trail. */
+    public Builder justification(String justification) {
+      once(this.justification, "justification");
+      this.justification = text(justification, "justification");
+      return this;
+    }
+
+    /** Marks the request as break-glass; needs a {@link #justification(String)}. */
+    public Builder breakGlass(boolean breakGlass) {
+      if (breakGlassSet) {
+        throw new IllegalStateException("breakGlass was already set");
+      }
+      this.breakGlassSet = true;
+      this.breakGlass = breakGlass;
+      return this;
+    }
+
+    /** Asks for a renewing grant, re-minted before each token expires until it is closed. */
+    public Builder renewing(boolean renewing) {
+      if (renewingSet) {
+        throw new IllegalStateException("renewing was already set");
+      }
+      this.renewingSet = true;
+      this.renewing = renewing;
+      return this;
+    }
+
+    /** Adds a callback for this grant only. */
+    public Builder listener(GrantListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Builds the request.
+     *
+     * @throws IllegalStateException if a required option is missing or options contradict each other
+     */
+    public GrantRequest build() {
+      require(credential, "credential");
+      require(taskId, "taskId");
+      require(purpose, "purpose");
+      require(resource, "resource");
+      require(environment, "environment");
+      require(requestedTtl, "ttl");
+      if (actions.isEmpty()) {
+        throw new IllegalStateException("at least one action is required");
+      }
+      if (breakGlass && justification == null) {
+        throw new IllegalStateException("a break-glass request needs a justification");
+      }
+      if (breakGlass && renewing) {
+        throw new IllegalStateException("a break-glass request cannot be renewing");
+      }
+      return new GrantRequest(this);
+    }
+
+    private static void require(Object value, String name) {
+      if (value == null) {
+        throw new IllegalStateException(name + " is required");
+      }
+    }
+
+    private static void once(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+
+    private static String text(String value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(name + " must not be blank");
+      }
+      if (value.length() > MAX_TEXT_LENGTH) {
+        throw new IllegalArgumentException(
+            name + " must be at most " + MAX_TEXT_LENGTH + " characters, got " + value.length());
+      }
+      if (value.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException(name + " must not contain control characters");
+      }
+      return value;
+    }
+  }
+}

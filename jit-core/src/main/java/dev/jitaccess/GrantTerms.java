@@ -1,0 +1,88 @@
+package dev.jitaccess;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a policy allows: the granted actions and the limits of the grant. The broker still clamps the
+ * TTL to the requested TTL and its own ceiling.
+ *
+ * @param actions the granted actions, a non-empty subset of the requested ones
+ * @param maxTtl the longest the grant may live
+ * @param idleTimeout if present, the grant is lost when not renewed within this time
+ * @param singleUse whether the token verifies only once
+ * @param renewable whether a renewing (standing, re-minted) grant is allowed
+ * @param breakGlass whether the grant is an emergency grant, flagged for review
+ * @param maxDelegationDepth how many times the grant may be attenuated into sub-grants (0 = never)
+ */
+public record GrantTerms(
+    Set<String> actions,
+    Duration maxTtl,
+    Optional<Duration> idleTimeout,
+    boolean singleUse,
+    boolean renewable,
+    boolean breakGlass,
+    int maxDelegationDepth) {
+
+  /** Checks and copies. */
+  public GrantTerms {
+    actions = Set.copyOf(actions);
+    if (actions.isEmpty()) {
+      throw new IllegalArgumentException("terms must grant at least one action");
+    }
+    Objects.requireNonNull(maxTtl, "maxTtl");
+    if (maxTtl.isNegative() || maxTtl.isZero()) {
+      throw new IllegalArgumentException("maxTtl must be positive, got " + maxTtl);
+    }
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    idleTimeout.ifPresent(
+        t -> {
+          if (t.isNegative() || t.isZero()) {
+            throw new IllegalArgumentException("idleTimeout must be positive, got " + t);
+          }
+        });
+    if (singleUse && renewable) {
+      throw new IllegalArgumentException("a grant cannot be both single-use and renewable");
+    }
+    if (maxDelegationDepth < 0) {
+      throw new IllegalArgumentException("maxDelegationDepth must be >= 0, got " + maxDelegationDepth);
+    }
+  }
+
+  /** Plain terms: these actions for at most {@code maxTtl}, no idle timeout, reusable, not renewable. */
+  public static GrantTerms of(Set<String> actions, Duration maxTtl) {
+    return new GrantTerms(actions, maxTtl, Optional.empty(), false, false, false, 0);
+  }
+
+  /** A copy with another idle timeout. */
+  public GrantTerms withIdleTimeout(Duration timeout) {
+    return new GrantTerms(actions, maxTtl, Optional.of(timeout), singleUse, renewable, breakGlass, maxDelegationDepth);
+  }
+
+  /** A copy that is single-use (or not). */
+  public GrantTerms withSingleUse(boolean value) {
+    return new GrantTerms(actions, maxTtl, idleTimeout, value, renewable, breakGlass, maxDelegationDepth);
+  }
+
+  /** A copy that is renewable (or not). */
+  public GrantTerms withRenewable(boolean value) {
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, value, breakGlass, maxDelegationDepth);
+  }
+
+  /** A copy flagged as break-glass (or not). */
+  public GrantTerms withBreakGlass(boolean value) {
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, value, maxDelegationDepth);
+  }
+
+  /** A copy with another maximum TTL. */
+  public GrantTerms withMaxTtl(Duration value) {
+    return new GrantTerms(actions, value, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth);
+  }
+
+  /** A copy with another delegation depth. */
+  public GrantTerms withMaxDelegationDepth(int value) {
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, value);
+  }
+}

@@ -1,0 +1,19 @@
+package dev.jitaccess;
+
+/** Why a grant ended before its expiry. */
+public enum RevocationReason {
+  /** The task completed and the grant was closed. */
+  COMPLETED,
+  /** The task failed while holding the grant. */
+  FAILED,
+  /** Revoked explicitly by grant id. */
+  EXPLICIT,
+  /** Revoked with every grant of its task. */
+  TASK,
+  /** Revoked with every grant of its identity. */
+  IDENTITY,
+  /** A renewing grant's policy no longer allows it. */
+  POLICY,
+  /** Its parent grant ended. */
+  PARENT
+}

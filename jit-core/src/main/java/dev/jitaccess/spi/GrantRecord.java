@@ -1,0 +1,83 @@
+package dev.jitaccess.spi;
+
+import dev.jitaccess.GrantInfo;
+import dev.jitaccess.RevocationReason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a {@link GrantStore} keeps for each grant: its public facts and its lifecycle state. Never the
+ * token. Immutable; changes produce copies.
+ *
+ * @param info the public facts (expiry of the current token included)
+ * @param state the lifecycle state
+ * @param revocationReason why it was revoked, when {@link GrantState#REVOKED}
+ * @param idleTimeout the heartbeat interval, if the grant has one
+ * @param idleDeadline when the grant goes idle without a renewal ({@link Instant#MAX} if never)
+ * @param uses how many times a single-use grant's token has been accepted
+ */
+public record GrantRecord(
+    GrantInfo info,
+    GrantState state,
+    Optional<RevocationReason> revocationReason,
+    Optional<Duration> idleTimeout,
+    Instant idleDeadline,
+    int uses) {
+
+  /** Checks the values. */
+  public GrantRecord {
+    Objects.requireNonNull(info, "info");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(revocationReason, "revocationReason");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(idleDeadline, "idleDeadline");
+    if (state == GrantState.REVOKED && revocationReason.isEmpty()) {
+      throw new IllegalArgumentException("a revoked grant needs a reason");
+    }
+    if (uses < 0) {
+      throw new IllegalArgumentException("uses must be >= 0, got " + uses);
+    }
+  }
+
+  /** A new live record. */
+  public static GrantRecord live(GrantInfo info, Optional<Duration> idleTimeout, Instant idleDeadline) {
+    return new GrantRecord(info, GrantState.LIVE, Optional.empty(), idleTimeout, idleDeadline, 0);
+  }
+
+  /** The grant id. */
+  public String grantId() {
+    return info.grantId();
+  }
+
+  /** When the grant stops being live without any action: the earlier of expiry and idle deadline. */
+  public Instant deadline() {
+    return info.expiresAt().isBefore(idleDeadline) ? info.expiresAt() : idleDeadline;
+  }
+
+  /** Whether the grant is live at this instant: state LIVE and before its deadline. */
+  public boolean isLiveAt(Instant now) {
+    return state == GrantState.LIVE && now.isBefore(deadline());
+  }
+
+  /** A copy in another state. */
+  public GrantRecord withState(GrantState newState, Optional<RevocationReason> reason) {
+    return new GrantRecord(info, newState, reason, idleTimeout, idleDeadline, uses);
+  }
+
+  /** A copy with another idle deadline. */
+  public GrantRecord withIdleDeadline(Instant deadline) {
+    return new GrantRecord(info, state, revocationReason, idleTimeout, deadline, uses);
+  }
+
+  /** A copy with other public facts (a re-minted token). */
+  public GrantRecord withInfo(GrantInfo newInfo) {
+    return new GrantRecord(newInfo, state, revocationReason, idleTimeout, idleDeadline, uses);
+  }
+
+  /** A copy with one more use. */
+  public GrantRecord withUse() {
+    return new GrantRecord(info, state, revocationReason, idleTimeout, idleDeadline, uses + 1);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.jitaccess.spi;
+
+import dev.jitaccess.internal.InMemoryGrantStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Keeps grant lifecycle state so that revocation, renewal and single use take effect in every
+ * {@link dev.jitaccess.GrantVerifier} reading the same store. Implementations must be thread-safe and
+ * apply each method atomically. A store that throws makes the broker fail closed.
+ *
+ * <p>A record must be kept at least until its {@link GrantRecord#info()} expiry plus the retention the
+ * store was built with (so a revoked token stays revoked while it could still verify), and may be
+ * dropped after that.
+ */
+public interface GrantStore {
+
+  /**
+   * The default store: in memory, on Caffeine, with per-entry expiry so memory is bounded by what is live.
+   *
+   * @param clock the clock that decides when a record may be dropped
+   * @param scheduler runs the prompt clean-up of dropped records
+   * @param retention how long past its expiry a record is kept (at least the verifiers' clock skew)
+   */
+  static GrantStore inMemory(Clock clock, Scheduler scheduler, Duration retention) {
+    return new InMemoryGrantStore(clock, scheduler, retention);
+  }
+
+  /** The outcome of {@link #insert}. */
+  enum InsertResult {
+    /** The record is stored. */
+    INSERTED,
+    /** The identity already holds the maximum number of live grants. */
+    IDENTITY_QUOTA_EXCEEDED,
+    /** The task already holds the maximum number of live grants. */
+    TASK_QUOTA_EXCEEDED,
+    /** A record with this grant id exists. */
+    DUPLICATE
+  }
+
+  /**
+   * Stores a new live record if its identity holds fewer than {@code maxPerIdentity} live grants and its
+   * task fewer than {@code maxPerTask}; the check and the insert are one atomic step.
+   */
+  InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask);
+
+  /** The record of a grant, if the store still has it. */
+  Optional<GrantRecord> find(String grantId);
+
+  /**
+   * Atomically replaces a record with {@code change} applied to it; the function is applied at most
+   * once and must not have side effects. Returns the new record, or empty if there was none.
+   */
+  Optional<GrantRecord> update(String grantId, UnaryOperator<GrantRecord> change);
+
+  /** Removes a record outright (an issuance that failed before the token left the broker). */
+  void remove(String grantId);
+
+  /** The ids of the live grants of a task. */
+  Collection<String> liveByTask(String taskId);
+
+  /** The ids of the live grants of an identity. */
+  Collection<String> liveByIdentity(String identityId);
+
+  /** How many grants are live. */
+  int liveCount();
+}

@@ -1,0 +1,5 @@
+/**
+ * Extension points of jit-access: identity verification, policy, approvals, grant storage, audit,
+ * lifecycle listeners and the scheduler. Each is a small interface; most offer a static default.
+ */
+package dev.jitaccess.spi;

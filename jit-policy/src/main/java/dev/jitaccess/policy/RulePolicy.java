@@ -1,0 +1,6 @@
+package dev.jitaccess.policy;
+
+/** Rule policy (placeholder; being written). */
+public final class RulePolicy {
+  private RulePolicy() {}
+}

@@ -1,0 +1,8 @@
+/** jit-policy: a rule-based {@link dev.jitaccess.spi.PolicyEvaluator} with YAML policies. */
+module dev.jitaccess.policy {
+  requires transitive dev.jitaccess.core;
+  requires org.snakeyaml.engine.v2;
+  requires org.slf4j;
+
+  exports dev.jitaccess.policy;
+}

@@ -1,0 +1,11 @@
+/** jit-spiffe: verifies SPIFFE JWT-SVIDs, X.509-SVIDs and OIDC tokens for the broker. */
+module dev.jitaccess.spiffe {
+  requires transitive dev.jitaccess.core;
+  requires com.nimbusds.jose.jwt;
+  requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
+  requires org.slf4j;
+
+  exports dev.jitaccess.spiffe;
+  exports dev.jitaccess.oidc;
+}
