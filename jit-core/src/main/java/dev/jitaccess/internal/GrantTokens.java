@@ -1,0 +1,198 @@
+package dev.jitaccess.internal;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.jitaccess.Approval;
+import dev.jitaccess.GrantInfo;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The grant token format: an RFC 9068 JWT access token ({@code typ: at+jwt}) whose task context follows
+ * the OAuth Transaction Tokens draft ({@code txn}, {@code tctx}, {@code rctx}).
+ */
+public final class GrantTokens {
+  /** The JOSE type of grant tokens. */
+  public static final JOSEObjectType TYPE = new JOSEObjectType("at+jwt");
+  /** Claim: the task id (Transaction Tokens' transaction identifier). */
+  public static final String TXN = "txn";
+  /** Claim: the task context object. */
+  public static final String TCTX = "tctx";
+  /** Claim: the requester context object. */
+  public static final String RCTX = "rctx";
+  /** Claim: RFC 9068 client id. */
+  public static final String CLIENT_ID = "client_id";
+  /** Claim: RFC 9068 scope. */
+  public static final String SCOPE = "scope";
+
+  private GrantTokens() {}
+
+  /** Builds the claims of a grant token. */
+  public static JWTClaimsSet claims(GrantInfo g, String identityIssuer, String identityKind) {
+    Map<String, Object> tctx = new LinkedHashMap<>();
+    tctx.put("purpose", g.purpose());
+    tctx.put("env", g.environment());
+    g.owner().ifPresent(o -> tctx.put("owner", o));
+    g.approvalId().ifPresent(a -> tctx.put("approval_id", a));
+    if (!g.approvals().isEmpty()) {
+      List<Map<String, Object>> approvals = new ArrayList<>();
+      for (Approval a : g.approvals()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("by", a.approver());
+        m.put("at", a.at().getEpochSecond());
+        if (!a.comment().isEmpty()) {
+          m.put("comment", a.comment().length() > 256 ? a.comment().substring(0, 256) : a.comment());
+        }
+        approvals.add(m);
+      }
+      tctx.put("approvals", approvals);
+    }
+    if (g.breakGlass()) {
+      tctx.put("break_glass", true);
+    }
+    if (g.singleUse()) {
+      tctx.put("single_use", true);
+    }
+    if (!g.ruleIds().isEmpty()) {
+      tctx.put("rules", g.ruleIds());
+    }
+    g.parentGrantId().ifPresent(p -> tctx.put("parent", p));
+    Map<String, Object> rctx = new LinkedHashMap<>();
+    rctx.put("req_wl", g.subject());
+    rctx.put("req_iss", identityIssuer);
+    rctx.put("authn", identityKind);
+    return new JWTClaimsSet.Builder()
+        .issuer(g.issuer())
+        .subject(g.subject())
+        .audience(g.resource())
+        .expirationTime(Date.from(g.expiresAt()))
+        .notBeforeTime(Date.from(g.issuedAt()))
+        .issueTime(Date.from(g.issuedAt()))
+        .jwtID(g.grantId())
+        .claim(CLIENT_ID, g.subject())
+        .claim(SCOPE, String.join(" ", g.actions()))
+        .claim(TXN, g.taskId())
+        .claim(TCTX, tctx)
+        .claim(RCTX, rctx)
+        .build();
+  }
+
+  /** Signs the claims with the active key. */
+  public static String sign(KeyRing.ActiveKey key, JWTClaimsSet claims) throws JOSEException {
+    JWSHeader header = new JWSHeader.Builder(key.algorithm()).type(TYPE).keyID(key.kid()).build();
+    SignedJWT jwt = new SignedJWT(header, claims);
+    jwt.sign(key.signer());
+    return jwt.serialize();
+  }
+
+  /**
+   * Reads a grant's facts back from verified claims.
+   *
+   * @throws ParseException if a required claim is missing or has the wrong type
+   */
+  public static GrantInfo info(JWTClaimsSet c) throws ParseException {
+    String jti = required(c.getJWTID(), "jti");
+    String sub = required(c.getSubject(), "sub");
+    String iss = required(c.getIssuer(), "iss");
+    List<String> aud = c.getAudience();
+    if (aud == null || aud.isEmpty()) {
+      throw new ParseException("missing claim aud", 0);
+    }
+    String scope = required(c.getStringClaim(SCOPE), SCOPE);
+    Set<String> actions = new LinkedHashSet<>(List.of(scope.split(" ")));
+    actions.remove("");
+    if (actions.isEmpty()) {
+      throw new ParseException("empty scope", 0);
+    }
+    String txn = required(c.getStringClaim(TXN), TXN);
+    Map<String, Object> tctx = c.getJSONObjectClaim(TCTX);
+    if (tctx == null) {
+      throw new ParseException("missing claim tctx", 0);
+    }
+    Date iat = c.getIssueTime();
+    Date exp = c.getExpirationTime();
+    if (iat == null || exp == null) {
+      throw new ParseException("missing claim iat or exp", 0);
+    }
+    List<Approval> approvals = new ArrayList<>();
+    Object rawApprovals = tctx.get("approvals");
+    if (rawApprovals instanceof List) {
+      for (Object o : (List<?>) rawApprovals) {
+        if (o instanceof Map) {
+          Map<?, ?> m = (Map<?, ?>) o;
+          Object by = m.get("by");
+          Object at = m.get("at");
+          Object comment = m.get("comment");
+          if (by instanceof String && at instanceof Number) {
+            approvals.add(new Approval((String) by, Instant.ofEpochSecond(((Number) at).longValue()),
+                comment instanceof String ? (String) comment : ""));
+          }
+        }
+      }
+    }
+    List<String> rules = new ArrayList<>();
+    Object rawRules = tctx.get("rules");
+    if (rawRules instanceof List) {
+      for (Object o : (List<?>) rawRules) {
+        if (o instanceof String) {
+          rules.add((String) o);
+        }
+      }
+    }
+    return new GrantInfo(
+        jti,
+        sub,
+        iss,
+        aud.get(0),
+        actions,
+        txn,
+        string(tctx, "purpose").orElseThrow(() -> new ParseException("missing tctx.purpose", 0)),
+        string(tctx, "env").orElseThrow(() -> new ParseException("missing tctx.env", 0)),
+        string(tctx, "owner"),
+        iat.toInstant(),
+        exp.toInstant(),
+        string(tctx, "approval_id"),
+        approvals,
+        Boolean.TRUE.equals(tctx.get("break_glass")),
+        Boolean.TRUE.equals(tctx.get("single_use")),
+        rules,
+        string(tctx, "parent"));
+  }
+
+  /** The SHA-256 of a token, base64url without padding: what audit records carry instead of the token. */
+  public static String sha256(String token) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
+  }
+
+  private static Optional<String> string(Map<String, Object> m, String key) {
+    Object v = m.get(key);
+    return v instanceof String ? Optional.of((String) v) : Optional.empty();
+  }
+
+  private static String required(String v, String name) throws ParseException {
+    if (v == null || v.isEmpty()) {
+      throw new ParseException("missing claim " + name, 0);
+    }
+    return v;
+  }
+}
