@@ -85,7 +85,7 @@ public final class GrantTokens {
         .issueTime(Date.from(g.issuedAt()))
         .jwtID(g.grantId())
         .claim(CLIENT_ID, g.subject())
-        .claim(SCOPE, String.join(" ", g.actions()))
+        .claim(SCOPE, String.join(" ", new java.util.TreeSet<>(g.actions())))
         .claim(TXN, g.taskId())
         .claim(TCTX, tctx)
         .claim(RCTX, rctx)

@@ -302,7 +302,7 @@ public final class TokenVerifier implements GrantVerifier {
       return null;
     }
     int second = token.indexOf('.', first + 1);
-    if (second < 0 || second == first + 1 || second == token.length() - 1 || token.indexOf('.', second + 1) >= 0) {
+    if (second < 0 || second == first + 1 || token.indexOf('.', second + 1) >= 0) {
       return null;
     }
     for (int i = 0; i < token.length(); i++) {
