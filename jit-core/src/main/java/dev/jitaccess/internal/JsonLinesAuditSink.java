@@ -41,9 +41,9 @@ import java.util.Objects;
  *
  * <h2>What verification can and cannot see</h2>
  * See {@link #verify}. A hash chain without a key detects edits by someone who does not rewrite every
- * later line; it cannot detect the removal of records from the end of the file or records appended by
- * someone who can write the file. Anchoring {@link #lastHash()} elsewhere (another system, a signed
- * checkpoint) closes both gaps.
+ * later line; it cannot detect a change to the last record, records removed from the end of the file
+ * or records appended by someone who can write the file. Anchoring {@link #lastHash()} elsewhere
+ * (another system, a signed checkpoint) closes those gaps.
  */
 public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
   /** The longest line, in bytes, that is written or read. */
@@ -266,30 +266,36 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
   /**
    * Verifies a trail and reports its first broken line.
    *
-   * <p>Each line must be a record ({@link AuditJson}), line 1 must have {@code seq} 1 and {@code prev}
+   * <p>Each line must be a record ({@link AuditJson}); line 1 must have {@code seq} 1 and {@code prev}
    * {@code GENESIS}, and every later line {@code seq} one more than the line before and {@code prev} the
-   * SHA-256 of the line before. Where that fails between lines {@code i-1} and {@code i}, one line
-   * further is read to name the line that was tampered with, assuming one edit:
+   * SHA-256 of the line before. The first line {@code i} where that fails is where the damage shows, but
+   * not always where it is: a line whose content changed still chains to its predecessor and only
+   * breaks the {@code prev} of its successor. So one line further is read, and, assuming a single
+   * edit, the earliest line that explains the inconsistency is reported:
    *
    * <ul>
-   *   <li><b>altered</b>: line {@code i}'s {@code prev} does not match line {@code i-1}, but line {@code
-   *       i+1} chains to line {@code i}: line {@code i-1}'s content changed, so line {@code i-1} is
-   *       reported (not line {@code i}, where the mismatch shows). If line {@code i} is the last line
-   *       the two cannot be told apart and the earlier, {@code i-1}, is reported. If line {@code i+1}
-   *       does not chain to line {@code i} either, line {@code i} itself was changed and is reported. A
-   *       changed {@code seq} shows at the line itself.
-   *   <li><b>removed</b>: {@code seq} jumps forward and the next line continues from the jump: the line
-   *       where the gap shows is reported (a removed first line shows as line 1 not starting at 1).
-   *   <li><b>reordered</b>: {@code seq} jumps forward and the next line has the skipped number, or
-   *       {@code seq} goes backwards: the first out-of-place line is reported.
-   *   <li><b>inserted</b>: the line after it chains to the line before it: the inserted line is
-   *       reported.
-   *   <li><b>broken</b>: a line that is not a record (truncated, not JSON, not UTF-8, over {@link
-   *       #MAX_LINE_BYTES}, missing its line end at the end of the file) is reported as such.
+   *   <li><b>reordered</b>: line {@code i}'s {@code seq} is ahead and line {@code i+1} has the one
+   *       expected (two lines swapped), or {@code seq} goes backwards: line {@code i}.
+   *   <li><b>inserted</b>: line {@code i+1} chains to line {@code i-1}, skipping line {@code i}: line
+   *       {@code i}. If a carefully forged line {@code i-1} chains correctly, line {@code i} goes back to
+   *       line {@code i-2}: line {@code i-1}.
+   *   <li><b>altered</b>: line {@code i}'s {@code seq} is right but its {@code prev} does not match line
+   *       {@code i-1}. If line {@code i+1} chains to line {@code i}, line {@code i} is intact and line
+   *       {@code i-1} changed: line {@code i-1}. If line {@code i} is the last line, the two cannot be
+   *       told apart and the earlier, {@code i-1}, is reported. Otherwise line {@code i} itself changed
+   *       (its {@code prev}): line {@code i}. A changed {@code seq} shows at its own line.
+   *   <li><b>removed</b>: {@code seq} jumps forward and line {@code i+1} continues from the jump: line
+   *       {@code i} (a removed first line shows as line 1 not starting at 1). If line {@code i+1} does
+   *       not continue, lines were removed or moved: line {@code i}.
+   *   <li><b>broken</b>: a line that is not a record (truncated, not JSON, not UTF-8, longer than {@link
+   *       #MAX_LINE_BYTES}, missing its line end at the end of the file): that line.
    * </ul>
    *
-   * An empty file is intact with 0 records. The file is read once, streaming; at most two lines are
-   * held in memory. When the trail is broken, {@code records} counts the lines before the reported one.
+   * <p>Without a key or an external anchor ({@link #lastHash()}) a hash chain cannot show a change to
+   * the last line, lines removed from the end, lines appended, or a rewrite of every line from some
+   * point on. An empty file is intact with 0 records. The file is read once, streaming, holding at most
+   * one line (of at most {@link #MAX_LINE_BYTES}) in memory. When the trail is broken, {@code records}
+   * counts the lines before the reported one.
    *
    * @throws JitException if the file cannot be read
    */
