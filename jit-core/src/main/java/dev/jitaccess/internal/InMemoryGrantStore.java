@@ -45,11 +45,12 @@ import java.util.function.UnaryOperator;
  * "Live" here means {@code state() == LIVE} and present in the store. It does not look at the clock: a
  * grant whose deadline has passed counts as live (for quotas and {@link #liveByTask}) until the broker
  * moves it to {@link GrantState#EXPIRED}, which its timer does promptly; in the gap a quota errs on the
- * safe side. A record still {@code LIVE} when it is dropped leaves the indexes when Caffeine evicts it.
+ * safe side. A record still {@code LIVE} when it is dropped leaves the indexes when Caffeine evicts it,
+ * within about a second of its drop point through the scheduler (at once on a {@code cleanUp()}).
  *
  * <p>The indexes (ids by task, ids by identity = {@code info().subject()}, and the live count) are
  * changed only inside Caffeine's per-key atomic sections ({@code compute}, {@code computeIfPresent},
- * and the synchronous eviction listener), so they never disagree with the record they describe.
+ * and the synchronous eviction listener), so they never disagree with a stored record.
  * Ids enter them only through {@link #insert}, which holds a striped lock for the identity and one for
  * the task while it counts and stores: two inserts for the same identity or task serialise, others do
  * not. Updates only ever take ids out (a grant never becomes live again and never changes its identity,
