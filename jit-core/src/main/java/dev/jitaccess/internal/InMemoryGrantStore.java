@@ -1,53 +1,430 @@
 package dev.jitaccess.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
-/** In-memory {@link GrantStore} on Caffeine. */
+/**
+ * In-memory {@link GrantStore} on Caffeine.
+ *
+ * <h2>Retention</h2>
+ * Each record is kept until {@code info().expiresAt() + retention} and dropped at that instant (Caffeine
+ * per-entry variable expiry, re-computed on every update, so a re-minted token moves the point). The
+ * cache's ticker reads the injected {@link Clock} and its clean-up is paced by the injected
+ * {@link Scheduler}, so dropping is prompt (within Caffeine's timer-wheel and pacing granularity of
+ * about a second) rather than lazy; {@link #find} never returns a record past its drop point.
+ *
+ * <p>The ticker counts nanoseconds from the clock's instant when the store was built, not from the
+ * epoch: nanoseconds since the epoch run out of {@code long} in 2262, which a test clock can easily
+ * pass. All arithmetic saturates instead of overflowing, so a record whose expiry is near
+ * {@link Instant#MAX} is simply kept for Caffeine's maximum (about 146 years).
+ *
+ * <h2>Live grants and indexes</h2>
+ * "Live" here means {@code state() == LIVE} and present in the store. It does not look at the clock: a
+ * grant whose deadline has passed counts as live (for quotas and {@link #liveByTask}) until the broker
+ * moves it to {@link GrantState#EXPIRED}, which its timer does promptly; in the gap a quota errs on the
+ * safe side. A record still {@code LIVE} when it is dropped leaves the indexes when Caffeine evicts it,
+ * within about a second of its drop point through the scheduler (at once on a {@code cleanUp()}).
+ *
+ * <p>The indexes (ids by task, ids by identity = {@code info().subject()}, and the live count) are
+ * changed only inside Caffeine's per-key atomic sections ({@code compute}, {@code computeIfPresent},
+ * and the synchronous eviction listener), so they never disagree with a stored record.
+ * Ids enter them only through {@link #insert}, which holds a striped lock for the identity and one for
+ * the task while it counts and stores: two inserts for the same identity or task serialise, others do
+ * not. Updates only ever take ids out (a grant never becomes live again and never changes its identity,
+ * task or id; an update trying to is refused with an exception and changes nothing), so they need no
+ * lock beyond Caffeine's.
+ *
+ * <p>Caffeine maintenance runs on the calling thread (or the scheduler's thread), not on a pool, so
+ * nothing here runs on {@code ForkJoinPool.commonPool()}.
+ */
 public final class InMemoryGrantStore implements GrantStore {
-  /** Creates the store. */
+  private static final int STRIPES = 64;
+
+  private final Instant origin;
+  private final Duration retention;
+  private final long retentionNanos;
+  private final Cache<String, GrantRecord> cache;
+  private final ConcurrentMap<String, Set<String>> byTask = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Set<String>> byIdentity = new ConcurrentHashMap<>();
+  private final AtomicInteger live = new AtomicInteger();
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+  /**
+   * Creates the store.
+   *
+   * @param clock the clock deciding when a record may be dropped
+   * @param scheduler paces the prompt clean-up of dropped records
+   * @param retention how long past its expiry a record is kept; not negative
+   */
   public InMemoryGrantStore(Clock clock, Scheduler scheduler, Duration retention) {
-    throw new UnsupportedOperationException("not yet");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(scheduler, "scheduler");
+    this.retention = Objects.requireNonNull(retention, "retention");
+    if (retention.isNegative()) {
+      throw new IllegalArgumentException("retention must not be negative, got " + retention);
+    }
+    this.retentionNanos = saturatedNanos(retention);
+    this.origin = clock.instant();
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+    this.cache =
+        Caffeine.newBuilder()
+            .ticker(() -> nanosBetween(origin, clock.instant()))
+            .executor(Runnable::run)
+            .scheduler(new CaffeineScheduler(clock, scheduler))
+            .expireAfter(new DropAfterExpiry())
+            .evictionListener(this::onEvicted)
+            .build();
   }
 
   @Override
   public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(record, "record");
+    if (record.state() != GrantState.LIVE) {
+      throw new IllegalArgumentException("only a LIVE record can be inserted, got " + record.state());
+    }
+    if (maxPerIdentity < 1) {
+      throw new IllegalArgumentException("maxPerIdentity must be >= 1, got " + maxPerIdentity);
+    }
+    if (maxPerTask < 1) {
+      throw new IllegalArgumentException("maxPerTask must be >= 1, got " + maxPerTask);
+    }
+    String identity = record.info().subject();
+    String task = record.info().taskId();
+    int a = stripe(identity);
+    int b = stripe(task);
+    ReentrantLock first = stripes[Math.min(a, b)];
+    ReentrantLock second = a == b ? null : stripes[Math.max(a, b)];
+    first.lock();
+    try {
+      if (second != null) {
+        second.lock();
+      }
+      try {
+        InsertResult[] result = {InsertResult.INSERTED};
+        cache
+            .asMap()
+            .compute(
+                record.grantId(),
+                (id, old) -> {
+                  if (old != null) {
+                    result[0] = InsertResult.DUPLICATE;
+                    return old;
+                  }
+                  if (size(byIdentity, identity) >= maxPerIdentity) {
+                    result[0] = InsertResult.IDENTITY_QUOTA_EXCEEDED;
+                    return null;
+                  }
+                  if (size(byTask, task) >= maxPerTask) {
+                    result[0] = InsertResult.TASK_QUOTA_EXCEEDED;
+                    return null;
+                  }
+                  index(record);
+                  return record;
+                });
+        return result[0];
+      } finally {
+        if (second != null) {
+          second.unlock();
+        }
+      }
+    } finally {
+      first.unlock();
+    }
   }
 
   @Override
   public Optional<GrantRecord> find(String grantId) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(grantId, "grantId");
+    return Optional.ofNullable(cache.getIfPresent(grantId));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException if {@code change} returns a record with another grant id, identity
+   *     or task id, or makes a grant that is not live live again; the record is then left unchanged
+   */
   @Override
   public Optional<GrantRecord> update(String grantId, UnaryOperator<GrantRecord> change) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(grantId, "grantId");
+    Objects.requireNonNull(change, "change");
+    return Optional.ofNullable(
+        cache
+            .asMap()
+            .computeIfPresent(
+                grantId,
+                (id, old) -> {
+                  GrantRecord next = Objects.requireNonNull(change.apply(old), "change returned null");
+                  checkTransition(old, next);
+                  if (old.state() == GrantState.LIVE && next.state() != GrantState.LIVE) {
+                    unindex(old);
+                  }
+                  return next;
+                }));
   }
 
   @Override
   public void remove(String grantId) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(grantId, "grantId");
+    cache
+        .asMap()
+        .computeIfPresent(
+            grantId,
+            (id, old) -> {
+              if (old.state() == GrantState.LIVE) {
+                unindex(old);
+              }
+              return null;
+            });
   }
 
   @Override
   public Collection<String> liveByTask(String taskId) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(taskId, "taskId");
+    return snapshot(byTask.get(taskId));
   }
 
   @Override
   public Collection<String> liveByIdentity(String identityId) {
-    throw new UnsupportedOperationException();
+    Objects.requireNonNull(identityId, "identityId");
+    return snapshot(byIdentity.get(identityId));
   }
 
   @Override
   public int liveCount() {
-    throw new UnsupportedOperationException();
+    return live.get();
+  }
+
+  /** Runs pending Caffeine maintenance now (drops what is due); for tests. */
+  void cleanUp() {
+    cache.cleanUp();
+  }
+
+  /** How many records the cache holds, dropped-but-not-yet-cleaned ones included; for tests. */
+  long storedRecords() {
+    return cache.estimatedSize();
+  }
+
+  /** How many index keys exist (tasks plus identities); empty index sets must not linger. */
+  int indexKeys() {
+    return byTask.size() + byIdentity.size();
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryGrantStore[live=" + live.get() + ", retention=" + retention + "]";
+  }
+
+  private static void checkTransition(GrantRecord old, GrantRecord next) {
+    if (!next.grantId().equals(old.grantId())) {
+      throw new IllegalArgumentException(
+          "an update must keep the grant id " + old.grantId() + ", got " + next.grantId());
+    }
+    if (!next.info().subject().equals(old.info().subject())) {
+      throw new IllegalArgumentException("an update must keep the identity of grant " + old.grantId());
+    }
+    if (!next.info().taskId().equals(old.info().taskId())) {
+      throw new IllegalArgumentException("an update must keep the task id of grant " + old.grantId());
+    }
+    if (old.state() != GrantState.LIVE && next.state() == GrantState.LIVE) {
+      throw new IllegalArgumentException(
+          "grant " + old.grantId() + " is " + old.state() + " and cannot become LIVE again");
+    }
+  }
+
+  /** Caffeine eviction listener: runs inside the atomic removal of a dropped record. */
+  private void onEvicted(String grantId, GrantRecord record, RemovalCause cause) {
+    if (record != null && record.state() == GrantState.LIVE) {
+      unindex(record);
+    }
+  }
+
+  private void index(GrantRecord record) {
+    add(byIdentity, record.info().subject(), record.grantId());
+    add(byTask, record.info().taskId(), record.grantId());
+    live.incrementAndGet();
+  }
+
+  private void unindex(GrantRecord record) {
+    drop(byIdentity, record.info().subject(), record.grantId());
+    drop(byTask, record.info().taskId(), record.grantId());
+    live.decrementAndGet();
+  }
+
+  private static void add(ConcurrentMap<String, Set<String>> index, String key, String grantId) {
+    index.compute(
+        key,
+        (k, ids) -> {
+          Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+          set.add(grantId);
+          return set;
+        });
+  }
+
+  private static void drop(ConcurrentMap<String, Set<String>> index, String key, String grantId) {
+    index.computeIfPresent(
+        key,
+        (k, ids) -> {
+          ids.remove(grantId);
+          return ids.isEmpty() ? null : ids;
+        });
+  }
+
+  private static int size(ConcurrentMap<String, Set<String>> index, String key) {
+    Set<String> ids = index.get(key);
+    return ids == null ? 0 : ids.size();
+  }
+
+  private static Collection<String> snapshot(Set<String> ids) {
+    return ids == null ? List.of() : List.copyOf(ids);
+  }
+
+  private static int stripe(String key) {
+    int h = key.hashCode();
+    h ^= h >>> 16;
+    return h & (STRIPES - 1);
+  }
+
+  /**
+   * Nanoseconds from {@code from} to {@code to}, clamped to the long range (about 292 years either way)
+   * instead of overflowing.
+   */
+  static long nanosBetween(Instant from, Instant to) {
+    long seconds = to.getEpochSecond() - from.getEpochSecond(); // cannot overflow: |Instant| < 2^55 s
+    if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {
+      return Long.MAX_VALUE;
+    }
+    if (seconds <= Long.MIN_VALUE / 1_000_000_000L) {
+      return Long.MIN_VALUE;
+    }
+    return seconds * 1_000_000_000L + (to.getNano() - from.getNano());
+  }
+
+  static long saturatedNanos(Duration duration) {
+    long seconds = duration.getSeconds();
+    if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {
+      return Long.MAX_VALUE;
+    }
+    if (seconds <= Long.MIN_VALUE / 1_000_000_000L) {
+      return Long.MIN_VALUE;
+    }
+    return seconds * 1_000_000_000L + duration.getNano();
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    // overflow iff both operands have the sign opposite to the result
+    if (((a ^ r) & (b ^ r)) < 0) {
+      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return r;
+  }
+
+  static long saturatedSubtract(long a, long b) {
+    long r = a - b;
+    // overflow iff the operands have different signs and the result's sign differs from a's
+    if (((a ^ b) & (a ^ r)) < 0) {
+      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return r;
+  }
+
+  /** When (ticker nanos) a record may be dropped: its expiry plus the retention. */
+  long dropAtNanos(GrantRecord record) {
+    return saturatedAdd(nanosBetween(origin, record.info().expiresAt()), retentionNanos);
+  }
+
+  /** Caffeine expiry: drop at expiresAt + retention, recomputed on create and on every update. */
+  private final class DropAfterExpiry implements Expiry<String, GrantRecord> {
+    @Override
+    public long expireAfterCreate(String key, GrantRecord value, long currentTime) {
+      return Math.max(0L, saturatedSubtract(dropAtNanos(value), currentTime));
+    }
+
+    @Override
+    public long expireAfterUpdate(String key, GrantRecord value, long currentTime, long currentDuration) {
+      return expireAfterCreate(key, value, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(String key, GrantRecord value, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+
+  /** Adapts Caffeine's scheduler onto jit-core's: a delay becomes an instant of the injected clock. */
+  private static final class CaffeineScheduler implements com.github.benmanes.caffeine.cache.Scheduler {
+    private final Clock clock;
+    private final Scheduler scheduler;
+
+    CaffeineScheduler(Clock clock, Scheduler scheduler) {
+      this.clock = clock;
+      this.scheduler = scheduler;
+    }
+
+    @Override
+    public Future<?> schedule(Executor executor, Runnable command, long delay, TimeUnit unit) {
+      Instant at = plusSaturated(clock.instant(), unit.toNanos(Math.max(0L, delay)));
+      ScheduledRun run = new ScheduledRun();
+      run.cancellable =
+          scheduler.schedule(
+              () -> {
+                if (!run.isDone()) {
+                  executor.execute(command);
+                  run.complete(null);
+                }
+              },
+              at);
+      return run;
+    }
+  }
+
+  /** {@code instant + nanos}, or {@link Instant#MAX} where that would overflow. */
+  static Instant plusSaturated(Instant instant, long nanos) {
+    Duration headroom = Duration.between(instant, Instant.MAX);
+    if (headroom.compareTo(Duration.ofNanos(nanos)) <= 0) {
+      return Instant.MAX;
+    }
+    return instant.plusNanos(nanos);
+  }
+
+  /** The future Caffeine holds for a scheduled clean-up; cancelling it cancels the jit-core task. */
+  private static final class ScheduledRun extends CompletableFuture<Void> {
+    volatile Scheduler.Cancellable cancellable;
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      Scheduler.Cancellable c = cancellable;
+      if (c != null) {
+        c.cancel();
+      }
+      return cancelled;
+    }
   }
 }

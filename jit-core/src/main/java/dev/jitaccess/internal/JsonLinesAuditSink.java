@@ -1,26 +1,475 @@
 package dev.jitaccess.internal;
 
 import dev.jitaccess.AuditTrail;
+import dev.jitaccess.JitException;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Objects;
 
-/** Hash-chained JSON-lines audit file. */
-public final class JsonLinesAuditSink implements AuditSink {
-  private JsonLinesAuditSink() {}
+/**
+ * Hash-chained JSON-lines audit file: one record per line,
+ * {@code {"seq":n,"type":"ISSUED","at":"2026-…Z","fields":{…},"prev":"…"}}, where {@code seq} counts
+ * from 1 and {@code prev} is the base64url SHA-256 of the previous line's exact bytes (line end
+ * excluded), or {@code GENESIS} on the first line. See {@link AuditJson} for the exact format.
+ *
+ * <h2>Writing</h2>
+ * {@link #record} is synchronized: sequence numbers strictly increase and each line is written whole,
+ * with one {@code write} to a {@link FileChannel} (no user-space buffer), so a record is in the
+ * operating system once {@code record} returns and survives a crash of the JVM. {@link #open(Path,
+ * boolean)} with {@code sync} true also forces each line to the device (survives power loss, costs a
+ * disk flush per event); the default does not. A failed write is cut back off the file and thrown, so
+ * the chain stays intact; if even that fails the sink refuses every later record (fail closed). The
+ * sink holds an exclusive {@link FileLock} until {@link #close()}, so a second writer (in this JVM or
+ * another) cannot fork the chain. A record whose line would exceed {@link #MAX_LINE_BYTES} is refused.
+ *
+ * <h2>Reopening</h2>
+ * Opening an existing file reads only its last line to continue {@code seq} and {@code prev}: the whole
+ * chain is not verified on open (that costs a full read; call {@link #verify} for it). A file whose last
+ * line is incomplete (no line end, as after a crash mid-write or a truncation), unparsable or too long is
+ * refused rather than repaired, since repairing would mean deleting evidence.
+ *
+ * <h2>What verification can and cannot see</h2>
+ * See {@link #verify}. A hash chain without a key detects edits by someone who does not rewrite every
+ * later line; it cannot detect a change to the last record, records removed from the end of the file
+ * or records appended by someone who can write the file. Anchoring {@link #lastHash()} elsewhere
+ * (another system, a signed checkpoint) closes those gaps.
+ */
+public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
+  /** The longest line, in bytes, that is written or read. */
+  public static final int MAX_LINE_BYTES = 1 << 20;
 
-  /** Opens or creates the file. */
-  public static JsonLinesAuditSink open(Path file) {
-    throw new UnsupportedOperationException("not yet");
+  private final Path file;
+  private final FileChannel channel;
+  private final FileLock lock;
+  private final boolean sync;
+  private long size;
+  private long lastSeq;
+  private String lastHash;
+  private boolean failed;
+  private boolean closed;
+
+  private JsonLinesAuditSink(Path file, FileChannel channel, FileLock lock, boolean sync, Tail tail) {
+    this.file = file;
+    this.channel = channel;
+    this.lock = lock;
+    this.sync = sync;
+    this.size = tail.size;
+    this.lastSeq = tail.seq;
+    this.lastHash = tail.hash;
   }
 
-  /** Verifies a file. */
-  public static AuditTrail.Check verify(Path file) {
-    throw new UnsupportedOperationException("not yet");
+  /**
+   * Opens or creates the file and continues its chain; lines are not forced to the device.
+   *
+   * @throws JitException if the file cannot be opened, is locked by another writer, or its last line
+   *     is incomplete or not a record
+   */
+  public static JsonLinesAuditSink open(Path file) {
+    return open(file, false);
+  }
+
+  /**
+   * Opens or creates the file and continues its chain.
+   *
+   * @param file the audit file
+   * @param sync whether each line is forced to the storage device before {@link #record} returns
+   * @throws JitException if the file cannot be opened, is locked by another writer, or its last line
+   *     is incomplete or not a record
+   */
+  public static JsonLinesAuditSink open(Path file, boolean sync) {
+    Objects.requireNonNull(file, "file");
+    FileChannel channel;
+    try {
+      channel =
+          FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    } catch (IOException e) {
+      throw new JitException("cannot open audit file " + file, e);
+    }
+    try {
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new JitException("audit file " + file + " is already open for writing");
+      }
+      Tail tail = readTail(file, channel);
+      return new JsonLinesAuditSink(file, channel, lock, sync, tail);
+    } catch (IOException | RuntimeException e) {
+      try {
+        channel.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof JitException) {
+        throw (JitException) e;
+      }
+      throw new JitException("cannot open audit file " + file, e);
+    }
+  }
+
+  /**
+   * Appends one record.
+   *
+   * @throws JitException if it was not written (nothing of it stays in the file)
+   * @throws IllegalStateException if the sink was closed
+   */
+  @Override
+  public synchronized void record(AuditEvent event) {
+    Objects.requireNonNull(event, "event");
+    if (closed) {
+      throw new IllegalStateException("audit file " + file + " is closed");
+    }
+    if (failed) {
+      throw new JitException("audit file " + file + " is unusable after a failed write; see earlier error");
+    }
+    long seq = lastSeq + 1;
+    byte[] line = AuditJson.format(seq, event, lastHash).getBytes(StandardCharsets.UTF_8);
+    if (line.length > MAX_LINE_BYTES) {
+      throw new JitException(
+          "audit record " + seq + " is " + line.length + " bytes, over the limit of " + MAX_LINE_BYTES);
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(line.length + 1).put(line).put((byte) '\n').flip();
+    try {
+      while (buffer.hasRemaining()) {
+        channel.write(buffer, size + buffer.position());
+      }
+      if (sync) {
+        channel.force(false);
+      }
+    } catch (IOException e) {
+      try {
+        channel.truncate(size);
+      } catch (IOException | RuntimeException cutFailed) {
+        failed = true;
+        e.addSuppressed(cutFailed);
+      }
+      throw new JitException("cannot write audit record " + seq + " to " + file, e);
+    }
+    size += line.length + 1;
+    lastSeq = seq;
+    lastHash = AuditJson.hash(line, line.length);
+  }
+
+  /** The sequence number of the last record (0 for an empty trail). */
+  public synchronized long lastSeq() {
+    return lastSeq;
+  }
+
+  /** The chain hash of the last record ({@code GENESIS} for an empty trail), to anchor elsewhere. */
+  public synchronized String lastHash() {
+    return lastHash;
+  }
+
+  /** Releases the lock and closes the file; later records throw. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      lock.release();
+      channel.close();
+    } catch (IOException e) {
+      throw new JitException("cannot close audit file " + file, e);
+    }
   }
 
   @Override
-  public void record(AuditEvent event) {
-    throw new UnsupportedOperationException();
+  public String toString() {
+    return "JsonLinesAuditSink[" + file + "]";
+  }
+
+  /** Where the chain continues: file size, last seq, last hash. */
+  private static final class Tail {
+    final long size;
+    final long seq;
+    final String hash;
+
+    Tail(long size, long seq, String hash) {
+      this.size = size;
+      this.seq = seq;
+      this.hash = hash;
+    }
+  }
+
+  private static Tail readTail(Path file, FileChannel channel) throws IOException {
+    long size = channel.size();
+    if (size == 0) {
+      return new Tail(0, 0, AuditJson.GENESIS);
+    }
+    ByteBuffer last = ByteBuffer.allocate(1);
+    channel.read(last, size - 1);
+    if (last.get(0) != '\n') {
+      throw new JitException(
+          "audit file " + file + " ends with an incomplete line; run AuditTrail.verify and repair it by hand");
+    }
+    // the last line ends at index end; find the line end before it, looking back at most one line
+    long end = size - 1;
+    long floor = Math.max(0, end - MAX_LINE_BYTES - 1);
+    long start = -1;
+    ByteBuffer chunk = ByteBuffer.allocate(8192);
+    for (long pos = end; pos > floor && start < 0; ) {
+      int n = (int) Math.min(chunk.capacity(), pos - floor);
+      chunk.clear().limit(n);
+      readFully(channel, chunk, pos - n);
+      for (int i = n - 1; i >= 0; i--) {
+        if (chunk.get(i) == '\n') {
+          start = pos - n + i + 1;
+          break;
+        }
+      }
+      pos -= n;
+    }
+    if (start < 0 && floor == 0) {
+      start = 0;
+    }
+    if (start < 0 || end - start > MAX_LINE_BYTES) {
+      throw new JitException("audit file " + file + " ends with a line over " + MAX_LINE_BYTES + " bytes");
+    }
+    int length = (int) (end - start);
+    ByteBuffer lineBuffer = ByteBuffer.allocate(length);
+    readFully(channel, lineBuffer, start);
+    byte[] line = lineBuffer.array();
+    AuditJson.Line parsed;
+    try {
+      parsed = AuditJson.parse(line, line.length);
+    } catch (AuditJson.MalformedLineException e) {
+      throw new JitException("audit file " + file + " ends with a line that is not a record: " + e.getMessage());
+    }
+    return new Tail(size, parsed.seq(), AuditJson.hash(line, line.length));
+  }
+
+  private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    while (buffer.hasRemaining()) {
+      int n = channel.read(buffer, position + buffer.position());
+      if (n < 0) {
+        throw new IOException("file shrank while reading");
+      }
+    }
+  }
+
+  /**
+   * Verifies a trail and reports its first broken line.
+   *
+   * <p>Each line must be a record ({@link AuditJson}); line 1 must have {@code seq} 1 and {@code prev}
+   * {@code GENESIS}, and every later line {@code seq} one more than the line before and {@code prev} the
+   * SHA-256 of the line before. The first line {@code i} where that fails is where the damage shows, but
+   * not always where it is: a line whose content changed still chains to its predecessor and only
+   * breaks the {@code prev} of its successor. So one line further is read, and, assuming a single
+   * edit, the earliest line that explains the inconsistency is reported:
+   *
+   * <ul>
+   *   <li><b>reordered</b>: line {@code i}'s {@code seq} is ahead and line {@code i+1} has the one
+   *       expected (two lines swapped), or {@code seq} goes backwards: line {@code i}.
+   *   <li><b>inserted</b>: line {@code i+1} chains to line {@code i-1}, skipping line {@code i}: line
+   *       {@code i}. If a carefully forged line {@code i-1} chains correctly, line {@code i} goes back to
+   *       line {@code i-2}: line {@code i-1}.
+   *   <li><b>altered</b>: line {@code i}'s {@code seq} is right but its {@code prev} does not match line
+   *       {@code i-1}. If line {@code i+1} chains to line {@code i}, line {@code i} is intact and line
+   *       {@code i-1} changed: line {@code i-1}. If line {@code i} is the last line, the two cannot be
+   *       told apart and the earlier, {@code i-1}, is reported. Otherwise line {@code i} itself changed
+   *       (its {@code prev}): line {@code i}. A changed {@code seq} shows at its own line.
+   *   <li><b>removed</b>: {@code seq} jumps forward and line {@code i+1} continues from the jump: line
+   *       {@code i} (a removed first line shows as line 1 not starting at 1). If line {@code i+1} does
+   *       not continue, lines were removed or moved: line {@code i}.
+   *   <li><b>broken</b>: a line that is not a record (truncated, not JSON, not UTF-8, longer than {@link
+   *       #MAX_LINE_BYTES}, missing its line end at the end of the file): that line.
+   * </ul>
+   *
+   * <p>Without a key or an external anchor ({@link #lastHash()}) a hash chain cannot show a change to
+   * the last line, lines removed from the end, lines appended, or a rewrite of every line from some
+   * point on. An empty file is intact with 0 records. The file is read once, streaming, holding at most
+   * one line (of at most {@link #MAX_LINE_BYTES}) in memory. When the trail is broken, {@code records}
+   * counts the lines before the reported one.
+   *
+   * @throws JitException if the file cannot be read
+   */
+  public static AuditTrail.Check verify(Path file) {
+    Objects.requireNonNull(file, "file");
+    try (Lines lines = new Lines(Files.newInputStream(file))) {
+      return verify(lines);
+    } catch (IOException e) {
+      throw new JitException("cannot read audit file " + file, e);
+    }
+  }
+
+  private static AuditTrail.Check verify(Lines lines) throws IOException {
+    Entry before = null; // line i-2
+    Entry previous = null; // line i-1
+    Entry current;
+    while ((current = lines.next()) != null) {
+      int i = current.number;
+      if (current.problem != null) {
+        return broken(i, current.problem);
+      }
+      long expectedSeq = previous == null ? 1 : previous.line.seq() + 1;
+      String expectedPrev = previous == null ? AuditJson.GENESIS : previous.hash;
+      long seq = current.line.seq();
+      boolean chains = current.line.prev().equals(expectedPrev);
+      if (seq != expectedSeq || !chains) {
+        Entry next = lines.peek();
+        boolean nextOk = next != null && next.problem == null;
+        if (seq > expectedSeq && nextOk && next.line.seq() == expectedSeq) {
+          return broken(
+              i,
+              "reordered: seq " + seq + " where " + expectedSeq + " was expected, and " + expectedSeq
+                  + " follows");
+        }
+        if (nextOk && next.line.seq() == expectedSeq && next.line.prev().equals(expectedPrev)) {
+          return broken(i, "inserted: line " + (i + 1) + " chains to the line before this one");
+        }
+        if (seq == expectedSeq) {
+          // the link from line i-1 to line i is broken
+          if (previous == null) {
+            return broken(i, "altered: the first record's prev is not " + AuditJson.GENESIS);
+          }
+          if (next == null) {
+            return broken(
+                i - 1,
+                "altered: its SHA-256 does not match the prev of line " + i + ", the last line (or line "
+                    + i + " itself was altered)");
+          }
+          if (nextOk && next.line.prev().equals(current.hash)) {
+            return broken(i - 1, "altered: its SHA-256 does not match the prev of line " + i);
+          }
+          return broken(i, "altered: its prev does not match the SHA-256 of line " + (i - 1));
+        }
+        if (chains) {
+          return broken(i, "altered: seq " + seq + " where " + expectedSeq + " was expected");
+        }
+        if (seq > expectedSeq) {
+          boolean continues =
+              next == null || (nextOk && next.line.seq() == seq + 1 && next.line.prev().equals(current.hash));
+          return broken(
+              i,
+              (continues ? "removed: " + (seq - expectedSeq) + " record(s) missing before this line"
+                      : "removed or reordered")
+                  + " (seq " + (expectedSeq - 1) + " is followed by " + seq + ")");
+        }
+        // seq went backwards: either line i-1 was inserted (line i chains to line i-2) or lines moved
+        long seqBefore = before == null ? 1 : before.line.seq() + 1;
+        String prevBefore = before == null ? AuditJson.GENESIS : before.hash;
+        if (seq == seqBefore && current.line.prev().equals(prevBefore)) {
+          return broken(i - 1, "inserted: line " + i + " chains to the line before this one");
+        }
+        return broken(i, "reordered: seq " + seq + " comes after seq " + (expectedSeq - 1));
+      }
+      before = previous;
+      previous = current;
+    }
+    return new AuditTrail.Check(true, previous == null ? 0 : previous.number, 0, "");
+  }
+
+  private static AuditTrail.Check broken(int line, String problem) {
+    return new AuditTrail.Check(false, line - 1, line, problem);
+  }
+
+  /** One line read for verification: parsed with its hash, or what is wrong with it. */
+  private static final class Entry {
+    final int number;
+    final AuditJson.Line line;
+    final String hash;
+    final String problem;
+
+    Entry(int number, AuditJson.Line line, String hash, String problem) {
+      this.number = number;
+      this.line = line;
+      this.hash = hash;
+      this.problem = problem;
+    }
+  }
+
+  /** Reads lines of at most {@link #MAX_LINE_BYTES}, with one line of look-ahead. */
+  private static final class Lines implements AutoCloseable {
+    private final InputStream in;
+    private final byte[] buffer = new byte[64 * 1024];
+    private int bufferPos;
+    private int bufferEnd;
+    private byte[] line = new byte[1024];
+    private int number;
+    private Entry peeked;
+
+    Lines(InputStream in) {
+      this.in = in;
+    }
+
+    Entry peek() throws IOException {
+      if (peeked == null) {
+        peeked = read();
+      }
+      return peeked;
+    }
+
+    Entry next() throws IOException {
+      Entry e = peek();
+      peeked = null;
+      return e;
+    }
+
+    private Entry read() throws IOException {
+      int length = 0;
+      boolean tooLong = false;
+      boolean any = false;
+      while (true) {
+        if (bufferPos == bufferEnd) {
+          bufferEnd = in.read(buffer);
+          bufferPos = 0;
+          if (bufferEnd <= 0) {
+            bufferEnd = 0;
+            if (!any) {
+              return null;
+            }
+            number++;
+            return new Entry(number, null, null, "broken: the last line has no line end (truncated?)");
+          }
+        }
+        any = true;
+        byte b = buffer[bufferPos++];
+        if (b == '\n') {
+          break;
+        }
+        if (tooLong) {
+          continue;
+        }
+        if (length == MAX_LINE_BYTES) {
+          tooLong = true;
+          continue;
+        }
+        if (length == line.length) {
+          line = Arrays.copyOf(line, Math.min(MAX_LINE_BYTES, line.length * 2));
+        }
+        line[length++] = b;
+      }
+      number++;
+      if (tooLong) {
+        return new Entry(number, null, null, "broken: line longer than " + MAX_LINE_BYTES + " bytes");
+      }
+      try {
+        AuditJson.Line parsed = AuditJson.parse(line, length);
+        return new Entry(number, parsed, AuditJson.hash(line, length), null);
+      } catch (AuditJson.MalformedLineException e) {
+        return new Entry(number, null, null, "broken: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 }
