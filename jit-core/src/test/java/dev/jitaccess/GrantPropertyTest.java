@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class GrantProperties {
+class GrantPropertyTest {
 
   @Property(tries = 60)
   void aGrantNeverOutlivesRequestPolicyOrCeiling(
