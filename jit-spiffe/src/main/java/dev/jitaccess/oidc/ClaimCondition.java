@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * One condition on one claim of a verified token. The claim must be present and a string; conditions
@@ -86,7 +87,7 @@ sealed interface ClaimCondition {
       return allowed.contains(value)
           ? null
           : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", not one of "
-              + Untrusted.quote(new TreeSet<>(allowed));
+              + new TreeSet<>(allowed).stream().map(Untrusted::quote).collect(Collectors.joining(", ", "[", "]"));
     }
   }
 

@@ -76,8 +76,10 @@ final class ClaimValues {
   static Instant numericDate(Object value) {
     if (value instanceof Long) {
       long seconds = (Long) value;
-      return Instant.ofEpochSecond(
-          Math.max(Instant.MIN.getEpochSecond(), Math.min(Instant.MAX.getEpochSecond(), seconds)));
+      if (seconds >= Instant.MAX.getEpochSecond()) {
+        return Instant.MAX;
+      }
+      return seconds <= Instant.MIN.getEpochSecond() ? Instant.MIN : Instant.ofEpochSecond(seconds);
     }
     if (value instanceof Double) {
       double seconds = (Double) value;

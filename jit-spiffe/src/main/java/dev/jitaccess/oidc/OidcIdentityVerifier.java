@@ -695,9 +695,10 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     }
 
     /**
-     * How long after a successful fetch the last good keys are still used while the issuer is unreachable
-     * (zero, which turns this off, or more than {@link #jwksCacheTtl}, at most 7 days); default twelve
-     * times the cache time to live, capped at 7 days.
+     * How long after their last successful fetch the last good keys may still be used while the issuer is
+     * unreachable (zero, which turns this off, or more than {@link #jwksCacheTtl}, at most 7 days); they
+     * are kept for at least this minus one cache time to live. Default twelve times the cache time to
+     * live (1 hour), capped at 7 days.
      */
     public Builder jwksOutageTolerance(Duration tolerance) {
       Objects.requireNonNull(tolerance, "jwksOutageTolerance");

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code JWKSetBasedJWKSource#get}, which reads the system clock.
  *
  * <p>A token whose {@code kid} is not in the cached set triggers one refresh (rate-limited), so keys the
- * issuer rotates in are picked up.
+ * issuer rotates in are picked up. While the issuer is unreachable, the last good set is used for at most
+ * the outage tolerance after its last successful fetch (and at least that minus one cache TTL).
  */
 final class RemoteKeySource implements KeySource {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteKeySource.class);
@@ -70,7 +71,7 @@ final class RemoteKeySource implements KeySource {
                 issuer, describe(outage.getException()), outage.getRemainingTime());
           }
         };
-    JWKSource<SecurityContext> built =
+    JWKSourceBuilder<SecurityContext> builder =
         JWKSourceBuilder.<SecurityContext>create(url, new NoRedirectRetriever(timeout))
             .cache(ttl, Math.min(REFRESH_WAIT.toMillis(), ttl / 4))
             .refreshAheadCache(
@@ -80,9 +81,13 @@ final class RemoteKeySource implements KeySource {
                 shutdownExecutorOnClose,
                 null,
                 false)
-            .rateLimited(Math.min(RATE_LIMIT.toMillis(), ttl / 2))
-            .outageTolerant(outageTolerance.toMillis(), outageListener)
-            .build();
+            .rateLimited(Math.min(RATE_LIMIT.toMillis(), ttl / 2));
+    if (!outageTolerance.isZero()) {
+      // A set the outage cache hands out is cached again for one TTL, so the outage cache keeps it for
+      // (tolerance - TTL): last good keys are never used longer than the tolerance after their fetch.
+      builder.outageTolerant(outageTolerance.toMillis() - ttl, outageListener);
+    }
+    JWKSource<SecurityContext> built = builder.build();
     if (!(built instanceof JWKSetBasedJWKSource)) {
       throw new IllegalStateException("unexpected JWK source " + built.getClass().getName());
     }

@@ -1,9 +1,9 @@
 package dev.jitaccess.oidc;
 
 /**
- * Shows values taken from a token (claims, header fields) inside rejection reasons: quoted, with control
- * and non-printable characters replaced, and cut short, so a reason can be logged safely. Never used for
- * the token itself.
+ * Shows values taken from a token (claims, header fields) inside rejection reasons: quoted, with control,
+ * format (bidi) and other non-printable characters replaced, and cut short, so that a reason can be
+ * logged safely. Never used for the token itself.
  */
 final class Untrusted {
   static final int MAX_SHOWN = 120;
@@ -24,11 +24,21 @@ final class Untrusted {
         break;
       }
       char c = text.charAt(i);
-      out.append(c < 0x20 || c == 0x7f || (c >= 0x80 && Character.isISOControl(c)) || Character.isSurrogate(c)
-          ? '?'
-          : c);
+      out.append(shownAsIs(c) ? c : '?');
       shown++;
     }
     return out.append('\'').toString();
+  }
+
+  /** Printable characters only: no controls, bidi or other format characters, line separators or surrogates. */
+  private static boolean shownAsIs(char c) {
+    int type = Character.getType(c);
+    return !Character.isISOControl(c)
+        && type != Character.FORMAT
+        && type != Character.LINE_SEPARATOR
+        && type != Character.PARAGRAPH_SEPARATOR
+        && type != Character.SURROGATE
+        && type != Character.UNASSIGNED
+        && type != Character.PRIVATE_USE;
   }
 }
