@@ -232,7 +232,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     // 2. The header: alg allow-list and forbidden parameters come before anything else is read.
     Map<String, Object> headerJson = json(decode(parts[0]));
     if (headerJson == null) {
-      return reject("malformed token: the header is not base64url-encoded JSON object");
+      return reject("malformed token: the header is not a base64url-encoded JSON object");
     }
     if (headerJson.containsKey("enc")) {
       return reject("encrypted tokens (JWE) are not accepted");
