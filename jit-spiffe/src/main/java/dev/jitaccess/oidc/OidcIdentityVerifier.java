@@ -1,6 +1,863 @@
 package dev.jitaccess.oidc;
 
-/** OIDC verifier (placeholder; being written). */
-public final class OidcIdentityVerifier {
-  private OidcIdentityVerifier() {}
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.KeyOperation;
+import com.nimbusds.jose.jwk.KeyType;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.jitaccess.Credential;
+import dev.jitaccess.WorkloadIdentity;
+import dev.jitaccess.spi.IdentityResult;
+import dev.jitaccess.spi.IdentityVerifier;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies OIDC ID tokens from a platform issuer, such as a GitHub Actions job's token or a Kubernetes
+ * projected service-account token, and turns a valid one into a {@link WorkloadIdentity} of kind
+ * {@code oidc}.
+ *
+ * <p>A token is accepted only if, in this order: it is at most {@link Builder#maxTokenBytes} long; it is
+ * a compact JWS with canonical base64url parts; its {@code alg} is in the allow-list (never {@code none}
+ * or {@code HS*}); its header has none of {@code jku}, {@code x5u}, {@code jwk}, {@code x5c},
+ * {@code crit}, {@code b64} (keys come only from the configured JWKS, nothing named in a token is ever
+ * fetched); its {@code iss} equals the configured issuer exactly; its signature verifies with a key of
+ * the issuer's JWKS matching {@code kid}, {@code alg} and key type (RSA keys of at least 2048 bits); its
+ * {@code sub} is a string; its {@code aud} contains the configured audience; {@code exp} is present and
+ * the injected clock is before {@code exp + leeway}; {@code nbf} and {@code iat}, if present, are not
+ * after {@code now + leeway}; and every claim condition holds.
+ *
+ * <p>Bad input never throws: it is an {@link IdentityResult.Rejected} whose reason names what failed and
+ * never contains the token. An issuer whose JWKS cannot be fetched (and for which no last good keys are
+ * held) means rejection, not acceptance.
+ *
+ * <pre>{@code
+ * OidcIdentityVerifier github = OidcIdentityVerifier.githubActions("https://jit.example.org")
+ *     .requireClaim("repository", "octo-org/deployer")
+ *     .requireClaimMatches("ref", "refs/heads/release/*")
+ *     .requireClaim("environment", "production")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} stops background JWKS refreshes.
+ */
+public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseable {
+  /** The {@link WorkloadIdentity#kind()} of identities this verifier establishes. */
+  public static final String KIND = "oidc";
+  /** The attribute holding the verified issuer, next to the token's claims. */
+  public static final String ISSUER_ATTRIBUTE = "issuer";
+  /** The issuer of GitHub Actions OIDC tokens. */
+  public static final String GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+  /** Where GitHub Actions publishes its token signing keys. */
+  public static final String GITHUB_ACTIONS_JWKS_URL = GITHUB_ACTIONS_ISSUER + "/.well-known/jwks";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OidcIdentityVerifier.class);
+  private static final List<String> REJECTED_HEADERS = List.of("jku", "x5u", "jwk", "x5c", "crit", "b64");
+  private static final List<JWSAlgorithm> SUPPORTED_ALGORITHMS = List.of(
+      JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+      JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
+      JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+  private static final int MIN_RSA_BITS = 2048;
+  private static final int MAX_CANDIDATE_KEYS = 8;
+  private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
+
+  private final String issuer;
+  private final String audience;
+  private final List<JWSAlgorithm> algorithms;
+  private final Clock clock;
+  private final Duration leeway;
+  private final int maxTokenBytes;
+  private final List<ClaimCondition> conditions;
+  private final Function<? super Map<String, Object>, String> identityId;
+  private final Function<? super Map<String, Object>, String> owner;
+  private final KeySource keys;
+  private volatile boolean closed;
+
+  private OidcIdentityVerifier(Builder b, String issuer, List<JWSAlgorithm> algorithms, KeySource keys,
+      Function<? super Map<String, Object>, String> owner) {
+    this.issuer = issuer;
+    this.audience = b.audience;
+    this.algorithms = List.copyOf(algorithms);
+    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    this.leeway = b.leeway == null ? Builder.DEFAULT_LEEWAY : b.leeway;
+    this.maxTokenBytes = b.maxTokenBytes == null ? Builder.DEFAULT_MAX_TOKEN_BYTES : b.maxTokenBytes;
+    this.conditions = List.copyOf(b.conditions);
+    this.identityId = b.identityId == null ? OidcIdentityVerifier::defaultIdentityId : b.identityId;
+    this.owner = owner;
+    this.keys = keys;
+  }
+
+  /** Starts an empty builder: issuer, keys and audience are required. */
+  public static Builder builder() {
+    return new Builder(null, null, null, null);
+  }
+
+  /**
+   * A builder for GitHub Actions tokens: issuer {@value #GITHUB_ACTIONS_ISSUER}, keys from
+   * {@value #GITHUB_ACTIONS_JWKS_URL}, RS256 only, owner from the {@code repository_owner} claim. Each of
+   * these may be replaced once (for example the issuer and JWKS URL of a GitHub Enterprise Cloud
+   * customized issuer); add conditions on {@code repository}, {@code ref}, {@code environment},
+   * {@code job_workflow_ref} before building. Without conditions, any repository's workflow that asks
+   * for this audience is accepted.
+   *
+   * @param audience the audience the workflow requests ({@code core.getIDToken(audience)})
+   */
+  public static Builder githubActions(String audience) {
+    return new Builder(GITHUB_ACTIONS_ISSUER, GITHUB_ACTIONS_JWKS_URL, List.of(JWSAlgorithm.RS256),
+        ClaimPointer.parse("repository_owner", "ownerClaim"))
+        .audience(audience);
+  }
+
+  /**
+   * A builder for Kubernetes projected service-account tokens: the cluster's service-account issuer
+   * ({@code --service-account-issuer}) and its JWKS URL (its {@code /openid/v1/jwks}, or a public
+   * copy), RS256 and ES256, owner from the pod's namespace ({@code /kubernetes.io/namespace}). The JWKS
+   * URL may be replaced once by a static {@link Builder#jwks(String)}. Add conditions such as
+   * {@code requireClaim("sub", "system:serviceaccount:ci:deployer")} or
+   * {@code requireClaim("/kubernetes.io/namespace", "ci")} before building.
+   *
+   * @param issuer the cluster's service-account issuer
+   * @param jwksUrl the HTTPS URL of its JWKS
+   * @param audience the audience the pod's projected token is minted for
+   */
+  public static Builder kubernetes(String issuer, String jwksUrl, String audience) {
+    Objects.requireNonNull(issuer, "issuer");
+    Objects.requireNonNull(jwksUrl, "jwksUrl");
+    Builder.requireText(issuer, "issuer");
+    Builder.checkUrl(jwksUrl);
+    return new Builder(issuer, jwksUrl, Builder.DEFAULT_ALGORITHMS,
+        ClaimPointer.parse("/kubernetes.io/namespace", "ownerClaim"))
+        .audience(audience);
+  }
+
+  /** Whether the credential is an OIDC token ({@link Credential.TokenType#OIDC}). */
+  @Override
+  public boolean supports(Credential credential) {
+    return credential instanceof Credential.Token
+        && ((Credential.Token) credential).type() == Credential.TokenType.OIDC;
+  }
+
+  /** Verifies an OIDC token; never throws and never returns null. */
+  @Override
+  public IdentityResult verify(Credential credential) {
+    if (!supports(credential)) {
+      return IdentityResult.rejected("unsupported credential: this verifier accepts only OIDC tokens, got "
+          + (credential == null ? "none" : credential));
+    }
+    if (closed) {
+      return IdentityResult.rejected("the OIDC verifier for issuer " + Untrusted.quote(issuer) + " is closed");
+    }
+    try {
+      return verifyToken(((Credential.Token) credential).value());
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.warn("OIDC token verification for issuer {} failed unexpectedly: {}", issuer, e.getClass().getName());
+      return IdentityResult.rejected(
+          "the OIDC token could not be verified: internal error (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** Stops background JWKS refreshes; later verifications are rejected. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    keys.close();
+  }
+
+  /** The issuer this verifier trusts. */
+  public String issuer() {
+    return issuer;
+  }
+
+  /** The audience a token must carry. */
+  public String audience() {
+    return audience;
+  }
+
+  @Override
+  public String toString() {
+    return "OidcIdentityVerifier[issuer=" + issuer + ", audience=" + audience + ", algorithms=" + algorithms
+        + ", conditions=" + conditions.size() + "]";
+  }
+
+  private IdentityResult verifyToken(String token) {
+    // 1. Size, before any parsing. Anything acceptable is ASCII, so characters are bytes.
+    if (token.length() > maxTokenBytes) {
+      return reject("the token is larger than the " + maxTokenBytes + "-byte limit");
+    }
+    String[] parts = token.split("\\.", -1);
+    if (parts.length == 5) {
+      return reject("encrypted tokens (JWE) are not accepted");
+    }
+    if (parts.length != 3) {
+      return reject("malformed token: a signed JWT has three dot-separated parts, this has " + parts.length);
+    }
+
+    // 2. The header: alg allow-list and forbidden parameters come before anything else is read.
+    Map<String, Object> headerJson = json(decode(parts[0]));
+    if (headerJson == null) {
+      return reject("malformed token: the header is not a base64url-encoded JSON object");
+    }
+    if (headerJson.containsKey("enc")) {
+      return reject("encrypted tokens (JWE) are not accepted");
+    }
+    Object algName = headerJson.get("alg");
+    if (!(algName instanceof String)) {
+      return reject("malformed token: the header has no alg");
+    }
+    if (((String) algName).toLowerCase(Locale.ROOT).equals("none")) {
+      return reject("alg none (an unsecured JWT) is never accepted");
+    }
+    JWSAlgorithm alg = algorithms.stream().filter(a -> a.getName().equals(algName)).findFirst().orElse(null);
+    if (alg == null) {
+      return reject("alg " + Untrusted.quote(algName) + " is not in the allowed algorithms " + algorithms);
+    }
+    for (String name : REJECTED_HEADERS) {
+      if (headerJson.containsKey(name)) {
+        return reject("header parameter " + name + " is not accepted: "
+            + (name.equals("crit") || name.equals("b64")
+                ? "no critical header extensions are supported"
+                : "keys come only from the issuer's configured JWKS"));
+      }
+    }
+    JWSHeader header;
+    try {
+      header = JWSHeader.parse(headerJson, Base64URL.from(parts[0]));
+    } catch (ParseException | RuntimeException e) {
+      return reject("malformed token: the JWS header is invalid");
+    }
+
+    // 3. The payload and signature must decode; the issuer must be ours before keys are looked up.
+    Map<String, Object> rawClaims = json(decode(parts[1]));
+    if (rawClaims == null) {
+      return reject("malformed token: the payload is not a base64url-encoded JSON object");
+    }
+    if (decode(parts[2]) == null) {
+      return reject("malformed token: the signature is not base64url");
+    }
+    Object iss = rawClaims.get("iss");
+    if (!(iss instanceof String)) {
+      return reject("the iss claim is missing or not a string");
+    }
+    if (!issuer.equals(iss)) {
+      return reject("iss " + Untrusted.quote(iss) + " is not the expected issuer " + Untrusted.quote(issuer));
+    }
+
+    // 4. The signature, with a key from the issuer's JWKS only.
+    Instant now = clock.instant();
+    String kid = header.getKeyID();
+    KeySource.Lookup lookup = keys.find(matcher(alg, kid), now);
+    if (lookup instanceof KeySource.Unavailable) {
+      return reject(((KeySource.Unavailable) lookup).reason());
+    }
+    if (lookup instanceof KeySource.NoMatch) {
+      return reject("no key in the issuer's JWKS matches "
+          + (kid == null ? "the token (no kid)" : "kid " + Untrusted.quote(kid)) + " for " + alg
+          + ((KeySource.NoMatch) lookup).detail());
+    }
+    byte[] signingInput = (parts[0] + '.' + parts[1]).getBytes(StandardCharsets.US_ASCII);
+    if (!signatureVerifies(header, signingInput, Base64URL.from(parts[2]),
+        ((KeySource.Found) lookup).keys())) {
+      return reject("the signature does not verify with the issuer's key"
+          + (kid == null ? "" : " " + Untrusted.quote(kid)));
+    }
+
+    // 5. Claims of a token now known to come from the issuer.
+    Map<String, Object> claims;
+    try {
+      claims = ClaimValues.plain(rawClaims);
+    } catch (ClaimValues.TooDeep e) {
+      return reject("malformed token: " + e.getMessage());
+    }
+    Object sub = claims.get("sub");
+    if (!(sub instanceof String) || ((String) sub).isBlank()) {
+      return reject("the sub claim is missing, blank or not a string");
+    }
+    String audienceFailure = audienceFailure(claims.get("aud"));
+    if (audienceFailure != null) {
+      return reject(audienceFailure);
+    }
+    String timeFailure = timeFailure(claims, now);
+    if (timeFailure != null) {
+      return reject(timeFailure);
+    }
+    for (ClaimCondition condition : conditions) {
+      String failure = condition.failure(claims);
+      if (failure != null) {
+        return reject(failure);
+      }
+    }
+
+    // 6. The identity.
+    Map<String, Object> attributes = new LinkedHashMap<>(claims);
+    attributes.put(ISSUER_ATTRIBUTE, issuer);
+    attributes = Collections.unmodifiableMap(attributes);
+    String id;
+    String ownerName = null;
+    try {
+      id = identityId.apply(attributes);
+      if (owner != null) {
+        ownerName = owner.apply(attributes);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("an identity or owner mapping for issuer {} threw {}", issuer, e.getClass().getName());
+      return reject("the identity or owner mapping failed (" + e.getClass().getSimpleName() + ")");
+    }
+    if (id == null || id.isBlank()) {
+      return reject("the identity mapping gave no id for this token");
+    }
+    WorkloadIdentity.Builder identity = WorkloadIdentity.builder(id, issuer)
+        .kind(KIND)
+        .attributes(attributes)
+        .expiresAt(ClaimValues.numericDate(claims.get("exp")));
+    if (ownerName != null && !ownerName.isBlank()) {
+      identity.owner(ownerName);
+    }
+    return IdentityResult.verified(identity.build());
+  }
+
+  private static IdentityResult reject(String reason) {
+    return IdentityResult.rejected(reason);
+  }
+
+  private String audienceFailure(Object aud) {
+    if (aud == null) {
+      return "the aud claim is missing";
+    }
+    if (aud instanceof String) {
+      return audience.equals(aud)
+          ? null
+          : "aud " + Untrusted.quote(aud) + " is not the expected audience " + Untrusted.quote(audience);
+    }
+    if (aud instanceof List) {
+      List<?> values = (List<?>) aud;
+      if (values.stream().anyMatch(v -> !(v instanceof String))) {
+        return "the aud claim must be a string or an array of strings";
+      }
+      return values.contains(audience)
+          ? null
+          : "aud " + Untrusted.quote(values) + " does not contain the expected audience " + Untrusted.quote(audience);
+    }
+    return "the aud claim must be a string or an array of strings";
+  }
+
+  private String timeFailure(Map<String, Object> claims, Instant now) {
+    Object expValue = claims.get("exp");
+    if (expValue == null) {
+      return "the exp claim is missing";
+    }
+    Instant exp = ClaimValues.numericDate(expValue);
+    if (exp == null) {
+      return "the exp claim is not a NumericDate";
+    }
+    if (!now.isBefore(ClaimValues.plus(exp, leeway))) {
+      return "the token expired at " + exp + " (now " + now + ", leeway " + leeway + ")";
+    }
+    Instant latest = ClaimValues.plus(now, leeway);
+    for (String name : List.of("nbf", "iat")) {
+      Object value = claims.get(name);
+      if (value == null) {
+        continue;
+      }
+      Instant at = ClaimValues.numericDate(value);
+      if (at == null) {
+        return "the " + name + " claim is not a NumericDate";
+      }
+      if (at.isAfter(latest)) {
+        return (name.equals("nbf") ? "the token is not valid before " : "the token was issued in the future, at ")
+            + at + " (now " + now + ", leeway " + leeway + ")";
+      }
+    }
+    return null;
+  }
+
+  private static JWKMatcher matcher(JWSAlgorithm alg, String kid) {
+    JWKMatcher.Builder matcher = new JWKMatcher.Builder()
+        .keyType(KeyType.forAlgorithm(alg))
+        .keyUses(KeyUse.SIGNATURE, null)
+        .keyOperations(KeyOperation.VERIFY, null)
+        .algorithms(alg, null)
+        .nonRevokedOnly(true);
+    if (kid != null) {
+      matcher.keyID(kid);
+    }
+    if (JWSAlgorithm.Family.EC.contains(alg)) {
+      matcher.curves(Curve.forJWSAlgorithm(alg));
+    } else {
+      matcher.minKeySize(MIN_RSA_BITS);
+    }
+    return matcher.build();
+  }
+
+  private static boolean signatureVerifies(JWSHeader header, byte[] signingInput, Base64URL signature,
+      List<JWK> candidates) {
+    for (JWK key : candidates.subList(0, Math.min(MAX_CANDIDATE_KEYS, candidates.size()))) {
+      try {
+        JWSVerifier verifier = key instanceof RSAKey
+            ? new RSASSAVerifier(((RSAKey) key).toRSAPublicKey())
+            : new ECDSAVerifier(((ECKey) key).toECPublicKey());
+        if (verifier.verify(header, signingInput, signature)) {
+          return true;
+        }
+      } catch (JOSEException | ClassCastException e) {
+        // this key cannot check this signature; try the next one
+      }
+    }
+    return false;
+  }
+
+  /** The bytes of a canonical unpadded base64url part, or null: one token has one spelling only. */
+  private static byte[] decode(String part) {
+    if (part.isEmpty() || !BASE64URL.matcher(part).matches()) {
+      return null;
+    }
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(part);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part) ? bytes : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The JSON object in strict UTF-8 bytes, or null. */
+  private static Map<String, Object> json(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+      return JSONObjectUtils.parse(text);
+    } catch (CharacterCodingException | ParseException e) {
+      return null;
+    }
+  }
+
+  private static String defaultIdentityId(Map<String, Object> attributes) {
+    return attributes.get(ISSUER_ATTRIBUTE) + "#" + attributes.get("sub");
+  }
+
+  /**
+   * Builds an {@link OidcIdentityVerifier}. Every option may be set once (a preset's values may each be
+   * replaced once); nulls, bad ranges and options that contradict each other are refused with a message
+   * naming the option and the value. Not thread-safe.
+   */
+  public static final class Builder {
+    static final List<JWSAlgorithm> DEFAULT_ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
+    static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
+    static final int DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
+    static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(5);
+    static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
+    private static final Pattern IPV4_LOOPBACK = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
+    private final String presetIssuer;
+    private final String presetJwksUrl;
+    private final List<JWSAlgorithm> presetAlgorithms;
+    private final ClaimPointer presetOwnerClaim;
+
+    private String issuer;
+    private String jwksUrl;
+    private String jwks;
+    private Boolean plainHttpForLoopback;
+    private String audience;
+    private List<JWSAlgorithm> algorithms;
+    private Clock clock;
+    private Duration leeway;
+    private Integer maxTokenBytes;
+    private final List<ClaimCondition> conditions = new ArrayList<>();
+    private Function<? super Map<String, Object>, String> identityId;
+    private Function<? super Map<String, Object>, String> owner;
+    private Duration jwksCacheTtl;
+    private Duration jwksOutageTolerance;
+    private Duration httpTimeout;
+    private Executor refreshExecutor;
+
+    private Builder(String presetIssuer, String presetJwksUrl, List<JWSAlgorithm> presetAlgorithms,
+        ClaimPointer presetOwnerClaim) {
+      this.presetIssuer = presetIssuer;
+      this.presetJwksUrl = presetJwksUrl;
+      this.presetAlgorithms = presetAlgorithms;
+      this.presetOwnerClaim = presetOwnerClaim;
+    }
+
+    /** The issuer; a token's {@code iss} must equal it exactly (no normalization). Required. */
+    public Builder issuer(String issuer) {
+      Objects.requireNonNull(issuer, "issuer");
+      once(this.issuer, "issuer");
+      this.issuer = requireText(issuer, "issuer");
+      return this;
+    }
+
+    /**
+     * Where the issuer publishes its JWKS. Must be {@code https}; plain {@code http} is accepted only for
+     * a loopback host together with {@link #allowPlainHttpForLoopback()}. Redirects are not followed.
+     * Exactly one of this and {@link #jwks(String)} is required.
+     */
+    public Builder jwksUrl(String url) {
+      Objects.requireNonNull(url, "jwksUrl");
+      once(this.jwksUrl, "jwksUrl");
+      checkUrl(url);
+      this.jwksUrl = url;
+      return this;
+    }
+
+    /**
+     * A static JWK Set (JSON) of the issuer's public RSA or EC keys, instead of a {@link #jwksUrl}.
+     *
+     * @throws IllegalArgumentException if it is not a JWK Set, is empty, or holds a private or symmetric
+     *     key (checked again at {@link #build()})
+     */
+    public Builder jwks(String jwkSetJson) {
+      Objects.requireNonNull(jwkSetJson, "jwks");
+      once(this.jwks, "jwks");
+      StaticKeySource.parse(jwkSetJson);
+      this.jwks = jwkSetJson;
+      return this;
+    }
+
+    /** Accepts a plain-http {@link #jwksUrl} on a loopback host ({@code 127.0.0.0/8}, {@code ::1}, {@code localhost}); for tests. */
+    public Builder allowPlainHttpForLoopback() {
+      once(this.plainHttpForLoopback, "allowPlainHttpForLoopback");
+      this.plainHttpForLoopback = Boolean.TRUE;
+      return this;
+    }
+
+    /** The audience a token's {@code aud} must contain, normally the broker's own URL. Required. */
+    public Builder audience(String audience) {
+      Objects.requireNonNull(audience, "audience");
+      once(this.audience, "audience");
+      this.audience = requireText(audience, "audience");
+      return this;
+    }
+
+    /**
+     * The accepted signature algorithms, by JWS name; default RS256 and ES256. Only RS, PS and ES with
+     * 256, 384 or 512 are supported; {@code none} and {@code HS*} are refused.
+     */
+    public Builder algorithms(String... names) {
+      Objects.requireNonNull(names, "algorithms");
+      once(this.algorithms, "algorithms");
+      if (names.length == 0) {
+        throw new IllegalArgumentException("algorithms must not be empty");
+      }
+      Set<JWSAlgorithm> chosen = new LinkedHashSet<>();
+      for (String name : names) {
+        Objects.requireNonNull(name, "algorithms element");
+        if (name.toLowerCase(Locale.ROOT).equals("none")) {
+          throw new IllegalArgumentException("alg none is never allowed");
+        }
+        if (JWSAlgorithm.Family.HMAC_SHA.contains(JWSAlgorithm.parse(name))) {
+          throw new IllegalArgumentException("symmetric algorithms are never allowed, got " + name);
+        }
+        chosen.add(SUPPORTED_ALGORITHMS.stream().filter(a -> a.getName().equals(name)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(
+                "unsupported algorithm " + name + "; supported: " + SUPPORTED_ALGORITHMS)));
+      }
+      this.algorithms = List.copyOf(chosen);
+      return this;
+    }
+
+    /** The clock that decides expiry and JWKS cache age; defaults to {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      once(this.clock, "clock");
+      this.clock = clock;
+      return this;
+    }
+
+    /** Tolerated clock difference for {@code exp}, {@code nbf} and {@code iat} (0 to 5 minutes); default 30 seconds. */
+    public Builder leeway(Duration leeway) {
+      Objects.requireNonNull(leeway, "leeway");
+      once(this.leeway, "leeway");
+      this.leeway = range(leeway, Duration.ZERO, Duration.ofMinutes(5), "leeway");
+      return this;
+    }
+
+    /** The largest token accepted, in bytes (1 KiB to 1 MiB), refused before parsing; default 16 KiB. */
+    public Builder maxTokenBytes(int bytes) {
+      once(this.maxTokenBytes, "maxTokenBytes");
+      if (bytes < 1024 || bytes > 1 << 20) {
+        throw new IllegalArgumentException("maxTokenBytes must be between 1024 and 1048576, got " + bytes);
+      }
+      this.maxTokenBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Requires a string claim to equal a value exactly. {@code claim} is a top-level claim name, or an
+     * RFC 6901 JSON Pointer when it begins with {@code /} (for example {@code /kubernetes.io/namespace}).
+     * Conditions add up: all must hold.
+     */
+    public Builder requireClaim(String claim, String value) {
+      ClaimPointer pointer = ClaimPointer.parse(claim, "claim");
+      conditions.add(new ClaimCondition.Exact(pointer, Objects.requireNonNull(value, "value")));
+      return this;
+    }
+
+    /** Requires a string claim to be one of a non-empty set of values; {@code claim} as in {@link #requireClaim}. */
+    public Builder requireClaimIn(String claim, Collection<String> values) {
+      ClaimPointer pointer = ClaimPointer.parse(claim, "claim");
+      Objects.requireNonNull(values, "values");
+      values.forEach(v -> Objects.requireNonNull(v, "values element"));
+      conditions.add(new ClaimCondition.OneOf(pointer, Set.copyOf(values)));
+      return this;
+    }
+
+    /**
+     * Requires a string claim to match a glob: {@code *} is any run without {@code /}, {@code **} any run,
+     * {@code ?} one character other than {@code /}, and {@code \} quotes the next character (GitHub's
+     * branch-filter syntax). {@code claim} as in {@link #requireClaim}.
+     */
+    public Builder requireClaimMatches(String claim, String glob) {
+      ClaimPointer pointer = ClaimPointer.parse(claim, "claim");
+      conditions.add(new ClaimCondition.Matches(pointer, Glob.compile(Objects.requireNonNull(glob, "glob"))));
+      return this;
+    }
+
+    /**
+     * Maps verified attributes (the claims and {@value OidcIdentityVerifier#ISSUER_ATTRIBUTE}) to the
+     * identity id; default {@code iss + "#" + sub}. A null or blank result, or an exception, rejects the token.
+     */
+    public Builder identityId(Function<? super Map<String, Object>, String> mapping) {
+      Objects.requireNonNull(mapping, "identityId");
+      once(this.identityId, "identityId");
+      this.identityId = mapping;
+      return this;
+    }
+
+    /**
+     * Takes the owner from a string claim (name or JSON Pointer, as in {@link #requireClaim}). A token
+     * without it verifies with no owner; add a condition to make it mandatory.
+     */
+    public Builder ownerClaim(String claim) {
+      ClaimPointer pointer = ClaimPointer.parse(claim, "ownerClaim");
+      once(this.owner, "owner");
+      this.owner = ownerFrom(pointer);
+      return this;
+    }
+
+    /**
+     * Maps verified attributes to the owner; null or blank means no owner, an exception rejects the token.
+     * Replaces {@link #ownerClaim}; only one of the two may be set.
+     */
+    public Builder owner(Function<? super Map<String, Object>, String> mapping) {
+      Objects.requireNonNull(mapping, "owner");
+      once(this.owner, "owner");
+      this.owner = mapping;
+      return this;
+    }
+
+    /** How long fetched keys are used before they are fetched again (1 minute to 24 hours); default 5 minutes. */
+    public Builder jwksCacheTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "jwksCacheTtl");
+      once(this.jwksCacheTtl, "jwksCacheTtl");
+      this.jwksCacheTtl = range(ttl, Duration.ofMinutes(1), Duration.ofHours(24), "jwksCacheTtl");
+      return this;
+    }
+
+    /**
+     * How long after their last successful fetch the last good keys may still be used while the issuer is
+     * unreachable (zero, which turns this off, or more than {@link #jwksCacheTtl}, at most 7 days); they
+     * are kept for at least this minus one cache time to live. Default twelve times the cache time to
+     * live (1 hour), capped at 7 days.
+     */
+    public Builder jwksOutageTolerance(Duration tolerance) {
+      Objects.requireNonNull(tolerance, "jwksOutageTolerance");
+      once(this.jwksOutageTolerance, "jwksOutageTolerance");
+      this.jwksOutageTolerance = range(tolerance, Duration.ZERO, Duration.ofDays(7), "jwksOutageTolerance");
+      return this;
+    }
+
+    /** Connect and read timeout of a JWKS fetch (100 ms to 60 s); default 2 seconds. */
+    public Builder httpTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "httpTimeout");
+      once(this.httpTimeout, "httpTimeout");
+      this.httpTimeout = range(timeout, Duration.ofMillis(100), Duration.ofSeconds(60), "httpTimeout");
+      return this;
+    }
+
+    /**
+     * Runs refreshes ahead of cache expiry; default one on-demand daemon thread. {@code Runnable::run}
+     * refreshes on the verifying thread. Never shut down by {@link OidcIdentityVerifier#close()}.
+     */
+    public Builder refreshExecutor(Executor executor) {
+      Objects.requireNonNull(executor, "refreshExecutor");
+      once(this.refreshExecutor, "refreshExecutor");
+      this.refreshExecutor = executor;
+      return this;
+    }
+
+    /**
+     * Builds the verifier.
+     *
+     * @throws IllegalStateException if a required option is missing or options contradict each other
+     * @throws IllegalArgumentException if the static JWK Set is unusable
+     */
+    public OidcIdentityVerifier build() {
+      String effectiveIssuer = issuer != null ? issuer : presetIssuer;
+      if (effectiveIssuer == null) {
+        throw new IllegalStateException("issuer is required");
+      }
+      if (audience == null) {
+        throw new IllegalStateException("audience is required");
+      }
+      if (jwks != null && jwksUrl != null) {
+        throw new IllegalStateException("set either jwksUrl or jwks, not both");
+      }
+      String url = jwks != null ? null : jwksUrl != null ? jwksUrl : presetJwksUrl;
+      if (jwks == null && url == null) {
+        throw new IllegalStateException("jwksUrl or jwks is required");
+      }
+      if (url == null) {
+        List<String> remoteOnly = new ArrayList<>();
+        if (jwksCacheTtl != null) {
+          remoteOnly.add("jwksCacheTtl");
+        }
+        if (jwksOutageTolerance != null) {
+          remoteOnly.add("jwksOutageTolerance");
+        }
+        if (httpTimeout != null) {
+          remoteOnly.add("httpTimeout");
+        }
+        if (refreshExecutor != null) {
+          remoteOnly.add("refreshExecutor");
+        }
+        if (plainHttpForLoopback != null) {
+          remoteOnly.add("allowPlainHttpForLoopback");
+        }
+        if (!remoteOnly.isEmpty()) {
+          throw new IllegalStateException(remoteOnly + " apply only to keys fetched from a jwksUrl");
+        }
+      }
+      URL parsedUrl = null;
+      Duration ttl = jwksCacheTtl == null ? DEFAULT_CACHE_TTL : jwksCacheTtl;
+      Duration tolerance = jwksOutageTolerance;
+      if (url != null) {
+        parsedUrl = checkUrl(url);
+        if (parsedUrl.getProtocol().equals("http") && plainHttpForLoopback == null) {
+          throw new IllegalStateException(
+              "jwksUrl uses plain http; call allowPlainHttpForLoopback() to accept that (tests only): " + url);
+        }
+        if (tolerance == null) {
+          Duration twelve = ttl.multipliedBy(12);
+          tolerance = twelve.compareTo(Duration.ofDays(7)) > 0 ? Duration.ofDays(7) : twelve;
+        } else if (!tolerance.isZero() && tolerance.compareTo(ttl) <= 0) {
+          throw new IllegalStateException("jwksOutageTolerance (" + tolerance
+              + ") must be zero (off) or longer than jwksCacheTtl (" + ttl + ")");
+        }
+      }
+      KeySource keys = url == null
+          ? StaticKeySource.parse(jwks)
+          : new RemoteKeySource(effectiveIssuer, parsedUrl, ttl, tolerance,
+              httpTimeout == null ? DEFAULT_HTTP_TIMEOUT : httpTimeout,
+              refreshExecutor == null ? RefreshExecutors.defaultExecutor() : RefreshExecutors.adapt(refreshExecutor),
+              true);
+      Function<? super Map<String, Object>, String> effectiveOwner =
+          owner != null ? owner : presetOwnerClaim == null ? null : ownerFrom(presetOwnerClaim);
+      return new OidcIdentityVerifier(this, effectiveIssuer,
+          algorithms != null ? algorithms : presetAlgorithms != null ? presetAlgorithms : DEFAULT_ALGORITHMS,
+          keys, effectiveOwner);
+    }
+
+    private static Function<Map<String, Object>, String> ownerFrom(ClaimPointer pointer) {
+      return attributes -> {
+        Object value = pointer.resolve(attributes);
+        return value instanceof String ? (String) value : null;
+      };
+    }
+
+    static URL checkUrl(String url) {
+      URI uri;
+      try {
+        uri = new URI(url);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("jwksUrl is not a valid URL: " + url);
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      String host = uri.getHost();
+      if (!uri.isAbsolute() || host == null || host.isEmpty()) {
+        throw new IllegalArgumentException("jwksUrl must be an absolute URL with a host: " + url);
+      }
+      if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException("jwksUrl must not hold user information or a fragment: " + url);
+      }
+      if (!scheme.equals("https") && !(scheme.equals("http") && isLoopback(host))) {
+        throw new IllegalArgumentException("jwksUrl must use https, got " + url);
+      }
+      try {
+        return uri.toURL();
+      } catch (MalformedURLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("jwksUrl is not a valid URL: " + url);
+      }
+    }
+
+    private static boolean isLoopback(String host) {
+      String h = host.toLowerCase(Locale.ROOT);
+      return h.equals("localhost") || h.equals("[::1]") || IPV4_LOOPBACK.matcher(h).matches();
+    }
+
+    static String requireText(String value, String name) {
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(name + " must not be blank");
+      }
+      return value;
+    }
+
+    private static Duration range(Duration value, Duration min, Duration max, String name) {
+      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    }
+
+    private static void once(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "OidcIdentityVerifier.Builder[issuer=" + (issuer != null ? issuer : presetIssuer) + "]";
+    }
+  }
 }

@@ -1,2 +1,6 @@
-/** OIDC workload identities: GitHub Actions, Kubernetes service-account tokens and other OIDC issuers. */
+/**
+ * OIDC workload identities: GitHub Actions job tokens, Kubernetes projected service-account tokens and
+ * tokens of other OIDC issuers, verified against the issuer's JWKS by
+ * {@link dev.jitaccess.oidc.OidcIdentityVerifier}.
+ */
 package dev.jitaccess.oidc;

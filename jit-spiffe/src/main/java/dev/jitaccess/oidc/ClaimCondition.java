@@ -1,0 +1,114 @@
+package dev.jitaccess.oidc;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * One condition on one claim of a verified token. The claim must be present and a string; conditions
+ * never coerce numbers, booleans or lists. {@link #failure} returns null when the condition holds, or the
+ * reason it does not.
+ */
+sealed interface ClaimCondition {
+
+  /** The claim the condition reads. */
+  ClaimPointer claim();
+
+  /** Checks a value that is known to be a string. */
+  String failureFor(String value);
+
+  /** Null when the condition holds for these claims, else why not. */
+  default String failure(Map<String, Object> claims) {
+    Object value = claim().resolve(claims);
+    if (value == null) {
+      return "claim " + Untrusted.quote(claim()) + " is required by a condition but missing";
+    }
+    if (!(value instanceof String)) {
+      return "claim " + Untrusted.quote(claim()) + " must be a string, got a " + jsonType(value);
+    }
+    return failureFor((String) value);
+  }
+
+  private static String jsonType(Object value) {
+    if (value instanceof Map) {
+      return "JSON object";
+    }
+    if (value instanceof List) {
+      return "JSON array";
+    }
+    if (value instanceof Number) {
+      return "number";
+    }
+    return value instanceof Boolean ? "boolean" : value.getClass().getSimpleName();
+  }
+
+  /**
+   * The claim equals a value exactly.
+   *
+   * @param claim the claim
+   * @param expected the only accepted value
+   */
+  record Exact(ClaimPointer claim, String expected) implements ClaimCondition {
+    public Exact {
+      Objects.requireNonNull(claim, "claim");
+      Objects.requireNonNull(expected, "value");
+    }
+
+    @Override
+    public String failureFor(String value) {
+      return value.equals(expected)
+          ? null
+          : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", expected "
+              + Untrusted.quote(expected);
+    }
+  }
+
+  /**
+   * The claim is one of a set of values.
+   *
+   * @param claim the claim
+   * @param allowed the accepted values, not empty
+   */
+  record OneOf(ClaimPointer claim, Set<String> allowed) implements ClaimCondition {
+    public OneOf {
+      Objects.requireNonNull(claim, "claim");
+      Objects.requireNonNull(allowed, "values");
+      allowed = Set.copyOf(allowed);
+      if (allowed.isEmpty()) {
+        throw new IllegalArgumentException("values must not be empty");
+      }
+    }
+
+    @Override
+    public String failureFor(String value) {
+      return allowed.contains(value)
+          ? null
+          : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", not one of "
+              + new TreeSet<>(allowed).stream().map(Untrusted::quote).collect(Collectors.joining(", ", "[", "]"));
+    }
+  }
+
+  /**
+   * The claim matches a glob.
+   *
+   * @param claim the claim
+   * @param glob the pattern
+   */
+  record Matches(ClaimPointer claim, Glob glob) implements ClaimCondition {
+    public Matches {
+      Objects.requireNonNull(claim, "claim");
+      Objects.requireNonNull(glob, "pattern");
+    }
+
+    @Override
+    public String failureFor(String value) {
+      return glob.matches(value)
+          ? null
+          : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", which does not match "
+              + Untrusted.quote(glob);
+    }
+  }
+}
