@@ -75,6 +75,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, List<GrantListener>> grantListeners = new ConcurrentHashMap<>();
   private final Map<String, Renewing> renewing = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> children = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Scheduler.Cancellable rotationTask;
 
@@ -185,6 +186,64 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return result;
   }
 
+  @Override
+  public Grant delegate(DelegationRequest d) {
+    Objects.requireNonNull(d, "request");
+    ensureOpen();
+    Instant now = clock.instant();
+    Optional<GrantRecord> found = store.find(d.parentGrantId());
+    String resource = d.resource().orElse(found.map(r -> r.info().resource()).orElse("unknown"));
+    GrantRecord parent = found.orElse(null);
+    GrantRequest.Builder b = GrantRequest.builder()
+        .credential(d.credential())
+        .taskId(parent == null ? "unknown" : parent.info().taskId())
+        .purpose(parent == null ? "delegation" : parent.info().purpose())
+        .resource(resource)
+        .actions(d.actions())
+        .environment(parent == null ? "unknown" : parent.info().environment())
+        .ttl(d.ttl())
+        .attribute(DelegationRequest.PARENT_ATTRIBUTE, d.parentGrantId());
+    if (parent != null) {
+      b.attribute(DelegationRequest.DEPTH_ATTRIBUTE, parent.info().delegators().size() + 1)
+          .attribute(DelegationRequest.DELEGATOR_ATTRIBUTE, parent.info().subject());
+    }
+    d.justification().ifPresent(b::justification);
+    d.dpopKey().ifPresent(b::dpopKey);
+    d.listeners().forEach(b::listener);
+    GrantRequest request = b.build();
+    String problem = null;
+    if (parent == null || !parent.isLiveAt(now)) {
+      problem = "delegation: the parent grant is not live";
+    } else if (parent.info().delegationsLeft() < 1) {
+      problem = "delegation: the parent grant may not be delegated (further)";
+    } else if (parent.info().delegators().size() + 1 > GrantTokens.MAX_CHAIN) {
+      problem = "delegation: the chain would be longer than " + GrantTokens.MAX_CHAIN;
+    } else if (!resource.equals(parent.info().resource()) && !resource.startsWith(parent.info().resource() + "/")) {
+      problem = "delegation: resource " + resource + " is not within the parent's " + parent.info().resource();
+    } else if (!parent.info().actions().containsAll(d.actions())) {
+      Set<String> wider = new LinkedHashSet<>(d.actions());
+      wider.removeAll(parent.info().actions());
+      problem = "delegation: actions " + wider + " are not granted by the parent";
+    }
+    if (problem != null) {
+      Evaluation ev = new Evaluation(null, Decision.deny(problem), null);
+      requested(ev, request);
+      throw denied(null, request, ev.decision(), null, null);
+    }
+    Evaluation ev = decide(request);
+    requested(ev, request);
+    if (!(ev.decision() instanceof Decision.Allow)) {
+      throw denied(ev.identity(), request, ev.decision(), ev.cause(),
+          ev.decision() instanceof Decision.NeedsApproval ? "delegation: a delegation cannot wait for approval" : null);
+    }
+    Grant child = issue(ev.identity(), request, (Decision.Allow) ev.decision(), parent.info().approvalId(),
+        parent.info().approvals(), parent);
+    Map<String, String> f = grantFields(child.info());
+    f.put(AuditEvent.REASON, "delegated by " + parent.info().subject() + " from grant " + parent.grantId());
+    auditQuietly(AuditEventType.DELEGATED, f);
+    return child;
+  }
+
   private Evaluation decide(GrantRequest request) {
     Instant now = clock.instant();
     String tooBig = checkSize(request.credential());
@@ -250,6 +309,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   private Grant issue(
       WorkloadIdentity identity, GrantRequest request, Decision.Allow allow, Optional<String> approvalId, List<Approval> approvals) {
+    return issue(identity, request, allow, approvalId, approvals, null);
+  }
+
+  /** Issues a grant; with {@code parent}, a sub-grant that is never wider or longer-lived than it. */
+  private Grant issue(WorkloadIdentity identity, GrantRequest request, Decision.Allow allow, Optional<String> approvalId,
+      List<Approval> approvals, GrantRecord parent) {
     GrantTerms terms = allow.terms();
     Set<String> actions = new LinkedHashSet<>(request.actions());
     actions.retainAll(terms.actions());
@@ -259,12 +324,18 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (request.renewing() && !terms.renewable()) {
       throw denied(identity, request, allow, null, "the policy does not allow a renewing grant");
     }
-    boolean breakGlass = request.breakGlass() || terms.breakGlass();
+    boolean breakGlass = request.breakGlass() || terms.breakGlass() || (parent != null && parent.info().breakGlass());
     Duration ttl = min(min(request.requestedTtl(), terms.maxTtl()), maxTtl);
     if (breakGlass) {
       ttl = min(ttl, breakGlassTtl);
     }
     Instant now = clock.instant();
+    if (parent != null) {
+      ttl = min(ttl, Duration.between(now, parent.deadline()));
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw denied(identity, request, allow, null, "delegation: the parent grant has no lifetime left");
+      }
+    }
     Instant expiresAt = now.plus(ttl);
     Optional<Duration> idle = terms.idleTimeout();
     Instant idleDeadline = Instant.MAX;
@@ -275,10 +346,35 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       }
     }
     String grantId = newId();
-    GrantInfo info =
-        new GrantInfo(grantId, identity.id(), issuer, request.resource(), actions, request.taskId(), request.purpose(),
-            request.environment(), identity.owner(), now, expiresAt, approvalId, approvals, breakGlass,
-            terms.singleUse(), allow.ruleIds(), Optional.empty());
+    List<String> delegators = new ArrayList<>();
+    int delegationsLeft = terms.maxDelegationDepth();
+    if (parent != null) {
+      delegators.add(parent.info().subject());
+      delegators.addAll(parent.info().delegators());
+      delegationsLeft = Math.min(delegationsLeft, parent.info().delegationsLeft() - 1);
+    }
+    GrantInfo info = GrantInfo.builder()
+        .grantId(grantId)
+        .subject(identity.id())
+        .issuer(issuer)
+        .resource(request.resource())
+        .actions(actions)
+        .taskId(request.taskId())
+        .purpose(request.purpose())
+        .environment(request.environment())
+        .owner(parent != null ? parent.info().owner().or(identity::owner) : identity.owner())
+        .issuedAt(now)
+        .expiresAt(expiresAt)
+        .approvalId(approvalId)
+        .approvals(approvals)
+        .breakGlass(breakGlass)
+        .singleUse(terms.singleUse())
+        .ruleIds(allow.ruleIds())
+        .delegation(parent == null ? Optional.empty() : Optional.of(parent.grantId()), delegators)
+        .delegationsLeft(Math.max(0, delegationsLeft))
+        .certificateThumbprint(identity.certificateThumbprint())
+        .keyThumbprint(request.keyThumbprint())
+        .build();
     if (!request.listeners().isEmpty()) {
       grantListeners.put(grantId, request.listeners());
     }
@@ -298,6 +394,9 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
               ? "quota: task " + request.taskId() + " already holds " + maxPerTask + " live grants"
               : "store: duplicate grant id";
       throw denied(identity, request, allow, null, why);
+    }
+    if (parent != null) {
+      children.computeIfAbsent(parent.grantId(), k -> ConcurrentHashMap.newKeySet()).add(grantId);
     }
     String token;
     try {
@@ -335,6 +434,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     timer.add(idleDeadline.isBefore(expiresAt) ? idleDeadline : expiresAt, grantId, LifecycleTimer.Kind.EXPIRY);
     List<GrantListener> own = request.listeners();
     notify(grantId, own, l -> l.onIssued(info), "onIssued");
+    if (parent != null && !isLive(parent.grantId())) {
+      // the parent ended while the child was being issued: the child dies with it
+      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.PARENT), null);
+    }
     if (breakGlass) {
       notify(grantId, own, l -> l.onBreakGlass(info), "onBreakGlass");
     }
@@ -343,6 +446,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   private void abort(String grantId) {
     grantListeners.remove(grantId);
+    children.values().forEach(set -> set.remove(grantId));
     try {
       store.remove(grantId);
     } catch (RuntimeException e) {
@@ -513,6 +617,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     GrantInfo info = after.get().info();
     renewing.remove(grantId);
     List<GrantListener> own = grantListeners.remove(grantId);
+    info.parentGrantId().ifPresent(p -> {
+      Set<String> siblings = children.get(p);
+      if (siblings != null) {
+        siblings.remove(grantId);
+      }
+    });
     Map<String, String> f = grantFields(info);
     if (state == GrantState.REVOKED) {
       f.put(AuditEvent.REASON, reason.orElseThrow().name());
@@ -523,6 +633,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       f.put(AuditEvent.REASON, rec.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl");
       auditQuietly(AuditEventType.EXPIRED, f);
       notify(grantId, own, l -> l.onExpired(info), "onExpired");
+    }
+    Set<String> kids = children.remove(grantId);
+    if (kids != null) {
+      for (String kid : kids) {
+        end(kid, GrantState.REVOKED, Optional.of(RevocationReason.PARENT), null);
+      }
     }
     return true;
   }
@@ -631,9 +747,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     GrantTerms terms = ((Decision.Allow) d).terms();
     Duration ttl = min(min(st.request().requestedTtl(), terms.maxTtl()), maxTtl);
     GrantInfo old = rec.get().info();
-    GrantInfo info = new GrantInfo(old.grantId(), old.subject(), old.issuer(), old.resource(), actions, old.taskId(),
-        old.purpose(), old.environment(), old.owner(), now, now.plus(ttl), old.approvalId(), old.approvals(),
-        old.breakGlass(), old.singleUse(), d.ruleIds(), old.parentGrantId());
+    GrantInfo info = old.toBuilder().actions(actions).issuedAt(now).expiresAt(now.plus(ttl)).ruleIds(d.ruleIds()).build();
     String token;
     try {
       token = GrantTokens.sign(keys.active(), GrantTokens.claims(info, st.identity().issuer(), st.identity().kind()));

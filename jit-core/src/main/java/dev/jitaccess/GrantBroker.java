@@ -58,6 +58,18 @@ public interface GrantBroker extends AutoCloseable {
    */
   <T> T runWithGrant(GrantRequest request, GrantTask<T> task);
 
+  /**
+   * Attenuates a live grant into a sub-grant for another identity: the delegate's credential is
+   * verified, the policy is asked (it sees the {@link DelegationRequest} attributes), and the result is
+   * never wider than the parent (a subset of its actions, its resource or one below it, the same task)
+   * nor longer-lived (it expires no later than the parent). Its token carries the {@code act} chain of
+   * delegators. Ending the parent, or any ancestor, revokes it (reason PARENT).
+   *
+   * @throws AccessDeniedException when the parent is not live or may not be delegated further, the
+   *     request is wider than the parent, or the identity or policy refuses
+   */
+  Grant delegate(DelegationRequest request);
+
   /** Revokes one grant (reason EXPLICIT); idempotent. Returns true if this call ended it. */
   boolean revoke(String grantId);
 

@@ -38,6 +38,7 @@ public final class GrantRequest {
   private final boolean breakGlass;
   private final boolean renewing;
   private final List<GrantListener> listeners;
+  private final String keyThumbprint;
 
   private GrantRequest(Builder b) {
     this.credential = b.credential;
@@ -52,6 +53,7 @@ public final class GrantRequest {
     this.breakGlass = b.breakGlass;
     this.renewing = b.renewing;
     this.listeners = List.copyOf(b.listeners);
+    this.keyThumbprint = b.keyThumbprint;
   }
 
   /** Starts a builder. */
@@ -119,6 +121,14 @@ public final class GrantRequest {
     return listeners;
   }
 
+  /**
+   * The RFC 7638 thumbprint (base64url SHA-256) of the holder's DPoP key, if the grant is to be bound
+   * to it ({@code cnf.jkt}).
+   */
+  public Optional<String> keyThumbprint() {
+    return Optional.ofNullable(keyThumbprint);
+  }
+
   @Override
   public String toString() {
     return "GrantRequest[task=" + taskId + ", purpose=" + purpose + ", resource=" + resource
@@ -142,8 +152,41 @@ public final class GrantRequest {
     private boolean renewing;
     private boolean renewingSet;
     private final List<GrantListener> listeners = new ArrayList<>();
+    private String keyThumbprint;
 
     private Builder() {}
+
+    /**
+     * Binds the grant to the holder's DPoP key (RFC 9449): the token carries {@code cnf.jkt}, and a
+     * verifier accepts it only with a DPoP proof signed by that key.
+     *
+     * @param publicJwk the holder's public key as a JWK JSON object (EC, RSA or OKP); never a private key
+     */
+    public Builder dpopKey(String publicJwk) {
+      Objects.requireNonNull(publicJwk, "dpopKey");
+      once(this.keyThumbprint, "dpopKey");
+      if (publicJwk.length() > 8192) {
+        throw new IllegalArgumentException("dpopKey must be at most 8192 characters, got " + publicJwk.length());
+      }
+      com.nimbusds.jose.jwk.JWK jwk;
+      try {
+        jwk = com.nimbusds.jose.jwk.JWK.parse(publicJwk);
+      } catch (java.text.ParseException e) {
+        throw new IllegalArgumentException("dpopKey is not a JWK");
+      }
+      if (jwk.isPrivate()) {
+        throw new IllegalArgumentException("dpopKey must be a public key; never send a private key");
+      }
+      if (jwk instanceof com.nimbusds.jose.jwk.OctetSequenceKey) {
+        throw new IllegalArgumentException("dpopKey must be an asymmetric key (EC, RSA or OKP)");
+      }
+      try {
+        this.keyThumbprint = jwk.computeThumbprint().toString();
+      } catch (com.nimbusds.jose.JOSEException e) {
+        throw new IllegalArgumentException("dpopKey has no computable thumbprint");
+      }
+      return this;
+    }
 
     /** The credential presented by the workload. Required. */
     public Builder credential(Credential credential) {

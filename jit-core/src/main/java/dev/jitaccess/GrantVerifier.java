@@ -18,13 +18,23 @@ import java.util.Objects;
 public interface GrantVerifier {
 
   /**
-   * Checks a token presented to the resource {@code audience}.
+   * Checks a token presented to the resource {@code audience}; the same as
+   * {@code verify(token, VerificationRequest.builder(audience).build())}.
    *
    * @param token the compact JWT
    * @param audience the resource server's own audience value; the token's {@code aud} must contain it
    * @return {@link Verification.Verified} with the grant, or {@link Verification.Rejected} with a reason
    */
-  Verification verify(String token, String audience);
+  default Verification verify(String token, String audience) {
+    return verify(token, VerificationRequest.builder(audience).build());
+  }
+
+  /**
+   * Checks a token against everything the resource server expects: audience, and optionally task,
+   * actions and the holder's proof of possession. A sender-constrained token (one with {@code cnf}) is
+   * refused without a matching proof.
+   */
+  Verification verify(String token, VerificationRequest request);
 
   /** Starts a builder for a verifier that runs apart from the broker. */
   static Builder builder() {

@@ -65,7 +65,7 @@ public sealed interface Verification permits Verification.Verified, Verification
     NOT_YET_VALID,
     /** The grant was revoked, or went idle. */
     REVOKED,
-    /** A single-use grant that has already been used. */
+    /** A single-use grant that has already been used, or a DPoP proof presented twice. */
     REPLAYED,
     /** The broker's store does not know the grant. */
     UNKNOWN_GRANT,
@@ -73,6 +73,8 @@ public sealed interface Verification permits Verification.Verified, Verification
     WRONG_TASK,
     /** A required action is not in the token's scope. */
     INSUFFICIENT_SCOPE,
+    /** The token is sender-constrained and the holder's proof is missing or wrong, or proof was required. */
+    PROOF_OF_POSSESSION,
     /** The verifier failed; the token is refused (fail closed). */
     ERROR
   }

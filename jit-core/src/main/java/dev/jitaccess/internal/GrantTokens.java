@@ -39,6 +39,16 @@ public final class GrantTokens {
   public static final String CLIENT_ID = "client_id";
   /** Claim: RFC 9068 scope. */
   public static final String SCOPE = "scope";
+  /** Claim: RFC 8693 actor chain. */
+  public static final String ACT = "act";
+  /** Claim: RFC 7800 confirmation. */
+  public static final String CNF = "cnf";
+  /** Confirmation member: RFC 8705 certificate thumbprint. */
+  public static final String X5T_S256 = "x5t#S256";
+  /** Confirmation member: RFC 9449 JWK thumbprint. */
+  public static final String JKT = "jkt";
+  /** The longest delegation chain read back from a token. */
+  public static final int MAX_CHAIN = 16;
 
   private GrantTokens() {}
 
@@ -72,11 +82,33 @@ public final class GrantTokens {
       tctx.put("rules", g.ruleIds());
     }
     g.parentGrantId().ifPresent(p -> tctx.put("parent", p));
+    if (g.delegationsLeft() > 0) {
+      tctx.put("del_left", g.delegationsLeft());
+    }
     Map<String, Object> rctx = new LinkedHashMap<>();
     rctx.put("req_wl", g.subject());
     rctx.put("req_iss", identityIssuer);
     rctx.put("authn", identityKind);
-    return new JWTClaimsSet.Builder()
+    JWTClaimsSet.Builder b = new JWTClaimsSet.Builder();
+    if (!g.delegators().isEmpty()) {
+      Map<String, Object> act = null;
+      for (int i = g.delegators().size() - 1; i >= 0; i--) {
+        Map<String, Object> level = new LinkedHashMap<>();
+        level.put("sub", g.delegators().get(i));
+        if (act != null) {
+          level.put("act", act);
+        }
+        act = level;
+      }
+      b.claim(ACT, act);
+    }
+    if (g.isSenderConstrained()) {
+      Map<String, Object> cnf = new LinkedHashMap<>();
+      g.certificateThumbprint().ifPresent(t -> cnf.put(X5T_S256, t));
+      g.keyThumbprint().ifPresent(t -> cnf.put(JKT, t));
+      b.claim(CNF, cnf);
+    }
+    return b
         .issuer(g.issuer())
         .subject(g.subject())
         .audience(g.resource())
@@ -154,24 +186,53 @@ public final class GrantTokens {
         }
       }
     }
-    return new GrantInfo(
-        jti,
-        sub,
-        iss,
-        aud.get(0),
-        actions,
-        txn,
-        string(tctx, "purpose").orElseThrow(() -> new ParseException("missing tctx.purpose", 0)),
-        string(tctx, "env").orElseThrow(() -> new ParseException("missing tctx.env", 0)),
-        string(tctx, "owner"),
-        iat.toInstant(),
-        exp.toInstant(),
-        string(tctx, "approval_id"),
-        approvals,
-        Boolean.TRUE.equals(tctx.get("break_glass")),
-        Boolean.TRUE.equals(tctx.get("single_use")),
-        rules,
-        string(tctx, "parent"));
+    List<String> delegators = new ArrayList<>();
+    Object act = c.getClaim(ACT);
+    while (act instanceof Map) {
+      Object actor = ((Map<?, ?>) act).get("sub");
+      if (!(actor instanceof String) || delegators.size() >= MAX_CHAIN) {
+        throw new ParseException("malformed act claim", 0);
+      }
+      delegators.add((String) actor);
+      act = ((Map<?, ?>) act).get("act");
+    }
+    if (act != null) {
+      throw new ParseException("malformed act claim", 0);
+    }
+    Optional<String> parent = string(tctx, "parent");
+    if (parent.isPresent() != !delegators.isEmpty()) {
+      throw new ParseException("act and tctx.parent must come together", 0);
+    }
+    Object left = tctx.get("del_left");
+    int delegationsLeft = left instanceof Number ? (int) Math.max(0, Math.min(MAX_CHAIN, ((Number) left).longValue())) : 0;
+    Map<String, Object> cnf = c.getJSONObjectClaim(CNF);
+    Optional<String> x5t = cnf == null ? Optional.empty() : string(cnf, X5T_S256);
+    Optional<String> jkt = cnf == null ? Optional.empty() : string(cnf, JKT);
+    if (cnf != null && x5t.isEmpty() && jkt.isEmpty()) {
+      throw new ParseException("cnf has no supported confirmation method", 0);
+    }
+    return GrantInfo.builder()
+        .grantId(jti)
+        .subject(sub)
+        .issuer(iss)
+        .resource(aud.get(0))
+        .actions(actions)
+        .taskId(txn)
+        .purpose(string(tctx, "purpose").orElseThrow(() -> new ParseException("missing tctx.purpose", 0)))
+        .environment(string(tctx, "env").orElseThrow(() -> new ParseException("missing tctx.env", 0)))
+        .owner(string(tctx, "owner"))
+        .issuedAt(iat.toInstant())
+        .expiresAt(exp.toInstant())
+        .approvalId(string(tctx, "approval_id"))
+        .approvals(approvals)
+        .breakGlass(Boolean.TRUE.equals(tctx.get("break_glass")))
+        .singleUse(Boolean.TRUE.equals(tctx.get("single_use")))
+        .ruleIds(rules)
+        .delegation(parent, delegators)
+        .delegationsLeft(delegationsLeft)
+        .certificateThumbprint(x5t)
+        .keyThumbprint(jkt)
+        .build();
   }
 
   /** The SHA-256 of a token, base64url without padding: what audit records carry instead of the token. */

@@ -12,6 +12,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.GrantInfo;
 import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.Verification;
+import dev.jitaccess.VerificationRequest;
 import dev.jitaccess.Verification.RejectionReason;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
@@ -49,6 +50,7 @@ public final class TokenVerifier implements GrantVerifier {
   private final GrantStore store;
   private final AuditSink audit;
   private final int maxTokenBytes;
+  private final DpopProofs dpop;
 
   /**
    * Creates a verifier.
@@ -72,6 +74,7 @@ public final class TokenVerifier implements GrantVerifier {
     this.store = store;
     this.audit = audit;
     this.maxTokenBytes = maxTokenBytes;
+    this.dpop = new DpopProofs(clock, Duration.ofSeconds(60).plus(skew));
   }
 
   /** A verifier for the public keys of a JWK Set JSON. */
@@ -98,12 +101,13 @@ public final class TokenVerifier implements GrantVerifier {
   }
 
   @Override
-  public Verification verify(String token, String audience) {
-    Objects.requireNonNull(audience, "audience");
+  public Verification verify(String token, VerificationRequest request) {
+    Objects.requireNonNull(request, "request");
+    String audience = request.audience();
     Verification result;
     String grantId = null;
     try {
-      Outcome o = check(token, audience);
+      Outcome o = check(token, request);
       result = o.result;
       grantId = o.grantId;
     } catch (RuntimeException e) {
@@ -124,7 +128,8 @@ public final class TokenVerifier implements GrantVerifier {
     return new Outcome(new Verification.Rejected(reason, detail), grantId);
   }
 
-  private Outcome check(String token, String audience) {
+  private Outcome check(String token, VerificationRequest request) {
+    String audience = request.audience();
     if (token == null || token.isEmpty()) {
       return reject(RejectionReason.MALFORMED, "no token");
     }
@@ -214,6 +219,10 @@ public final class TokenVerifier implements GrantVerifier {
     } catch (ParseException e) {
       return reject(RejectionReason.MISSING_CLAIM, e.getMessage(), jti);
     }
+    Outcome context = checkContext(info, token, request);
+    if (context != null) {
+      return context;
+    }
     if (store != null) {
       Outcome state = checkState(info, now);
       if (state != null) {
@@ -221,6 +230,48 @@ public final class TokenVerifier implements GrantVerifier {
       }
     }
     return new Outcome(new Verification.Verified(info), info.grantId());
+  }
+
+  /** Task, scope and proof of possession: checked before any state changes (single use). */
+  private Outcome checkContext(GrantInfo info, String token, VerificationRequest request) {
+    String id = info.grantId();
+    if (request.taskId().isPresent() && !request.taskId().get().equals(info.taskId())) {
+      return reject(RejectionReason.WRONG_TASK,
+          "token is bound to task " + info.taskId() + ", presented for task " + request.taskId().get(), id);
+    }
+    for (String action : request.requiredActions()) {
+      if (!info.actions().contains(action)) {
+        return reject(RejectionReason.INSUFFICIENT_SCOPE, "token does not grant " + action, id);
+      }
+    }
+    if (request.requireProofOfPossession() && !info.isSenderConstrained()) {
+      return reject(RejectionReason.PROOF_OF_POSSESSION, "a sender-constrained token is required", id);
+    }
+    if (info.certificateThumbprint().isPresent()) {
+      if (request.peerCertificate().isEmpty()) {
+        return reject(RejectionReason.PROOF_OF_POSSESSION,
+            "the token is bound to a client certificate; the mTLS peer certificate is required", id);
+      }
+      String presented;
+      try {
+        presented = Thumbprints.x5tS256(request.peerCertificate().get());
+      } catch (java.security.cert.CertificateEncodingException e) {
+        return reject(RejectionReason.PROOF_OF_POSSESSION, "the peer certificate cannot be encoded", id);
+      }
+      if (!java.security.MessageDigest.isEqual(
+          presented.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          info.certificateThumbprint().get().getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+        return reject(RejectionReason.PROOF_OF_POSSESSION, "the peer certificate is not the one the token is bound to", id);
+      }
+    }
+    if (info.keyThumbprint().isPresent()) {
+      DpopProofs.Problem p = dpop.check(request.dpopProof().orElse(null), token, info.keyThumbprint().get(),
+          request.httpMethod().orElse(null), request.httpUri().orElse(null));
+      if (p != null) {
+        return reject(p.replay() ? RejectionReason.REPLAYED : RejectionReason.PROOF_OF_POSSESSION, p.detail(), id);
+      }
+    }
+    return null;
   }
 
   private Outcome checkState(GrantInfo info, Instant now) {
@@ -241,6 +292,14 @@ public final class TokenVerifier implements GrantVerifier {
     }
     if (!now.isBefore(r.idleDeadline())) {
       return reject(RejectionReason.EXPIRED, "grant went idle: no renewal before " + r.idleDeadline(), id);
+    }
+    Optional<String> ancestor = r.info().parentGrantId();
+    for (int depth = 0; ancestor.isPresent(); depth++) {
+      Optional<GrantRecord> a = store.find(ancestor.get());
+      if (depth >= GrantTokens.MAX_CHAIN || a.isEmpty() || !a.get().isLiveAt(now)) {
+        return reject(RejectionReason.REVOKED, "a grant this one was delegated from is no longer live", id);
+      }
+      ancestor = a.get().info().parentGrantId();
     }
     if (r.info().singleUse()) {
       boolean[] consumed = new boolean[1];
@@ -274,7 +333,9 @@ public final class TokenVerifier implements GrantVerifier {
       fields.put(AuditEvent.IDENTITY, g.subject());
     } else {
       Verification.Rejected r = (Verification.Rejected) result;
-      type = r.reason() == RejectionReason.REPLAYED ? AuditEventType.REPLAY_BLOCKED : AuditEventType.VERIFY_REJECTED;
+      type = r.reason() == RejectionReason.REPLAYED ? AuditEventType.REPLAY_BLOCKED
+          : r.reason() == RejectionReason.WRONG_TASK ? AuditEventType.REUSE_BLOCKED
+          : AuditEventType.VERIFY_REJECTED;
       fields.put(AuditEvent.REASON, r.reason() + ": " + r.detail());
     }
     fields.put(AuditEvent.RESOURCE, audience);

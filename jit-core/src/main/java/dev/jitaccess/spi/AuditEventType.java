@@ -32,6 +32,10 @@ public enum AuditEventType {
   VERIFIED,
   /** A grant token was refused by the broker's verifier. */
   VERIFY_REJECTED,
-  /** A single-use grant was presented again. */
-  REPLAY_BLOCKED
+  /** A single-use grant or a DPoP proof was presented again. */
+  REPLAY_BLOCKED,
+  /** A grant token was presented for another task than its own. */
+  REUSE_BLOCKED,
+  /** A sub-grant was delegated from a live grant. */
+  DELEGATED
 }

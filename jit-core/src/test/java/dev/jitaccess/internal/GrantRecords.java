@@ -14,24 +14,18 @@ final class GrantRecords {
   private GrantRecords() {}
 
   static GrantInfo info(String grantId, String identity, String task, Instant issuedAt, Instant expiresAt) {
-    return new GrantInfo(
-        grantId,
-        identity,
-        "https://broker.test",
-        "https://resource.test",
-        Set.of("read"),
-        task,
-        "test",
-        "dev",
-        Optional.empty(),
-        issuedAt,
-        expiresAt,
-        Optional.empty(),
-        List.of(),
-        false,
-        false,
-        List.of(),
-        Optional.empty());
+    return GrantInfo.builder()
+        .grantId(grantId)
+        .subject(identity)
+        .issuer("https://broker.test")
+        .resource("https://resource.test")
+        .actions(Set.of("read"))
+        .taskId(task)
+        .purpose("test")
+        .environment("dev")
+        .issuedAt(issuedAt)
+        .expiresAt(expiresAt)
+        .build();
   }
 
   static GrantRecord live(String grantId, String identity, String task, Instant issuedAt, Instant expiresAt) {
