@@ -53,7 +53,7 @@ final class SpiffePattern {
       return new SpiffePattern(pattern, td, new Glob[0], false, true);
     }
     String path = rest.substring(slash + 1);
-    if (path.isEmpty()) {
+    if (path.isEmpty() || path.endsWith("/")) {
       throw new IllegalArgumentException("a SPIFFE ID must not end with '/'");
     }
     String[] parts = path.split("/", -1);

@@ -48,7 +48,9 @@ final class YamlPolicyReader {
   }
 
   private LoadResult invalid() {
-    return new LoadResult.Invalid(y.errors, y.warnings);
+    List<Diagnostic> errors = new ArrayList<>(y.errors);
+    errors.sort(java.util.Comparator.comparingInt(Diagnostic::line).thenComparingInt(Diagnostic::column));
+    return new LoadResult.Invalid(errors, y.warnings);
   }
 
   private LoadResult read(String text) {

@@ -216,10 +216,11 @@ final class YamlTree {
       String s = string(node, what);
       return s == null ? null : List.of(s);
     }
-    List<Node> items = sequence(node, what + " (a string or a list of strings)");
-    if (items == null) {
+    if (!(node instanceof SequenceNode) || !Tag.SEQ.equals(node.getTag())) {
+      error(node, what + ": expected a string or a list of strings, got " + kind(node));
       return null;
     }
+    List<Node> items = ((SequenceNode) node).getValue();
     if (items.isEmpty()) {
       error(node, what + ": expected at least one value, got an empty list");
       return null;
