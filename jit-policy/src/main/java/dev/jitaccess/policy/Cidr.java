@@ -26,7 +26,7 @@ final class Cidr {
   static Cidr parse(String text) {
     int slash = text.indexOf('/');
     String addr = slash < 0 ? text : text.substring(0, slash);
-    byte[] bytes = parseAddress(addr);
+    byte[] bytes = addr.indexOf(':') < 0 ? parseIpv4(addr) : parseIpv6(addr);
     if (bytes == null) {
       throw new IllegalArgumentException("'" + addr + "' is not an IPv4 or IPv6 address");
     }
@@ -52,7 +52,17 @@ final class Cidr {
 
   /** Whether an address literal lies in this block; false for anything that is not an address. */
   boolean contains(byte[] address) {
-    if (address == null || address.length != network.length) {
+    if (address == null) {
+      return false;
+    }
+    if (address.length == 4 && network.length == 16) {
+      byte[] mapped = new byte[16];
+      mapped[10] = (byte) 0xff;
+      mapped[11] = (byte) 0xff;
+      System.arraycopy(address, 0, mapped, 12, 4);
+      address = mapped;
+    }
+    if (address.length != network.length) {
       return false;
     }
     return Arrays.equals(mask(address, prefix), network);

@@ -443,10 +443,18 @@ final class CompiledPolicy {
       contributing.add(r);
       covered |= coverage(r, actions);
     }
+    List<String> doubtful = new ArrayList<>();
     for (int i = 0; i < run.approvals.size(); i++) {
       CRule r = rules[run.approvals.ordinal(i)];
       contributing.add(r);
-      covered |= coverage(r, actions);
+      if (run.approvals.code(i) == MATCH) {
+        covered |= coverage(r, actions);
+      } else {
+        // in doubt a require-approval rule gates what other rules allow, but grants nothing itself
+        doubtful.add("rule " + r.rule.id + ": could not evaluate "
+            + r.checks[run.approvals.code(i) >> 1].explain(run.ctx)
+            + "; in doubt a require-approval rule grants nothing by itself");
+      }
       if (breakGlass && r.rule.overridable) {
         overridden.add(r.rule.id);
         reasons.add("break-glass overrode approval rule " + r.rule.id);
@@ -456,6 +464,7 @@ final class CompiledPolicy {
     }
     if (covered == 0) {
       reasons.add(0, "no rule allows any of the requested actions " + List.of(actions) + " (default deny)");
+      reasons.addAll(doubtful);
       explainRest(reasons, run);
       return new Decision.Deny(List.of(), reasons, version);
     }

@@ -144,6 +144,18 @@ class EvaluationTest {
     Decision d = decide(request(), allow, approve);
     assertThat(d).isInstanceOf(Decision.NeedsApproval.class);
     assertThat(d.reasons().get(0)).contains("could not evaluate attribute 'change' is missing");
+    assertThat(((Decision.NeedsApproval) d).terms().actions()).containsExactly("deploy");
+  }
+
+  @Test
+  void inDoubtAnApprovalRuleGrantsNothingByItself() {
+    Rule approve = rule("approve").requireApproval("g", 1, Duration.ofMinutes(5))
+        .attribute(AttributeCondition.equalTo("change", "standard")).build();
+    assertThat(decide(request().attribute("change", "standard"), approve)).isInstanceOf(Decision.NeedsApproval.class);
+    Decision d = decide(request(), approve);
+    assertThat(d).isInstanceOf(Decision.Deny.class);
+    assertThat(d.reasons()).contains("rule approve: could not evaluate attribute 'change' is missing, expected change"
+        + " equals 'standard'; in doubt a require-approval rule grants nothing by itself");
   }
 
   @Test
