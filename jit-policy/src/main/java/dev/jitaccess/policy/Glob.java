@@ -1,0 +1,94 @@
+package dev.jitaccess.policy;
+
+import java.util.Objects;
+
+/**
+ * A glob over a whole string: {@code *} matches any run of characters (also empty, also {@code /}),
+ * {@code ?} matches exactly one character; every other character matches itself. No character classes,
+ * no escapes, no regular expressions: matching is linear in practice and never backtracks exponentially.
+ */
+final class Glob {
+  private final String pattern;
+  private final int kind; // 0 exact, 1 prefix*, 2 general
+  private final String prefix;
+
+  private Glob(String pattern) {
+    this.pattern = pattern;
+    int star = pattern.indexOf('*');
+    boolean question = pattern.indexOf('?') >= 0;
+    if (star < 0 && !question) {
+      kind = 0;
+      prefix = pattern;
+    } else if (!question && star == pattern.length() - 1) {
+      kind = 1;
+      prefix = pattern.substring(0, star);
+    } else {
+      kind = 2;
+      prefix = null;
+    }
+  }
+
+  static Glob of(String pattern) {
+    Objects.requireNonNull(pattern, "pattern");
+    if (pattern.isEmpty()) {
+      throw new IllegalArgumentException("a glob must not be empty");
+    }
+    return new Glob(pattern);
+  }
+
+  /** Whether the pattern has no wildcard and matches only itself. */
+  boolean isExact() {
+    return kind == 0;
+  }
+
+  /** Whether this glob matches every string. */
+  boolean matchesEverything() {
+    return kind == 1 && prefix.isEmpty();
+  }
+
+  String pattern() {
+    return pattern;
+  }
+
+  boolean matches(String s) {
+    switch (kind) {
+      case 0:
+        return pattern.equals(s);
+      case 1:
+        return s.startsWith(prefix);
+      default:
+        return wildcard(pattern, s);
+    }
+  }
+
+  /** Classic two-pointer wildcard matching with single backtrack point: O(n*m) worst case. */
+  static boolean wildcard(String p, String s) {
+    int pi = 0;
+    int si = 0;
+    int starP = -1;
+    int starS = 0;
+    while (si < s.length()) {
+      if (pi < p.length() && (p.charAt(pi) == '?' || (p.charAt(pi) != '*' && p.charAt(pi) == s.charAt(si)))) {
+        pi++;
+        si++;
+      } else if (pi < p.length() && p.charAt(pi) == '*') {
+        starP = pi++;
+        starS = si;
+      } else if (starP >= 0) {
+        pi = starP + 1;
+        si = ++starS;
+      } else {
+        return false;
+      }
+    }
+    while (pi < p.length() && p.charAt(pi) == '*') {
+      pi++;
+    }
+    return pi == p.length();
+  }
+
+  @Override
+  public String toString() {
+    return pattern;
+  }
+}

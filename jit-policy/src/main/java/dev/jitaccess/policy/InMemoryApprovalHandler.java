@@ -1,0 +1,307 @@
+package dev.jitaccess.policy;
+
+import dev.jitaccess.Approval;
+import dev.jitaccess.JitException;
+import dev.jitaccess.spi.ApprovalHandler;
+import dev.jitaccess.spi.ApprovalOutcome;
+import dev.jitaccess.spi.ApprovalTicket;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * An {@link ApprovalHandler} that keeps pending approvals in memory, for tests, examples and small
+ * deployments: approvers call {@link #approve} or {@link #reject}. It enforces what the broker enforces
+ * as well: approvers must be members of the ticket's approver group, N distinct approvers are needed,
+ * the requester (its identity id or owner) can never approve its own request, and nothing is accepted
+ * after the ticket's deadline ({@link #expireDue()} refuses overdue tickets). Thread-safe.
+ */
+public final class InMemoryApprovalHandler implements ApprovalHandler {
+  private final Clock clock;
+  private final Map<String, Set<String>> groups;
+  private final Consumer<ApprovalTicket> onRequest;
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+
+  private static final class Pending {
+    final ApprovalTicket ticket;
+    final CompletableFuture<ApprovalOutcome> future = new CompletableFuture<>();
+    final Map<String, Approval> approvals = new LinkedHashMap<>();
+
+    Pending(ApprovalTicket ticket) {
+      this.ticket = ticket;
+    }
+  }
+
+  private InMemoryApprovalHandler(Builder b) {
+    this.clock = b.clock;
+    this.groups = Map.copyOf(b.groups);
+    this.onRequest = b.onRequest;
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public CompletionStage<ApprovalOutcome> requestApproval(ApprovalTicket ticket) {
+    Objects.requireNonNull(ticket, "ticket");
+    Pending p = new Pending(ticket);
+    String problem = null;
+    Set<String> members = groups.get(ticket.requirement().approverGroup());
+    if (members == null) {
+      problem = "no approver group '" + ticket.requirement().approverGroup() + "' is configured";
+    } else {
+      long eligible = members.stream().filter(m -> !isRequester(ticket, m)).count();
+      if (eligible < ticket.requirement().approvals()) {
+        problem = "group '" + ticket.requirement().approverGroup() + "' has " + eligible
+            + " eligible approver(s), fewer than the " + ticket.requirement().approvals() + " required";
+      }
+    }
+    synchronized (this) {
+      if (problem == null && pending.containsKey(ticket.approvalId())) {
+        problem = "approval '" + ticket.approvalId() + "' is already pending";
+      } else if (problem == null) {
+        pending.put(ticket.approvalId(), p);
+      }
+    }
+    if (problem != null) {
+      p.future.completeExceptionally(new JitException("approval " + ticket.approvalId() + " for rules "
+          + ticket.ruleIds() + " cannot be given: " + problem));
+      return p.future.minimalCompletionStage();
+    }
+    if (onRequest != null) {
+      try {
+        onRequest.accept(ticket);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(InMemoryApprovalHandler.class)
+            .warn("approval request callback failed for approval {}; ignored", ticket.approvalId(), e);
+      }
+    }
+    return p.future.minimalCompletionStage();
+  }
+
+  /**
+   * Records one approval.
+   *
+   * @param approvalId the ticket's approval id
+   * @param approver who approves; must be a member of the ticket's group, not the requester or its owner
+   * @param comment the approver's comment, possibly empty
+   * @return how many further approvals are needed; 0 means the request is approved
+   * @throws IllegalStateException if there is no such pending approval or this approver already approved
+   * @throws JitException if the approver is the requester or its owner, is not in the group, or the
+   *     deadline has passed (the ticket is then refused)
+   */
+  public int approve(String approvalId, String approver, String comment) {
+    Objects.requireNonNull(approvalId, "approvalId");
+    Objects.requireNonNull(approver, "approver");
+    Objects.requireNonNull(comment, "comment");
+    if (approver.isBlank()) {
+      throw new IllegalArgumentException("approver must not be blank");
+    }
+    Pending p;
+    ApprovalOutcome outcome = null;
+    int remaining;
+    synchronized (this) {
+      p = live(approvalId);
+      checkApprover(p.ticket, approver);
+      if (p.approvals.containsKey(approver)) {
+        throw new IllegalStateException("'" + approver + "' already approved " + approvalId
+            + ": approvals must come from distinct approvers");
+      }
+      p.approvals.put(approver, new Approval(approver, clock.instant(), comment));
+      remaining = Math.max(0, p.ticket.requirement().approvals() - p.approvals.size());
+      if (remaining == 0) {
+        pending.remove(approvalId);
+        outcome = new ApprovalOutcome.Approved(new ArrayList<>(p.approvals.values()));
+      }
+    }
+    if (outcome != null) {
+      p.future.complete(outcome);
+    }
+    return remaining;
+  }
+
+  /**
+   * Rejects a pending approval; one rejection refuses the request.
+   *
+   * @throws IllegalStateException if there is no such pending approval
+   * @throws JitException if the approver is not in the group, or the deadline has passed
+   */
+  public void reject(String approvalId, String approver, String comment) {
+    Objects.requireNonNull(approvalId, "approvalId");
+    Objects.requireNonNull(approver, "approver");
+    Objects.requireNonNull(comment, "comment");
+    Pending p;
+    synchronized (this) {
+      p = live(approvalId);
+      Set<String> members = groups.getOrDefault(p.ticket.requirement().approverGroup(), Set.of());
+      if (!members.contains(approver)) {
+        throw new JitException("'" + approver + "' is not a member of approver group '"
+            + p.ticket.requirement().approverGroup() + "' for approval " + approvalId);
+      }
+      pending.remove(approvalId);
+    }
+    p.future.complete(new ApprovalOutcome.Rejected(approver, comment));
+  }
+
+  @Override
+  public void cancel(String approvalId) {
+    Pending p;
+    synchronized (this) {
+      p = pending.remove(approvalId);
+    }
+    if (p != null) {
+      p.future.completeExceptionally(new JitException("approval " + approvalId + " was cancelled"));
+    }
+  }
+
+  /**
+   * Refuses every pending approval whose deadline has passed (at or after the deadline, by the clock).
+   *
+   * @return the approval ids refused, in request order
+   */
+  public List<String> expireDue() {
+    Instant now = clock.instant();
+    List<Pending> due = new ArrayList<>();
+    synchronized (this) {
+      pending.values().removeIf(p -> {
+        if (!now.isBefore(p.ticket.deadline())) {
+          due.add(p);
+          return true;
+        }
+        return false;
+      });
+    }
+    List<String> ids = new ArrayList<>();
+    for (Pending p : due) {
+      ids.add(p.ticket.approvalId());
+      p.future.completeExceptionally(timedOut(p.ticket));
+    }
+    return ids;
+  }
+
+  /** The pending tickets, oldest first. */
+  public synchronized List<ApprovalTicket> pending() {
+    List<ApprovalTicket> out = new ArrayList<>();
+    pending.values().forEach(p -> out.add(p.ticket));
+    out.sort(Comparator.comparing(ApprovalTicket::requestedAt).thenComparing(ApprovalTicket::approvalId));
+    return out;
+  }
+
+  /** The pending approval, refusing it first if its deadline has passed. Call holding the lock. */
+  private Pending live(String approvalId) {
+    Pending p = pending.get(approvalId);
+    if (p == null) {
+      throw new IllegalStateException("no pending approval '" + approvalId + "'");
+    }
+    if (!clock.instant().isBefore(p.ticket.deadline())) {
+      pending.remove(approvalId);
+      JitException e = timedOut(p.ticket);
+      p.future.completeExceptionally(e);
+      throw e;
+    }
+    return p;
+  }
+
+  private void checkApprover(ApprovalTicket t, String approver) {
+    if (isRequester(t, approver)) {
+      throw new JitException("'" + approver + "' cannot approve approval " + t.approvalId()
+          + " required by rules " + t.ruleIds() + ": it is the requester or the requester's owner,"
+          + " and an identity never approves its own request");
+    }
+    Set<String> members = groups.getOrDefault(t.requirement().approverGroup(), Set.of());
+    if (!members.contains(approver)) {
+      throw new JitException("'" + approver + "' is not a member of approver group '"
+          + t.requirement().approverGroup() + "' required by rules " + t.ruleIds());
+    }
+  }
+
+  private static boolean isRequester(ApprovalTicket t, String approver) {
+    String a = approver.toLowerCase(Locale.ROOT);
+    return t.requester().id().toLowerCase(Locale.ROOT).equals(a)
+        || t.requester().owner().map(o -> o.toLowerCase(Locale.ROOT).equals(a)).orElse(false);
+  }
+
+  private static JitException timedOut(ApprovalTicket t) {
+    return new JitException("approval " + t.approvalId() + " for rules " + t.ruleIds() + " timed out at "
+        + t.deadline());
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "InMemoryApprovalHandler[pending=" + pending.size() + ", groups=" + groups.keySet() + "]";
+  }
+
+  /** Builds an {@link InMemoryApprovalHandler}. Not thread-safe. */
+  public static final class Builder {
+    private Clock clock;
+    private final Map<String, Set<String>> groups = new HashMap<>();
+    private Consumer<ApprovalTicket> onRequest;
+
+    private Builder() {}
+
+    /** The clock deadlines are checked against. Required. */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      if (this.clock != null) {
+        throw new IllegalStateException("clock was already set");
+      }
+      this.clock = clock;
+      return this;
+    }
+
+    /** An approver group and its members. */
+    public Builder group(String name, String... members) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(members, "members");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("group name must not be blank");
+      }
+      if (groups.containsKey(name)) {
+        throw new IllegalStateException("group '" + name + "' was already set");
+      }
+      for (String m : members) {
+        Objects.requireNonNull(m, "member");
+        if (m.isBlank()) {
+          throw new IllegalArgumentException("member must not be blank");
+        }
+      }
+      groups.put(name, Set.of(members));
+      return this;
+    }
+
+    /** Called with each new ticket, for example to notify approvers; exceptions are logged and ignored. */
+    public Builder onRequest(Consumer<ApprovalTicket> callback) {
+      Objects.requireNonNull(callback, "onRequest");
+      if (onRequest != null) {
+        throw new IllegalStateException("onRequest was already set");
+      }
+      onRequest = callback;
+      return this;
+    }
+
+    /**
+     * Builds the handler.
+     *
+     * @throws IllegalStateException if no clock was given
+     */
+    public InMemoryApprovalHandler build() {
+      if (clock == null) {
+        throw new IllegalStateException("clock is required");
+      }
+      return new InMemoryApprovalHandler(this);
+    }
+  }
+}

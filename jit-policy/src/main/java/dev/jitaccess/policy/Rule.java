@@ -1,0 +1,568 @@
+package dev.jitaccess.policy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * One policy rule: an id and an owner, what it matches, and its effect. Every condition given must hold
+ * (a list inside one condition means "any of"); a condition left out matches everything. Immutable;
+ * built with {@link #builder(String)} or read from YAML (see {@code POLICY.md}).
+ *
+ * <p>A rule is {@linkplain Builder#overridable(boolean) overridable} when a break-glass request may pass
+ * it (deny and require-approval rules only; a deny that is not overridable is a hard deny). A
+ * {@linkplain Builder#shadow(boolean) shadow} rule is evaluated, logged and reported, never enforced.
+ */
+public final class Rule {
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+  /** What a matching rule does. */
+  public enum Effect {
+    /** Refuse the request. */
+    DENY,
+    /** Grant the covered actions on the rule's terms. */
+    ALLOW,
+    /** Grant the covered actions on the rule's terms once approvers agree. */
+    REQUIRE_APPROVAL;
+
+    /** The YAML name: {@code deny}, {@code allow}, {@code require-approval}. */
+    public String yamlName() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  final String id;
+  final String owner;
+  final String description;
+  final Effect effect;
+  final boolean overridable;
+  final boolean shadow;
+  // identity
+  final List<String> identityIds;
+  final List<SpiffePattern> spiffeIds;
+  final List<Glob> otherIds;
+  final Set<String> trustDomains;
+  final Set<String> issuers;
+  final List<AttributeCondition> claims;
+  // request
+  final Set<String> purposes;
+  final List<Glob> taskIds;
+  final List<Glob> resources;
+  final Set<String> actions;
+  final Set<String> environments;
+  final List<TimeWindow> within;
+  final List<TimeWindow> outside;
+  final Instant validFrom;
+  final Instant validUntil;
+  final List<AttributeCondition> attributes;
+  // terms
+  final Duration maxTtl;
+  final Duration idleTimeout;
+  final boolean singleUse;
+  final boolean renewable;
+  final Set<String> grantActions;
+  final int maxDelegationDepth;
+  // approval
+  final String approverGroup;
+  final int approvals;
+  final Duration approvalTimeout;
+
+  private Rule(Builder b) {
+    id = b.id;
+    owner = b.owner == null ? "" : b.owner;
+    description = b.description == null ? "" : b.description;
+    effect = b.effect;
+    overridable = Boolean.TRUE.equals(b.overridable);
+    shadow = Boolean.TRUE.equals(b.shadow);
+    identityIds = b.identityIds == null ? List.of() : b.identityIds;
+    List<SpiffePattern> sp = new ArrayList<>();
+    List<Glob> other = new ArrayList<>();
+    for (String p : identityIds) {
+      if (SpiffePattern.looksLikeSpiffe(p)) {
+        sp.add(SpiffePattern.parse(p));
+      } else {
+        other.add(Glob.of(p));
+      }
+    }
+    spiffeIds = List.copyOf(sp);
+    otherIds = List.copyOf(other);
+    trustDomains = sorted(b.trustDomains);
+    issuers = sorted(b.issuers);
+    claims = List.copyOf(b.claims);
+    purposes = sorted(b.purposes);
+    taskIds = globs(b.taskIds);
+    resources = globs(b.resources);
+    actions = sorted(b.actions);
+    environments = sorted(b.environments);
+    within = b.within == null ? List.of() : b.within;
+    outside = b.outside == null ? List.of() : b.outside;
+    validFrom = b.validFrom;
+    validUntil = b.validUntil;
+    attributes = List.copyOf(b.attributes);
+    maxTtl = b.maxTtl;
+    idleTimeout = b.idleTimeout;
+    singleUse = Boolean.TRUE.equals(b.singleUse);
+    renewable = Boolean.TRUE.equals(b.renewable);
+    grantActions = sorted(b.grantActions);
+    maxDelegationDepth = b.maxDelegationDepth == null ? 0 : b.maxDelegationDepth;
+    approverGroup = b.approverGroup;
+    approvals = b.approvals;
+    approvalTimeout = b.approvalTimeout;
+  }
+
+  private static Set<String> sorted(Collection<String> values) {
+    return values == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(values));
+  }
+
+  private static List<Glob> globs(List<String> patterns) {
+    List<Glob> out = new ArrayList<>();
+    if (patterns != null) {
+      for (String p : patterns) {
+        out.add(Glob.of(p));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @param id the rule id: letters, digits, {@code . _ : -}, at most 128 characters, unique in a policy
+   */
+  public static Builder builder(String id) {
+    return new Builder(id);
+  }
+
+  /** The rule id. */
+  public String id() {
+    return id;
+  }
+
+  /** Who owns the rule (a team or a person), possibly empty. */
+  public String owner() {
+    return owner;
+  }
+
+  /** What the rule is for, possibly empty. */
+  public String description() {
+    return description;
+  }
+
+  /** The effect. */
+  public Effect effect() {
+    return effect;
+  }
+
+  /** Whether break-glass may pass this rule. */
+  public boolean overridable() {
+    return overridable;
+  }
+
+  /** Whether this rule is only evaluated and reported, never enforced. */
+  public boolean shadow() {
+    return shadow;
+  }
+
+  boolean grantsActions() {
+    return effect != Effect.DENY;
+  }
+
+  @Override
+  public String toString() {
+    return "Rule[" + id + ", " + effect.yamlName() + (overridable ? ", overridable" : "")
+        + (shadow ? ", shadow" : "") + (owner.isEmpty() ? "" : ", owner=" + owner) + "]";
+  }
+
+  /**
+   * Builds a {@link Rule}. Each option may be set once ({@link #claim} and {@link #attribute} add);
+   * null arguments throw {@link NullPointerException}, bad values {@link IllegalArgumentException}.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private final String id;
+    private String owner;
+    private String description;
+    private Effect effect;
+    private Boolean overridable;
+    private Boolean shadow;
+    private List<String> identityIds;
+    private Set<String> trustDomains;
+    private Set<String> issuers;
+    private final List<AttributeCondition> claims = new ArrayList<>();
+    private Set<String> purposes;
+    private List<String> taskIds;
+    private List<String> resources;
+    private Set<String> actions;
+    private Set<String> environments;
+    private List<TimeWindow> within;
+    private List<TimeWindow> outside;
+    private Instant validFrom;
+    private Instant validUntil;
+    private final List<AttributeCondition> attributes = new ArrayList<>();
+    private Duration maxTtl;
+    private Duration idleTimeout;
+    private Boolean singleUse;
+    private Boolean renewable;
+    private Set<String> grantActions;
+    private Integer maxDelegationDepth;
+    private String approverGroup;
+    private int approvals;
+    private Duration approvalTimeout;
+
+    private Builder(String id) {
+      Objects.requireNonNull(id, "id");
+      if (!ID.matcher(id).matches()) {
+        throw new IllegalArgumentException(
+            "bad rule id '" + id + "', expected letters, digits, '.', '_', ':', '-' (at most 128, starting with a letter or digit)");
+      }
+      this.id = id;
+    }
+
+    /** The owner (team or person) responsible for the rule. */
+    public Builder owner(String owner) {
+      once(this.owner, "owner");
+      this.owner = text(owner, "owner");
+      return this;
+    }
+
+    /** A description. */
+    public Builder description(String description) {
+      once(this.description, "description");
+      this.description = Objects.requireNonNull(description, "description");
+      return this;
+    }
+
+    /** Makes this a deny rule. */
+    public Builder deny() {
+      return effect(Effect.DENY);
+    }
+
+    /** Makes this an allow rule. */
+    public Builder allow() {
+      return effect(Effect.ALLOW);
+    }
+
+    /**
+     * Makes this a require-approval rule: the covered actions are granted on this rule's terms once
+     * {@code approvals} distinct members of {@code group} approve within {@code timeout}.
+     */
+    public Builder requireApproval(String group, int approvals, Duration timeout) {
+      text(group, "group");
+      Objects.requireNonNull(timeout, "timeout");
+      if (approvals < 1 || approvals > 100) {
+        throw new IllegalArgumentException("approvals must be between 1 and 100, got " + approvals);
+      }
+      positive(timeout, "approval timeout");
+      effect(Effect.REQUIRE_APPROVAL);
+      this.approverGroup = group;
+      this.approvals = approvals;
+      this.approvalTimeout = timeout;
+      return this;
+    }
+
+    private Builder effect(Effect e) {
+      if (effect != null) {
+        throw new IllegalStateException("effect was already set to " + effect.yamlName());
+      }
+      effect = e;
+      return this;
+    }
+
+    /** Whether break-glass requests may pass this rule (deny and require-approval rules only). */
+    public Builder overridable(boolean value) {
+      once(overridable, "overridable");
+      overridable = value;
+      return this;
+    }
+
+    /** Whether the rule is only evaluated and reported, never enforced. */
+    public Builder shadow(boolean value) {
+      once(shadow, "shadow");
+      shadow = value;
+      return this;
+    }
+
+    /**
+     * Identity ids (any of): exact ids or globs. A pattern starting with {@code spiffe://} is a SPIFFE ID
+     * pattern: literal trust domain, {@code *} within one path segment, {@code **} as the last segment
+     * for any deeper path. Other patterns are globs on the whole id ({@code *}, {@code ?}).
+     */
+    public Builder identityIds(String... patterns) {
+      once(identityIds, "identityIds");
+      List<String> list = texts(patterns, "identity id");
+      for (String p : list) {
+        if (SpiffePattern.looksLikeSpiffe(p)) {
+          try {
+            SpiffePattern.parse(p);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad SPIFFE ID pattern '" + p + "': " + e.getMessage(), e);
+          }
+        }
+      }
+      identityIds = List.copyOf(list);
+      return this;
+    }
+
+    /** SPIFFE trust domains (any of), such as {@code prod.example.org}. */
+    public Builder trustDomains(String... domains) {
+      once(trustDomains, "trustDomains");
+      List<String> list = texts(domains, "trust domain");
+      for (String td : list) {
+        try {
+          SpiffePattern.checkTrustDomain(td);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("bad trust domain '" + td + "': " + e.getMessage(), e);
+        }
+      }
+      trustDomains = Set.copyOf(list);
+      return this;
+    }
+
+    /** Identity issuers (any of): an OIDC issuer URL or a SPIFFE trust domain id, compared exactly. */
+    public Builder issuers(String... issuers) {
+      once(this.issuers, "issuers");
+      this.issuers = Set.copyOf(texts(issuers, "issuer"));
+      return this;
+    }
+
+    /** Adds a condition on an identity claim (an attribute of the verified identity). */
+    public Builder claim(AttributeCondition condition) {
+      claims.add(Objects.requireNonNull(condition, "condition"));
+      return this;
+    }
+
+    /** Purposes (any of), compared exactly. */
+    public Builder purposes(String... purposes) {
+      once(this.purposes, "purposes");
+      this.purposes = Set.copyOf(texts(purposes, "purpose"));
+      return this;
+    }
+
+    /** Task id globs (any of). */
+    public Builder taskIds(String... patterns) {
+      once(taskIds, "taskIds");
+      taskIds = List.copyOf(texts(patterns, "task id pattern"));
+      return this;
+    }
+
+    /** Resource globs or exact resources (any of). */
+    public Builder resources(String... patterns) {
+      once(resources, "resources");
+      resources = List.copyOf(texts(patterns, "resource pattern"));
+      return this;
+    }
+
+    /**
+     * Actions (any of): the rule applies when the request asks for at least one of them. An allow or
+     * require-approval rule covers only these of the requested actions.
+     */
+    public Builder actions(String... actions) {
+      once(this.actions, "actions");
+      this.actions = Set.copyOf(texts(actions, "action"));
+      return this;
+    }
+
+    /** Environments (any of), compared exactly. */
+    public Builder environments(String... environments) {
+      once(this.environments, "environments");
+      this.environments = Set.copyOf(texts(environments, "environment"));
+      return this;
+    }
+
+    /** The rule applies only inside one of these windows. */
+    public Builder within(TimeWindow... windows) {
+      once(within, "within");
+      within = windows(windows, "within");
+      return this;
+    }
+
+    /** The rule applies only outside all of these windows. */
+    public Builder outside(TimeWindow... windows) {
+      once(outside, "outside");
+      outside = windows(windows, "outside");
+      return this;
+    }
+
+    /** The rule applies from this instant on (inclusive). */
+    public Builder validFrom(Instant from) {
+      once(validFrom, "validFrom");
+      validFrom = Objects.requireNonNull(from, "validFrom");
+      return this;
+    }
+
+    /** The rule applies before this instant (exclusive). */
+    public Builder validUntil(Instant until) {
+      once(validUntil, "validUntil");
+      validUntil = Objects.requireNonNull(until, "validUntil");
+      return this;
+    }
+
+    /** Adds a condition on a request attribute. */
+    public Builder attribute(AttributeCondition condition) {
+      attributes.add(Objects.requireNonNull(condition, "condition"));
+      return this;
+    }
+
+    /** Adds a risk threshold: the numeric request attribute {@code risk} compared with {@code value}. */
+    public Builder risk(AttributeCondition.Operator operator, double value) {
+      return attribute(AttributeCondition.compare("risk", operator, value));
+    }
+
+    /** The longest grant (allow and require-approval); defaults to the policy's ceiling. */
+    public Builder maxTtl(Duration ttl) {
+      once(maxTtl, "maxTtl");
+      maxTtl = positive(ttl, "maxTtl");
+      return this;
+    }
+
+    /** The idle timeout of the grant. */
+    public Builder idleTimeout(Duration timeout) {
+      once(idleTimeout, "idleTimeout");
+      idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /** Whether the grant's token verifies only once. */
+    public Builder singleUse(boolean value) {
+      once(singleUse, "singleUse");
+      singleUse = value;
+      return this;
+    }
+
+    /** Whether a renewing grant is allowed. */
+    public Builder renewable(boolean value) {
+      once(renewable, "renewable");
+      renewable = value;
+      return this;
+    }
+
+    /** Narrows the scope: of the requested actions, the rule grants at most these. */
+    public Builder grantActions(String... actions) {
+      once(grantActions, "grantActions");
+      grantActions = Set.copyOf(texts(actions, "granted action"));
+      return this;
+    }
+
+    /** How many times the grant may be attenuated into sub-grants (0 to 10, default 0). */
+    public Builder maxDelegationDepth(int depth) {
+      once(maxDelegationDepth, "maxDelegationDepth");
+      if (depth < 0 || depth > 10) {
+        throw new IllegalArgumentException("maxDelegationDepth must be between 0 and 10, got " + depth);
+      }
+      maxDelegationDepth = depth;
+      return this;
+    }
+
+    /**
+     * Builds the rule.
+     *
+     * @throws IllegalStateException if no effect was set or options contradict each other
+     */
+    public Rule build() {
+      List<String> problems = problems();
+      if (!problems.isEmpty()) {
+        throw new IllegalStateException("rule " + id + ": " + String.join("; ", problems));
+      }
+      return new Rule(this);
+    }
+
+    /** Every cross-option problem, for the YAML reader to report at once. */
+    List<String> problems() {
+      List<String> out = new ArrayList<>();
+      if (effect == null) {
+        out.add("an effect (deny, allow or require-approval) is required");
+        return out;
+      }
+      if (owner == null) {
+        out.add("an owner is required");
+      }
+      if (effect == Effect.DENY) {
+        if (maxTtl != null || idleTimeout != null || singleUse != null || renewable != null
+            || grantActions != null || maxDelegationDepth != null) {
+          out.add("a deny rule grants nothing: it takes no grant terms");
+        }
+      }
+      if (effect == Effect.ALLOW && Boolean.TRUE.equals(overridable)) {
+        out.add("only deny and require-approval rules can be overridable");
+      }
+      if (Boolean.TRUE.equals(singleUse) && Boolean.TRUE.equals(renewable)) {
+        out.add("a grant cannot be both single-use and renewable");
+      }
+      if (maxTtl != null && idleTimeout != null && idleTimeout.compareTo(maxTtl) > 0) {
+        out.add("idleTimeout " + Durations.format(idleTimeout) + " is above maxTtl " + Durations.format(maxTtl));
+      }
+      if (validFrom != null && validUntil != null && !validFrom.isBefore(validUntil)) {
+        out.add("validFrom " + validFrom + " is not before validUntil " + validUntil);
+      }
+      return out;
+    }
+
+    String id() {
+      return id;
+    }
+
+    Effect effect() {
+      return effect;
+    }
+
+    Duration maxTtlOrNull() {
+      return maxTtl;
+    }
+
+    private static List<TimeWindow> windows(TimeWindow[] windows, String name) {
+      Objects.requireNonNull(windows, name);
+      if (windows.length == 0) {
+        throw new IllegalArgumentException(name + " needs at least one time window");
+      }
+      for (TimeWindow w : windows) {
+        Objects.requireNonNull(w, name);
+      }
+      return List.of(windows);
+    }
+
+    private static List<String> texts(String[] values, String name) {
+      Objects.requireNonNull(values, name);
+      if (values.length == 0) {
+        throw new IllegalArgumentException("at least one " + name + " is required");
+      }
+      List<String> out = new ArrayList<>();
+      for (String v : values) {
+        out.add(text(v, name));
+      }
+      return out;
+    }
+
+    private static String text(String value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(name + " must not be blank");
+      }
+      if (value.length() > 512) {
+        throw new IllegalArgumentException(name + " must be at most 512 characters, got " + value.length());
+      }
+      return value;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    private static void once(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+  }
+}

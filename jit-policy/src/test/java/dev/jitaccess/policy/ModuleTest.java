@@ -1,0 +1,36 @@
+package dev.jitaccess.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.module.ModuleDescriptor;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ModuleTest {
+  @Test
+  void exportsExactlyThePolicyPackage() throws Exception {
+    ModuleDescriptor d;
+    try (var in = ModuleTest.class.getResourceAsStream("/module-info.class")) {
+      d = in == null ? RulePolicy.class.getModule().getDescriptor() : ModuleDescriptor.read(in);
+    }
+    assertThat(d.name()).isEqualTo("dev.jitaccess.policy");
+    Set<String> exported = d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+    assertThat(exported).containsExactly("dev.jitaccess.policy");
+    assertThat(d.opens()).isEmpty();
+    assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name)
+        .contains("dev.jitaccess.core", "org.snakeyaml.engine.v2", "org.slf4j");
+  }
+
+  @Test
+  void publicSurfaceIsSmall() {
+    Set<String> publicTypes = Set.of(AttributeCondition.class, Diagnostic.class, InMemoryApprovalHandler.class,
+        InvalidPolicyException.class, LoadResult.class, Policy.class, PolicyTestRunner.class, Rule.class,
+        RulePolicy.class, TimeWindow.class).stream().map(Class::getSimpleName).collect(Collectors.toSet());
+    assertThat(publicTypes).hasSize(10);
+    for (Class<?> c : new Class<?>[] {Glob.class, SpiffePattern.class, Cidr.class, Durations.class, Checks.class,
+        CompiledPolicy.class, PolicyAnalysis.class, Canonical.class, YamlTree.class, YamlPolicyReader.class}) {
+      assertThat(java.lang.reflect.Modifier.isPublic(c.getModifiers())).as(c.getName()).isFalse();
+    }
+  }
+}
