@@ -84,7 +84,7 @@ final class TestPki {
       return s;
     }
 
-    Spec ca(Boolean ca) {
+    Spec isCa(Boolean ca) {
       this.ca = ca;
       return this;
     }
