@@ -5,6 +5,7 @@ module dev.jitaccess.spiffe {
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;
   requires org.slf4j;
+  requires transitive java.net.http;
 
   exports dev.jitaccess.spiffe;
   exports dev.jitaccess.oidc;

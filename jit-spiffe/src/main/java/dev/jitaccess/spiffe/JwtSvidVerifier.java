@@ -1,0 +1,464 @@
+package dev.jitaccess.spiffe;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import dev.jitaccess.Credential;
+import dev.jitaccess.WorkloadIdentity;
+import dev.jitaccess.spi.IdentityResult;
+import dev.jitaccess.spi.IdentityVerifier;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Verifies SPIFFE JWT-SVIDs ({@link Credential.Token} of type {@code JWT_SVID}). Checks, in order,
+ * each failure a {@link IdentityResult.Rejected} whose reason starts with the checklist rule:
+ *
+ * <ol>
+ *   <li>size: more than {@code maxTokenBytes} is refused before any parsing (B1);
+ *   <li>compact JWS serialization only: three base64url parts, no JSON serialization, no JWE (B1);
+ *   <li>{@code alg} in RS/ES/PS 256/384/512, checked before anything else in the header; {@code none},
+ *       HS*, EdDSA and everything else are refused (B2);
+ *   <li>headers that could bring their own key or change processing ({@code crit, jku, jwk, x5u, x5c,
+ *       x5t, x5t#S256, b64}) are refused; other extra headers are tolerated (B3 is a producer rule);
+ *   <li>{@code typ}, if present, exactly {@code JWT} or {@code JOSE}; an empty {@code typ} is refused
+ *       (B5, go-spiffe's side);
+ *   <li>{@code kid} present and not blank: the spec makes it optional but both reference libraries
+ *       require it, and key selection without it would mean trying keys (B4);
+ *   <li>{@code sub} a valid SPIFFE ID (B6);
+ *   <li>the bundle of the {@code sub}'s own trust domain, and its {@code jwt-svid} key with that
+ *       {@code kid} (B10, D11); the key type must match {@code alg}, RSA at least 2048 bits (B11);
+ *   <li>the signature (B10);
+ *   <li>{@code aud} present and containing one of the configured audiences (B7);
+ *   <li>{@code exp} present and {@code now < exp + leeway} (B8);
+ *   <li>{@code nbf} and {@code iat}, if present, not after {@code now + leeway} (B9).
+ * </ol>
+ *
+ * <p>The verified identity: id = the SPIFFE ID, issuer = the trust domain ID ({@code spiffe://td}),
+ * kind {@code jwt-svid}, attributes = the token's claims as plain Java values plus {@code trust_domain}
+ * and {@code path} (which override claims of those names), expiry = {@code exp}, owner from the
+ * configured claim or mapping. Never throws for bad input; reasons never contain the token.
+ */
+public final class JwtSvidVerifier implements IdentityVerifier {
+  /** The kind of the identities this verifier produces. */
+  public static final String KIND = "jwt-svid";
+
+  private static final Set<String> ALGORITHMS =
+      Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
+  private static final List<String> FORBIDDEN_HEADERS =
+      List.of("crit", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "b64");
+
+  private final BundleSource bundles;
+  private final Set<String> audiences;
+  private final Clock clock;
+  private final Duration leeway;
+  private final int maxTokenBytes;
+  private final String ownerClaim;
+  private final Function<SpiffeId, Optional<String>> ownerMapping;
+
+  private JwtSvidVerifier(Builder b) {
+    this.bundles = b.bundles;
+    this.audiences = Set.copyOf(b.audiences);
+    this.clock = b.clock;
+    this.leeway = b.leeway;
+    this.maxTokenBytes = b.maxTokenBytes;
+    this.ownerClaim = b.ownerClaim;
+    this.ownerMapping = b.ownerMapping;
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public boolean supports(Credential credential) {
+    return credential instanceof Credential.Token
+        && ((Credential.Token) credential).type() == Credential.TokenType.JWT_SVID;
+  }
+
+  @Override
+  public IdentityResult verify(Credential credential) {
+    if (!supports(credential)) {
+      return IdentityResult.rejected("not a JWT-SVID credential");
+    }
+    try {
+      return check(((Credential.Token) credential).value());
+    } catch (RuntimeException e) {
+      return IdentityResult.rejected("JWT-SVID verification failed: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static IdentityResult reject(String reason) {
+    return IdentityResult.rejected(reason);
+  }
+
+  private IdentityResult check(String token) {
+    // B1: size before anything else
+    if (token.length() > maxTokenBytes) {
+      return reject("B1: token is longer than " + maxTokenBytes + " bytes");
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (!(c == '.' || c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9'))) {
+        return reject(token.trim().startsWith("{")
+            ? "B1: JWS JSON serialization is not allowed"
+            : "B1: token is not a compact JWS (bad character)");
+      }
+    }
+    String[] parts = token.split("\\.", -1);
+    if (parts.length != 3) {
+      return reject("B1: token is not a compact JWS (" + parts.length + " parts)");
+    }
+    Map<String, Object> header = decodeObject(parts[0]);
+    if (header == null) {
+      return reject("B1: token header is not a base64url JSON object");
+    }
+    // B2: algorithm first
+    Object alg = header.get("alg");
+    if (!(alg instanceof String)) {
+      return reject("B2: token has no alg");
+    }
+    if (!ALGORITHMS.contains(alg)) {
+      return reject("B2: algorithm " + printable((String) alg) + " is not allowed");
+    }
+    for (String h : FORBIDDEN_HEADERS) {
+      if (header.containsKey(h)) {
+        return reject("B3: header " + h + " is not allowed");
+      }
+    }
+    if (header.containsKey("typ")) {
+      Object typ = header.get("typ");
+      if (!"JWT".equals(typ) && !"JOSE".equals(typ)) {
+        return reject("B5: typ must be JWT or JOSE");
+      }
+    }
+    Object kid = header.get("kid");
+    if (!(kid instanceof String) || ((String) kid).isBlank()) {
+      return reject("B4: token header has no kid");
+    }
+    if (parts[2].isEmpty()) {
+      return reject("B1: token has no signature");
+    }
+    Map<String, Object> claims = decodeObject(parts[1]);
+    if (claims == null) {
+      return reject("B1: token payload is not a base64url JSON object");
+    }
+    // B6
+    Object sub = claims.get("sub");
+    if (!(sub instanceof String) || ((String) sub).isEmpty()) {
+      return reject("B6: token has no sub claim");
+    }
+    SpiffeId id;
+    try {
+      id = SpiffeId.parse((String) sub);
+    } catch (InvalidSpiffeIdException e) {
+      return reject("B6: sub is not a valid SPIFFE ID: " + e.getMessage());
+    }
+    // B10 / D11: only the bundle of the sub's own trust domain, only its jwt-svid keys
+    TrustDomain td = id.trustDomain();
+    Optional<SpiffeBundle> bundle = bundles.bundleFor(td);
+    if (bundle.isEmpty()) {
+      return reject("B10: no bundle for trust domain " + td);
+    }
+    Optional<PublicKey> key = bundle.get().jwtAuthority((String) kid);
+    if (key.isEmpty()) {
+      return reject("B10: kid " + printable((String) kid) + " is not a jwt-svid key of trust domain " + td);
+    }
+    // B11: key type matches alg
+    String keyProblem = keyMismatch((String) alg, key.get());
+    if (keyProblem != null) {
+      return reject("B11: " + keyProblem);
+    }
+    if (!signatureValid(token, (String) alg, key.get())) {
+      return reject("B10: signature does not verify with kid " + printable((String) kid)
+          + " of trust domain " + td);
+    }
+    // B7
+    Object aud = claims.get("aud");
+    Set<String> tokenAudiences = new LinkedHashSet<>();
+    if (aud instanceof String) {
+      tokenAudiences.add((String) aud);
+    } else if (aud instanceof List) {
+      for (Object a : (List<?>) aud) {
+        if (!(a instanceof String)) {
+          return reject("B7: aud holds a value that is not a string");
+        }
+        tokenAudiences.add((String) a);
+      }
+    } else if (aud != null) {
+      return reject("B7: aud is neither a string nor an array");
+    }
+    if (tokenAudiences.isEmpty()) {
+      return reject("B7: token has no aud claim");
+    }
+    if (tokenAudiences.stream().noneMatch(audiences::contains)) {
+      return reject("B7: aud does not contain the expected audience");
+    }
+    // B8
+    if (!claims.containsKey("exp") || claims.get("exp") == null) {
+      return reject("B8: token has no exp claim");
+    }
+    Instant exp = Claims.numericDate(claims.get("exp"));
+    if (exp == null) {
+      return reject("B8: exp is not a number");
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(plus(exp, leeway))) {
+      return reject("B8: token has expired");
+    }
+    // B9
+    Instant latest = plus(now, leeway);
+    for (String claim : new String[] {"nbf", "iat"}) {
+      if (claims.get(claim) != null) {
+        Instant t = Claims.numericDate(claims.get(claim));
+        if (t == null) {
+          return reject("B9: " + claim + " is not a number");
+        }
+        if (t.isAfter(latest)) {
+          return reject(claim.equals("nbf")
+              ? "B9: token is not valid yet (nbf is in the future)"
+              : "B9: token was issued in the future (iat)");
+        }
+      }
+    }
+    return IdentityResult.verified(identity(id, claims, exp));
+  }
+
+  private WorkloadIdentity identity(SpiffeId id, Map<String, Object> claims, Instant exp) {
+    WorkloadIdentity.Builder b =
+        WorkloadIdentity.builder(id.toString(), id.trustDomain().id().toString()).kind(KIND).expiresAt(exp);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> copy = (Map<String, Object>) Claims.immutable(claims);
+    b.attributes(copy);
+    b.attribute("trust_domain", id.trustDomain().name());
+    b.attribute("path", id.path());
+    owner(id, claims).ifPresent(b::owner);
+    return b.build();
+  }
+
+  private Optional<String> owner(SpiffeId id, Map<String, Object> claims) {
+    if (ownerClaim != null) {
+      Object v = claims.get(ownerClaim);
+      if (v instanceof String && !((String) v).isBlank()) {
+        return Optional.of((String) v);
+      }
+    }
+    if (ownerMapping != null) {
+      Optional<String> mapped = ownerMapping.apply(id);
+      if (mapped != null && mapped.isPresent() && !mapped.get().isBlank()) {
+        return mapped;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Instant plus(Instant t, Duration d) {
+    return t.compareTo(Instant.MAX.minus(d)) > 0 ? Instant.MAX : t.plus(d);
+  }
+
+  /** Why {@code key} cannot verify {@code alg}, or null. */
+  static String keyMismatch(String alg, PublicKey key) {
+    if (alg.startsWith("RS") || alg.startsWith("PS")) {
+      if (!(key instanceof RSAPublicKey)) {
+        return "key type " + key.getAlgorithm() + " does not match algorithm " + alg;
+      }
+      if (((RSAPublicKey) key).getModulus().bitLength() < 2048) {
+        return "RSA key is shorter than 2048 bits";
+      }
+      return null;
+    }
+    if (!(key instanceof ECPublicKey)) {
+      return "key type " + key.getAlgorithm() + " does not match algorithm " + alg;
+    }
+    Curve curve = Curve.forECParameterSpec(((ECPublicKey) key).getParams());
+    Curve expected = alg.equals("ES256") ? Curve.P_256 : alg.equals("ES384") ? Curve.P_384 : Curve.P_521;
+    if (!expected.equals(curve)) {
+      return "EC key curve " + (curve == null ? "unknown" : curve.getName()) + " does not match algorithm " + alg;
+    }
+    return null;
+  }
+
+  private static boolean signatureValid(String token, String alg, PublicKey key) {
+    try {
+      JWSObject jws = JWSObject.parse(token);
+      if (!jws.getHeader().getAlgorithm().equals(JWSAlgorithm.parse(alg))) {
+        return false;
+      }
+      JWSVerifier verifier = key instanceof RSAPublicKey
+          ? new RSASSAVerifier((RSAPublicKey) key)
+          : new ECDSAVerifier((ECPublicKey) key);
+      return jws.verify(verifier);
+    } catch (java.text.ParseException | JOSEException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static Map<String, Object> decodeObject(String part) {
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(part);
+      Object o = StrictJson.parse(new String(bytes, StandardCharsets.UTF_8));
+      if (o instanceof Map) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) o;
+        return m;
+      }
+      return null;
+    } catch (IllegalArgumentException | StrictJson.JsonException e) {
+      return null;
+    }
+  }
+
+  /** A short, printable rendering of a header value for a reason (never the token itself). */
+  static String printable(String s) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      out.append(c >= 0x21 && c <= 0x7e && c != '\'' ? c : '?');
+    }
+    return "'" + out + (s.length() > 64 ? "...'" : "'");
+  }
+
+  @Override
+  public String toString() {
+    return "JwtSvidVerifier[audiences=" + audiences + ", leeway=" + leeway + "]";
+  }
+
+  /** Builds a {@link JwtSvidVerifier}. Not thread-safe. */
+  public static final class Builder {
+    private BundleSource bundles;
+    private Set<String> audiences;
+    private Clock clock;
+    private Duration leeway;
+    private int maxTokenBytes;
+    private String ownerClaim;
+    private Function<SpiffeId, Optional<String>> ownerMapping;
+
+    private Builder() {}
+
+    /** Where the bundles come from (required). */
+    public Builder bundleSource(BundleSource source) {
+      Objects.requireNonNull(source, "bundleSource");
+      if (bundles != null) {
+        throw new IllegalStateException("bundleSource already set");
+      }
+      this.bundles = source;
+      return this;
+    }
+
+    /** The audiences this verifier accepts; a token must name at least one (required, not empty). */
+    public Builder audiences(String... audiences) {
+      Objects.requireNonNull(audiences, "audiences");
+      if (this.audiences != null) {
+        throw new IllegalStateException("audiences already set");
+      }
+      Set<String> set = new LinkedHashSet<>();
+      for (String a : audiences) {
+        Objects.requireNonNull(a, "audience");
+        if (a.isBlank()) {
+          throw new IllegalArgumentException("audience must not be blank");
+        }
+        set.add(a);
+      }
+      if (set.isEmpty()) {
+        throw new IllegalArgumentException("audiences must not be empty");
+      }
+      this.audiences = set;
+      return this;
+    }
+
+    /** The clock; default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      if (this.clock != null) {
+        throw new IllegalStateException("clock already set");
+      }
+      this.clock = clock;
+      return this;
+    }
+
+    /** Clock-skew leeway for exp, nbf and iat, 0 to 5 minutes; default 30 seconds. */
+    public Builder leeway(Duration leeway) {
+      Objects.requireNonNull(leeway, "leeway");
+      if (this.leeway != null) {
+        throw new IllegalStateException("leeway already set");
+      }
+      if (leeway.isNegative() || leeway.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new IllegalArgumentException("leeway must be between 0 and 5 minutes: " + leeway);
+      }
+      this.leeway = leeway;
+      return this;
+    }
+
+    /** The largest token accepted, 256 to 65536 bytes; default 8192. */
+    public Builder maxTokenBytes(int maxTokenBytes) {
+      if (this.maxTokenBytes != 0) {
+        throw new IllegalStateException("maxTokenBytes already set");
+      }
+      if (maxTokenBytes < 256 || maxTokenBytes > 65536) {
+        throw new IllegalArgumentException("maxTokenBytes must be between 256 and 65536: " + maxTokenBytes);
+      }
+      this.maxTokenBytes = maxTokenBytes;
+      return this;
+    }
+
+    /** A string claim naming the workload's owner, used when present. */
+    public Builder ownerClaim(String claim) {
+      Objects.requireNonNull(claim, "ownerClaim");
+      if (ownerClaim != null) {
+        throw new IllegalStateException("ownerClaim already set");
+      }
+      if (claim.isBlank()) {
+        throw new IllegalArgumentException("ownerClaim must not be blank");
+      }
+      this.ownerClaim = claim;
+      return this;
+    }
+
+    /** Maps a verified SPIFFE ID to its owner; used when the owner claim is absent. */
+    public Builder ownerMapping(Function<SpiffeId, Optional<String>> mapping) {
+      Objects.requireNonNull(mapping, "ownerMapping");
+      if (ownerMapping != null) {
+        throw new IllegalStateException("ownerMapping already set");
+      }
+      this.ownerMapping = mapping;
+      return this;
+    }
+
+    /**
+     * Builds the verifier.
+     *
+     * @throws IllegalStateException if the bundle source or the audiences are missing
+     */
+    public JwtSvidVerifier build() {
+      if (bundles == null) {
+        throw new IllegalStateException("bundleSource is required");
+      }
+      if (audiences == null) {
+        throw new IllegalStateException("audiences are required");
+      }
+      clock = clock == null ? Clock.systemUTC() : clock;
+      leeway = leeway == null ? Duration.ofSeconds(30) : leeway;
+      maxTokenBytes = maxTokenBytes == 0 ? 8192 : maxTokenBytes;
+      return new JwtSvidVerifier(this);
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package dev.jitaccess.spiffe;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small strict JSON (RFC 8259) reader for bundle documents. Unlike the lenient readers it rejects
+ * duplicate object keys at every level (Trust-Domain-and-Bundle §6.3 asks consumers to reject duplicate
+ * trust-domain keys when they can detect them), trailing content, and nesting deeper than 64.
+ *
+ * <p>Objects become {@link LinkedHashMap}, arrays {@link ArrayList}, numbers {@link Long} when integral
+ * and in range, otherwise {@link BigDecimal}/{@link BigInteger}; {@code null} becomes Java null.
+ */
+final class StrictJson {
+  static final int MAX_DEPTH = 64;
+
+  /** Thrown for malformed JSON; the message gives the offset, never the content. */
+  static final class JsonException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    JsonException(String message) {
+      super(message);
+    }
+  }
+
+  private final String s;
+  private int pos;
+
+  private StrictJson(String s) {
+    this.s = s;
+  }
+
+  static Object parse(String json) throws JsonException {
+    StrictJson p = new StrictJson(json);
+    p.ws();
+    Object v = p.value(0);
+    p.ws();
+    if (p.pos != p.s.length()) {
+      throw p.error("trailing content");
+    }
+    return v;
+  }
+
+  private JsonException error(String what) {
+    return new JsonException("malformed JSON at offset " + pos + ": " + what);
+  }
+
+  private void ws() {
+    while (pos < s.length()) {
+      char c = s.charAt(pos);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        pos++;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private Object value(int depth) throws JsonException {
+    if (depth > MAX_DEPTH) {
+      throw error("nesting deeper than " + MAX_DEPTH);
+    }
+    if (pos >= s.length()) {
+      throw error("unexpected end");
+    }
+    char c = s.charAt(pos);
+    switch (c) {
+      case '{':
+        return object(depth);
+      case '[':
+        return array(depth);
+      case '"':
+        return string();
+      case 't':
+        literal("true");
+        return Boolean.TRUE;
+      case 'f':
+        literal("false");
+        return Boolean.FALSE;
+      case 'n':
+        literal("null");
+        return null;
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          return number();
+        }
+        throw error("unexpected character");
+    }
+  }
+
+  private void literal(String word) throws JsonException {
+    if (!s.startsWith(word, pos)) {
+      throw error("bad literal");
+    }
+    pos += word.length();
+  }
+
+  private Map<String, Object> object(int depth) throws JsonException {
+    pos++; // {
+    Map<String, Object> map = new LinkedHashMap<>();
+    ws();
+    if (pos < s.length() && s.charAt(pos) == '}') {
+      pos++;
+      return map;
+    }
+    while (true) {
+      ws();
+      if (pos >= s.length() || s.charAt(pos) != '"') {
+        throw error("expected a member name");
+      }
+      String key = string();
+      ws();
+      expect(':');
+      ws();
+      Object v = value(depth + 1);
+      if (map.containsKey(key)) {
+        throw error("duplicate member name");
+      }
+      map.put(key, v);
+      ws();
+      if (pos < s.length() && s.charAt(pos) == ',') {
+        pos++;
+        continue;
+      }
+      expect('}');
+      return map;
+    }
+  }
+
+  private List<Object> array(int depth) throws JsonException {
+    pos++; // [
+    List<Object> list = new ArrayList<>();
+    ws();
+    if (pos < s.length() && s.charAt(pos) == ']') {
+      pos++;
+      return list;
+    }
+    while (true) {
+      ws();
+      list.add(value(depth + 1));
+      ws();
+      if (pos < s.length() && s.charAt(pos) == ',') {
+        pos++;
+        continue;
+      }
+      expect(']');
+      return list;
+    }
+  }
+
+  private void expect(char c) throws JsonException {
+    if (pos >= s.length() || s.charAt(pos) != c) {
+      throw error("expected '" + c + "'");
+    }
+    pos++;
+  }
+
+  private String string() throws JsonException {
+    pos++; // opening quote
+    StringBuilder out = new StringBuilder();
+    while (true) {
+      if (pos >= s.length()) {
+        throw error("unterminated string");
+      }
+      char c = s.charAt(pos++);
+      if (c == '"') {
+        return out.toString();
+      }
+      if (c < 0x20) {
+        throw error("control character in string");
+      }
+      if (c != '\\') {
+        out.append(c);
+        continue;
+      }
+      if (pos >= s.length()) {
+        throw error("unterminated escape");
+      }
+      char e = s.charAt(pos++);
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out.append(e);
+          break;
+        case 'b':
+          out.append('\b');
+          break;
+        case 'f':
+          out.append('\f');
+          break;
+        case 'n':
+          out.append('\n');
+          break;
+        case 'r':
+          out.append('\r');
+          break;
+        case 't':
+          out.append('\t');
+          break;
+        case 'u':
+          if (pos + 4 > s.length()) {
+            throw error("short unicode escape");
+          }
+          int v = 0;
+          for (int i = 0; i < 4; i++) {
+            int d = Character.digit(s.charAt(pos + i), 16);
+            if (d < 0) {
+              throw error("bad unicode escape");
+            }
+            v = v * 16 + d;
+          }
+          pos += 4;
+          out.append((char) v);
+          break;
+        default:
+          throw error("bad escape");
+      }
+    }
+  }
+
+  private Object number() throws JsonException {
+    int start = pos;
+    if (s.charAt(pos) == '-') {
+      pos++;
+    }
+    if (pos >= s.length()) {
+      throw error("bad number");
+    }
+    if (s.charAt(pos) == '0') {
+      pos++;
+    } else if (s.charAt(pos) >= '1' && s.charAt(pos) <= '9') {
+      digits();
+    } else {
+      throw error("bad number");
+    }
+    boolean integral = true;
+    if (pos < s.length() && s.charAt(pos) == '.') {
+      integral = false;
+      pos++;
+      if (digits() == 0) {
+        throw error("bad fraction");
+      }
+    }
+    if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+      integral = false;
+      pos++;
+      if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+        pos++;
+      }
+      if (digits() == 0) {
+        throw error("bad exponent");
+      }
+    }
+    String text = s.substring(start, pos);
+    if (text.length() > 400) {
+      throw error("number too long");
+    }
+    if (integral) {
+      BigInteger big = new BigInteger(text);
+      return big.bitLength() < 64 ? (Object) big.longValue() : big;
+    }
+    return new BigDecimal(text);
+  }
+
+  private int digits() {
+    int n = 0;
+    while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+      pos++;
+      n++;
+    }
+    return n;
+  }
+}
