@@ -1,6 +1,7 @@
 package dev.jitaccess;
 
 import com.nimbusds.jose.JOSEException;
+import dev.jitaccess.internal.CredentialCache;
 import dev.jitaccess.internal.GrantTokens;
 import dev.jitaccess.internal.KeyRing;
 import dev.jitaccess.internal.TokenVerifier;
@@ -71,6 +72,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final int maxPerTask;
   private final int maxCredentialBytes;
   private final TokenVerifier verifier;
+  private final CredentialCache credentialCache;
   private final LifecycleTimer timer;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, List<GrantListener>> grantListeners = new ConcurrentHashMap<>();
@@ -109,6 +111,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
         new KeyRing(b.algorithm != null ? b.algorithm : SigningAlgorithm.ES256, b.signingKey, clock, maxTtl.plus(skew));
     this.verifier = new TokenVerifier(issuer, keys::find, clock, skew, store, audit, 16 * 1024);
     this.timer = new LifecycleTimer(scheduler, clock, this::onTimer);
+    this.credentialCache = b.credentialCacheMaxAge == null
+        ? null : new CredentialCache(clock, b.credentialCacheMaxAge, b.credentialCacheSize);
     if (keyRotation != null) {
       scheduleRotation();
     }
@@ -250,6 +254,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (tooBig != null) {
       return new Evaluation(null, Decision.deny("identity: " + tooBig), null);
     }
+    String cacheKey = credentialCache != null && request.credential() instanceof Credential.Token
+        ? ((Credential.Token) request.credential()).type() + " " + ((Credential.Token) request.credential()).value()
+        : null;
+    Optional<WorkloadIdentity> cached = cacheKey == null ? Optional.empty() : credentialCache.get(cacheKey);
+    if (cached.isPresent()) {
+      return evaluatePolicy(cached.get(), request, now);
+    }
     IdentityVerifier chosen = null;
     IdentityResult result;
     try {
@@ -277,6 +288,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (!now.isBefore(identity.expiresAt())) {
       return new Evaluation(identity, Decision.deny("identity: the credential expired at " + identity.expiresAt()), null);
     }
+    if (cacheKey != null) {
+      credentialCache.put(cacheKey, identity);
+    }
+    return evaluatePolicy(identity, request, now);
+  }
+
+  private Evaluation evaluatePolicy(WorkloadIdentity identity, GrantRequest request, Instant now) {
     Decision d;
     try {
       d = policy.evaluate(new PolicyContext(identity, request, now));
@@ -584,6 +602,9 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   @Override
   public int revokeIdentity(String identityId) {
     Objects.requireNonNull(identityId, "identityId");
+    if (credentialCache != null) {
+      credentialCache.forget(identityId);
+    }
     int n = 0;
     for (String id : List.copyOf(store.liveByIdentity(identityId))) {
       if (end(id, GrantState.REVOKED, Optional.of(RevocationReason.IDENTITY), null)) {

@@ -76,7 +76,10 @@ public interface GrantBroker extends AutoCloseable {
   /** Revokes every live grant of a task (reason TASK); returns how many this call ended. */
   int revokeTask(String taskId);
 
-  /** Revokes every live grant of an identity (reason IDENTITY); returns how many this call ended. */
+  /**
+   * Revokes every live grant of an identity (reason IDENTITY) and forgets its cached credentials;
+   * returns how many grants this call ended.
+   */
   int revokeIdentity(String identityId);
 
   /**
@@ -128,6 +131,8 @@ public interface GrantBroker extends AutoCloseable {
     Integer maxGrantsPerIdentity;
     Integer maxGrantsPerTask;
     Integer maxCredentialBytes;
+    Duration credentialCacheMaxAge;
+    Integer credentialCacheSize;
 
     private Builder() {}
 
@@ -321,6 +326,24 @@ public interface GrantBroker extends AutoCloseable {
     public Builder maxCredentialBytes(int bytes) {
       once(this.maxCredentialBytes, "maxCredentialBytes");
       this.maxCredentialBytes = range(bytes, 1024, 1 << 20, "maxCredentialBytes");
+      return this;
+    }
+
+    /**
+     * Caches identities verified from bearer credentials (JWT-SVIDs, OIDC tokens) for at most
+     * {@code maxAge} (1 second to 1 hour) and never past the credential's own expiry, keyed by the
+     * credential's SHA-256, at most {@code maxEntries} (1 to 10,000,000). A pipeline that presents the same
+     * SVID for each step then pays for one signature check. Off by default: while an entry lives, a
+     * change of trust bundle does not reach it. {@link GrantBroker#revokeIdentity} forgets the identity.
+     */
+    public Builder credentialCache(Duration maxAge, int maxEntries) {
+      Objects.requireNonNull(maxAge, "maxAge");
+      once(this.credentialCacheMaxAge, "credentialCache");
+      if (maxAge.compareTo(Duration.ofSeconds(1)) < 0 || maxAge.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("credentialCache maxAge must be between 1 second and 1 hour, got " + maxAge);
+      }
+      this.credentialCacheSize = range(maxEntries, 1, 10_000_000, "credentialCache maxEntries");
+      this.credentialCacheMaxAge = maxAge;
       return this;
     }
 

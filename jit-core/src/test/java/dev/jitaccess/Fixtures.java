@@ -27,7 +27,7 @@ final class Fixtures {
    * An identity verifier for tests: a token "id:<spiffe id>" verifies as that id (expiring at
    * {@link #credentialExpiry}); anything else is rejected.
    */
-  static final class FakeIdentities implements IdentityVerifier {
+  static class FakeIdentities implements IdentityVerifier {
     volatile Instant credentialExpiry = Instant.parse("2030-01-01T00:00:00Z");
     volatile RuntimeException failure;
 
