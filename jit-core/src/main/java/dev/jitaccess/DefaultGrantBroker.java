@@ -75,11 +75,18 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final CredentialCache credentialCache;
   private final LifecycleTimer timer;
   private final SecureRandom random = new SecureRandom();
-  private final Map<String, List<GrantListener>> grantListeners = new ConcurrentHashMap<>();
+  /**
+   * The grants this broker issued that have not had their terminal callback yet. Removing an entry is
+   * the gate for that callback, so it fires exactly once even when the store has already dropped the
+   * record (a timer running late) or another broker sharing the store ended the grant.
+   */
+  private final Map<String, LiveGrant> active = new ConcurrentHashMap<>();
   private final Map<String, Renewing> renewing = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> children = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Scheduler.Cancellable rotationTask;
+
+  private record LiveGrant(GrantInfo info, List<GrantListener> own) {}
 
   private record Renewing(WorkloadIdentity identity, GrantRequest request, Grant grant) {}
 
@@ -393,19 +400,17 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
         .certificateThumbprint(identity.certificateThumbprint())
         .keyThumbprint(request.keyThumbprint())
         .build();
-    if (!request.listeners().isEmpty()) {
-      grantListeners.put(grantId, request.listeners());
-    }
+    active.put(grantId, new LiveGrant(info, request.listeners()));
     GrantStore.InsertResult inserted;
     try {
       inserted = store.insert(GrantRecord.live(info, idle, idleDeadline), maxPerIdentity, maxPerTask);
     } catch (RuntimeException e) {
-      grantListeners.remove(grantId);
+      active.remove(grantId);
       LOG.warn("grant store failed with {}; request denied", e.getClass().getName());
       throw denied(identity, request, allow, e, "store: the grant store failed");
     }
     if (inserted != GrantStore.InsertResult.INSERTED) {
-      grantListeners.remove(grantId);
+      active.remove(grantId);
       String why = inserted == GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED
           ? "quota: identity " + identity.id() + " already holds " + maxPerIdentity + " live grants"
           : inserted == GrantStore.InsertResult.TASK_QUOTA_EXCEEDED
@@ -463,13 +468,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   private void abort(String grantId) {
-    grantListeners.remove(grantId);
-    children.values().forEach(set -> set.remove(grantId));
     try {
       store.remove(grantId);
     } catch (RuntimeException e) {
       LOG.error("could not remove aborted grant {} from the store: {}", grantId, e.getClass().getName());
     }
+    active.remove(grantId);
+    children.values().forEach(set -> set.remove(grantId));
   }
 
   private CompletionStage<Grant> awaitApproval(WorkloadIdentity identity, GrantRequest request, Decision.NeedsApproval d) {
@@ -635,33 +640,46 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (!changed[0] || after.isEmpty()) {
       return false;
     }
-    GrantInfo info = after.get().info();
+    GrantRecord ended = after.get();
+    // a grant another broker issued into a shared store is not tracked here; its end is still reported
+    LiveGrant tracked = active.remove(grantId);
+    report(ended, tracked == null ? null : tracked.own(), "");
+    cascade(ended.info());
+    return true;
+  }
+
+  /** Audits and calls back the end of a grant. */
+  private void report(GrantRecord ended, List<GrantListener> own, String note) {
+    GrantInfo info = ended.info();
+    String grantId = info.grantId();
+    Map<String, String> f = grantFields(info);
+    if (ended.state() == GrantState.REVOKED) {
+      RevocationReason reason = ended.revocationReason().orElseThrow();
+      f.put(AuditEvent.REASON, reason.name() + note);
+      auditQuietly(AuditEventType.REVOKED, f);
+      notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
+    } else {
+      f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl") + note);
+      auditQuietly(AuditEventType.EXPIRED, f);
+      notify(grantId, own, l -> l.onExpired(info), "onExpired");
+    }
+  }
+
+  private void cascade(GrantInfo info) {
+    String grantId = info.grantId();
     renewing.remove(grantId);
-    List<GrantListener> own = grantListeners.remove(grantId);
     info.parentGrantId().ifPresent(p -> {
       Set<String> siblings = children.get(p);
       if (siblings != null) {
         siblings.remove(grantId);
       }
     });
-    Map<String, String> f = grantFields(info);
-    if (state == GrantState.REVOKED) {
-      f.put(AuditEvent.REASON, reason.orElseThrow().name());
-      auditQuietly(AuditEventType.REVOKED, f);
-      notify(grantId, own, l -> l.onRevoked(info, reason.orElseThrow()), "onRevoked");
-    } else {
-      GrantRecord rec = after.get();
-      f.put(AuditEvent.REASON, rec.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl");
-      auditQuietly(AuditEventType.EXPIRED, f);
-      notify(grantId, own, l -> l.onExpired(info), "onExpired");
-    }
     Set<String> kids = children.remove(grantId);
     if (kids != null) {
       for (String kid : kids) {
         end(kid, GrantState.REVOKED, Optional.of(RevocationReason.PARENT), null);
       }
     }
-    return true;
   }
 
   @Override
@@ -691,7 +709,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Map<String, String> f = grantFields(rec.info());
     f.put(AuditEvent.REASON, "heartbeat; idle deadline " + rec.idleDeadline());
     auditQuietly(AuditEventType.RENEWED, f);
-    notify(grantId, grantListeners.get(grantId), l -> l.onRenewed(rec.info()), "onRenewed");
+    notify(grantId, own(grantId), l -> l.onRenewed(rec.info()), "onRenewed");
     return true;
   }
 
@@ -715,7 +733,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       case EXPIRING:
         store.find(e.grantId())
             .filter(r -> r.isLiveAt(clock.instant()))
-            .ifPresent(r -> notify(e.grantId(), grantListeners.get(e.grantId()), l -> l.onExpiring(r.info()), "onExpiring"));
+            .ifPresent(r -> notify(e.grantId(), own(e.grantId()), l -> l.onExpiring(r.info()), "onExpiring"));
         break;
       case REMINT:
         remint(e.grantId());
@@ -725,9 +743,23 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     }
   }
 
+  private List<GrantListener> own(String grantId) {
+    LiveGrant g = active.get(grantId);
+    return g == null ? null : g.own();
+  }
+
   private void onExpiryDue(String grantId) {
     Optional<GrantRecord> rec = store.find(grantId);
     if (rec.isEmpty() || rec.get().state() != GrantState.LIVE) {
+      // Ended without this broker's callback: the store dropped it before a late timer ran, or another
+      // broker sharing the store ended it. Report it once, from what this broker knows.
+      LiveGrant tracked = active.remove(grantId);
+      if (tracked != null) {
+        GrantRecord ended = rec.orElseGet(() -> GrantRecord.live(tracked.info(), Optional.empty(), Instant.MAX)
+            .withState(GrantState.EXPIRED, Optional.empty()));
+        report(ended, tracked.own(), rec.isEmpty() ? " (reported late: the store had already dropped it)" : "");
+        cascade(ended.info());
+      }
       return;
     }
     Instant now = clock.instant();
@@ -792,7 +824,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     f.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
     putDecision(f, d);
     auditQuietly(AuditEventType.REMINTED, f);
-    notify(grantId, grantListeners.get(grantId), l -> l.onRenewed(info), "onRenewed");
+    active.computeIfPresent(grantId, (k, v) -> new LiveGrant(info, v.own()));
+    notify(grantId, own(grantId), l -> l.onRenewed(info), "onRenewed");
     timer.add(now.plus(fraction(ttl, renewFraction)), grantId, LifecycleTimer.Kind.REMINT);
   }
 

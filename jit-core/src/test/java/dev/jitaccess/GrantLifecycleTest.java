@@ -380,4 +380,30 @@ class GrantLifecycleTest {
     broker.close();
     assertThatThrownBy(() -> broker.request(Fixtures.request())).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aTimerRunningLatePastTheStoresRetentionStillReportsTheExpiryOnce() {
+    broker.close();
+    java.util.List<Runnable> paused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.jitaccess.spi.Scheduler stalled = (task, at) -> {
+      paused.add(task);
+      return () -> paused.remove(task);
+    };
+    dev.jitaccess.spi.GrantStore store = dev.jitaccess.spi.GrantStore.inMemory(clock, clock, Duration.ofSeconds(30));
+    broker = GrantBroker.builder().issuer(ISSUER).identityVerifier(identities)
+        .policy(Fixtures.allowAll(Duration.ofMinutes(10))).clock(clock).scheduler(stalled).store(store)
+        .auditSink(audit).listener(listener).build();
+    Grant grant = broker.request(Fixtures.request());
+    clock.advanceTo(grant.expiresAt().plus(Duration.ofMinutes(5))); // the store has dropped the record
+    assertThat(store.find(grant.id())).isEmpty();
+    for (Runnable r : List.copyOf(paused)) {
+      r.run(); // the broker's timer finally runs
+    }
+    assertThat(listener.count("expired")).isEqualTo(1);
+    assertThat(audit.of(AuditEventType.EXPIRED)).hasSize(1);
+    for (Runnable r : List.copyOf(paused)) {
+      r.run();
+    }
+    assertThat(listener.count("expired")).isEqualTo(1);
+  }
 }
