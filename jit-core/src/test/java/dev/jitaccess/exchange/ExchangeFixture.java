@@ -144,11 +144,27 @@ final class ExchangeFixture implements AutoCloseable {
     return mint(idpKey, IDP, subject, clock.instant().plus(Duration.ofMinutes(10)));
   }
 
+  /**
+   * A JWT for {@code subject} that also names the client certificate of its mTLS connection, as a verifier
+   * that saw the connection would: grants for it are certificate-bound ({@code cnf.x5t#S256}).
+   */
+  String identityOnConnection(String subject, String certificateThumbprint) {
+    return mint(idpKey, IDP, subject, clock.instant().plus(Duration.ofMinutes(10)), certificateThumbprint);
+  }
+
   static String mint(ECKey key, String issuer, String subject, Instant expiry) {
+    return mint(key, issuer, subject, expiry, null);
+  }
+
+  static String mint(ECKey key, String issuer, String subject, Instant expiry, String certificateThumbprint) {
     try {
+      JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience("jit-access")
+          .issueTime(Date.from(expiry.minus(Duration.ofMinutes(10)))).expirationTime(Date.from(expiry));
+      if (certificateThumbprint != null) {
+        claims.claim("connection_x5t", certificateThumbprint);
+      }
       SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
-          new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience("jit-access")
-              .issueTime(Date.from(expiry.minus(Duration.ofMinutes(10)))).expirationTime(Date.from(expiry)).build());
+          claims.build());
       jwt.sign(new ECDSASigner(key));
       return jwt.serialize();
     } catch (JOSEException e) {
@@ -192,10 +208,14 @@ final class ExchangeFixture implements AutoCloseable {
         if (c.getExpirationTime() == null || !clock.instant().isBefore(c.getExpirationTime().toInstant())) {
           return IdentityResult.rejected("credential expired");
         }
-        return IdentityResult.verified(WorkloadIdentity.builder(c.getSubject(), IDP)
+        WorkloadIdentity.Builder identity = WorkloadIdentity.builder(c.getSubject(), IDP)
             .kind(token.type() == Credential.TokenType.OIDC ? "oidc" : "jwt-svid")
-            .expiresAt(c.getExpirationTime().toInstant())
-            .build());
+            .expiresAt(c.getExpirationTime().toInstant());
+        String x5t = c.getStringClaim("connection_x5t");
+        if (x5t != null) {
+          identity.certificateThumbprint(x5t);
+        }
+        return IdentityResult.verified(identity.build());
       } catch (ParseException | JOSEException | RuntimeException e) {
         return IdentityResult.rejected("not a JWT of the test identity provider");
       }
