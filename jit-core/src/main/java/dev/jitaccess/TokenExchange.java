@@ -56,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * saying why. Revocation answers 200 for any well-formed request and revokes the grant when the token is
  * an authentic grant token of this broker.
  *
+ * <p>Introspection, revocation and delegation read the broker's grants without changing them: the
+ * signature and claims with a stand-alone {@link GrantVerifier} built from {@link GrantBroker#publicJwks()},
+ * liveness from the broker itself. That liveness check needs a broker built by {@link GrantBroker#builder()};
+ * in front of any other {@link GrantBroker} implementation every token is reported inactive and delegation
+ * is refused (fail closed). A used single-use grant is still reported active until it ends: the public API
+ * does not tell whether it was used.
+ *
  * <p>Thread-safe once built. Build one with {@link #builder(GrantBroker)}.
  */
 public final class TokenExchange {
