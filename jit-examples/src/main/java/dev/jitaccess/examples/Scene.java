@@ -7,6 +7,7 @@ import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.testkit.ManualClock;
+import dev.jitaccess.testkit.RecordingAuditSink;
 import dev.jitaccess.testkit.TestTrustDomain;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,13 +15,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 /**
  * What every scenario starts from: a manual clock (also the broker's scheduler), the throwaway trust
  * domain {@code prod.example.org} that mints the workloads' SVIDs, the examples policy, and an audit sink
- * that keeps the events for the scenario's result and logs them through {@link AuditSink#slf4j()}.
+ * that keeps the events for the scenario's result (jit-testkit's {@link RecordingAuditSink}) and logs
+ * them through {@link AuditSink#slf4j()}.
  */
 final class Scene {
   /** The broker's issuer. */
@@ -37,7 +38,8 @@ final class Scene {
   final ManualClock clock;
   final TestTrustDomain domain;
   final RulePolicy policy;
-  private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+  /** Keeps every audit event for the scenario's result. */
+  final RecordingAuditSink recorded = new RecordingAuditSink();
   private final AuditSink log = AuditSink.slf4j();
 
   Scene() {
@@ -84,20 +86,17 @@ final class Scene {
   }
 
   private void record(AuditEvent event) {
-    events.add(event);
+    recorded.record(event);
     log.record(event);
   }
 
   /** Every audit event so far, in order. */
   List<AuditEvent> audit() {
-    return List.copyOf(events);
+    return recorded.events();
   }
 
   /** The types of the audit events of one grant, in order. */
   List<AuditEventType> auditOf(String grantId) {
-    return events.stream()
-        .filter(e -> e.grantId().filter(grantId::equals).isPresent())
-        .map(AuditEvent::type)
-        .collect(Collectors.toList());
+    return recorded.forGrant(grantId).stream().map(AuditEvent::type).collect(Collectors.toList());
   }
 }
