@@ -1,0 +1,271 @@
+package dev.jitaccess.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jitaccess.GrantInfo;
+import dev.jitaccess.RevocationReason;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.GrantStore.InsertResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link GrantStore} contract as JUnit 5 tests: extend this class in your test sources and return
+ * a fresh, empty store from {@link #newStore()}.
+ * <pre>{@code
+ * class RedisGrantStoreContractTest extends GrantStoreContract {
+ *   protected GrantStore newStore() { return new RedisGrantStore(redis, clock); }
+ * }
+ * }</pre>
+ * What it checks: insert then find gives back exactly the record stored (a record has no token, and
+ * none is added); duplicates are refused and leave the original; the identity and task quotas are
+ * honoured, count only live grants, and hold under concurrent inserts; update applies its function
+ * exactly once per call, atomically under contention, and not at all for an unknown id; the live
+ * indexes and count follow revocation, expiry and removal; a record is kept at least until its expiry.
+ *
+ * <p>A fresh instance of the test class, with a fresh {@link #clock}, runs each test.
+ */
+public abstract class GrantStoreContract {
+  /** A manual clock at {@link JitTestKit#DEFAULT_START}; also a scheduler. Build your store on it. */
+  protected final ManualClock clock = ManualClock.at(JitTestKit.DEFAULT_START);
+
+  private int sequence;
+
+  /** Creates this class; subclasses need a no-argument constructor for JUnit. */
+  protected GrantStoreContract() {}
+
+  /** A fresh, empty store; called once per test. */
+  protected abstract GrantStore newStore();
+
+  /** A live record for a new grant of {@code identity} and {@code task}, expiring in 10 minutes. */
+  protected GrantRecord record(String identity, String task) {
+    Instant now = clock.instant();
+    GrantInfo info = GrantInfo.builder()
+        .grantId("grant-" + (++sequence))
+        .subject(identity)
+        .issuer("https://jit.test")
+        .resource("db://orders")
+        .actions(Set.of("read"))
+        .taskId(task)
+        .purpose("contract")
+        .environment("test")
+        .issuedAt(now)
+        .expiresAt(now.plus(Duration.ofMinutes(10)))
+        .build();
+    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+  }
+
+  /** Insert then find returns exactly the stored record: nothing added, no token anywhere. */
+  @Test
+  public void findReturnsExactlyWhatWasInserted() {
+    GrantStore store = newStore();
+    GrantRecord r = record("spiffe://example.org/a", "task-1");
+    assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
+    assertEquals(Optional.of(r), store.find(r.grantId()));
+    assertFalse(store.find(r.grantId()).get().toString().contains("eyJ"), "a record must never carry a token");
+  }
+
+  /** An unknown id is not found. */
+  @Test
+  public void findOfAnUnknownIdIsEmpty() {
+    assertEquals(Optional.empty(), newStore().find("no-such-grant"));
+  }
+
+  /** A second record with the same id is refused and the first stays as it was. */
+  @Test
+  public void duplicateIdIsRefusedAndLeavesTheOriginal() {
+    GrantStore store = newStore();
+    GrantRecord r = record("spiffe://example.org/a", "task-1");
+    store.insert(r, 10, 10);
+    GrantRecord twin = new GrantRecord(
+        r.info().toBuilder().taskId("task-2").build(), GrantState.LIVE, Optional.empty(), Optional.empty(), Instant.MAX, 0);
+    assertEquals(InsertResult.DUPLICATE, store.insert(twin, 10, 10));
+    assertEquals(Optional.of(r), store.find(r.grantId()));
+    assertTrue(store.liveByTask("task-2").isEmpty());
+  }
+
+  /** An identity holding the maximum of live grants gets no further one, and nothing is stored. */
+  @Test
+  public void identityQuotaIsHonoured() {
+    GrantStore store = newStore();
+    String id = "spiffe://example.org/a";
+    assertEquals(InsertResult.INSERTED, store.insert(record(id, "t1"), 2, 10));
+    assertEquals(InsertResult.INSERTED, store.insert(record(id, "t2"), 2, 10));
+    GrantRecord third = record(id, "t3");
+    assertEquals(InsertResult.IDENTITY_QUOTA_EXCEEDED, store.insert(third, 2, 10));
+    assertEquals(Optional.empty(), store.find(third.grantId()));
+    assertEquals(2, store.liveByIdentity(id).size());
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/b", "t3"), 2, 10));
+  }
+
+  /** A task holding the maximum of live grants gets no further one, and nothing is stored. */
+  @Test
+  public void taskQuotaIsHonoured() {
+    GrantStore store = newStore();
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "t"), 10, 1));
+    GrantRecord second = record("spiffe://example.org/b", "t");
+    assertEquals(InsertResult.TASK_QUOTA_EXCEEDED, store.insert(second, 10, 1));
+    assertEquals(Optional.empty(), store.find(second.grantId()));
+    assertEquals(1, store.liveByTask("t").size());
+  }
+
+  /** Revoked and expired grants do not count towards the quotas. */
+  @Test
+  public void endedGrantsDoNotCountTowardsQuotas() {
+    GrantStore store = newStore();
+    String id = "spiffe://example.org/a";
+    GrantRecord first = record(id, "t");
+    store.insert(first, 1, 1);
+    store.update(first.grantId(), r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)));
+    GrantRecord second = record(id, "t");
+    assertEquals(InsertResult.INSERTED, store.insert(second, 1, 1));
+    store.update(second.grantId(), r -> r.withState(GrantState.EXPIRED, Optional.empty()));
+    assertEquals(InsertResult.INSERTED, store.insert(record(id, "t"), 1, 1));
+  }
+
+  /** update applies the change exactly once and returns (and stores) the new record. */
+  @Test
+  public void updateAppliesTheChangeOnceAndStoresIt() {
+    GrantStore store = newStore();
+    GrantRecord r = record("spiffe://example.org/a", "t");
+    store.insert(r, 10, 10);
+    AtomicInteger calls = new AtomicInteger();
+    Optional<GrantRecord> updated = store.update(r.grantId(), old -> {
+      calls.incrementAndGet();
+      return old.withUse();
+    });
+    assertEquals(1, calls.get());
+    assertEquals(1, updated.orElseThrow().uses());
+    assertEquals(updated, store.find(r.grantId()));
+  }
+
+  /** update of an unknown id returns empty and never calls the change. */
+  @Test
+  public void updateOfAnUnknownIdIsEmptyAndNeverCallsTheChange() {
+    AtomicInteger calls = new AtomicInteger();
+    Optional<GrantRecord> updated = newStore().update("no-such-grant", r -> {
+      calls.incrementAndGet();
+      return r;
+    });
+    assertEquals(Optional.empty(), updated);
+    assertEquals(0, calls.get());
+  }
+
+  /** The live indexes and the live count follow revocation, expiry and removal. */
+  @Test
+  public void indexesFollowTheLiveState() {
+    GrantStore store = newStore();
+    GrantRecord a = record("spiffe://example.org/a", "t");
+    GrantRecord b = record("spiffe://example.org/a", "t");
+    GrantRecord c = record("spiffe://example.org/c", "u");
+    store.insert(a, 10, 10);
+    store.insert(b, 10, 10);
+    store.insert(c, 10, 10);
+    assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(store.liveByTask("t")));
+    assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(store.liveByIdentity("spiffe://example.org/a")));
+    assertEquals(3, store.liveCount());
+    store.update(a.grantId(), r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.TASK)));
+    assertEquals(Set.of(b.grantId()), Set.copyOf(store.liveByTask("t")));
+    assertEquals(2, store.liveCount());
+    store.update(c.grantId(), r -> r.withState(GrantState.EXPIRED, Optional.empty()));
+    assertTrue(store.liveByIdentity("spiffe://example.org/c").isEmpty());
+    assertEquals(1, store.liveCount());
+    assertTrue(store.liveByTask("nobody").isEmpty());
+    assertEquals(GrantState.REVOKED, store.find(a.grantId()).orElseThrow().state());
+  }
+
+  /** remove forgets the record and takes it out of the indexes; removing an unknown id is harmless. */
+  @Test
+  public void removeForgetsTheRecordAndItsIndexes() {
+    GrantStore store = newStore();
+    GrantRecord r = record("spiffe://example.org/a", "t");
+    store.insert(r, 10, 10);
+    store.remove(r.grantId());
+    store.remove(r.grantId());
+    store.remove("no-such-grant");
+    assertEquals(Optional.empty(), store.find(r.grantId()));
+    assertTrue(store.liveByTask("t").isEmpty());
+    assertTrue(store.liveByIdentity("spiffe://example.org/a").isEmpty());
+    assertEquals(0, store.liveCount());
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "t"), 1, 1));
+  }
+
+  /** A record is still there until its expiry (stores may keep it longer). */
+  @Test
+  public void keepsARecordUntilItsExpiry() {
+    GrantStore store = newStore();
+    GrantRecord r = record("spiffe://example.org/a", "t");
+    store.insert(r, 10, 10);
+    clock.advanceTo(r.info().expiresAt().minusSeconds(1));
+    assertEquals(Optional.of(r), store.find(r.grantId()));
+  }
+
+  /** Concurrent inserts for one identity never exceed its quota: check and insert are one step. */
+  @Test
+  public void concurrentInsertsNeverExceedTheQuota() throws Exception {
+    GrantStore store = newStore();
+    String id = "spiffe://example.org/a";
+    List<GrantRecord> records = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      records.add(record(id, "task-" + i));
+    }
+    List<InsertResult> results = runConcurrently(records.size(), i -> store.insert(records.get(i), 5, 100));
+    assertEquals(5, results.stream().filter(r -> r == InsertResult.INSERTED).count());
+    assertEquals(35, results.stream().filter(r -> r == InsertResult.IDENTITY_QUOTA_EXCEEDED).count());
+    assertEquals(5, store.liveByIdentity(id).size());
+    assertEquals(5, store.liveCount());
+  }
+
+  /** Concurrent updates of one record are atomic: none is lost and each applies its change once. */
+  @Test
+  public void concurrentUpdatesAreAtomic() throws Exception {
+    GrantStore store = newStore();
+    GrantRecord r = record("spiffe://example.org/a", "t");
+    store.insert(r, 10, 10);
+    AtomicInteger calls = new AtomicInteger();
+    runConcurrently(200, i -> store.update(r.grantId(), old -> {
+      calls.incrementAndGet();
+      return old.withUse();
+    }));
+    assertEquals(200, store.find(r.grantId()).orElseThrow().uses());
+    assertEquals(200, calls.get(), "each update must apply its function exactly once");
+  }
+
+  private static <T> List<T> runConcurrently(int n, java.util.function.IntFunction<T> action) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          return action.apply(index);
+        }));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(30, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
