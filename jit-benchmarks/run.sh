@@ -5,7 +5,8 @@
 #
 # quick (default): JMH at 1 thread only, 1 fork, 3 x 1 s warm-up, 3 x 1 s measurement per benchmark,
 #                  then the lifecycle run with 50,000 live grants (projected to 1,000,000), 10 s of
-#                  expiries, 2 revokeTask rounds. About 4 minutes on 2 cores, build included. A smoke run:
+#                  expiries, 2 revokeTask rounds. Estimated 4 minutes on 2 idle cores (not yet timed in
+#                  this configuration; a heavier first version took 7 min at load 5). A smoke run:
 #                  its error bars are wide; quote figures from full.
 # full:            JMH at 1 and 2 threads, 2 forks, 5 x 1 s warm-up, 5 x 1 s measurement, then the
 #                  lifecycle run with 1,000,000 live grants, 30 s of expiries, 5 revokeTask rounds and
