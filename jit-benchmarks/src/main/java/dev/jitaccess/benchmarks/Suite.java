@@ -1,0 +1,211 @@
+package dev.jitaccess.benchmarks;
+
+import dev.jitaccess.SigningAlgorithm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the JMH part of the suite (grant throughput at 1 and 2 threads, resource-side verification) and
+ * prints each library figure next to its floor, with the ratio and the target.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.jitaccess.benchmarks.Suite quick|full [--prof gc|stack] [--out DIR]
+ * </pre>
+ *
+ * <p>quick: 1 thread only, 1 fork, 3 x 1 s warm-up, 3 x 1 s measurement per benchmark (about 2.5
+ * minutes); full: 1 and 2 threads, 2 forks, 5 x 1 s warm-up, 5 x 1 s measurement (about 12 minutes). The JSON of every JMH run and the figures table
+ * ({@code figures.md}) go to the output directory (default {@code target/benchmark-results}).
+ */
+public final class Suite {
+  /** The ratio to the floor every library figure must reach. */
+  public static final double TARGET = 0.9;
+
+  private Suite() {}
+
+  /**
+   * Entry point.
+   *
+   * @param args {@code quick} or {@code full}, then optionally {@code --prof NAME} and {@code --out DIR}
+   */
+  public static void main(String[] args) throws RunnerException {
+    boolean full = false;
+    List<String> profilers = new ArrayList<>();
+    Path out = Path.of("target", "benchmark-results");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "quick":
+          full = false;
+          break;
+        case "full":
+          full = true;
+          break;
+        case "--prof":
+          profilers.add(args[++i]);
+          break;
+        case "--out":
+          out = Path.of(args[++i]);
+          break;
+        default:
+          throw new IllegalArgumentException("usage: Suite quick|full [--prof gc|stack] [--out DIR]; got " + args[i]);
+      }
+    }
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, RunResult> results = new HashMap<>();
+    for (int threads : full ? new int[] {1, 2} : new int[] {1}) {
+      List<String> includes = new ArrayList<>(List.of(
+          "\\.GrantThroughputBenchmark\\.", "\\.JdkEcdsaFloorBenchmark\\.grantFloor$"));
+      if (threads == 1) {
+        includes.add("\\.VerifyBenchmark\\.");
+        includes.add("\\.JdkEcdsaFloorBenchmark\\.verifyFloor$");
+      }
+      ChainedOptionsBuilder o = new OptionsBuilder()
+          .forks(full ? 2 : 1)
+          .warmupIterations(full ? 5 : 3)
+          .warmupTime(TimeValue.seconds(1))
+          .measurementIterations(full ? 5 : 3)
+          .measurementTime(TimeValue.seconds(1))
+          .threads(threads)
+          .jvmArgs("-Xms2g", "-Xmx2g")
+          .shouldFailOnError(true)
+          .resultFormat(ResultFormatType.JSON)
+          .result(out.resolve("jmh-t" + threads + ".json").toString());
+      includes.forEach(o::include);
+      profilers.forEach(o::addProfiler);
+      for (RunResult r : new Runner(o.build()).run()) {
+        results.put(key(method(r), r.getParams().getParam("algorithm"), threads), r);
+      }
+    }
+    String table = table(results);
+    System.out.println();
+    System.out.println(table);
+    try {
+      Files.writeString(out.resolve("figures.md"), table);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String method(RunResult r) {
+    String b = r.getParams().getBenchmark();
+    String cls = b.substring(0, b.lastIndexOf('.'));
+    return cls.substring(cls.lastIndexOf('.') + 1) + "." + b.substring(b.lastIndexOf('.') + 1);
+  }
+
+  private static String key(String method, String algorithm, int threads) {
+    return method + "/" + algorithm + "/" + threads;
+  }
+
+  /** The figures as Markdown: ops/s with the 99.9% error, µs per op per thread, ratios to the floor. */
+  static String table(Map<String, RunResult> results) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("### Grant throughput: `broker.request()` vs the floor (higher is better; target ratio >= ")
+        .append(TARGET).append(")\n\n");
+    sb.append("| alg | threads | floor ops/s | request ops/s | ratio | request+close ops/s | ratio | met |\n");
+    sb.append("|---|---|---|---|---|---|---|---|\n");
+    for (int threads : new int[] {1, 2}) {
+      for (SigningAlgorithm alg : SigningAlgorithm.values()) {
+        RunResult floor = results.get(key("GrantThroughputBenchmark.floor", alg.name(), threads));
+        RunResult req = results.get(key("GrantThroughputBenchmark.request", alg.name(), threads));
+        RunResult close = results.get(key("GrantThroughputBenchmark.requestAndClose", alg.name(), threads));
+        if (floor == null || req == null || close == null) {
+          continue;
+        }
+        double r1 = ratio(req, floor);
+        double r2 = ratio(close, floor);
+        sb.append("| ").append(alg).append(" | ").append(threads)
+            .append(" | ").append(ops(floor, threads))
+            .append(" | ").append(ops(req, threads)).append(" | ").append(ratioText(req, floor))
+            .append(" | ").append(ops(close, threads)).append(" | ").append(ratioText(close, floor))
+            .append(" | ").append(Math.min(r1, r2) >= TARGET ? "yes" : "**no**").append(" |\n");
+      }
+      RunResult jdk = results.get(key("JdkEcdsaFloorBenchmark.grantFloor", null, threads));
+      RunResult req = results.get(key("GrantThroughputBenchmark.request", "ES256", threads));
+      if (jdk != null && req != null) {
+        sb.append("| ES256 floor on SunEC (reference) | ").append(threads).append(" | ").append(ops(jdk, threads))
+            .append(" | library ES256 (Bouncy Castle) / SunEC floor | ").append(ratioText(req, jdk))
+            .append(" | | | n/a |\n");
+      }
+    }
+    sb.append("\n### Resource-side verification: `GrantVerifier.verify` vs bare Nimbus (1 thread; target ratio >= ")
+        .append(TARGET).append(")\n\n");
+    sb.append("| alg | floor ops/s | broker.verifier() ops/s | ratio | stand-alone verifier ops/s | ratio | met |\n");
+    sb.append("|---|---|---|---|---|---|---|\n");
+    for (SigningAlgorithm alg : SigningAlgorithm.values()) {
+      RunResult floor = results.get(key("VerifyBenchmark.floor", alg.name(), 1));
+      RunResult broker = results.get(key("VerifyBenchmark.brokerVerifier", alg.name(), 1));
+      RunResult alone = results.get(key("VerifyBenchmark.standaloneVerifier", alg.name(), 1));
+      if (floor == null || broker == null || alone == null) {
+        continue;
+      }
+      sb.append("| ").append(alg).append(" | ").append(ops(floor, 1))
+          .append(" | ").append(ops(broker, 1)).append(" | ").append(ratioText(broker, floor))
+          .append(" | ").append(ops(alone, 1)).append(" | ").append(ratioText(alone, floor))
+          .append(" | ").append(Math.min(ratio(broker, floor), ratio(alone, floor)) >= TARGET ? "yes" : "**no**")
+          .append(" |\n");
+    }
+    RunResult jdk = results.get(key("JdkEcdsaFloorBenchmark.verifyFloor", null, 1));
+    RunResult es = results.get(key("VerifyBenchmark.brokerVerifier", "ES256", 1));
+    if (jdk != null && es != null) {
+      sb.append("| ES256 floor on SunEC (reference) | ").append(ops(jdk, 1))
+          .append(" | library ES256 (Bouncy Castle) / SunEC floor | ").append(ratioText(es, jdk))
+          .append(" | | | n/a |\n");
+    }
+    sb.append("\nops/s: JMH score +- its 99.9% half-interval, summed over threads; in brackets µs per operation"
+        + " per thread; ratio +- propagated relative error; alloc (with --prof gc): bytes allocated per"
+        + " operation.\n");
+    return sb.toString();
+  }
+
+  private static double ratio(RunResult lib, RunResult floor) {
+    return lib.getPrimaryResult().getScore() / floor.getPrimaryResult().getScore();
+  }
+
+  private static String ratioText(RunResult lib, RunResult floor) {
+    Result<?> a = lib.getPrimaryResult();
+    Result<?> b = floor.getPrimaryResult();
+    double r = a.getScore() / b.getScore();
+    double rel = Math.sqrt(sq(relError(a)) + sq(relError(b)));
+    return String.format(Locale.ROOT, "%.2f +- %.2f", r, r * rel);
+  }
+
+  private static double relError(Result<?> r) {
+    double e = r.getScoreError();
+    return Double.isNaN(e) ? 0 : e / r.getScore();
+  }
+
+  private static double sq(double x) {
+    return x * x;
+  }
+
+  private static String ops(RunResult r, int threads) {
+    Result<?> p = r.getPrimaryResult();
+    double err = Double.isNaN(p.getScoreError()) ? 0 : p.getScoreError();
+    String s = String.format(Locale.ROOT, "%,.0f +- %,.0f (%.1f µs)", p.getScore(), err, threads * 1e6 / p.getScore());
+    Map<String, ?> secondary = r.getSecondaryResults();
+    for (Map.Entry<String, ?> e : secondary.entrySet()) {
+      if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+        s += String.format(Locale.ROOT, ", alloc %,.0f B", ((Result<?>) e.getValue()).getScore());
+      }
+    }
+    return s;
+  }
+}
