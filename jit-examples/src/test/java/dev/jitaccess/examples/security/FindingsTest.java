@@ -96,6 +96,25 @@ class FindingsTest {
     assertThat(t.standAlone(true).verify(g.token(), req)).isInstanceOf(Verification.Rejected.class);
   }
 
+  @Test
+  @Disabled("vulnerability: a sub-grant's resource may climb out of the parent's with ../ (db://prod/../admin)")
+  void delegationResourceTraversal() {
+    // The parent holds https://crm.example.org/api/orders; the delegate asks for .../orders/../../admin, which
+    // starts with the parent's resource + "/" and is issued, by broker.delegate and by the token exchange. A
+    // resource server that takes the raw request path as its audience and lets its HTTP stack normalize the
+    // path then serves /admin. Fix: refuse "." and ".." segments (also %2e-encoded) and empty segments in
+    // resources of GrantRequest/DelegationRequest, or compare normalized URIs.
+    Grant parent = t.broker.request(dev.jitaccess.GrantRequest.builder().credential(Credential.jwtSvid(t.svid()))
+        .taskId("trav").purpose("agent").resource("https://crm.example.org/api/orders").actions("read")
+        .environment("prod").ttl(java.time.Duration.ofMinutes(10)).build());
+    Target.Issued before = t.issued();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.broker.delegate(dev.jitaccess.DelegationRequest
+        .builder(parent.id()).credential(Credential.jwtSvid(t.svid("spiffe://example.org/tools/lookup")))
+        .resource("https://crm.example.org/api/orders/../../admin").actions("read")
+        .ttl(java.time.Duration.ofMinutes(1)).build())).isInstanceOf(dev.jitaccess.AccessDeniedException.class);
+    t.assertNothingIssuedSince(before);
+  }
+
   private static String header(String token) {
     return Jws.decode(token.split("\\.")[0]);
   }
