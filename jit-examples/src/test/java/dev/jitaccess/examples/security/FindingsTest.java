@@ -118,13 +118,17 @@ class FindingsTest {
   @Test
   @Disabled("vulnerability: Policy.parse throws StackOverflowError for deeply nested flow YAML under the 1 MiB cap")
   void policyDeepFlowNesting() {
-    // "x: [[[[...]]]]" 100000 deep is 200 KB; snakeyaml-engine's recursive composer overflows the stack and the
+    // "x: [[[[...]]]]" 100000 deep is 200 KB (and "x: {a: {a: ..." 1000 deep, 5 KB, overflowed too in a full
+    // suite run); snakeyaml-engine's recursive parser/composer overflows the stack and the
     // Error escapes Policy.parse (documented: never throws for a bad document), and RulePolicy reloads with it.
     // Fix: refuse nesting deeper than a small limit before composing (count flow brackets and block indents
     // outside scalars, or a LoadSettings nesting limit if the engine offers one), and catch StackOverflowError in
     // YamlTree.compose as a last resort ("document refused: nested too deeply").
     String yaml = "version: 1\nname: deep\nmaxTtl: 1h\nx: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n";
     org.assertj.core.api.Assertions.assertThat(dev.jitaccess.policy.Policy.parse("deep.yaml", yaml))
+        .isInstanceOf(dev.jitaccess.policy.LoadResult.Invalid.class);
+    String mapping = "version: 1\nname: deep\nmaxTtl: 1h\nx: " + "{a: ".repeat(5000) + "1" + "}".repeat(5000) + "\n";
+    org.assertj.core.api.Assertions.assertThat(dev.jitaccess.policy.Policy.parse("deep.yaml", mapping))
         .isInstanceOf(dev.jitaccess.policy.LoadResult.Invalid.class);
   }
 
