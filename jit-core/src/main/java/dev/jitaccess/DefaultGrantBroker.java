@@ -134,8 +134,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Evaluation ev = decide(request);
     requested(ev, request);
     Decision d = ev.decision();
-    if (d instanceof Decision.Allow) {
-      return issue(ev.identity(), request, (Decision.Allow) d, Optional.empty(), List.of());
+    if (d instanceof Decision.Allow allow) {
+      return issue(ev.identity(), request, allow, Optional.empty(), List.of());
     }
     if (d instanceof Decision.NeedsApproval) {
       throw denied(ev.identity(), request, d, null, "approval required; use requestAsync");
@@ -163,17 +163,17 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       Evaluation ev = decide(request);
       requested(ev, request);
       Decision d = ev.decision();
-      if (d instanceof Decision.Allow) {
+      if (d instanceof Decision.Allow allow) {
         return CompletableFuture.completedFuture(
-            issue(ev.identity(), request, (Decision.Allow) d, Optional.empty(), List.of()));
+            issue(ev.identity(), request, allow, Optional.empty(), List.of()));
       }
-      if (!(d instanceof Decision.NeedsApproval)) {
+      if (!(d instanceof Decision.NeedsApproval needsApproval)) {
         throw denied(ev.identity(), request, d, ev.cause(), null);
       }
       if (approvalHandler == null) {
         throw denied(ev.identity(), request, d, null, "approval required but no approval handler is configured");
       }
-      return awaitApproval(ev.identity(), request, (Decision.NeedsApproval) d);
+      return awaitApproval(ev.identity(), request, needsApproval);
     } catch (JitException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -288,8 +288,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (result == null) {
       return new Evaluation(null, Decision.deny("identity: the identity verifier returned no result"), null);
     }
-    if (result instanceof IdentityResult.Rejected) {
-      return new Evaluation(null, Decision.deny("identity: " + ((IdentityResult.Rejected) result).reason()), null);
+    if (result instanceof IdentityResult.Rejected rejected) {
+      return new Evaluation(null, Decision.deny("identity: " + rejected.reason()), null);
     }
     WorkloadIdentity identity = ((IdentityResult.Verified) result).identity();
     if (!now.isBefore(identity.expiresAt())) {
@@ -316,13 +316,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   private String checkSize(Credential credential) {
-    if (credential instanceof Credential.Token) {
-      int length = ((Credential.Token) credential).value().length();
+    if (credential instanceof Credential.Token token) {
+      int length = token.value().length();
       if (length > maxCredentialBytes) {
         return "credential is " + length + " bytes, the limit is " + maxCredentialBytes;
       }
-    } else if (credential instanceof Credential.CertificateChain) {
-      int length = ((Credential.CertificateChain) credential).chain().size();
+    } else if (credential instanceof Credential.CertificateChain certificateChain) {
+      int length = certificateChain.chain().size();
       if (length > MAX_CHAIN_LENGTH) {
         return "certificate chain has " + length + " certificates, the limit is " + MAX_CHAIN_LENGTH;
       }
@@ -488,7 +488,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     putDecision(f, d);
     f.put(AuditEvent.REASON, "approver group " + d.requirement().approverGroup() + ", " + d.requirement().approvals()
         + " approval(s) until " + deadline);
-    auditOrDeny(AuditEventType.APPROVAL_REQUESTED, f, identity, request, d);
+    auditOrDeny(AuditEventType.APPROVAL_REQUESTED, f, identity, request);
     CompletableFuture<Grant> result = new CompletableFuture<>();
     AtomicBoolean settled = new AtomicBoolean();
     Scheduler.Cancellable timeout = scheduler.schedule(() -> {
@@ -537,8 +537,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       auditQuietly(AuditEventType.APPROVAL_REJECTED, f);
       throw denied(identity, request, d, error, "approval " + approvalId + " failed in the approval handler");
     }
-    if (outcome instanceof ApprovalOutcome.Rejected) {
-      ApprovalOutcome.Rejected r = (ApprovalOutcome.Rejected) outcome;
+    if (outcome instanceof ApprovalOutcome.Rejected r) {
       f.put(AuditEvent.APPROVERS, r.approver());
       f.put(AuditEvent.REASON, "rejected: " + r.comment());
       auditQuietly(AuditEventType.APPROVAL_REJECTED, f);
@@ -554,7 +553,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       auditQuietly(AuditEventType.APPROVAL_REJECTED, f);
       throw denied(identity, request, d, null, "approval " + approvalId + " refused: " + problem);
     }
-    auditOrDeny(AuditEventType.APPROVAL_APPROVED, f, identity, request, d);
+    auditOrDeny(AuditEventType.APPROVAL_APPROVED, f, identity, request);
     Decision.Allow allow = new Decision.Allow(d.terms(), d.ruleIds(), d.reasons(), d.policyVersion());
     return issue(identity, request, allow, Optional.of(approvalId), approvals);
   }
@@ -727,19 +726,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   private void onTimer(LifecycleTimer.Entry e) {
     switch (e.kind()) {
-      case EXPIRY:
-        onExpiryDue(e.grantId());
-        break;
-      case EXPIRING:
-        store.find(e.grantId())
+      case EXPIRY -> onExpiryDue(e.grantId());
+      case EXPIRING -> store.find(e.grantId())
             .filter(r -> r.isLiveAt(clock.instant()))
             .ifPresent(r -> notify(e.grantId(), own(e.grantId()), l -> l.onExpiring(r.info()), "onExpiring"));
-        break;
-      case REMINT:
-        remint(e.grantId());
-        break;
-      default:
-        throw new IllegalStateException("unknown timer kind " + e.kind());
+      case REMINT -> remint(e.grantId());
+      default -> throw new IllegalStateException("unknown timer kind " + e.kind());
     }
   }
 
@@ -885,7 +877,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   // ---------------------------------------------------------------- audit and listeners
 
   private void requested(Evaluation ev, GrantRequest request) {
-    auditOrDeny(AuditEventType.REQUESTED, requestFields(ev.identity(), request), ev.identity(), request, ev.decision());
+    auditOrDeny(AuditEventType.REQUESTED, requestFields(ev.identity(), request), ev.identity(), request);
   }
 
   private AccessDeniedException denied(
@@ -909,7 +901,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   private void auditOrDeny(AuditEventType type, Map<String, String> fields, WorkloadIdentity identity,
-      GrantRequest request, Decision decision) {
+      GrantRequest request) {
     try {
       audit.record(new AuditEvent(type, clock.instant(), fields));
     } catch (RuntimeException e) {

@@ -265,8 +265,8 @@ public final class GrantRequest {
         throw new IllegalArgumentException(
             "attribute '" + name + "' must be a String, Number or Boolean, got " + value.getClass().getName());
       }
-      if (value instanceof String) {
-        text((String) value, "attribute '" + name + "'");
+      if (value instanceof String string) {
+        text(string, "attribute '" + name + "'");
       }
       if (attributes.containsKey(name)) {
         throw new IllegalStateException("attribute '" + name + "' was already set");

@@ -88,10 +88,9 @@ public final class WorkloadIdentity {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof WorkloadIdentity)) {
+    if (!(o instanceof WorkloadIdentity that)) {
       return false;
     }
-    WorkloadIdentity that = (WorkloadIdentity) o;
     return id.equals(that.id)
         && issuer.equals(that.issuer)
         && kind.equals(that.kind)

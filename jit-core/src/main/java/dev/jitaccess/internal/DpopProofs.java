@@ -129,16 +129,16 @@ final class DpopProofs {
   }
 
   private static JWSVerifier verifier(JWK key, JWSAlgorithm alg) throws JOSEException, GeneralSecurityException {
-    if (key instanceof ECKey && JWSAlgorithm.Family.EC.contains(alg)) {
-      ECDSAVerifier v = new ECDSAVerifier((ECKey) key);
+    if (key instanceof ECKey ecKey && JWSAlgorithm.Family.EC.contains(alg)) {
+      ECDSAVerifier v = new ECDSAVerifier(ecKey);
       v.getJCAContext().setProvider(Providers.bouncyCastle());
       return v;
     }
-    if (key instanceof RSAKey && JWSAlgorithm.Family.RSA.contains(alg)) {
-      return new RSASSAVerifier((RSAKey) key);
+    if (key instanceof RSAKey rsaKey && JWSAlgorithm.Family.RSA.contains(alg)) {
+      return new RSASSAVerifier(rsaKey);
     }
-    if (key instanceof OctetKeyPair && JWSAlgorithm.EdDSA.equals(alg)) {
-      return new Ed25519Jdk.Verifier(Ed25519Jdk.publicKey((OctetKeyPair) key));
+    if (key instanceof OctetKeyPair octetKeyPair && JWSAlgorithm.EdDSA.equals(alg)) {
+      return new Ed25519Jdk.Verifier(Ed25519Jdk.publicKey(octetKeyPair));
     }
     throw new JOSEException("key type does not match the algorithm");
   }

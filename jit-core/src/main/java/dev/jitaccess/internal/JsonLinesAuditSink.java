@@ -114,8 +114,8 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      if (e instanceof JitException) {
-        throw (JitException) e;
+      if (e instanceof JitException jitException) {
+        throw jitException;
       }
       throw new JitException("cannot open audit file " + file, e);
     }

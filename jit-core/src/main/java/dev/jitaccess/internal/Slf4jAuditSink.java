@@ -81,21 +81,16 @@ public final class Slf4jAuditSink implements AuditSink {
     for (; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        default:
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
           if (Character.isISOControl(c)) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);
           }
+        }
       }
     }
     return out.toString();

@@ -146,10 +146,9 @@ public final class TokenVerifier implements GrantVerifier {
     } catch (ParseException e) {
       return reject(RejectionReason.MALFORMED, "header is not valid JOSE JSON");
     }
-    if (!(header instanceof JWSHeader)) {
+    if (!(header instanceof JWSHeader h)) {
       return reject(RejectionReason.BAD_ALGORITHM, "unsigned or encrypted tokens are not accepted (alg " + header.getAlgorithm() + ")");
     }
-    JWSHeader h = (JWSHeader) header;
     if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
       return reject(RejectionReason.BAD_HEADER, "crit header parameters are not supported");
     }
@@ -326,8 +325,8 @@ public final class TokenVerifier implements GrantVerifier {
     if (grantId != null) {
       fields.put(AuditEvent.GRANT_ID, grantId);
     }
-    if (result instanceof Verification.Verified) {
-      GrantInfo g = ((Verification.Verified) result).grant();
+    if (result instanceof Verification.Verified verified) {
+      GrantInfo g = verified.grant();
       type = AuditEventType.VERIFIED;
       fields.put(AuditEvent.TASK_ID, g.taskId());
       fields.put(AuditEvent.IDENTITY, g.subject());

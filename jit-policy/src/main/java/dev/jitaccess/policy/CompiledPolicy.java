@@ -344,24 +344,24 @@ final class CompiledPolicy {
         return;
       }
       switch (rule.effect) {
-        case DENY:
+        case DENY -> {
           if (certain || unknown) {
             denies.add(ord, code);
             return;
           }
-          break;
-        case REQUIRE_APPROVAL:
+        }
+        case REQUIRE_APPROVAL -> {
           if (certain || unknown) {
             approvals.add(ord, code);
             return;
           }
-          break;
-        default:
+        }
+        default -> {
           if (certain) {
             allows.add(ord, code);
             return;
           }
-          break;
+        }
       }
       misses.add(ord, code);
     }
@@ -602,18 +602,11 @@ final class CompiledPolicy {
   private void explainRest(List<String> reasons, Run run) {
     for (int i = 0; i < run.shadows.size(); i++) {
       CRule r = rules[run.shadows.ordinal(i)];
-      String what;
-      switch (r.rule.effect) {
-        case DENY:
-          what = "deny";
-          break;
-        case REQUIRE_APPROVAL:
-          what = "require approval by " + r.rule.approvals + " of group '" + r.rule.approverGroup + "'";
-          break;
-        default:
-          what = "allow " + covered(r, run.ctx.actions);
-          break;
-      }
+      String what = switch (r.rule.effect) {
+        case DENY -> "deny";
+        case REQUIRE_APPROVAL -> "require approval by " + r.rule.approvals + " of group '" + r.rule.approverGroup + "'";
+        default -> "allow " + covered(r, run.ctx.actions);
+      };
       String line = "shadow rule " + r.rule.id + " would " + what + unknownSuffix(r, run.shadows.code(i), run.ctx)
           + " (not enforced)";
       reasons.add(line);

@@ -51,14 +51,11 @@ final class Glob {
   }
 
   boolean matches(String s) {
-    switch (kind) {
-      case 0:
-        return pattern.equals(s);
-      case 1:
-        return s.startsWith(prefix);
-      default:
-        return wildcard(pattern, s);
-    }
+    return switch (kind) {
+      case 0 -> pattern.equals(s);
+      case 1 -> s.startsWith(prefix);
+      default -> wildcard(pattern, s);
+    };
   }
 
   /** Classic two-pointer wildcard matching with single backtrack point: O(n*m) worst case. */

@@ -48,8 +48,8 @@ public final class PolicyTestRunner {
     Objects.requireNonNull(policyFile, "policyFile");
     Objects.requireNonNull(tableFile, "tableFile");
     LoadResult loaded = Policy.load(policyFile);
-    if (loaded instanceof LoadResult.Invalid) {
-      return new Report(String.valueOf(tableFile.getFileName()), ((LoadResult.Invalid) loaded).errors(), List.of());
+    if (loaded instanceof LoadResult.Invalid invalid) {
+      return new Report(String.valueOf(tableFile.getFileName()), invalid.errors(), List.of());
     }
     return run(RulePolicy.of(loaded.orElseThrow()), tableFile);
   }
@@ -271,14 +271,14 @@ public final class PolicyTestRunner {
   }
 
   private static Object scalar(YamlTree y, Node n, String what) {
-    if (n instanceof ScalarNode) {
+    if (n instanceof ScalarNode scalarNode) {
       Tag t = n.getTag();
       if (Tag.BOOL.equals(t)) {
         return y.bool(n, what);
       }
       if (Tag.INT.equals(t)) {
         try {
-          return Long.parseLong(((ScalarNode) n).getValue());
+          return Long.parseLong(scalarNode.getValue());
         } catch (NumberFormatException e) {
           return y.number(n, what);
         }
@@ -302,8 +302,8 @@ public final class PolicyTestRunner {
         problems.add("decision was " + kind + ", expected " + want);
       }
     }
-    GrantTerms terms = d instanceof Decision.Allow ? ((Decision.Allow) d).terms()
-        : d instanceof Decision.NeedsApproval ? ((Decision.NeedsApproval) d).terms() : null;
+    GrantTerms terms = d instanceof Decision.Allow allow ? allow.terms()
+        : d instanceof Decision.NeedsApproval needsApproval ? needsApproval.terms() : null;
     if (e.containsKey("ttl")) {
       Duration want = y.duration(e.get("ttl").value(), what + ": expect ttl");
       if (want != null && (terms == null || !terms.maxTtl().equals(want))) {
@@ -362,7 +362,7 @@ public final class PolicyTestRunner {
         problems.add("renewable was " + (terms == null ? "none" : terms.renewable()) + ", expected " + want);
       }
     }
-    Decision.NeedsApproval na = d instanceof Decision.NeedsApproval ? (Decision.NeedsApproval) d : null;
+    Decision.NeedsApproval na = d instanceof Decision.NeedsApproval needsApproval ? needsApproval : null;
     if (e.containsKey("approvals")) {
       Integer want = y.integer(e.get("approvals").value(), what + ": expect approvals", 1, 100);
       if (want != null && (na == null || na.requirement().approvals() != want)) {

@@ -95,8 +95,8 @@ public final class RulePolicy implements PolicyEvaluator {
 
   private LoadResult install(LoadResult result) {
     LoadResult outcome = result;
-    if (result instanceof LoadResult.Loaded) {
-      Policy p = ((LoadResult.Loaded) result).policy();
+    if (result instanceof LoadResult.Loaded loaded) {
+      Policy p = loaded.policy();
       try {
         CompiledPolicy compiled = CompiledPolicy.compile(p);
         String old = current.version();

@@ -566,27 +566,23 @@ final class YamlPolicyReader {
       AttributeCondition c = null;
       try {
         switch (op) {
-          case "equals": {
+          case "equals" -> {
             String s = y.string(v, w);
             c = s == null ? null : AttributeCondition.equalTo(name, s);
-            break;
           }
-          case "glob": {
+          case "glob" -> {
             String s = y.string(v, w);
             c = s == null ? null : AttributeCondition.glob(name, s);
-            break;
           }
-          case "is": {
+          case "is" -> {
             Boolean s = y.bool(v, w);
             c = s == null ? null : AttributeCondition.is(name, s);
-            break;
           }
-          case "present": {
+          case "present" -> {
             Boolean s = y.bool(v, w);
             c = s == null ? null : s ? AttributeCondition.present(name) : AttributeCondition.absent(name);
-            break;
           }
-          case "cidr": {
+          case "cidr" -> {
             List<String> s = y.strings(v, w);
             if (s != null) {
               List<String> bad = new ArrayList<>();
@@ -604,13 +600,11 @@ final class YamlPolicyReader {
                 c = AttributeCondition.cidr(name, s.toArray(new String[0]));
               }
             }
-            break;
           }
-          default: {
+          default -> {
             Double d = y.number(v, w);
             c = d == null ? null : AttributeCondition.compare(name,
                 AttributeCondition.Operator.valueOf(op.toUpperCase(java.util.Locale.ROOT)), d);
-            break;
           }
         }
       } catch (IllegalArgumentException ex) {

@@ -152,18 +152,18 @@ final class YamlTree {
    * recorded. Returns null (after recording) when the node is not a mapping.
    */
   Map<String, Entry> mapping(Node node, String what, Set<String> allowed) {
-    if (!(node instanceof MappingNode) || !Tag.MAP.equals(node.getTag())) {
+    if (!(node instanceof MappingNode mappingNode) || !Tag.MAP.equals(node.getTag())) {
       error(node, what + ": expected a mapping, got " + kind(node));
       return null;
     }
     Map<String, Entry> out = new LinkedHashMap<>();
-    for (NodeTuple t : ((MappingNode) node).getValue()) {
+    for (NodeTuple t : mappingNode.getValue()) {
       Node k = t.getKeyNode();
-      if (!(k instanceof ScalarNode) || !Tag.STR.equals(k.getTag())) {
+      if (!(k instanceof ScalarNode scalarNode) || !Tag.STR.equals(k.getTag())) {
         error(k, what + ": expected a string key, got " + kind(k));
         continue;
       }
-      String key = ((ScalarNode) k).getValue();
+      String key = scalarNode.getValue();
       if (allowed != null && !allowed.contains(key)) {
         error(k, what + ": unknown key '" + key + "', expected one of " + new TreeSet<>(allowed));
         continue;
@@ -180,16 +180,16 @@ final class YamlTree {
 
   /** The items of a sequence, or null (after recording). */
   List<Node> sequence(Node node, String what) {
-    if (!(node instanceof SequenceNode) || !Tag.SEQ.equals(node.getTag())) {
+    if (!(node instanceof SequenceNode sequenceNode) || !Tag.SEQ.equals(node.getTag())) {
       error(node, what + ": expected a list, got " + kind(node));
       return null;
     }
-    return ((SequenceNode) node).getValue();
+    return sequenceNode.getValue();
   }
 
   /** A non-empty string scalar (numbers and booleans are taken as written), or null (after recording). */
   String string(Node node, String what) {
-    if (!(node instanceof ScalarNode)) {
+    if (!(node instanceof ScalarNode scalarNode)) {
       error(node, what + ": expected a string, got " + kind(node));
       return null;
     }
@@ -198,7 +198,7 @@ final class YamlTree {
       error(node, what + ": expected a string, got " + kind(node));
       return null;
     }
-    String v = ((ScalarNode) node).getValue();
+    String v = scalarNode.getValue();
     if (v.isBlank()) {
       error(node, what + ": expected a non-empty string");
       return null;
@@ -216,11 +216,11 @@ final class YamlTree {
       String s = string(node, what);
       return s == null ? null : List.of(s);
     }
-    if (!(node instanceof SequenceNode) || !Tag.SEQ.equals(node.getTag())) {
+    if (!(node instanceof SequenceNode sequenceNode) || !Tag.SEQ.equals(node.getTag())) {
       error(node, what + ": expected a string or a list of strings, got " + kind(node));
       return null;
     }
-    List<Node> items = ((SequenceNode) node).getValue();
+    List<Node> items = sequenceNode.getValue();
     if (items.isEmpty()) {
       error(node, what + ": expected at least one value, got an empty list");
       return null;
@@ -240,8 +240,8 @@ final class YamlTree {
 
   /** A boolean scalar ({@code true}/{@code false}), or null (after recording). */
   Boolean bool(Node node, String what) {
-    if (node instanceof ScalarNode && Tag.BOOL.equals(node.getTag())) {
-      return Boolean.parseBoolean(((ScalarNode) node).getValue());
+    if (node instanceof ScalarNode scalarNode && Tag.BOOL.equals(node.getTag())) {
+      return Boolean.parseBoolean(scalarNode.getValue());
     }
     error(node, what + ": expected true or false, got " + kind(node));
     return null;
@@ -249,9 +249,9 @@ final class YamlTree {
 
   /** A number scalar, or null (after recording). */
   Double number(Node node, String what) {
-    if (node instanceof ScalarNode && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()))) {
+    if (node instanceof ScalarNode scalarNode && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()))) {
       try {
-        double d = Double.parseDouble(((ScalarNode) node).getValue());
+        double d = Double.parseDouble(scalarNode.getValue());
         if (Double.isFinite(d)) {
           return d;
         }
@@ -265,9 +265,9 @@ final class YamlTree {
 
   /** An integer scalar in a range, or null (after recording). */
   Integer integer(Node node, String what, int min, int max) {
-    if (node instanceof ScalarNode && Tag.INT.equals(node.getTag())) {
+    if (node instanceof ScalarNode scalarNode && Tag.INT.equals(node.getTag())) {
       try {
-        long v = Long.parseLong(((ScalarNode) node).getValue());
+        long v = Long.parseLong(scalarNode.getValue());
         if (v >= min && v <= max) {
           return (int) v;
         }
@@ -323,9 +323,9 @@ final class YamlTree {
     if (node.getNodeType() == NodeType.SEQUENCE) {
       return "a list";
     }
-    if (node instanceof ScalarNode) {
+    if (node instanceof ScalarNode scalarNode) {
       Tag t = node.getTag();
-      String v = ((ScalarNode) node).getValue();
+      String v = scalarNode.getValue();
       String shown = v.length() > 40 ? v.substring(0, 40) + "..." : v;
       if (Tag.NULL.equals(t)) {
         return "null";

@@ -26,10 +26,10 @@ sealed interface ClaimCondition {
     if (value == null) {
       return "claim " + Untrusted.quote(claim()) + " is required by a condition but missing";
     }
-    if (!(value instanceof String)) {
+    if (!(value instanceof String string)) {
       return "claim " + Untrusted.quote(claim()) + " must be a string, got a " + jsonType(value);
     }
-    return failureFor((String) value);
+    return failureFor(string);
   }
 
   private static String jsonType(Object value) {

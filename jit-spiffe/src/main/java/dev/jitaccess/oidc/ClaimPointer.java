@@ -38,13 +38,14 @@ record ClaimPointer(String text, List<String> segments) {
     List<String> segments = new ArrayList<>();
     for (String raw : text.substring(1).split("/", -1)) {
       StringBuilder segment = new StringBuilder(raw.length());
-      for (int i = 0; i < raw.length(); i++) {
-        char c = raw.charAt(i);
+      int i = 0;
+      while (i < raw.length()) {
+        char c = raw.charAt(i++);
         if (c != '~') {
           segment.append(c);
           continue;
         }
-        char next = i + 1 < raw.length() ? raw.charAt(i + 1) : 0;
+        char next = i < raw.length() ? raw.charAt(i) : 0;
         if (next == '0') {
           segment.append('~');
         } else if (next == '1') {

@@ -74,15 +74,15 @@ final class ClaimValues {
    * {@link Instant}; null if the value is not a number.
    */
   static Instant numericDate(Object value) {
-    if (value instanceof Long) {
-      long seconds = (Long) value;
+    if (value instanceof Long l) {
+      long seconds = l;
       if (seconds >= Instant.MAX.getEpochSecond()) {
         return Instant.MAX;
       }
       return seconds <= Instant.MIN.getEpochSecond() ? Instant.MIN : Instant.ofEpochSecond(seconds);
     }
-    if (value instanceof Double) {
-      double seconds = (Double) value;
+    if (value instanceof Double d) {
+      double seconds = d;
       if (!Double.isFinite(seconds)) {
         return null;
       }

@@ -170,8 +170,8 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   /** Whether the credential is an OIDC token ({@link Credential.TokenType#OIDC}). */
   @Override
   public boolean supports(Credential credential) {
-    return credential instanceof Credential.Token
-        && ((Credential.Token) credential).type() == Credential.TokenType.OIDC;
+    return credential instanceof Credential.Token token
+        && token.type() == Credential.TokenType.OIDC;
   }
 
   /** Verifies an OIDC token; never throws and never returns null. */
@@ -238,10 +238,10 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return reject("encrypted tokens (JWE) are not accepted");
     }
     Object algName = headerJson.get("alg");
-    if (!(algName instanceof String)) {
+    if (!(algName instanceof String string)) {
       return reject("malformed token: the header has no alg");
     }
-    if (((String) algName).toLowerCase(Locale.ROOT).equals("none")) {
+    if (string.toLowerCase(Locale.ROOT).equals("none")) {
       return reject("alg none (an unsecured JWT) is never accepted");
     }
     JWSAlgorithm alg = algorithms.stream().filter(a -> a.getName().equals(algName)).findFirst().orElse(null);
@@ -283,13 +283,13 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     Instant now = clock.instant();
     String kid = header.getKeyID();
     KeySource.Lookup lookup = keys.find(matcher(alg, kid), now);
-    if (lookup instanceof KeySource.Unavailable) {
-      return reject(((KeySource.Unavailable) lookup).reason());
+    if (lookup instanceof KeySource.Unavailable unavailable) {
+      return reject(unavailable.reason());
     }
-    if (lookup instanceof KeySource.NoMatch) {
+    if (lookup instanceof KeySource.NoMatch noMatch) {
       return reject("no key in the issuer's JWKS matches "
           + (kid == null ? "the token (no kid)" : "kid " + Untrusted.quote(kid)) + " for " + alg
-          + ((KeySource.NoMatch) lookup).detail());
+          + noMatch.detail());
     }
     byte[] signingInput = (parts[0] + '.' + parts[1]).getBytes(StandardCharsets.US_ASCII);
     if (!signatureVerifies(header, signingInput, Base64URL.from(parts[2]),
@@ -306,7 +306,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return reject("malformed token: " + e.getMessage());
     }
     Object sub = claims.get("sub");
-    if (!(sub instanceof String) || ((String) sub).isBlank()) {
+    if (!(sub instanceof String string) || string.isBlank()) {
       return reject("the sub claim is missing, blank or not a string");
     }
     String audienceFailure = audienceFailure(claims.get("aud"));
@@ -429,8 +429,8 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       List<JWK> candidates) {
     for (JWK key : candidates.subList(0, Math.min(MAX_CANDIDATE_KEYS, candidates.size()))) {
       try {
-        JWSVerifier verifier = key instanceof RSAKey
-            ? new RSASSAVerifier(((RSAKey) key).toRSAPublicKey())
+        JWSVerifier verifier = key instanceof RSAKey rsaKey
+            ? new RSASSAVerifier(rsaKey.toRSAPublicKey())
             : new ECDSAVerifier(((ECKey) key).toECPublicKey());
         if (verifier.verify(header, signingInput, signature)) {
           return true;
@@ -801,7 +801,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     private static Function<Map<String, Object>, String> ownerFrom(ClaimPointer pointer) {
       return attributes -> {
         Object value = pointer.resolve(attributes);
-        return value instanceof String ? (String) value : null;
+        return value instanceof String string ? string : null;
       };
     }
 

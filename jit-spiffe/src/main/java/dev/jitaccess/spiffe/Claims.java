@@ -42,12 +42,12 @@ final class Claims {
    */
   static Instant numericDate(Object v) {
     BigDecimal seconds;
-    if (v instanceof Long) {
-      seconds = BigDecimal.valueOf((Long) v);
-    } else if (v instanceof BigInteger) {
-      seconds = new BigDecimal((BigInteger) v);
-    } else if (v instanceof BigDecimal) {
-      seconds = (BigDecimal) v;
+    if (v instanceof Long l) {
+      seconds = BigDecimal.valueOf(l);
+    } else if (v instanceof BigInteger bigInteger) {
+      seconds = new BigDecimal(bigInteger);
+    } else if (v instanceof BigDecimal bigDecimal) {
+      seconds = bigDecimal;
     } else {
       return null;
     }

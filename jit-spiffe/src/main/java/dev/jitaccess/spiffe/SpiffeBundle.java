@@ -75,16 +75,12 @@ public final class SpiffeBundle {
   /** Parses a document of the given format. */
   public static SpiffeBundle parse(TrustDomain trustDomain, byte[] document, BundleFormat format) {
     Objects.requireNonNull(format, "format");
-    switch (format) {
-      case SPIFFE:
-        return parse(trustDomain, document);
-      case JWKS:
-        return parseJwks(trustDomain, document);
-      case PEM:
-        return parsePem(trustDomain, document);
-      default:
-        throw new IllegalArgumentException("format: " + format);
-    }
+    return switch (format) {
+      case SPIFFE -> parse(trustDomain, document);
+      case JWKS -> parseJwks(trustDomain, document);
+      case PEM -> parsePem(trustDomain, document);
+      default -> throw new IllegalArgumentException("format: " + format);
+    };
   }
 
   /**
@@ -158,17 +154,17 @@ public final class SpiffeBundle {
     if (spiffeFormat) {
       if (doc.containsKey("spiffe_sequence")) {
         Object seq = doc.get("spiffe_sequence");
-        if (!(seq instanceof Long) || (Long) seq < 0) {
+        if (!(seq instanceof Long l) || l < 0) {
           throw new InvalidBundleException("D2: spiffe_sequence is not a non-negative 64-bit integer");
         }
-        b.sequence((Long) seq);
+        b.sequence(l);
       }
       if (doc.containsKey("spiffe_refresh_hint")) {
         Object hint = doc.get("spiffe_refresh_hint");
-        if (!(hint instanceof Long) || (Long) hint < 0) {
+        if (!(hint instanceof Long l) || l < 0) {
           throw new InvalidBundleException("D3: spiffe_refresh_hint is not a non-negative integer");
         }
-        b.refreshHint(Duration.ofSeconds((Long) hint));
+        b.refreshHint(Duration.ofSeconds(l));
       }
     }
     List<?> keys = (List<?>) doc.get("keys");
@@ -219,7 +215,7 @@ public final class SpiffeBundle {
       return; // D5: unknown kty, or one no JWT-SVID algorithm uses (OKP, oct)
     }
     Object kid = key.get("kid");
-    if (!(kid instanceof String) || ((String) kid).isBlank()) {
+    if (!(kid instanceof String string) || string.isBlank()) {
       throw new InvalidBundleException("D8: jwt-svid entry " + i + " has no kid");
     }
     JWK jwk;
@@ -230,8 +226,8 @@ public final class SpiffeBundle {
     }
     PublicKey publicKey;
     try {
-      if (jwk instanceof RSAKey) {
-        publicKey = ((RSAKey) jwk).toRSAPublicKey();
+      if (jwk instanceof RSAKey rsaKey) {
+        publicKey = rsaKey.toRSAPublicKey();
       } else {
         ECKey ec = (ECKey) jwk;
         if (!JWT_CURVES.contains(ec.getCurve())) {
@@ -245,7 +241,7 @@ public final class SpiffeBundle {
     if (b.jwtAuthorities.containsKey(kid)) {
       throw new InvalidBundleException("D8: jwt-svid entry " + i + " repeats a kid");
     }
-    b.jwtAuthority((String) kid, publicKey);
+    b.jwtAuthority(string, publicKey);
   }
 
   /** The trust domain the bundle belongs to. */
@@ -296,10 +292,9 @@ public final class SpiffeBundle {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof SpiffeBundle)) {
+    if (!(o instanceof SpiffeBundle that)) {
       return false;
     }
-    SpiffeBundle that = (SpiffeBundle) o;
     return trustDomain.equals(that.trustDomain)
         && Objects.equals(sequence, that.sequence)
         && Objects.equals(refreshHint, that.refreshHint)
@@ -514,8 +509,8 @@ public final class SpiffeBundle {
         }
         return cert;
       } catch (CertificateException | RuntimeException e) {
-        if (e instanceof InvalidBundleException) {
-          throw (InvalidBundleException) e;
+        if (e instanceof InvalidBundleException invalidBundleException) {
+          throw invalidBundleException;
         }
         throw new InvalidBundleException("cannot parse certificate: " + where + " is malformed", e);
       }

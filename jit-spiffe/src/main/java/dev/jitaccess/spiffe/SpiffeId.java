@@ -148,7 +148,7 @@ public final class SpiffeId {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SpiffeId && ((SpiffeId) o).string.equals(string);
+    return o instanceof SpiffeId spiffeId && spiffeId.string.equals(string);
   }
 
   @Override

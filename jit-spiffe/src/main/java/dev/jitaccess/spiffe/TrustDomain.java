@@ -48,7 +48,7 @@ public final class TrustDomain {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TrustDomain && ((TrustDomain) o).name.equals(name);
+    return o instanceof TrustDomain trustDomain && trustDomain.name.equals(name);
   }
 
   @Override
