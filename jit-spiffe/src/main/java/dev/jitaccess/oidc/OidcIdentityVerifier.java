@@ -238,10 +238,10 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return reject("encrypted tokens (JWE) are not accepted");
     }
     Object algName = headerJson.get("alg");
-    if (!(algName instanceof String string)) {
+    if (!(algName instanceof String algText)) {
       return reject("malformed token: the header has no alg");
     }
-    if (string.toLowerCase(Locale.ROOT).equals("none")) {
+    if (algText.toLowerCase(Locale.ROOT).equals("none")) {
       return reject("alg none (an unsecured JWT) is never accepted");
     }
     JWSAlgorithm alg = algorithms.stream().filter(a -> a.getName().equals(algName)).findFirst().orElse(null);
@@ -306,7 +306,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return reject("malformed token: " + e.getMessage());
     }
     Object sub = claims.get("sub");
-    if (!(sub instanceof String string) || string.isBlank()) {
+    if (!(sub instanceof String subject) || subject.isBlank()) {
       return reject("the sub claim is missing, blank or not a string");
     }
     String audienceFailure = audienceFailure(claims.get("aud"));
@@ -801,7 +801,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     private static Function<Map<String, Object>, String> ownerFrom(ClaimPointer pointer) {
       return attributes -> {
         Object value = pointer.resolve(attributes);
-        return value instanceof String string ? string : null;
+        return value instanceof String text ? text : null;
       };
     }
 

@@ -134,11 +134,11 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     // B2: algorithm first
     Object alg = header.get("alg");
-    if (!(alg instanceof String string)) {
+    if (!(alg instanceof String algName)) {
       return reject("B2: token has no alg");
     }
     if (!ALGORITHMS.contains(alg)) {
-      return reject("B2: algorithm " + printable(string) + " is not allowed");
+      return reject("B2: algorithm " + printable(algName) + " is not allowed");
     }
     for (String h : FORBIDDEN_HEADERS) {
       if (header.containsKey(h)) {
@@ -152,7 +152,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
       }
     }
     Object kid = header.get("kid");
-    if (!(kid instanceof String string) || string.isBlank()) {
+    if (!(kid instanceof String keyId) || keyId.isBlank()) {
       return reject("B4: token header has no kid");
     }
     if (parts[2].isEmpty()) {
@@ -164,12 +164,12 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     // B6
     Object sub = claims.get("sub");
-    if (!(sub instanceof String string) || string.isEmpty()) {
+    if (!(sub instanceof String subject) || subject.isEmpty()) {
       return reject("B6: token has no sub claim");
     }
     SpiffeId id;
     try {
-      id = SpiffeId.parse(string);
+      id = SpiffeId.parse(subject);
     } catch (InvalidSpiffeIdException e) {
       return reject("B6: sub is not a valid SPIFFE ID: " + e.getMessage());
     }
@@ -179,30 +179,30 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     if (bundle.isEmpty()) {
       return reject("B10: no bundle for trust domain " + td);
     }
-    Optional<PublicKey> key = bundle.get().jwtAuthority(string);
+    Optional<PublicKey> key = bundle.get().jwtAuthority(keyId);
     if (key.isEmpty()) {
-      return reject("B10: kid " + printable(string) + " is not a jwt-svid key of trust domain " + td);
+      return reject("B10: kid " + printable(keyId) + " is not a jwt-svid key of trust domain " + td);
     }
     // B11: key type matches alg
-    String keyProblem = keyMismatch(string, key.get());
+    String keyProblem = keyMismatch(algName, key.get());
     if (keyProblem != null) {
       return reject("B11: " + keyProblem);
     }
-    if (!signatureValid(token, string, key.get())) {
-      return reject("B10: signature does not verify with kid " + printable(string)
+    if (!signatureValid(token, algName, key.get())) {
+      return reject("B10: signature does not verify with kid " + printable(keyId)
           + " of trust domain " + td);
     }
     // B7
     Object aud = claims.get("aud");
     Set<String> tokenAudiences = new LinkedHashSet<>();
-    if (aud instanceof String string) {
-      tokenAudiences.add(string);
+    if (aud instanceof String single) {
+      tokenAudiences.add(single);
     } else if (aud instanceof List) {
       for (Object a : (List<?>) aud) {
-        if (!(a instanceof String string)) {
+        if (!(a instanceof String audience)) {
           return reject("B7: aud holds a value that is not a string");
         }
-        tokenAudiences.add(string);
+        tokenAudiences.add(audience);
       }
     } else if (aud != null) {
       return reject("B7: aud is neither a string nor an array");
@@ -258,8 +258,8 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   private Optional<String> owner(SpiffeId id, Map<String, Object> claims) {
     if (ownerClaim != null) {
       Object v = claims.get(ownerClaim);
-      if (v instanceof String string && !string.isBlank()) {
-        return Optional.of(string);
+      if (v instanceof String text && !text.isBlank()) {
+        return Optional.of(text);
       }
     }
     if (ownerMapping != null) {
