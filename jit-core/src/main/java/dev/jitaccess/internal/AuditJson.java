@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The line format of {@link JsonLinesAuditSink}: writes one record as a JSON object and reads it back
@@ -187,7 +188,7 @@ final class AuditJson {
       return new Line(seq, type, at, fields, prev);
     }
 
-    private <T> T once(T current, String member, T value) throws MalformedLineException {
+    private <T> T once(@Nullable T current, String member, T value) throws MalformedLineException {
       if (current != null) {
         throw error("member \"" + member + "\" appears twice");
       }

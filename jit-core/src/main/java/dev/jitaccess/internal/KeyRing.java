@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The broker's signing keys: one active private key, and the public keys of retired ones kept until
@@ -92,7 +93,7 @@ public final class KeyRing {
    *
    * @param retention how long a retired public key stays published (the longest token lifetime plus skew)
    */
-  public KeyRing(SigningAlgorithm algorithm, String sharedKey, Clock clock, Duration retention) {
+  public KeyRing(SigningAlgorithm algorithm, @Nullable String sharedKey, Clock clock, Duration retention) {
     this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.retention = Objects.requireNonNull(retention, "retention");

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled conditions of a rule. Each test answers {@link #TRUE}, {@link #FALSE} or {@link #UNKNOWN}
@@ -312,7 +313,7 @@ final class Checks {
       }
     }
 
-    private Object value(Ctx c) {
+    private @Nullable Object value(Ctx c) {
       return (claim ? c.claims : c.attributes).get(condition.name());
     }
 

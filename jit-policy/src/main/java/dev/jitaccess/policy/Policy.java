@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated policy: a TTL ceiling and rules with unique ids. Built in Java with {@link #builder()} or
@@ -91,8 +92,8 @@ public final class Policy {
 
   /** Builds a {@link Policy}. Not thread-safe. */
   public static final class Builder {
-    private String name;
-    private Duration maxTtl;
+    private @Nullable String name;
+    private @Nullable Duration maxTtl;
     private final List<Rule> rules = new ArrayList<>();
 
     private Builder() {}

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -102,7 +103,7 @@ public final class PolicyTestRunner {
     return new Report(y.source, y.errors, results);
   }
 
-  private static CaseResult runCase(PolicyEvaluator policy, YamlTree y, Map<String, YamlTree.Entry> defaults, Node node) {
+  private static @Nullable CaseResult runCase(PolicyEvaluator policy, YamlTree y, Map<String, YamlTree.Entry> defaults, Node node) {
     Map<String, YamlTree.Entry> own = y.mapping(node, "case", CASE);
     if (own == null) {
       return null;
@@ -190,11 +191,11 @@ public final class PolicyTestRunner {
     return new CaseResult(name, line, decision, problems);
   }
 
-  private static String str(YamlTree y, Map<String, YamlTree.Entry> m, String key, String what) {
+  private static @Nullable String str(YamlTree y, Map<String, YamlTree.Entry> m, String key, String what) {
     return y.string(m.get(key).value(), what + ": " + key);
   }
 
-  private static WorkloadIdentity identity(YamlTree y, Node node, String what) {
+  private static @Nullable WorkloadIdentity identity(YamlTree y, Node node, String what) {
     Map<String, YamlTree.Entry> m = y.mapping(node, what + ": identity", IDENTITY);
     if (m == null) {
       return null;
@@ -239,7 +240,7 @@ public final class PolicyTestRunner {
   }
 
   /** Scalar values by tag (string, number, boolean); lists of scalars where allowed (claims). */
-  private static Map<String, Object> values(YamlTree y, Node node, String what, boolean lists) {
+  private static @Nullable Map<String, Object> values(YamlTree y, Node node, String what, boolean lists) {
     Map<String, YamlTree.Entry> m = y.mapping(node, what, null);
     if (m == null) {
       return null;
@@ -270,7 +271,7 @@ public final class PolicyTestRunner {
     return ok ? out : null;
   }
 
-  private static Object scalar(YamlTree y, Node n, String what) {
+  private static @Nullable Object scalar(YamlTree y, Node n, String what) {
     if (n instanceof ScalarNode scalarNode) {
       Tag t = n.getTag();
       if (Tag.BOOL.equals(t)) {

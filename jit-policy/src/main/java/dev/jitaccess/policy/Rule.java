@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One policy rule: an id and an owner, what it matches, and its effect. Every condition given must hold
@@ -188,34 +189,34 @@ public final class Rule {
    */
   public static final class Builder {
     private final String id;
-    private String owner;
-    private String description;
-    private Effect effect;
-    private Boolean overridable;
-    private Boolean shadow;
-    private List<String> identityIds;
-    private Set<String> trustDomains;
-    private Set<String> issuers;
+    private @Nullable String owner;
+    private @Nullable String description;
+    private @Nullable Effect effect;
+    private @Nullable Boolean overridable;
+    private @Nullable Boolean shadow;
+    private @Nullable List<String> identityIds;
+    private @Nullable Set<String> trustDomains;
+    private @Nullable Set<String> issuers;
     private final List<AttributeCondition> claims = new ArrayList<>();
-    private Set<String> purposes;
-    private List<String> taskIds;
-    private List<String> resources;
-    private Set<String> actions;
-    private Set<String> environments;
-    private List<TimeWindow> within;
-    private List<TimeWindow> outside;
-    private Instant validFrom;
-    private Instant validUntil;
+    private @Nullable Set<String> purposes;
+    private @Nullable List<String> taskIds;
+    private @Nullable List<String> resources;
+    private @Nullable Set<String> actions;
+    private @Nullable Set<String> environments;
+    private @Nullable List<TimeWindow> within;
+    private @Nullable List<TimeWindow> outside;
+    private @Nullable Instant validFrom;
+    private @Nullable Instant validUntil;
     private final List<AttributeCondition> attributes = new ArrayList<>();
-    private Duration maxTtl;
-    private Duration idleTimeout;
-    private Boolean singleUse;
-    private Boolean renewable;
-    private Set<String> grantActions;
-    private Integer maxDelegationDepth;
-    private String approverGroup;
+    private @Nullable Duration maxTtl;
+    private @Nullable Duration idleTimeout;
+    private @Nullable Boolean singleUse;
+    private @Nullable Boolean renewable;
+    private @Nullable Set<String> grantActions;
+    private @Nullable Integer maxDelegationDepth;
+    private @Nullable String approverGroup;
     private int approvals;
-    private Duration approvalTimeout;
+    private @Nullable Duration approvalTimeout;
 
     private Builder(String id) {
       Objects.requireNonNull(id, "id");
@@ -509,11 +510,11 @@ public final class Rule {
       return id;
     }
 
-    Effect effect() {
+    @Nullable Effect effect() {
       return effect;
     }
 
-    Duration maxTtlOrNull() {
+    @Nullable Duration maxTtlOrNull() {
       return maxTtl;
     }
 
@@ -559,7 +560,7 @@ public final class Rule {
       return d;
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

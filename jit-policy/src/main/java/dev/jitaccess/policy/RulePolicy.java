@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +130,7 @@ public final class RulePolicy implements PolicyEvaluator {
 
   /** Builds a {@link RulePolicy}. Not thread-safe. */
   public static final class Builder {
-    private Policy policy;
+    private @Nullable Policy policy;
     private final List<Consumer<LoadResult>> listeners = new ArrayList<>();
 
     private Builder() {}

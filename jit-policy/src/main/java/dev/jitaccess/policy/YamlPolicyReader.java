@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -146,7 +147,7 @@ final class YamlPolicyReader {
     }
   }
 
-  private TimeWindow window(String name, Node node) {
+  private @Nullable TimeWindow window(String name, Node node) {
     Map<String, YamlTree.Entry> m = y.mapping(node, "time window" + (name.isEmpty() ? "" : " '" + name + "'"), WINDOW);
     if (m == null) {
       return null;
@@ -211,7 +212,7 @@ final class YamlPolicyReader {
     }
   }
 
-  private Rule rule(Node node, Duration ceiling, Map<String, Node> idNodes) {
+  private @Nullable Rule rule(Node node, Duration ceiling, Map<String, Node> idNodes) {
     Map<String, YamlTree.Entry> m = y.mapping(node, "rule", RULE);
     if (m == null) {
       return null;
@@ -478,7 +479,7 @@ final class YamlPolicyReader {
   }
 
   /** A window name, an inline window, or a list of them. */
-  private List<TimeWindow> windowRefs(Node node, String what) {
+  private @Nullable List<TimeWindow> windowRefs(Node node, String what) {
     List<Node> items = node instanceof ScalarNode || node.getNodeType() == org.snakeyaml.engine.v2.nodes.NodeType.MAPPING
         ? List.of(node) : y.sequence(node, what);
     if (items == null) {
@@ -534,7 +535,7 @@ final class YamlPolicyReader {
    * One attribute's condition: a scalar shorthand ({@code main} equals, {@code true} is, {@code 3} eq)
    * or a mapping of operators, all of which must hold.
    */
-  private List<AttributeCondition> condition(String name, Node node, String what, boolean numericOnly) {
+  private @Nullable List<AttributeCondition> condition(String name, Node node, String what, boolean numericOnly) {
     if (node instanceof ScalarNode && !numericOnly) {
       Tag t = node.getTag();
       if (Tag.BOOL.equals(t)) {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -59,7 +60,7 @@ final class YamlTree {
   record Entry(Node key, Node value) {}
 
   /** Reads a file of at most {@link #MAX_BYTES} bytes as strict UTF-8, or records why not and returns null. */
-  String read(Path file) {
+  @Nullable String read(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_BYTES + 1);
       if (bytes.length > MAX_BYTES) {
@@ -83,7 +84,7 @@ final class YamlTree {
   }
 
   /** Composes one document into a node tree, or records why not and returns null. */
-  Node compose(String text) {
+  @Nullable Node compose(String text) {
     if (text.length() > MAX_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
       fileError("document refused: larger than " + MAX_BYTES + " bytes (1 MiB)");
       return null;
@@ -151,7 +152,7 @@ final class YamlTree {
    * The entries of a mapping with the allowed keys; unknown, duplicate and non-string keys are
    * recorded. Returns null (after recording) when the node is not a mapping.
    */
-  Map<String, Entry> mapping(Node node, String what, Set<String> allowed) {
+  @Nullable Map<String, Entry> mapping(Node node, String what, Set<String> allowed) {
     if (!(node instanceof MappingNode mappingNode) || !Tag.MAP.equals(node.getTag())) {
       error(node, what + ": expected a mapping, got " + kind(node));
       return null;
@@ -179,7 +180,7 @@ final class YamlTree {
   }
 
   /** The items of a sequence, or null (after recording). */
-  List<Node> sequence(Node node, String what) {
+  @Nullable List<Node> sequence(Node node, String what) {
     if (!(node instanceof SequenceNode sequenceNode) || !Tag.SEQ.equals(node.getTag())) {
       error(node, what + ": expected a list, got " + kind(node));
       return null;
@@ -188,7 +189,7 @@ final class YamlTree {
   }
 
   /** A non-empty string scalar (numbers and booleans are taken as written), or null (after recording). */
-  String string(Node node, String what) {
+  @Nullable String string(Node node, String what) {
     if (!(node instanceof ScalarNode scalarNode)) {
       error(node, what + ": expected a string, got " + kind(node));
       return null;
@@ -211,7 +212,7 @@ final class YamlTree {
   }
 
   /** One string or a non-empty list of strings, or null (after recording). */
-  List<String> strings(Node node, String what) {
+  @Nullable List<String> strings(Node node, String what) {
     if (node instanceof ScalarNode) {
       String s = string(node, what);
       return s == null ? null : List.of(s);
@@ -239,7 +240,7 @@ final class YamlTree {
   }
 
   /** A boolean scalar ({@code true}/{@code false}), or null (after recording). */
-  Boolean bool(Node node, String what) {
+  @Nullable Boolean bool(Node node, String what) {
     if (node instanceof ScalarNode scalarNode && Tag.BOOL.equals(node.getTag())) {
       return Boolean.parseBoolean(scalarNode.getValue());
     }
@@ -248,7 +249,7 @@ final class YamlTree {
   }
 
   /** A number scalar, or null (after recording). */
-  Double number(Node node, String what) {
+  @Nullable Double number(Node node, String what) {
     if (node instanceof ScalarNode scalarNode && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()))) {
       try {
         double d = Double.parseDouble(scalarNode.getValue());
@@ -264,7 +265,7 @@ final class YamlTree {
   }
 
   /** An integer scalar in a range, or null (after recording). */
-  Integer integer(Node node, String what, int min, int max) {
+  @Nullable Integer integer(Node node, String what, int min, int max) {
     if (node instanceof ScalarNode scalarNode && Tag.INT.equals(node.getTag())) {
       try {
         long v = Long.parseLong(scalarNode.getValue());
@@ -282,7 +283,7 @@ final class YamlTree {
   }
 
   /** A positive duration, or null (after recording). */
-  Duration duration(Node node, String what) {
+  @Nullable Duration duration(Node node, String what) {
     String s = string(node, what);
     if (s == null) {
       return null;
@@ -296,7 +297,7 @@ final class YamlTree {
   }
 
   /** An instant: {@code 2025-01-01T00:00:00Z}, with an offset, or a date (midnight UTC); or null. */
-  Instant instant(Node node, String what) {
+  @Nullable Instant instant(Node node, String what) {
     String s = string(node, what);
     if (s == null) {
       return null;

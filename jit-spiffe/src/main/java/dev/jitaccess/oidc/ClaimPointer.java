@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Names a claim: a plain top-level claim name ({@code repository}), or, when it begins with {@code /}, an
@@ -62,7 +63,7 @@ record ClaimPointer(String text, List<String> segments) {
   }
 
   /** The value the pointer names in the claims, or null when any step is missing or not an object. */
-  Object resolve(Map<String, Object> claims) {
+  @Nullable Object resolve(Map<String, Object> claims) {
     Object current = claims;
     for (String segment : segments) {
       if (!(current instanceof Map)) {

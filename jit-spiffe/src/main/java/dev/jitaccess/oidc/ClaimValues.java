@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Turns parsed claims into plain immutable Java values and reads NumericDate claims. */
 final class ClaimValues {
@@ -73,7 +74,7 @@ final class ClaimValues {
    * A NumericDate claim (seconds since the epoch, integral or not) as an instant, clamped to the range of
    * {@link Instant}; null if the value is not a number.
    */
-  static Instant numericDate(Object value) {
+  static @Nullable Instant numericDate(Object value) {
     if (value instanceof Long l) {
       long seconds = l;
       if (seconds >= Instant.MAX.getEpochSecond()) {

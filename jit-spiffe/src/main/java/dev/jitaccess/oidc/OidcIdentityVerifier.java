@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -356,7 +357,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     return IdentityResult.rejected(reason);
   }
 
-  private String audienceFailure(Object aud) {
+  private @Nullable String audienceFailure(Object aud) {
     if (aud == null) {
       return "the aud claim is missing";
     }
@@ -377,7 +378,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     return "the aud claim must be a string or an array of strings";
   }
 
-  private String timeFailure(Map<String, Object> claims, Instant now) {
+  private @Nullable String timeFailure(Map<String, Object> claims, Instant now) {
     Object expValue = claims.get("exp");
     if (expValue == null) {
       return "the exp claim is missing";
@@ -443,7 +444,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   }
 
   /** The bytes of a canonical unpadded base64url part, or null: one token has one spelling only. */
-  private static byte[] decode(String part) {
+  private static byte @Nullable [] decode(String part) {
     if (part.isEmpty() || !BASE64URL.matcher(part).matches()) {
       return null;
     }
@@ -456,7 +457,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   }
 
   /** The JSON object in strict UTF-8 bytes, or null. */
-  private static Map<String, Object> json(byte[] bytes) {
+  private static @Nullable Map<String, Object> json(byte[] bytes) {
     if (bytes == null) {
       return null;
     }
@@ -494,22 +495,22 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     private final List<JWSAlgorithm> presetAlgorithms;
     private final ClaimPointer presetOwnerClaim;
 
-    private String issuer;
-    private String jwksUrl;
-    private String jwks;
-    private Boolean plainHttpForLoopback;
-    private String audience;
-    private List<JWSAlgorithm> algorithms;
-    private Clock clock;
-    private Duration leeway;
-    private Integer maxTokenBytes;
+    private @Nullable String issuer;
+    private @Nullable String jwksUrl;
+    private @Nullable String jwks;
+    private @Nullable Boolean plainHttpForLoopback;
+    private @Nullable String audience;
+    private @Nullable List<JWSAlgorithm> algorithms;
+    private @Nullable Clock clock;
+    private @Nullable Duration leeway;
+    private @Nullable Integer maxTokenBytes;
     private final List<ClaimCondition> conditions = new ArrayList<>();
-    private Function<? super Map<String, Object>, String> identityId;
-    private Function<? super Map<String, Object>, String> owner;
-    private Duration jwksCacheTtl;
-    private Duration jwksOutageTolerance;
-    private Duration httpTimeout;
-    private Executor refreshExecutor;
+    private @Nullable Function<? super Map<String, Object>, String> identityId;
+    private @Nullable Function<? super Map<String, Object>, String> owner;
+    private @Nullable Duration jwksCacheTtl;
+    private @Nullable Duration jwksOutageTolerance;
+    private @Nullable Duration httpTimeout;
+    private @Nullable Executor refreshExecutor;
 
     private Builder(String presetIssuer, String presetJwksUrl, List<JWSAlgorithm> presetAlgorithms,
         ClaimPointer presetOwnerClaim) {
@@ -849,7 +850,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return value;
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

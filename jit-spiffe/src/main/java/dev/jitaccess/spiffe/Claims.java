@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Helpers for JSON claim values: deep immutable copies and NumericDate reading. */
 final class Claims {
@@ -40,7 +41,7 @@ final class Claims {
    * A NumericDate claim (seconds since the epoch, possibly fractional) as an Instant, clamped to the
    * Instant range; null if the value is not a number.
    */
-  static Instant numericDate(Object v) {
+  static @Nullable Instant numericDate(Object v) {
     BigDecimal seconds;
     if (v instanceof Long l) {
       seconds = BigDecimal.valueOf(l);

@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies SPIFFE JWT-SVIDs ({@link Credential.Token} of type {@code JWT_SVID}). Checks, in order,
@@ -276,7 +277,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   }
 
   /** Why {@code key} cannot verify {@code alg}, or null. */
-  static String keyMismatch(String alg, PublicKey key) {
+  static @Nullable String keyMismatch(String alg, PublicKey key) {
     if (alg.startsWith("RS") || alg.startsWith("PS")) {
       if (!(key instanceof RSAPublicKey rsaPublicKey)) {
         return "key type " + key.getAlgorithm() + " does not match algorithm " + alg;
@@ -312,7 +313,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
   }
 
-  private static Map<String, Object> decodeObject(String part) {
+  private static @Nullable Map<String, Object> decodeObject(String part) {
     try {
       byte[] bytes = Base64.getUrlDecoder().decode(part);
       Object o = StrictJson.parse(new String(bytes, StandardCharsets.UTF_8));
@@ -344,13 +345,13 @@ public final class JwtSvidVerifier implements IdentityVerifier {
 
   /** Builds a {@link JwtSvidVerifier}. Not thread-safe. */
   public static final class Builder {
-    private BundleSource bundles;
-    private Set<String> audiences;
-    private Clock clock;
-    private Duration leeway;
+    private @Nullable BundleSource bundles;
+    private @Nullable Set<String> audiences;
+    private @Nullable Clock clock;
+    private @Nullable Duration leeway;
     private int maxTokenBytes;
-    private String ownerClaim;
-    private Function<SpiffeId, Optional<String>> ownerMapping;
+    private @Nullable String ownerClaim;
+    private @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
     private Builder() {}
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +51,8 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
   private final Duration requestTimeout;
 
   private final Object lock = new Object();
-  private volatile SpiffeBundle current;
-  private Scheduler.Cancellable next;
+  private volatile @Nullable SpiffeBundle current;
+  private Scheduler.@Nullable Cancellable next;
   private boolean closed;
 
   private RefreshingBundleSource(Builder b) {
@@ -228,15 +229,15 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
     private final TrustDomain trustDomain;
     private final Path file;
     private final URI endpoint;
-    private BundleFormat format;
-    private Clock clock;
-    private Scheduler scheduler;
-    private BundleListener listener;
-    private Duration defaultRefresh;
-    private Duration minRefresh;
-    private Duration retry;
-    private HttpClient httpClient;
-    private Duration requestTimeout;
+    private @Nullable BundleFormat format;
+    private @Nullable Clock clock;
+    private @Nullable Scheduler scheduler;
+    private @Nullable BundleListener listener;
+    private @Nullable Duration defaultRefresh;
+    private @Nullable Duration minRefresh;
+    private @Nullable Duration retry;
+    private @Nullable HttpClient httpClient;
+    private @Nullable Duration requestTimeout;
     private boolean allowPlainHttp;
 
     private Builder(TrustDomain trustDomain, Path file, URI endpoint) {

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The trust material of one trust domain: X.509 authorities (roots for X.509-SVIDs) and JWT
@@ -346,8 +347,8 @@ public final class SpiffeBundle {
     private final TrustDomain trustDomain;
     private final List<X509Certificate> x509Authorities = new ArrayList<>();
     private final Map<String, PublicKey> jwtAuthorities = new LinkedHashMap<>();
-    private Long sequence;
-    private Duration refreshHint;
+    private @Nullable Long sequence;
+    private @Nullable Duration refreshHint;
 
     private Builder(TrustDomain trustDomain) {
       this.trustDomain = Objects.requireNonNull(trustDomain, "trustDomain");

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small strict JSON (RFC 8259) reader for bundle documents. Unlike the lenient readers it rejects
@@ -34,7 +35,7 @@ final class StrictJson {
     this.s = s;
   }
 
-  static Object parse(String json) throws JsonException {
+  static @Nullable Object parse(String json) throws JsonException {
     StrictJson p = new StrictJson(json);
     p.ws();
     Object v = p.value(0);
@@ -60,7 +61,7 @@ final class StrictJson {
     }
   }
 
-  private Object value(int depth) throws JsonException {
+  private @Nullable Object value(int depth) throws JsonException {
     if (depth > MAX_DEPTH) {
       throw error("nesting deeper than " + MAX_DEPTH);
     }

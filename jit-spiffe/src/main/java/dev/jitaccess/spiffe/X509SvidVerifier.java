@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies X.509-SVID chains ({@link Credential.CertificateChain}, leaf first, as presented over
@@ -187,7 +188,7 @@ public final class X509SvidVerifier implements IdentityVerifier {
     return IdentityResult.verified(identity(id, leaf));
   }
 
-  private String validatePath(List<X509Certificate> chain, List<X509Certificate> roots) {
+  private @Nullable String validatePath(List<X509Certificate> chain, List<X509Certificate> roots) {
     Set<TrustAnchor> anchors = new HashSet<>();
     for (X509Certificate r : roots) {
       anchors.add(new TrustAnchor(r, null));
@@ -276,10 +277,10 @@ public final class X509SvidVerifier implements IdentityVerifier {
 
   /** Builds an {@link X509SvidVerifier}. Not thread-safe. */
   public static final class Builder {
-    private BundleSource bundles;
-    private Clock clock;
+    private @Nullable BundleSource bundles;
+    private @Nullable Clock clock;
     private int maxChainLength;
-    private Function<SpiffeId, Optional<String>> ownerMapping;
+    private @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
     private Builder() {}
 
