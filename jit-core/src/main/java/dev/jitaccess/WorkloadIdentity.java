@@ -85,7 +85,7 @@ public final class WorkloadIdentity {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }

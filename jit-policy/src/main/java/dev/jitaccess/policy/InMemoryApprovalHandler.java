@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 public final class InMemoryApprovalHandler implements ApprovalHandler {
   private final Clock clock;
   private final Map<String, Set<String>> groups;
-  private final Consumer<ApprovalTicket> onRequest;
+  private final @Nullable Consumer<ApprovalTicket> onRequest;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
 
   private static final class Pending {
@@ -45,7 +45,7 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
   }
 
   private InMemoryApprovalHandler(Builder b) {
-    this.clock = b.clock;
+    this.clock = Objects.requireNonNull(b.clock, "clock");
     this.groups = Map.copyOf(b.groups);
     this.onRequest = b.onRequest;
   }

@@ -74,7 +74,7 @@ final class ClaimValues {
    * A NumericDate claim (seconds since the epoch, integral or not) as an instant, clamped to the range of
    * {@link Instant}; null if the value is not a number.
    */
-  static @Nullable Instant numericDate(Object value) {
+  static @Nullable Instant numericDate(@Nullable Object value) {
     if (value instanceof Long l) {
       long seconds = l;
       if (seconds >= Instant.MAX.getEpochSecond()) {

@@ -107,14 +107,14 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   private final int maxTokenBytes;
   private final List<ClaimCondition> conditions;
   private final Function<? super Map<String, Object>, String> identityId;
-  private final Function<? super Map<String, Object>, String> owner;
+  private final @Nullable Function<? super Map<String, Object>, String> owner;
   private final KeySource keys;
   private volatile boolean closed;
 
   private OidcIdentityVerifier(Builder b, String issuer, List<JWSAlgorithm> algorithms, KeySource keys,
-      Function<? super Map<String, Object>, String> owner) {
+      @Nullable Function<? super Map<String, Object>, String> owner) {
     this.issuer = issuer;
-    this.audience = b.audience;
+    this.audience = Objects.requireNonNull(b.audience, "audience");
     this.algorithms = List.copyOf(algorithms);
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
     this.leeway = b.leeway == null ? Builder.DEFAULT_LEEWAY : b.leeway;
@@ -343,10 +343,14 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     if (id == null || id.isBlank()) {
       return reject("the identity mapping gave no id for this token");
     }
+    Instant expiresAt = ClaimValues.numericDate(claims.get("exp"));
+    if (expiresAt == null) { // checked with the other times above; kept next to its use
+      return reject("the exp claim is missing or not a NumericDate");
+    }
     WorkloadIdentity.Builder identity = WorkloadIdentity.builder(id, issuer)
         .kind(KIND)
         .attributes(attributes)
-        .expiresAt(ClaimValues.numericDate(claims.get("exp")));
+        .expiresAt(expiresAt);
     if (ownerName != null && !ownerName.isBlank()) {
       identity.owner(ownerName);
     }
@@ -357,7 +361,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     return IdentityResult.rejected(reason);
   }
 
-  private @Nullable String audienceFailure(Object aud) {
+  private @Nullable String audienceFailure(@Nullable Object aud) {
     if (aud == null) {
       return "the aud claim is missing";
     }
@@ -457,7 +461,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   }
 
   /** The JSON object in strict UTF-8 bytes, or null. */
-  private static @Nullable Map<String, Object> json(byte[] bytes) {
+  private static @Nullable Map<String, Object> json(byte @Nullable [] bytes) {
     if (bytes == null) {
       return null;
     }
@@ -490,10 +494,10 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
     private static final Pattern IPV4_LOOPBACK = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
-    private final String presetIssuer;
-    private final String presetJwksUrl;
-    private final List<JWSAlgorithm> presetAlgorithms;
-    private final ClaimPointer presetOwnerClaim;
+    private final @Nullable String presetIssuer;
+    private final @Nullable String presetJwksUrl;
+    private final @Nullable List<JWSAlgorithm> presetAlgorithms;
+    private final @Nullable ClaimPointer presetOwnerClaim;
 
     private @Nullable String issuer;
     private @Nullable String jwksUrl;
@@ -512,8 +516,8 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     private @Nullable Duration httpTimeout;
     private @Nullable Executor refreshExecutor;
 
-    private Builder(String presetIssuer, String presetJwksUrl, List<JWSAlgorithm> presetAlgorithms,
-        ClaimPointer presetOwnerClaim) {
+    private Builder(@Nullable String presetIssuer, @Nullable String presetJwksUrl,
+        @Nullable List<JWSAlgorithm> presetAlgorithms, @Nullable ClaimPointer presetOwnerClaim) {
       this.presetIssuer = presetIssuer;
       this.presetJwksUrl = presetJwksUrl;
       this.presetAlgorithms = presetAlgorithms;
@@ -786,12 +790,17 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
               + ") must be zero (off) or longer than jwksCacheTtl (" + ttl + ")");
         }
       }
-      KeySource keys = url == null
-          ? StaticKeySource.parse(jwks)
-          : new RemoteKeySource(effectiveIssuer, parsedUrl, ttl, tolerance,
-              httpTimeout == null ? DEFAULT_HTTP_TIMEOUT : httpTimeout,
-              refreshExecutor == null ? RefreshExecutors.defaultExecutor() : RefreshExecutors.adapt(refreshExecutor),
-              true);
+      KeySource keys;
+      if (parsedUrl != null && tolerance != null) { // a jwksUrl: the tolerance was set above
+        keys = new RemoteKeySource(effectiveIssuer, parsedUrl, ttl, tolerance,
+            httpTimeout == null ? DEFAULT_HTTP_TIMEOUT : httpTimeout,
+            refreshExecutor == null ? RefreshExecutors.defaultExecutor() : RefreshExecutors.adapt(refreshExecutor),
+            true);
+      } else if (jwks != null) {
+        keys = StaticKeySource.parse(jwks);
+      } else {
+        throw new IllegalStateException("jwksUrl or jwks is required");
+      }
       Function<? super Map<String, Object>, String> effectiveOwner =
           owner != null ? owner : presetOwnerClaim == null ? null : ownerFrom(presetOwnerClaim);
       return new OidcIdentityVerifier(this, effectiveIssuer,

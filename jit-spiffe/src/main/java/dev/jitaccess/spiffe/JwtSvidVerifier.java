@@ -71,14 +71,14 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   private final Clock clock;
   private final Duration leeway;
   private final int maxTokenBytes;
-  private final String ownerClaim;
-  private final Function<SpiffeId, Optional<String>> ownerMapping;
+  private final @Nullable String ownerClaim;
+  private final @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
   private JwtSvidVerifier(Builder b) {
-    this.bundles = b.bundles;
+    this.bundles = Objects.requireNonNull(b.bundles, "bundles");
     this.audiences = Set.copyOf(b.audiences);
-    this.clock = b.clock;
-    this.leeway = b.leeway;
+    this.clock = Objects.requireNonNull(b.clock, "clock");
+    this.leeway = Objects.requireNonNull(b.leeway, "leeway");
     this.maxTokenBytes = b.maxTokenBytes;
     this.ownerClaim = b.ownerClaim;
     this.ownerMapping = b.ownerMapping;

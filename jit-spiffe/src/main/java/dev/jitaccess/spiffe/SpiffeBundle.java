@@ -57,8 +57,8 @@ public final class SpiffeBundle {
   private final TrustDomain trustDomain;
   private final List<X509Certificate> x509Authorities;
   private final Map<String, PublicKey> jwtAuthorities;
-  private final Long sequence;
-  private final Duration refreshHint;
+  private final @Nullable Long sequence;
+  private final @Nullable Duration refreshHint;
 
   private SpiffeBundle(Builder b) {
     this.trustDomain = b.trustDomain;
@@ -289,7 +289,7 @@ public final class SpiffeBundle {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }

@@ -64,11 +64,11 @@ public final class X509SvidVerifier implements IdentityVerifier {
   private final BundleSource bundles;
   private final Clock clock;
   private final int maxChainLength;
-  private final Function<SpiffeId, Optional<String>> ownerMapping;
+  private final @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
   private X509SvidVerifier(Builder b) {
-    this.bundles = b.bundles;
-    this.clock = b.clock;
+    this.bundles = Objects.requireNonNull(b.bundles, "bundles");
+    this.clock = Objects.requireNonNull(b.clock, "clock");
     this.maxChainLength = b.maxChainLength;
     this.ownerMapping = b.ownerMapping;
   }
