@@ -3,6 +3,7 @@ package dev.jitaccess.policy;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A typed test on one request attribute or identity claim, from a closed set of operators. A test that
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param operand a String for {@code EQUALS}/{@code GLOB}, a Double for numeric tests, a Boolean for
  *     {@code IS}, a list of CIDR blocks for {@code CIDR}, null for {@code PRESENT}/{@code ABSENT}
  */
-public record AttributeCondition(String name, Operator operator, Object operand) {
+public record AttributeCondition(String name, Operator operator, @Nullable Object operand) {
 
   /** The operators. Their YAML names are the lower-case forms ({@code lt}, {@code cidr}, ...). */
   public enum Operator {
@@ -159,7 +160,7 @@ public record AttributeCondition(String name, Operator operator, Object operand)
       case GT:
       case GE:
       case EQ:
-        return name + " " + operator.yamlName() + " " + Numbers.format((Double) operand);
+        return name + " " + operator.yamlName() + " " + (operand instanceof Double d ? Numbers.format(d) : operand);
       default:
         return name + " " + operator.yamlName() + " " + operand;
     }

@@ -26,7 +26,7 @@ final class Checks {
   static final class Ctx {
     final String id;
     final String issuer;
-    final String trustDomain;
+    final @Nullable String trustDomain;
     final Map<String, Object> claims;
     final String purpose;
     final String taskId;
@@ -51,7 +51,7 @@ final class Checks {
       this.attributes = c.request().attributes();
       this.now = c.now();
       this.zones = zones;
-      this.local = zones.length == 0 ? null : new LocalDateTime[zones.length];
+      this.local = new LocalDateTime[zones.length];
     }
 
     LocalDateTime local(int zone) {
@@ -268,10 +268,10 @@ final class Checks {
   }
 
   static final class Dates extends Check {
-    private final Instant from;
-    private final Instant until;
+    private final @Nullable Instant from;
+    private final @Nullable Instant until;
 
-    Dates(Instant from, Instant until) {
+    Dates(@Nullable Instant from, @Nullable Instant until) {
       this.from = from;
       this.until = until;
     }
@@ -295,15 +295,18 @@ final class Checks {
   static final class Attribute extends Check {
     private final boolean claim;
     private final AttributeCondition condition;
-    private final Glob glob;
-    private final Cidr[] cidrs;
+    private final @Nullable Glob glob;
+    private final Cidr @Nullable [] cidrs;
+    private final double number; // the operand of a numeric test
 
     Attribute(boolean claim, AttributeCondition condition) {
       this.claim = claim;
       this.condition = condition;
-      this.glob = condition.operator() == AttributeCondition.Operator.GLOB ? Glob.of((String) condition.operand()) : null;
-      if (condition.operator() == AttributeCondition.Operator.CIDR) {
-        List<?> blocks = (List<?>) condition.operand();
+      Object operand = condition.operand();
+      this.glob = condition.operator() == AttributeCondition.Operator.GLOB && operand instanceof String pattern
+          ? Glob.of(pattern) : null;
+      this.number = operand instanceof Number n ? n.doubleValue() : Double.NaN;
+      if (condition.operator() == AttributeCondition.Operator.CIDR && operand instanceof List<?> blocks) {
         cidrs = new Cidr[blocks.size()];
         for (int i = 0; i < cidrs.length; i++) {
           cidrs[i] = Cidr.parse((String) blocks.get(i));
@@ -352,7 +355,7 @@ final class Checks {
         case EQUALS:
           return v instanceof String ? (v.equals(condition.operand()) ? TRUE : FALSE) : UNKNOWN;
         case GLOB:
-          return v instanceof String ? (glob.matches((String) v) ? TRUE : FALSE) : UNKNOWN;
+          return v instanceof String s && glob != null ? (glob.matches(s) ? TRUE : FALSE) : UNKNOWN;
         case IS:
           return v instanceof Boolean ? (v.equals(condition.operand()) ? TRUE : FALSE) : UNKNOWN;
         case CIDR:
@@ -360,7 +363,7 @@ final class Checks {
             return UNKNOWN;
           }
           byte[] address = Cidr.parseAddress((String) v);
-          if (address == null) {
+          if (address == null || cidrs == null) {
             return UNKNOWN;
           }
           for (Cidr cidr : cidrs) {
@@ -377,7 +380,7 @@ final class Checks {
           if (Double.isNaN(x)) {
             return UNKNOWN;
           }
-          double y = (Double) condition.operand();
+          double y = number;
           boolean r;
           switch (condition.operator()) {
             case LT:

@@ -1,6 +1,7 @@
 package dev.jitaccess.policy;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A glob over a whole string: {@code *} matches any run of characters (also empty, also {@code /}),
@@ -24,7 +25,7 @@ final class Glob {
       prefix = pattern.substring(0, star);
     } else {
       kind = 2;
-      prefix = null;
+      prefix = ""; // unused by a general pattern
     }
   }
 

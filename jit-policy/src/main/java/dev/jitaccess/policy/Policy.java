@@ -176,7 +176,7 @@ public final class Policy {
       return new Policy(n, maxTtl, List.copyOf(sorted), warnings);
     }
 
-    static List<String> ceilingProblems(String id, Duration ttl, Duration idle, Duration ceiling) {
+    static List<String> ceilingProblems(String id, @Nullable Duration ttl, @Nullable Duration idle, Duration ceiling) {
       List<String> out = new ArrayList<>();
       if (ttl != null && ttl.compareTo(ceiling) > 0) {
         out.add("rule " + id + ": maxTtl " + Durations.format(ttl) + " is above the policy ceiling "

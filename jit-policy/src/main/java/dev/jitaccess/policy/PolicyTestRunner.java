@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -125,18 +126,18 @@ public final class PolicyTestRunner {
     if (y.errors.size() > errors) {
       return null;
     }
-    Instant time = y.instant(m.get("time").value(), what + ": time");
-    WorkloadIdentity identity = identity(y, m.get("identity").value(), what);
+    Instant time = y.instant(node(m, "time"), what + ": time");
+    WorkloadIdentity identity = identity(y, node(m, "identity"), what);
     GrantRequest request = null;
     try {
-      GrantRequest.Builder b = GrantRequest.builder()
-          .credential(Credential.jwtSvid("policy-test"))
-          .purpose(str(y, m, "purpose", what))
-          .taskId(str(y, m, "task", what))
-          .resource(str(y, m, "resource", what))
-          .environment(str(y, m, "environment", what));
-      List<String> actions = y.strings(m.get("actions").value(), what + ": actions");
-      Duration ttl = y.duration(m.get("ttl").value(), what + ": ttl");
+      GrantRequest.Builder b = GrantRequest.builder().credential(Credential.jwtSvid("policy-test"));
+      // a value that is not a string has been reported; the request is then not built
+      ifPresent(str(y, m, "purpose", what), b::purpose);
+      ifPresent(str(y, m, "task", what), b::taskId);
+      ifPresent(str(y, m, "resource", what), b::resource);
+      ifPresent(str(y, m, "environment", what), b::environment);
+      List<String> actions = y.strings(node(m, "actions"), what + ": actions");
+      Duration ttl = y.duration(node(m, "ttl"), what + ": ttl");
       if (actions != null) {
         b.actions(actions);
       }
@@ -150,7 +151,7 @@ public final class PolicyTestRunner {
         }
       }
       if (m.containsKey("justification")) {
-        b.justification(str(y, m, "justification", what));
+        ifPresent(str(y, m, "justification", what), b::justification);
       }
       if (m.containsKey("breakGlass")) {
         Boolean bg = y.bool(m.get("breakGlass").value(), what + ": breakGlass");
@@ -170,7 +171,7 @@ public final class PolicyTestRunner {
     } catch (RuntimeException e) {
       y.error(node, what + ": bad request: " + e.getMessage());
     }
-    Node expectNode = m.get("expect").value();
+    Node expectNode = node(m, "expect");
     Map<String, YamlTree.Entry> expect = y.mapping(expectNode, what + ": expect", EXPECT);
     if (expect != null && !expect.containsKey("decision")) {
       y.error(expectNode, what + ": expect: missing key 'decision', expected allow, deny or needs-approval");
@@ -192,7 +193,18 @@ public final class PolicyTestRunner {
   }
 
   private static @Nullable String str(YamlTree y, Map<String, YamlTree.Entry> m, String key, String what) {
-    return y.string(m.get(key).value(), what + ": " + key);
+    return y.string(node(m, key), what + ": " + key);
+  }
+
+  /** The value of a key that was checked to be present. */
+  private static Node node(Map<String, YamlTree.Entry> m, String key) {
+    return Objects.requireNonNull(m.get(key), key).value();
+  }
+
+  private static <T> void ifPresent(@Nullable T value, Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
   }
 
   private static @Nullable WorkloadIdentity identity(YamlTree y, Node node, String what) {
@@ -328,8 +340,9 @@ public final class PolicyTestRunner {
     }
     if (e.containsKey("rules")) {
       Node n = e.get("rules").value();
-      boolean empty = n.getNodeType() == org.snakeyaml.engine.v2.nodes.NodeType.SEQUENCE
-          && y.sequence(n, what + ": expect rules").isEmpty();
+      List<Node> items = n.getNodeType() == org.snakeyaml.engine.v2.nodes.NodeType.SEQUENCE
+          ? y.sequence(n, what + ": expect rules") : null;
+      boolean empty = items != null && items.isEmpty();
       List<String> want = empty ? List.of() : y.strings(n, what + ": expect rules");
       if (want != null && !new TreeSet<>(d.ruleIds()).equals(new TreeSet<>(want))) {
         problems.add("rules were " + new TreeSet<>(d.ruleIds()) + ", expected " + new TreeSet<>(want));
@@ -388,7 +401,7 @@ public final class PolicyTestRunner {
    * @param decision what the policy decided (null if evaluation threw)
    * @param problems every expectation that did not hold; empty when the case passed
    */
-  public record CaseResult(String name, int line, Decision decision, List<String> problems) {
+  public record CaseResult(String name, int line, @Nullable Decision decision, List<String> problems) {
     /** Checks and copies. */
     public CaseResult {
       Objects.requireNonNull(name, "name");

@@ -61,26 +61,26 @@ public final class Rule {
   final Set<String> environments;
   final List<TimeWindow> within;
   final List<TimeWindow> outside;
-  final Instant validFrom;
-  final Instant validUntil;
+  final @Nullable Instant validFrom;
+  final @Nullable Instant validUntil;
   final List<AttributeCondition> attributes;
   // terms
-  final Duration maxTtl;
-  final Duration idleTimeout;
+  final @Nullable Duration maxTtl;
+  final @Nullable Duration idleTimeout;
   final boolean singleUse;
   final boolean renewable;
   final Set<String> grantActions;
   final int maxDelegationDepth;
   // approval
-  final String approverGroup;
+  final @Nullable String approverGroup;
   final int approvals;
-  final Duration approvalTimeout;
+  final @Nullable Duration approvalTimeout;
 
   private Rule(Builder b) {
     id = b.id;
     owner = b.owner == null ? "" : b.owner;
     description = b.description == null ? "" : b.description;
-    effect = b.effect;
+    effect = Objects.requireNonNull(b.effect, "effect"); // build() checked it
     overridable = Boolean.TRUE.equals(b.overridable);
     shadow = Boolean.TRUE.equals(b.shadow);
     identityIds = b.identityIds == null ? List.of() : b.identityIds;
@@ -119,11 +119,21 @@ public final class Rule {
     approvalTimeout = b.approvalTimeout;
   }
 
-  private static Set<String> sorted(Collection<String> values) {
+  /** The approver group of a require-approval rule; requireApproval() sets it with the effect. */
+  String requiredApproverGroup() {
+    return Objects.requireNonNull(approverGroup, "a require-approval rule has an approver group");
+  }
+
+  /** The approval timeout of a require-approval rule; requireApproval() sets it with the effect. */
+  Duration requiredApprovalTimeout() {
+    return Objects.requireNonNull(approvalTimeout, "a require-approval rule has an approval timeout");
+  }
+
+  private static Set<String> sorted(@Nullable Collection<String> values) {
     return values == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(values));
   }
 
-  private static List<Glob> globs(List<String> patterns) {
+  private static List<Glob> globs(@Nullable List<String> patterns) {
     List<Glob> out = new ArrayList<>();
     if (patterns != null) {
       for (String p : patterns) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -142,7 +143,7 @@ final class YamlPolicyReader {
       call.run();
       return true;
     } catch (IllegalArgumentException | IllegalStateException e) {
-      y.error(node, e.getMessage());
+      y.error(node, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       return false;
     }
   }
@@ -201,7 +202,7 @@ final class YamlPolicyReader {
       }
       ok &= hours != null;
     }
-    if (!ok) {
+    if (!ok || zone == null || days == null || hours == null) { // ok is false when one of them is null
       return null;
     }
     try {
@@ -212,7 +213,7 @@ final class YamlPolicyReader {
     }
   }
 
-  private @Nullable Rule rule(Node node, Duration ceiling, Map<String, Node> idNodes) {
+  private @Nullable Rule rule(Node node, @Nullable Duration ceiling, Map<String, Node> idNodes) {
     Map<String, YamlTree.Entry> m = y.mapping(node, "rule", RULE);
     if (m == null) {
       return null;
@@ -231,7 +232,7 @@ final class YamlPolicyReader {
     try {
       b = Rule.builder(id);
     } catch (IllegalArgumentException e) {
-      y.error(idNode, e.getMessage());
+      y.error(idNode, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       return null;
     }
     String where = "rule " + id;
@@ -252,10 +253,11 @@ final class YamlPolicyReader {
       }
     }
     Rule.Effect effect = null;
+    Node en = node; // the effect's node once it is known
     if (!m.containsKey("effect")) {
       y.error(node, where + ": missing key 'effect', expected deny, allow or require-approval");
     } else {
-      Node en = m.get("effect").value();
+      en = m.get("effect").value();
       String e = y.string(en, where + ": effect");
       if (e != null) {
         for (Rule.Effect x : Rule.Effect.values()) {
@@ -300,7 +302,7 @@ final class YamlPolicyReader {
         approval(m.get("approval").value(), b, where);
       }
     } else if (effect == Rule.Effect.REQUIRE_APPROVAL) {
-      y.error(m.get("effect").value(), where + ": effect require-approval needs an 'approval' block (group, approvals, timeout)");
+      y.error(en, where + ": effect require-approval needs an 'approval' block (group, approvals, timeout)");
     }
     if (m.containsKey("grant")) {
       if (effect == Rule.Effect.DENY) {
@@ -339,7 +341,7 @@ final class YamlPolicyReader {
   }
 
   /** Strings, each checked at its own position by {@code check} (which throws IllegalArgumentException). */
-  private void strs(Node n, String what, Consumer<String> check, Consumer<String[]> setter) {
+  private void strs(Node n, String what, @Nullable Consumer<String> check, Consumer<String[]> setter) {
     List<String> s = y.strings(n, what);
     if (s == null) {
       return;
@@ -351,7 +353,7 @@ final class YamlPolicyReader {
         try {
           check.accept(s.get(i));
         } catch (IllegalArgumentException e) {
-          y.error(items.get(i), what + ": " + e.getMessage());
+          y.error(items != null ? items.get(i) : n, what + ": " + e.getMessage());
           ok = false;
         }
       }
@@ -650,7 +652,7 @@ final class YamlPolicyReader {
     }
   }
 
-  private void grant(Node node, Rule.Builder b, String where, Duration ceiling) {
+  private void grant(Node node, Rule.Builder b, String where, @Nullable Duration ceiling) {
     Map<String, YamlTree.Entry> m = y.mapping(node, where + ": grant", GRANT);
     if (m == null) {
       return;

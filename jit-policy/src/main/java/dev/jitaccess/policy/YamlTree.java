@@ -152,7 +152,7 @@ final class YamlTree {
    * The entries of a mapping with the allowed keys; unknown, duplicate and non-string keys are
    * recorded. Returns null (after recording) when the node is not a mapping.
    */
-  @Nullable Map<String, Entry> mapping(Node node, String what, Set<String> allowed) {
+  @Nullable Map<String, Entry> mapping(Node node, String what, @Nullable Set<String> allowed) {
     if (!(node instanceof MappingNode mappingNode) || !Tag.MAP.equals(node.getTag())) {
       error(node, what + ": expected a mapping, got " + kind(node));
       return null;
