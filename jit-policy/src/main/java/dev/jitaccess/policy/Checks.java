@@ -145,14 +145,11 @@ final class Checks {
     }
 
     private String value(Ctx c) {
-      switch (field) {
-        case ISSUER:
-          return c.issuer;
-        case PURPOSE:
-          return c.purpose;
-        default:
-          return c.environment;
-      }
+      return switch (field) {
+        case ISSUER -> c.issuer;
+        case PURPOSE -> c.purpose;
+        default -> c.environment;
+      };
     }
 
     @Override
@@ -324,12 +321,13 @@ final class Checks {
     int eval(Ctx c) {
       Object v = value(c);
       switch (condition.operator()) {
-        case PRESENT:
+        case PRESENT -> {
           return v != null ? TRUE : FALSE;
-        case ABSENT:
+        }
+        case ABSENT -> {
           return v == null ? TRUE : FALSE;
-        default:
-          break;
+        }
+        default -> {}
       }
       if (v == null) {
         return UNKNOWN;
@@ -352,17 +350,20 @@ final class Checks {
 
     private int one(Object v) {
       switch (condition.operator()) {
-        case EQUALS:
+        case EQUALS -> {
           return v instanceof String ? (v.equals(condition.operand()) ? TRUE : FALSE) : UNKNOWN;
-        case GLOB:
+        }
+        case GLOB -> {
           return v instanceof String s && glob != null ? (glob.matches(s) ? TRUE : FALSE) : UNKNOWN;
-        case IS:
+        }
+        case IS -> {
           return v instanceof Boolean ? (v.equals(condition.operand()) ? TRUE : FALSE) : UNKNOWN;
-        case CIDR:
-          if (!(v instanceof String)) {
+        }
+        case CIDR -> {
+          if (!(v instanceof String text)) {
             return UNKNOWN;
           }
-          byte[] address = Cidr.parseAddress((String) v);
+          byte[] address = Cidr.parseAddress(text);
           if (address == null || cidrs == null) {
             return UNKNOWN;
           }
@@ -372,11 +373,12 @@ final class Checks {
             }
           }
           return FALSE;
-        default:
-          if (!(v instanceof Number)) {
+        }
+        default -> {
+          if (!(v instanceof Number n)) {
             return UNKNOWN;
           }
-          double x = ((Number) v).doubleValue();
+          double x = n.doubleValue();
           if (Double.isNaN(x)) {
             return UNKNOWN;
           }
@@ -400,6 +402,7 @@ final class Checks {
               break;
           }
           return r ? TRUE : FALSE;
+        }
       }
     }
 
@@ -418,17 +421,12 @@ final class Checks {
     }
 
     private String expectedType() {
-      switch (condition.operator()) {
-        case EQUALS:
-        case GLOB:
-          return "a string";
-        case IS:
-          return "a boolean";
-        case CIDR:
-          return "an IP address";
-        default:
-          return "a number";
-      }
+      return switch (condition.operator()) {
+        case EQUALS, GLOB -> "a string";
+        case IS -> "a boolean";
+        case CIDR -> "an IP address";
+        default -> "a number";
+      };
     }
 
     private static String typeName(Object v) {
