@@ -570,7 +570,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return issue(identity, request, allow, Optional.of(approvalId), approvals);
   }
 
-  private @Nullable String checkApprovals(WorkloadIdentity identity, ApprovalRequirement req, List<Approval> approvals, Instant deadline) {
+  private @Nullable String checkApprovals(
+      WorkloadIdentity identity, ApprovalRequirement req, List<Approval> approvals, Instant deadline) {
     Set<String> distinct = new HashSet<>();
     for (Approval a : approvals) {
       if (a.approver().equals(identity.id()) || identity.owner().map(a.approver()::equals).orElse(false)) {

@@ -287,8 +287,9 @@ public record GrantInfo(
           Objects.requireNonNull(environment, "environment"),
           owner,
           Objects.requireNonNull(issuedAt, "issuedAt"),
-          Objects.requireNonNull(expiresAt, "expiresAt"), approvalId, approvals, breakGlass, singleUse, ruleIds, parentGrantId, delegators,
-          delegationsLeft, certificateThumbprint, keyThumbprint);
+          Objects.requireNonNull(expiresAt, "expiresAt"),
+          approvalId, approvals, breakGlass, singleUse, ruleIds, parentGrantId, delegators, delegationsLeft,
+          certificateThumbprint, keyThumbprint);
     }
   }
 }
