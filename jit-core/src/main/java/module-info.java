@@ -5,6 +5,7 @@
  * {@code dev.jitaccess.spi}; {@code dev.jitaccess.internal} is not part of the API.
  */
 module dev.jitaccess.core {
+  requires static transitive org.jspecify;
   requires com.nimbusds.jose.jwt;
   requires com.github.benmanes.caffeine;
   requires org.slf4j;

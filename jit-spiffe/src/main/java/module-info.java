@@ -1,5 +1,6 @@
 /** jit-spiffe: verifies SPIFFE JWT-SVIDs, X.509-SVIDs and OIDC tokens for the broker. */
 module dev.jitaccess.spiffe {
+  requires static transitive org.jspecify;
   requires transitive dev.jitaccess.core;
   requires com.nimbusds.jose.jwt;
   requires org.bouncycastle.provider;

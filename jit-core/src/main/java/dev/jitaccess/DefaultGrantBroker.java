@@ -41,6 +41,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final String issuer;
   private final List<IdentityVerifier> identityVerifiers;
   private final PolicyEvaluator policy;
-  private final ApprovalHandler approvalHandler;
+  private final @Nullable ApprovalHandler approvalHandler;
   private final GrantStore store;
   private final AuditSink audit;
   private final boolean auditBlocks;
@@ -63,7 +64,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final boolean ownsScheduler;
   private final Executor callbackExecutor;
   private final KeyRing keys;
-  private final Duration keyRotation;
+  private final @Nullable Duration keyRotation;
   private final Duration maxTtl;
   private final Duration breakGlassTtl;
   private final double expiringFraction;
@@ -72,7 +73,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final int maxPerTask;
   private final int maxCredentialBytes;
   private final TokenVerifier verifier;
-  private final CredentialCache credentialCache;
+  private final @Nullable CredentialCache credentialCache;
   private final LifecycleTimer timer;
   private final SecureRandom random = new SecureRandom();
   /**
@@ -84,18 +85,24 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final Map<String, Renewing> renewing = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> children = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile Scheduler.Cancellable rotationTask;
+  private volatile Scheduler.@Nullable Cancellable rotationTask;
 
   private record LiveGrant(GrantInfo info, List<GrantListener> own) {}
 
   private record Renewing(WorkloadIdentity identity, GrantRequest request, Grant grant) {}
 
-  private record Evaluation(WorkloadIdentity identity, Decision decision, Throwable cause) {}
+  /** The identity is null only with a Deny (the credential did not verify). */
+  private record Evaluation(@Nullable WorkloadIdentity identity, Decision decision, @Nullable Throwable cause) {
+    /** The verified identity behind an Allow or NeedsApproval decision. */
+    WorkloadIdentity verifiedIdentity() {
+      return Objects.requireNonNull(identity, "a decision other than Deny always has a verified identity");
+    }
+  }
 
   DefaultGrantBroker(GrantBroker.Builder b) {
-    this.issuer = b.issuer;
+    this.issuer = Objects.requireNonNull(b.issuer, "issuer"); // build() checked it
     this.identityVerifiers = List.copyOf(b.identityVerifiers);
-    this.policy = b.policy;
+    this.policy = Objects.requireNonNull(b.policy, "policy"); // build() checked it
     this.approvalHandler = b.approvalHandler;
     this.clock = b.clock != null ? b.clock : Clock.systemUTC();
     this.ownsScheduler = b.scheduler == null;
@@ -118,8 +125,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
         new KeyRing(b.algorithm != null ? b.algorithm : SigningAlgorithm.ES256, b.signingKey, clock, maxTtl.plus(skew));
     this.verifier = new TokenVerifier(issuer, keys::find, clock, skew, store, audit, 16 * 1024);
     this.timer = new LifecycleTimer(scheduler, clock, this::onTimer);
-    this.credentialCache = b.credentialCacheMaxAge == null
-        ? null : new CredentialCache(clock, b.credentialCacheMaxAge, b.credentialCacheSize);
+    Duration cacheMaxAge = b.credentialCacheMaxAge;
+    Integer cacheSize = b.credentialCacheSize; // set together with the max age
+    this.credentialCache = cacheMaxAge == null || cacheSize == null
+        ? null : new CredentialCache(clock, cacheMaxAge, cacheSize);
     if (keyRotation != null) {
       scheduleRotation();
     }
@@ -134,8 +143,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Evaluation ev = decide(request);
     requested(ev, request);
     Decision d = ev.decision();
-    if (d instanceof Decision.Allow) {
-      return issue(ev.identity(), request, (Decision.Allow) d, Optional.empty(), List.of());
+    if (d instanceof Decision.Allow allow) {
+      return issue(ev.verifiedIdentity(), request, allow, Optional.empty(), List.of());
     }
     if (d instanceof Decision.NeedsApproval) {
       throw denied(ev.identity(), request, d, null, "approval required; use requestAsync");
@@ -163,17 +172,18 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       Evaluation ev = decide(request);
       requested(ev, request);
       Decision d = ev.decision();
-      if (d instanceof Decision.Allow) {
+      if (d instanceof Decision.Allow allow) {
         return CompletableFuture.completedFuture(
-            issue(ev.identity(), request, (Decision.Allow) d, Optional.empty(), List.of()));
+            issue(ev.verifiedIdentity(), request, allow, Optional.empty(), List.of()));
       }
-      if (!(d instanceof Decision.NeedsApproval)) {
+      if (!(d instanceof Decision.NeedsApproval needsApproval)) {
         throw denied(ev.identity(), request, d, ev.cause(), null);
       }
-      if (approvalHandler == null) {
+      ApprovalHandler handler = approvalHandler;
+      if (handler == null) {
         throw denied(ev.identity(), request, d, null, "approval required but no approval handler is configured");
       }
-      return awaitApproval(ev.identity(), request, (Decision.NeedsApproval) d);
+      return awaitApproval(handler, ev.verifiedIdentity(), request, needsApproval);
     } catch (JitException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -236,8 +246,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       wider.removeAll(parent.info().actions());
       problem = "delegation: actions " + wider + " are not granted by the parent";
     }
-    if (problem != null) {
-      Evaluation ev = new Evaluation(null, Decision.deny(problem), null);
+    if (problem != null || parent == null) {
+      Evaluation ev = new Evaluation(null, Decision.deny(problem != null ? problem : "delegation: no parent"), null);
       requested(ev, request);
       throw denied(null, request, ev.decision(), null, null);
     }
@@ -247,7 +257,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       throw denied(ev.identity(), request, ev.decision(), ev.cause(),
           ev.decision() instanceof Decision.NeedsApproval ? "delegation: a delegation cannot wait for approval" : null);
     }
-    Grant child = issue(ev.identity(), request, (Decision.Allow) ev.decision(), parent.info().approvalId(),
+    Grant child = issue(ev.verifiedIdentity(), request, (Decision.Allow) ev.decision(), parent.info().approvalId(),
         parent.info().approvals(), parent);
     Map<String, String> f = grantFields(child.info());
     f.put(AuditEvent.REASON, "delegated by " + parent.info().subject() + " from grant " + parent.grantId());
@@ -264,7 +274,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     String cacheKey = credentialCache != null && request.credential() instanceof Credential.Token
         ? ((Credential.Token) request.credential()).type() + " " + ((Credential.Token) request.credential()).value()
         : null;
-    Optional<WorkloadIdentity> cached = cacheKey == null ? Optional.empty() : credentialCache.get(cacheKey);
+    Optional<WorkloadIdentity> cached =
+        cacheKey == null || credentialCache == null ? Optional.empty() : credentialCache.get(cacheKey);
     if (cached.isPresent()) {
       return evaluatePolicy(cached.get(), request, now);
     }
@@ -288,14 +299,14 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (result == null) {
       return new Evaluation(null, Decision.deny("identity: the identity verifier returned no result"), null);
     }
-    if (result instanceof IdentityResult.Rejected) {
-      return new Evaluation(null, Decision.deny("identity: " + ((IdentityResult.Rejected) result).reason()), null);
+    if (result instanceof IdentityResult.Rejected rejected) {
+      return new Evaluation(null, Decision.deny("identity: " + rejected.reason()), null);
     }
     WorkloadIdentity identity = ((IdentityResult.Verified) result).identity();
     if (!now.isBefore(identity.expiresAt())) {
       return new Evaluation(identity, Decision.deny("identity: the credential expired at " + identity.expiresAt()), null);
     }
-    if (cacheKey != null) {
+    if (cacheKey != null && credentialCache != null) {
       credentialCache.put(cacheKey, identity);
     }
     return evaluatePolicy(identity, request, now);
@@ -315,14 +326,14 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return new Evaluation(identity, d, null);
   }
 
-  private String checkSize(Credential credential) {
-    if (credential instanceof Credential.Token) {
-      int length = ((Credential.Token) credential).value().length();
+  private @Nullable String checkSize(Credential credential) {
+    if (credential instanceof Credential.Token token) {
+      int length = token.value().length();
       if (length > maxCredentialBytes) {
         return "credential is " + length + " bytes, the limit is " + maxCredentialBytes;
       }
-    } else if (credential instanceof Credential.CertificateChain) {
-      int length = ((Credential.CertificateChain) credential).chain().size();
+    } else if (credential instanceof Credential.CertificateChain certificateChain) {
+      int length = certificateChain.chain().size();
       if (length > MAX_CHAIN_LENGTH) {
         return "certificate chain has " + length + " certificates, the limit is " + MAX_CHAIN_LENGTH;
       }
@@ -339,7 +350,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   /** Issues a grant; with {@code parent}, a sub-grant that is never wider or longer-lived than it. */
   private Grant issue(WorkloadIdentity identity, GrantRequest request, Decision.Allow allow, Optional<String> approvalId,
-      List<Approval> approvals, GrantRecord parent) {
+      List<Approval> approvals, @Nullable GrantRecord parent) {
     GrantTerms terms = allow.terms();
     Set<String> actions = new LinkedHashSet<>(request.actions());
     actions.retainAll(terms.actions());
@@ -477,7 +488,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     children.values().forEach(set -> set.remove(grantId));
   }
 
-  private CompletionStage<Grant> awaitApproval(WorkloadIdentity identity, GrantRequest request, Decision.NeedsApproval d) {
+  private CompletionStage<Grant> awaitApproval(
+      ApprovalHandler approvalHandler, WorkloadIdentity identity, GrantRequest request, Decision.NeedsApproval d) {
     Instant now = clock.instant();
     String approvalId = "apr-" + newId();
     Instant deadline = now.plus(d.requirement().timeout());
@@ -488,7 +500,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     putDecision(f, d);
     f.put(AuditEvent.REASON, "approver group " + d.requirement().approverGroup() + ", " + d.requirement().approvals()
         + " approval(s) until " + deadline);
-    auditOrDeny(AuditEventType.APPROVAL_REQUESTED, f, identity, request, d);
+    auditOrDeny(AuditEventType.APPROVAL_REQUESTED, f, identity, request);
     CompletableFuture<Grant> result = new CompletableFuture<>();
     AtomicBoolean settled = new AtomicBoolean();
     Scheduler.Cancellable timeout = scheduler.schedule(() -> {
@@ -537,8 +549,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       auditQuietly(AuditEventType.APPROVAL_REJECTED, f);
       throw denied(identity, request, d, error, "approval " + approvalId + " failed in the approval handler");
     }
-    if (outcome instanceof ApprovalOutcome.Rejected) {
-      ApprovalOutcome.Rejected r = (ApprovalOutcome.Rejected) outcome;
+    if (outcome instanceof ApprovalOutcome.Rejected r) {
       f.put(AuditEvent.APPROVERS, r.approver());
       f.put(AuditEvent.REASON, "rejected: " + r.comment());
       auditQuietly(AuditEventType.APPROVAL_REJECTED, f);
@@ -554,12 +565,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       auditQuietly(AuditEventType.APPROVAL_REJECTED, f);
       throw denied(identity, request, d, null, "approval " + approvalId + " refused: " + problem);
     }
-    auditOrDeny(AuditEventType.APPROVAL_APPROVED, f, identity, request, d);
+    auditOrDeny(AuditEventType.APPROVAL_APPROVED, f, identity, request);
     Decision.Allow allow = new Decision.Allow(d.terms(), d.ruleIds(), d.reasons(), d.policyVersion());
     return issue(identity, request, allow, Optional.of(approvalId), approvals);
   }
 
-  private String checkApprovals(WorkloadIdentity identity, ApprovalRequirement req, List<Approval> approvals, Instant deadline) {
+  private @Nullable String checkApprovals(
+      WorkloadIdentity identity, ApprovalRequirement req, List<Approval> approvals, Instant deadline) {
     Set<String> distinct = new HashSet<>();
     for (Approval a : approvals) {
       if (a.approver().equals(identity.id()) || identity.owner().map(a.approver()::equals).orElse(false)) {
@@ -620,7 +632,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   /** Moves a live grant to a terminal state; only the call that changes the state reports it. */
-  private boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, Instant dueAt) {
+  private boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, @Nullable Instant dueAt) {
     boolean[] changed = new boolean[1];
     Optional<GrantRecord> after;
     try {
@@ -649,7 +661,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   /** Audits and calls back the end of a grant. */
-  private void report(GrantRecord ended, List<GrantListener> own, String note) {
+  private void report(GrantRecord ended, @Nullable List<GrantListener> own, String note) {
     GrantInfo info = ended.info();
     String grantId = info.grantId();
     Map<String, String> f = grantFields(info);
@@ -727,23 +739,16 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   private void onTimer(LifecycleTimer.Entry e) {
     switch (e.kind()) {
-      case EXPIRY:
-        onExpiryDue(e.grantId());
-        break;
-      case EXPIRING:
-        store.find(e.grantId())
+      case EXPIRY -> onExpiryDue(e.grantId());
+      case EXPIRING -> store.find(e.grantId())
             .filter(r -> r.isLiveAt(clock.instant()))
             .ifPresent(r -> notify(e.grantId(), own(e.grantId()), l -> l.onExpiring(r.info()), "onExpiring"));
-        break;
-      case REMINT:
-        remint(e.grantId());
-        break;
-      default:
-        throw new IllegalStateException("unknown timer kind " + e.kind());
+      case REMINT -> remint(e.grantId());
+      default -> throw new IllegalStateException("unknown timer kind " + e.kind());
     }
   }
 
-  private List<GrantListener> own(String grantId) {
+  private @Nullable List<GrantListener> own(String grantId) {
     LiveGrant g = active.get(grantId);
     return g == null ? null : g.own();
   }
@@ -885,11 +890,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   // ---------------------------------------------------------------- audit and listeners
 
   private void requested(Evaluation ev, GrantRequest request) {
-    auditOrDeny(AuditEventType.REQUESTED, requestFields(ev.identity(), request), ev.identity(), request, ev.decision());
+    auditOrDeny(AuditEventType.REQUESTED, requestFields(ev.identity(), request), ev.identity(), request);
   }
 
   private AccessDeniedException denied(
-      WorkloadIdentity identity, GrantRequest request, Decision decision, Throwable cause, String extraReason) {
+      @Nullable WorkloadIdentity identity, GrantRequest request, Decision decision, @Nullable Throwable cause,
+      @Nullable String extraReason) {
     Decision d = decision;
     if (extraReason != null) {
       List<String> reasons = new ArrayList<>();
@@ -908,8 +914,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return cause == null ? new AccessDeniedException(d) : new AccessDeniedException(d, cause);
   }
 
-  private void auditOrDeny(AuditEventType type, Map<String, String> fields, WorkloadIdentity identity,
-      GrantRequest request, Decision decision) {
+  private void auditOrDeny(AuditEventType type, Map<String, String> fields, @Nullable WorkloadIdentity identity,
+      GrantRequest request) {
     try {
       audit.record(new AuditEvent(type, clock.instant(), fields));
     } catch (RuntimeException e) {
@@ -930,7 +936,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     }
   }
 
-  private static Map<String, String> requestFields(WorkloadIdentity identity, GrantRequest r) {
+  private static Map<String, String> requestFields(@Nullable WorkloadIdentity identity, GrantRequest r) {
     Map<String, String> f = new LinkedHashMap<>();
     f.put(AuditEvent.TASK_ID, r.taskId());
     f.put(AuditEvent.IDENTITY, identity == null ? UNVERIFIED : identity.id());
@@ -987,7 +993,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return d instanceof Decision.Allow ? "allow" : d instanceof Decision.Deny ? "deny" : "needs-approval";
   }
 
-  private void notify(String grantId, List<GrantListener> own, Consumer<GrantListener> call, String event) {
+  private void notify(
+      @Nullable String grantId, @Nullable List<GrantListener> own, Consumer<GrantListener> call, String event) {
     for (GrantListener l : listeners) {
       dispatch(grantId, l, call, event);
     }
@@ -998,7 +1005,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     }
   }
 
-  private void dispatch(String grantId, GrantListener listener, Consumer<GrantListener> call, String event) {
+  private void dispatch(@Nullable String grantId, GrantListener listener, Consumer<GrantListener> call, String event) {
     Runnable r = () -> {
       try {
         call.accept(listener);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request to attenuate a live grant into a sub-grant for another identity (a tool, a sub-agent): a
@@ -28,18 +29,18 @@ public final class DelegationRequest {
   private final String parentGrantId;
   private final Credential credential;
   private final Set<String> actions;
-  private final String resource;
+  private final @Nullable String resource;
   private final Duration ttl;
-  private final String justification;
-  private final String dpopKey;
+  private final @Nullable String justification;
+  private final @Nullable String dpopKey;
   private final List<GrantListener> listeners;
 
   private DelegationRequest(Builder b) {
     this.parentGrantId = b.parentGrantId;
-    this.credential = b.credential;
+    this.credential = Objects.requireNonNull(b.credential, "credential");
     this.actions = Set.copyOf(b.actions);
     this.resource = b.resource;
-    this.ttl = b.ttl;
+    this.ttl = Objects.requireNonNull(b.ttl, "ttl");
     this.justification = b.justification;
     this.dpopKey = b.dpopKey;
     this.listeners = List.copyOf(b.listeners);
@@ -99,12 +100,12 @@ public final class DelegationRequest {
   /** Builds a {@link DelegationRequest}; each option may be set once. Not thread-safe. */
   public static final class Builder {
     private final String parentGrantId;
-    private Credential credential;
+    private @Nullable Credential credential;
     private final Set<String> actions = new LinkedHashSet<>();
-    private String resource;
-    private Duration ttl;
-    private String justification;
-    private String dpopKey;
+    private @Nullable String resource;
+    private @Nullable Duration ttl;
+    private @Nullable String justification;
+    private @Nullable String dpopKey;
     private final List<GrantListener> listeners = new ArrayList<>();
 
     private Builder(String parentGrantId) {

@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues just-in-time grants: verifies the presented credential, evaluates the policy, mints a
@@ -109,30 +110,30 @@ public interface GrantBroker extends AutoCloseable {
    * contradict each other are refused with a message naming the option and the value. Not thread-safe.
    */
   final class Builder {
-    String issuer;
+    @Nullable String issuer;
     final List<IdentityVerifier> identityVerifiers = new ArrayList<>();
-    PolicyEvaluator policy;
-    ApprovalHandler approvalHandler;
-    GrantStore store;
-    AuditSink auditSink;
-    Boolean auditFailureBlocksIssuance;
+    @Nullable PolicyEvaluator policy;
+    @Nullable ApprovalHandler approvalHandler;
+    @Nullable GrantStore store;
+    @Nullable AuditSink auditSink;
+    @Nullable Boolean auditFailureBlocksIssuance;
     final List<GrantListener> listeners = new ArrayList<>();
-    Clock clock;
-    Scheduler scheduler;
-    Executor callbackExecutor;
-    SigningAlgorithm algorithm;
-    String signingKey;
-    Duration keyRotation;
-    Duration maxTtl;
-    Duration breakGlassTtl;
-    Duration clockSkew;
-    Double expiringFraction;
-    Double renewFraction;
-    Integer maxGrantsPerIdentity;
-    Integer maxGrantsPerTask;
-    Integer maxCredentialBytes;
-    Duration credentialCacheMaxAge;
-    Integer credentialCacheSize;
+    @Nullable Clock clock;
+    @Nullable Scheduler scheduler;
+    @Nullable Executor callbackExecutor;
+    @Nullable SigningAlgorithm algorithm;
+    @Nullable String signingKey;
+    @Nullable Duration keyRotation;
+    @Nullable Duration maxTtl;
+    @Nullable Duration breakGlassTtl;
+    @Nullable Duration clockSkew;
+    @Nullable Double expiringFraction;
+    @Nullable Double renewFraction;
+    @Nullable Integer maxGrantsPerIdentity;
+    @Nullable Integer maxGrantsPerTask;
+    @Nullable Integer maxCredentialBytes;
+    @Nullable Duration credentialCacheMaxAge;
+    @Nullable Integer credentialCacheSize;
 
     private Builder() {}
 
@@ -384,7 +385,7 @@ public interface GrantBroker extends AutoCloseable {
       return value;
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

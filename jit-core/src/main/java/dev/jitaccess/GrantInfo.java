@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The public facts of a grant: everything its token says, nothing secret. Carried by {@link Grant},
@@ -124,17 +125,17 @@ public record GrantInfo(
 
   /** Builds a {@link GrantInfo}. Not thread-safe. */
   public static final class Builder {
-    private String grantId;
-    private String subject;
-    private String issuer;
-    private String resource;
-    private Set<String> actions;
-    private String taskId;
-    private String purpose;
-    private String environment;
+    private @Nullable String grantId;
+    private @Nullable String subject;
+    private @Nullable String issuer;
+    private @Nullable String resource;
+    private @Nullable Set<String> actions;
+    private @Nullable String taskId;
+    private @Nullable String purpose;
+    private @Nullable String environment;
     private Optional<String> owner = Optional.empty();
-    private Instant issuedAt;
-    private Instant expiresAt;
+    private @Nullable Instant issuedAt;
+    private @Nullable Instant expiresAt;
     private Optional<String> approvalId = Optional.empty();
     private List<Approval> approvals = List.of();
     private boolean breakGlass;
@@ -275,9 +276,20 @@ public record GrantInfo(
      * @throws NullPointerException naming the first required field not set
      */
     public GrantInfo build() {
-      return new GrantInfo(grantId, subject, issuer, resource, actions, taskId, purpose, environment, owner,
-          issuedAt, expiresAt, approvalId, approvals, breakGlass, singleUse, ruleIds, parentGrantId, delegators,
-          delegationsLeft, certificateThumbprint, keyThumbprint);
+      return new GrantInfo(
+          Objects.requireNonNull(grantId, "grantId"),
+          Objects.requireNonNull(subject, "subject"),
+          Objects.requireNonNull(issuer, "issuer"),
+          Objects.requireNonNull(resource, "resource"),
+          Objects.requireNonNull(actions, "actions"),
+          Objects.requireNonNull(taskId, "taskId"),
+          Objects.requireNonNull(purpose, "purpose"),
+          Objects.requireNonNull(environment, "environment"),
+          owner,
+          Objects.requireNonNull(issuedAt, "issuedAt"),
+          Objects.requireNonNull(expiresAt, "expiresAt"),
+          approvalId, approvals, breakGlass, singleUse, ruleIds, parentGrantId, delegators, delegationsLeft,
+          certificateThumbprint, keyThumbprint);
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request for a grant: who is asking (the presented {@link Credential}), for what task and purpose,
@@ -34,20 +35,20 @@ public final class GrantRequest {
   private final String environment;
   private final Duration requestedTtl;
   private final Map<String, Object> attributes;
-  private final String justification;
+  private final @Nullable String justification;
   private final boolean breakGlass;
   private final boolean renewing;
   private final List<GrantListener> listeners;
-  private final String keyThumbprint;
+  private final @Nullable String keyThumbprint;
 
   private GrantRequest(Builder b) {
-    this.credential = b.credential;
-    this.taskId = b.taskId;
-    this.purpose = b.purpose;
-    this.resource = b.resource;
+    this.credential = Objects.requireNonNull(b.credential, "credential");
+    this.taskId = Objects.requireNonNull(b.taskId, "taskId");
+    this.purpose = Objects.requireNonNull(b.purpose, "purpose");
+    this.resource = Objects.requireNonNull(b.resource, "resource");
     this.actions = Collections.unmodifiableSet(new LinkedHashSet<>(b.actions));
-    this.environment = b.environment;
-    this.requestedTtl = b.requestedTtl;
+    this.environment = Objects.requireNonNull(b.environment, "environment");
+    this.requestedTtl = Objects.requireNonNull(b.requestedTtl, "requestedTtl");
     this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
     this.justification = b.justification;
     this.breakGlass = b.breakGlass;
@@ -138,21 +139,21 @@ public final class GrantRequest {
 
   /** Builds a {@link GrantRequest}; each option may be set once. Not thread-safe. */
   public static final class Builder {
-    private Credential credential;
-    private String taskId;
-    private String purpose;
-    private String resource;
+    private @Nullable Credential credential;
+    private @Nullable String taskId;
+    private @Nullable String purpose;
+    private @Nullable String resource;
     private final Set<String> actions = new LinkedHashSet<>();
-    private String environment;
-    private Duration requestedTtl;
+    private @Nullable String environment;
+    private @Nullable Duration requestedTtl;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
-    private String justification;
+    private @Nullable String justification;
     private boolean breakGlass;
     private boolean breakGlassSet;
     private boolean renewing;
     private boolean renewingSet;
     private final List<GrantListener> listeners = new ArrayList<>();
-    private String keyThumbprint;
+    private @Nullable String keyThumbprint;
 
     private Builder() {}
 
@@ -265,8 +266,8 @@ public final class GrantRequest {
         throw new IllegalArgumentException(
             "attribute '" + name + "' must be a String, Number or Boolean, got " + value.getClass().getName());
       }
-      if (value instanceof String) {
-        text((String) value, "attribute '" + name + "'");
+      if (value instanceof String string) {
+        text(string, "attribute '" + name + "'");
       }
       if (attributes.containsKey(name)) {
         throw new IllegalStateException("attribute '" + name + "' was already set");
@@ -335,13 +336,13 @@ public final class GrantRequest {
       return new GrantRequest(this);
     }
 
-    private static void require(Object value, String name) {
+    private static void require(@Nullable Object value, String name) {
       if (value == null) {
         throw new IllegalStateException(name + " is required");
       }
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

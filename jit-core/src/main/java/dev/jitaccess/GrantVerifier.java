@@ -6,6 +6,7 @@ import dev.jitaccess.spi.GrantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a resource server uses to check a grant token: signature, {@code typ} ({@code at+jwt}), issuer,
@@ -43,13 +44,13 @@ public interface GrantVerifier {
 
   /** Builds a stand-alone {@link GrantVerifier}; each option may be set once. Not thread-safe. */
   final class Builder {
-    private String issuer;
-    private String jwks;
-    private Clock clock;
-    private Duration clockSkew;
-    private GrantStore store;
-    private AuditSink auditSink;
-    private Integer maxTokenBytes;
+    private @Nullable String issuer;
+    private @Nullable String jwks;
+    private @Nullable Clock clock;
+    private @Nullable Duration clockSkew;
+    private @Nullable GrantStore store;
+    private @Nullable AuditSink auditSink;
+    private @Nullable Integer maxTokenBytes;
 
     private Builder() {}
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,8 @@ final class LifecycleTimer {
   private final Consumer<Entry> handler;
   private final PriorityQueue<Entry> queue = new PriorityQueue<>();
   private long seq;
-  private Scheduler.Cancellable wakeup;
-  private Instant wakeupAt;
+  private Scheduler.@Nullable Cancellable wakeup;
+  private @Nullable Instant wakeupAt;
   private boolean stopped;
 
   LifecycleTimer(Scheduler scheduler, Clock clock, Consumer<Entry> handler) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a resource server expects of a grant token beyond a valid signature: its own audience, and
@@ -14,12 +15,12 @@ import java.util.Set;
  */
 public final class VerificationRequest {
   private final String audience;
-  private final String taskId;
+  private final @Nullable String taskId;
   private final Set<String> requiredActions;
-  private final X509Certificate peerCertificate;
-  private final String dpopProof;
-  private final String httpMethod;
-  private final String httpUri;
+  private final @Nullable X509Certificate peerCertificate;
+  private final @Nullable String dpopProof;
+  private final @Nullable String httpMethod;
+  private final @Nullable String httpUri;
   private final boolean requireProofOfPossession;
 
   private VerificationRequest(Builder b) {
@@ -88,12 +89,12 @@ public final class VerificationRequest {
   /** Builds a {@link VerificationRequest}; each option may be set once. Not thread-safe. */
   public static final class Builder {
     private final String audience;
-    private String taskId;
+    private @Nullable String taskId;
     private final Set<String> requiredActions = new LinkedHashSet<>();
-    private X509Certificate peerCertificate;
-    private String dpopProof;
-    private String httpMethod;
-    private String httpUri;
+    private @Nullable X509Certificate peerCertificate;
+    private @Nullable String dpopProof;
+    private @Nullable String httpMethod;
+    private @Nullable String httpUri;
     private boolean requireProofOfPossession;
 
     private Builder(String audience) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A verified workload identity: what an {@link dev.jitaccess.spi.IdentityVerifier} established from a
@@ -18,8 +19,8 @@ public final class WorkloadIdentity {
   private final String kind;
   private final Map<String, Object> attributes;
   private final Instant expiresAt;
-  private final String owner;
-  private final String certificateThumbprint;
+  private final @Nullable String owner;
+  private final @Nullable String certificateThumbprint;
 
   private WorkloadIdentity(Builder b) {
     this.id = b.id;
@@ -84,14 +85,13 @@ public final class WorkloadIdentity {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof WorkloadIdentity)) {
+    if (!(o instanceof WorkloadIdentity that)) {
       return false;
     }
-    WorkloadIdentity that = (WorkloadIdentity) o;
     return id.equals(that.id)
         && issuer.equals(that.issuer)
         && kind.equals(that.kind)
@@ -119,8 +119,8 @@ public final class WorkloadIdentity {
     private String kind = "unknown";
     private final Map<String, Object> attributes = new LinkedHashMap<>();
     private Instant expiresAt = Instant.MAX;
-    private String owner;
-    private String certificateThumbprint;
+    private @Nullable String owner;
+    private @Nullable String certificateThumbprint;
 
     private Builder(String id, String issuer) {
       this.id = requireText(id, "id");

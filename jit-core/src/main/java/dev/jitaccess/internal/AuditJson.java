@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The line format of {@link JsonLinesAuditSink}: writes one record as a JSON object and reads it back
@@ -79,28 +80,14 @@ final class AuditJson {
     for (int i = 0; i < n; i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '"':
-          out.append("\\\"");
-          break;
-        case '\\':
-          out.append("\\\\");
-          break;
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        case '\b':
-          out.append("\\b");
-          break;
-        case '\f':
-          out.append("\\f");
-          break;
-        default:
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\b' -> out.append("\\b");
+        case '\f' -> out.append("\\f");
+        default -> {
           if (c < 0x20) {
             unicodeEscape(out, c);
           } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
@@ -110,6 +97,7 @@ final class AuditJson {
           } else {
             out.append(c);
           }
+        }
       }
     }
     out.append('"');
@@ -177,23 +165,12 @@ final class AuditJson {
           String member = string();
           expect(':');
           switch (member) {
-            case "seq":
-              seq = once(seq, member, seq());
-              break;
-            case "type":
-              type = once(type, member, nonEmptyString(member));
-              break;
-            case "at":
-              at = once(at, member, instant());
-              break;
-            case "fields":
-              fields = once(fields, member, fields());
-              break;
-            case "prev":
-              prev = once(prev, member, nonEmptyString(member));
-              break;
-            default:
-              throw error("unknown member");
+            case "seq" -> seq = once(seq, member, seq());
+            case "type" -> type = once(type, member, nonEmptyString(member));
+            case "at" -> at = once(at, member, instant());
+            case "fields" -> fields = once(fields, member, fields());
+            case "prev" -> prev = once(prev, member, nonEmptyString(member));
+            default -> throw error("unknown member");
           }
         }
         first = false;
@@ -211,7 +188,7 @@ final class AuditJson {
       return new Line(seq, type, at, fields, prev);
     }
 
-    private <T> T once(T current, String member, T value) throws MalformedLineException {
+    private <T> T once(@Nullable T current, String member, T value) throws MalformedLineException {
       if (current != null) {
         throw error("member \"" + member + "\" appears twice");
       }
@@ -312,27 +289,13 @@ final class AuditJson {
         }
         char e = s.charAt(pos++);
         switch (e) {
-          case '"':
-          case '\\':
-          case '/':
-            out.append(e);
-            break;
-          case 'b':
-            out.append('\b');
-            break;
-          case 'f':
-            out.append('\f');
-            break;
-          case 'n':
-            out.append('\n');
-            break;
-          case 'r':
-            out.append('\r');
-            break;
-          case 't':
-            out.append('\t');
-            break;
-          case 'u':
+          case '"', '\\', '/' -> out.append(e);
+          case 'b' -> out.append('\b');
+          case 'f' -> out.append('\f');
+          case 'n' -> out.append('\n');
+          case 'r' -> out.append('\r');
+          case 't' -> out.append('\t');
+          case 'u' -> {
             if (pos + 4 > s.length()) {
               throw error("short unicode escape");
             }
@@ -346,10 +309,11 @@ final class AuditJson {
               code = (code << 4) | digit;
             }
             out.append((char) code);
-            break;
-          default:
+          }
+          default -> {
             pos--;
             throw error("bad escape");
+          }
         }
       }
     }

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks RFC 9449 DPoP proofs presented with a sender-constrained grant token: {@code typ dpop+jwt}, an
@@ -61,7 +62,8 @@ final class DpopProofs {
   record Problem(boolean replay, String detail) {}
 
   /** Returns null when the proof is good and fresh, otherwise what is wrong. Never includes the proof. */
-  Problem check(String proof, String accessToken, String jkt, String method, String uri) {
+  @Nullable Problem check(
+      @Nullable String proof, String accessToken, String jkt, @Nullable String method, @Nullable String uri) {
     if (proof == null || method == null || uri == null) {
       return new Problem(false, "the token is bound to a DPoP key; a DPoP proof with method and URI is required");
     }
@@ -129,21 +131,21 @@ final class DpopProofs {
   }
 
   private static JWSVerifier verifier(JWK key, JWSAlgorithm alg) throws JOSEException, GeneralSecurityException {
-    if (key instanceof ECKey && JWSAlgorithm.Family.EC.contains(alg)) {
-      ECDSAVerifier v = new ECDSAVerifier((ECKey) key);
+    if (key instanceof ECKey ecKey && JWSAlgorithm.Family.EC.contains(alg)) {
+      ECDSAVerifier v = new ECDSAVerifier(ecKey);
       v.getJCAContext().setProvider(Providers.bouncyCastle());
       return v;
     }
-    if (key instanceof RSAKey && JWSAlgorithm.Family.RSA.contains(alg)) {
-      return new RSASSAVerifier((RSAKey) key);
+    if (key instanceof RSAKey rsaKey && JWSAlgorithm.Family.RSA.contains(alg)) {
+      return new RSASSAVerifier(rsaKey);
     }
-    if (key instanceof OctetKeyPair && JWSAlgorithm.EdDSA.equals(alg)) {
-      return new Ed25519Jdk.Verifier(Ed25519Jdk.publicKey((OctetKeyPair) key));
+    if (key instanceof OctetKeyPair octetKeyPair && JWSAlgorithm.EdDSA.equals(alg)) {
+      return new Ed25519Jdk.Verifier(Ed25519Jdk.publicKey(octetKeyPair));
     }
     throw new JOSEException("key type does not match the algorithm");
   }
 
-  private static String normalize(String uri) {
+  private static @Nullable String normalize(String uri) {
     try {
       URI u = URI.create(uri);
       String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);

@@ -170,9 +170,9 @@ public final class GrantTokens {
           Object by = m.get("by");
           Object at = m.get("at");
           Object comment = m.get("comment");
-          if (by instanceof String && at instanceof Number) {
-            approvals.add(new Approval((String) by, Instant.ofEpochSecond(((Number) at).longValue()),
-                comment instanceof String ? (String) comment : ""));
+          if (by instanceof String approver && at instanceof Number seconds) {
+            approvals.add(new Approval(approver, Instant.ofEpochSecond(seconds.longValue()),
+                comment instanceof String text ? text : ""));
           }
         }
       }
@@ -181,8 +181,8 @@ public final class GrantTokens {
     Object rawRules = tctx.get("rules");
     if (rawRules instanceof List) {
       for (Object o : (List<?>) rawRules) {
-        if (o instanceof String) {
-          rules.add((String) o);
+        if (o instanceof String string) {
+          rules.add(string);
         }
       }
     }
@@ -190,10 +190,10 @@ public final class GrantTokens {
     Object act = c.getClaim(ACT);
     while (act instanceof Map) {
       Object actor = ((Map<?, ?>) act).get("sub");
-      if (!(actor instanceof String) || delegators.size() >= MAX_CHAIN) {
+      if (!(actor instanceof String delegator) || delegators.size() >= MAX_CHAIN) {
         throw new ParseException("malformed act claim", 0);
       }
-      delegators.add((String) actor);
+      delegators.add(delegator);
       act = ((Map<?, ?>) act).get("act");
     }
     if (act != null) {
@@ -204,7 +204,8 @@ public final class GrantTokens {
       throw new ParseException("act and tctx.parent must come together", 0);
     }
     Object left = tctx.get("del_left");
-    int delegationsLeft = left instanceof Number ? (int) Math.max(0, Math.min(MAX_CHAIN, ((Number) left).longValue())) : 0;
+    int delegationsLeft =
+        left instanceof Number number ? (int) Math.max(0, Math.min(MAX_CHAIN, number.longValue())) : 0;
     Map<String, Object> cnf = c.getJSONObjectClaim(CNF);
     Optional<String> x5t = cnf == null ? Optional.empty() : string(cnf, X5T_S256);
     Optional<String> jkt = cnf == null ? Optional.empty() : string(cnf, JKT);
@@ -247,7 +248,7 @@ public final class GrantTokens {
 
   private static Optional<String> string(Map<String, Object> m, String key) {
     Object v = m.get(key);
-    return v instanceof String ? Optional.of((String) v) : Optional.empty();
+    return v instanceof String string ? Optional.of(string) : Optional.empty();
   }
 
   private static String required(String v, String name) throws ParseException {

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * In-memory {@link GrantStore} on Caffeine.
@@ -258,7 +259,7 @@ public final class InMemoryGrantStore implements GrantStore {
   }
 
   /** Caffeine eviction listener: runs inside the atomic removal of a dropped record. */
-  private void onEvicted(String grantId, GrantRecord record, RemovalCause cause) {
+  private void onEvicted(@Nullable String grantId, @Nullable GrantRecord record, RemovalCause cause) {
     if (record != null && record.state() == GrantState.LIVE) {
       unindex(record);
     }
@@ -300,7 +301,7 @@ public final class InMemoryGrantStore implements GrantStore {
     return ids == null ? 0 : ids.size();
   }
 
-  private static Collection<String> snapshot(Set<String> ids) {
+  private static Collection<String> snapshot(@Nullable Set<String> ids) {
     return ids == null ? List.of() : List.copyOf(ids);
   }
 
@@ -415,7 +416,7 @@ public final class InMemoryGrantStore implements GrantStore {
 
   /** The future Caffeine holds for a scheduled clean-up; cancelling it cancels the jit-core task. */
   private static final class ScheduledRun extends CompletableFuture<Void> {
-    volatile Scheduler.Cancellable cancellable;
+    volatile Scheduler.@Nullable Cancellable cancellable;
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {

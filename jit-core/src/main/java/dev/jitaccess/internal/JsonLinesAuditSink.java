@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hash-chained JSON-lines audit file: one record per line,
@@ -114,8 +115,8 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      if (e instanceof JitException) {
-        throw (JitException) e;
+      if (e instanceof JitException jitException) {
+        throw jitException;
       }
       throw new JitException("cannot open audit file " + file, e);
     }
@@ -317,20 +318,20 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
       if (current.problem != null) {
         return broken(i, current.problem);
       }
-      long expectedSeq = previous == null ? 1 : previous.line.seq() + 1;
-      String expectedPrev = previous == null ? AuditJson.GENESIS : previous.hash;
-      long seq = current.line.seq();
-      boolean chains = current.line.prev().equals(expectedPrev);
+      long expectedSeq = previous == null ? 1 : previous.line().seq() + 1;
+      String expectedPrev = previous == null ? AuditJson.GENESIS : previous.hash();
+      long seq = current.line().seq();
+      boolean chains = current.line().prev().equals(expectedPrev);
       if (seq != expectedSeq || !chains) {
         Entry next = lines.peek();
-        boolean nextOk = next != null && next.problem == null;
-        if (seq > expectedSeq && nextOk && next.line.seq() == expectedSeq) {
+        AuditJson.Line nextLine = next != null && next.problem == null ? next.line() : null;
+        if (seq > expectedSeq && nextLine != null && nextLine.seq() == expectedSeq) {
           return broken(
               i,
               "reordered: seq " + seq + " where " + expectedSeq + " was expected, and " + expectedSeq
                   + " follows");
         }
-        if (nextOk && next.line.seq() == expectedSeq && next.line.prev().equals(expectedPrev)) {
+        if (nextLine != null && nextLine.seq() == expectedSeq && nextLine.prev().equals(expectedPrev)) {
           return broken(i, "inserted: line " + (i + 1) + " chains to the line before this one");
         }
         if (seq == expectedSeq) {
@@ -344,7 +345,7 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
                 "altered: its SHA-256 does not match the prev of line " + i + ", the last line (or line "
                     + i + " itself was altered)");
           }
-          if (nextOk && next.line.prev().equals(current.hash)) {
+          if (nextLine != null && nextLine.prev().equals(current.hash())) {
             return broken(i - 1, "altered: its SHA-256 does not match the prev of line " + i);
           }
           return broken(i, "altered: its prev does not match the SHA-256 of line " + (i - 1));
@@ -354,7 +355,7 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
         }
         if (seq > expectedSeq) {
           boolean continues =
-              next == null || (nextOk && next.line.seq() == seq + 1 && next.line.prev().equals(current.hash));
+              next == null || (nextLine != null && nextLine.seq() == seq + 1 && nextLine.prev().equals(current.hash()));
           return broken(
               i,
               (continues ? "removed: " + (seq - expectedSeq) + " record(s) missing before this line"
@@ -362,9 +363,9 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
                   + " (seq " + (expectedSeq - 1) + " is followed by " + seq + ")");
         }
         // seq went backwards: either line i-1 was inserted (line i chains to line i-2) or lines moved
-        long seqBefore = before == null ? 1 : before.line.seq() + 1;
-        String prevBefore = before == null ? AuditJson.GENESIS : before.hash;
-        if (seq == seqBefore && current.line.prev().equals(prevBefore)) {
+        long seqBefore = before == null ? 1 : before.line().seq() + 1;
+        String prevBefore = before == null ? AuditJson.GENESIS : before.hash();
+        if (seq == seqBefore && current.line().prev().equals(prevBefore)) {
           return broken(i - 1, "inserted: line " + i + " chains to the line before this one");
         }
         return broken(i, "reordered: seq " + seq + " comes after seq " + (expectedSeq - 1));
@@ -382,15 +383,25 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
   /** One line read for verification: parsed with its hash, or what is wrong with it. */
   private static final class Entry {
     final int number;
-    final AuditJson.Line line;
-    final String hash;
-    final String problem;
+    private final AuditJson.@Nullable Line line;
+    private final @Nullable String hash;
+    final @Nullable String problem;
 
-    Entry(int number, AuditJson.Line line, String hash, String problem) {
+    Entry(int number, AuditJson.@Nullable Line line, @Nullable String hash, @Nullable String problem) {
       this.number = number;
       this.line = line;
       this.hash = hash;
       this.problem = problem;
+    }
+
+    /** The parsed record; only for an entry without a problem. */
+    AuditJson.Line line() {
+      return Objects.requireNonNull(line, "a broken entry has no record");
+    }
+
+    /** The hash of the line; only for an entry without a problem. */
+    String hash() {
+      return Objects.requireNonNull(hash, "a broken entry has no hash");
     }
   }
 
@@ -402,26 +413,26 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
     private int bufferEnd;
     private byte[] line = new byte[1024];
     private int number;
-    private Entry peeked;
+    private @Nullable Entry peeked;
 
     Lines(InputStream in) {
       this.in = in;
     }
 
-    Entry peek() throws IOException {
+    @Nullable Entry peek() throws IOException {
       if (peeked == null) {
         peeked = read();
       }
       return peeked;
     }
 
-    Entry next() throws IOException {
+    @Nullable Entry next() throws IOException {
       Entry e = peek();
       peeked = null;
       return e;
     }
 
-    private Entry read() throws IOException {
+    private @Nullable Entry read() throws IOException {
       int length = 0;
       boolean tooLong = false;
       boolean any = false;

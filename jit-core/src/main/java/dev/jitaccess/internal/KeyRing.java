@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The broker's signing keys: one active private key, and the public keys of retired ones kept until
@@ -92,7 +93,7 @@ public final class KeyRing {
    *
    * @param retention how long a retired public key stays published (the longest token lifetime plus skew)
    */
-  public KeyRing(SigningAlgorithm algorithm, String sharedKey, Clock clock, Duration retention) {
+  public KeyRing(SigningAlgorithm algorithm, @Nullable String sharedKey, Clock clock, Duration retention) {
     this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.retention = Objects.requireNonNull(retention, "retention");
@@ -223,38 +224,30 @@ public final class KeyRing {
   }
 
   private static JWSAlgorithm jws(SigningAlgorithm algorithm) {
-    switch (algorithm) {
-      case ES256:
-        return JWSAlgorithm.ES256;
-      case RS256:
-        return JWSAlgorithm.RS256;
-      case EDDSA:
-        return JWSAlgorithm.EdDSA;
-      default:
-        throw new IllegalArgumentException("unknown algorithm " + algorithm);
-    }
+    return switch (algorithm) {
+      case ES256 -> JWSAlgorithm.ES256;
+      case RS256 -> JWSAlgorithm.RS256;
+      case EDDSA -> JWSAlgorithm.EdDSA;
+      default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
+    };
   }
 
   private static JWK generate(SigningAlgorithm algorithm) {
     try {
-      switch (algorithm) {
-        case ES256:
-          return new ECKeyGenerator(Curve.P_256)
-              .keyUse(KeyUse.SIGNATURE)
-              .algorithm(JWSAlgorithm.ES256)
-              .keyIDFromThumbprint(true)
-              .generate();
-        case RS256:
-          return new RSAKeyGenerator(2048)
-              .keyUse(KeyUse.SIGNATURE)
-              .algorithm(JWSAlgorithm.RS256)
-              .keyIDFromThumbprint(true)
-              .generate();
-        case EDDSA:
-          return Ed25519Jdk.generate();
-        default:
-          throw new IllegalArgumentException("unknown algorithm " + algorithm);
-      }
+      return switch (algorithm) {
+        case ES256 -> new ECKeyGenerator(Curve.P_256)
+            .keyUse(KeyUse.SIGNATURE)
+            .algorithm(JWSAlgorithm.ES256)
+            .keyIDFromThumbprint(true)
+            .generate();
+        case RS256 -> new RSAKeyGenerator(2048)
+            .keyUse(KeyUse.SIGNATURE)
+            .algorithm(JWSAlgorithm.RS256)
+            .keyIDFromThumbprint(true)
+            .generate();
+        case EDDSA -> Ed25519Jdk.generate();
+        default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
+      };
     } catch (JOSEException e) {
       throw new IllegalStateException("cannot generate a " + algorithm + " key", e);
     }
@@ -280,11 +273,11 @@ public final class KeyRing {
     }
     JWSAlgorithm expected = jws(algorithm);
     boolean fits =
-        (expected.equals(JWSAlgorithm.ES256) && jwk instanceof ECKey && Curve.P_256.equals(((ECKey) jwk).getCurve()))
-            || (expected.equals(JWSAlgorithm.RS256) && jwk instanceof RSAKey && ((RSAKey) jwk).size() >= 2048)
+        (expected.equals(JWSAlgorithm.ES256) && jwk instanceof ECKey ecKey && Curve.P_256.equals(ecKey.getCurve()))
+            || (expected.equals(JWSAlgorithm.RS256) && jwk instanceof RSAKey rsaKey && rsaKey.size() >= 2048)
             || (expected.equals(JWSAlgorithm.EdDSA)
-                && jwk instanceof OctetKeyPair
-                && Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve()));
+                && jwk instanceof OctetKeyPair octetKeyPair
+                && Curve.Ed25519.equals(octetKeyPair.getCurve()));
     if (!fits) {
       throw new IllegalArgumentException(
           "signingKey of type " + jwk.getKeyType() + " does not fit algorithm " + algorithm
@@ -292,11 +285,11 @@ public final class KeyRing {
     }
     try {
       String kid = jwk.getKeyID() != null && !jwk.getKeyID().isBlank() ? jwk.getKeyID() : jwk.computeThumbprint().toString();
-      if (jwk instanceof ECKey) {
-        return new ECKey.Builder((ECKey) jwk).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
+      if (jwk instanceof ECKey ecKey) {
+        return new ECKey.Builder(ecKey).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
       }
-      if (jwk instanceof RSAKey) {
-        return new RSAKey.Builder((RSAKey) jwk).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
+      if (jwk instanceof RSAKey rsaKey) {
+        return new RSAKey.Builder(rsaKey).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
       }
       return new OctetKeyPair.Builder((OctetKeyPair) jwk).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
     } catch (JOSEException e) {
@@ -308,12 +301,12 @@ public final class KeyRing {
     JWSAlgorithm alg = jws(algorithm);
     try {
       JWSSigner signer;
-      if (key instanceof ECKey) {
-        ECDSASigner s = new ECDSASigner((ECKey) key);
+      if (key instanceof ECKey ecKey) {
+        ECDSASigner s = new ECDSASigner(ecKey);
         s.getJCAContext().setProvider(Providers.bouncyCastle());
         signer = s;
-      } else if (key instanceof RSAKey) {
-        signer = new RSASSASigner((RSAKey) key);
+      } else if (key instanceof RSAKey rsaKey) {
+        signer = new RSASSASigner(rsaKey);
       } else {
         signer = new Ed25519Jdk.Signer(Ed25519Jdk.privateKey((OctetKeyPair) key));
       }

@@ -4,6 +4,7 @@ import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditSink;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -66,7 +67,7 @@ public final class Slf4jAuditSink implements AuditSink {
   }
 
   /** Escapes ISO control characters; other characters, non-ASCII included, pass unchanged. */
-  static String escape(String value) {
+  static @Nullable String escape(@Nullable String value) {
     if (value == null) {
       return null;
     }
@@ -81,21 +82,16 @@ public final class Slf4jAuditSink implements AuditSink {
     for (; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '\n':
-          out.append("\\n");
-          break;
-        case '\r':
-          out.append("\\r");
-          break;
-        case '\t':
-          out.append("\\t");
-          break;
-        default:
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
           if (Character.isISOControl(c)) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);
           }
+        }
       }
     }
     return out.toString();

@@ -107,7 +107,7 @@ public final class ThreadScheduler implements Scheduler {
       return 0L;
     }
     Duration delay = Duration.between(now, at);
-    if (delay.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) {
+    if (delay.toSeconds() >= Long.MAX_VALUE / 1_000_000_000L) {
       return Long.MAX_VALUE;
     }
     return delay.toNanos();

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +48,8 @@ public final class TokenVerifier implements GrantVerifier {
   private final Function<String, Optional<KeyRing.PublicKeyEntry>> keys;
   private final Clock clock;
   private final Duration skew;
-  private final GrantStore store;
-  private final AuditSink audit;
+  private final @Nullable GrantStore store;
+  private final @Nullable AuditSink audit;
   private final int maxTokenBytes;
   private final DpopProofs dpop;
 
@@ -64,8 +65,8 @@ public final class TokenVerifier implements GrantVerifier {
       Function<String, Optional<KeyRing.PublicKeyEntry>> keys,
       Clock clock,
       Duration skew,
-      GrantStore store,
-      AuditSink audit,
+      @Nullable GrantStore store,
+      @Nullable AuditSink audit,
       int maxTokenBytes) {
     this.issuer = Objects.requireNonNull(issuer, "issuer");
     this.keys = Objects.requireNonNull(keys, "keys");
@@ -79,7 +80,8 @@ public final class TokenVerifier implements GrantVerifier {
 
   /** A verifier for the public keys of a JWK Set JSON. */
   public static GrantVerifier fromJwks(
-      String issuer, String jwks, Clock clock, Duration skew, GrantStore store, AuditSink sink, int maxBytes) {
+      String issuer, String jwks, Clock clock, Duration skew, @Nullable GrantStore store, @Nullable AuditSink sink,
+      int maxBytes) {
     JWKSet set;
     try {
       set = JWKSet.parse(jwks);
@@ -118,7 +120,7 @@ public final class TokenVerifier implements GrantVerifier {
     return result;
   }
 
-  private record Outcome(Verification result, String grantId) {}
+  private record Outcome(Verification result, @Nullable String grantId) {}
 
   private static Outcome reject(RejectionReason reason, String detail) {
     return new Outcome(new Verification.Rejected(reason, detail), null);
@@ -146,10 +148,9 @@ public final class TokenVerifier implements GrantVerifier {
     } catch (ParseException e) {
       return reject(RejectionReason.MALFORMED, "header is not valid JOSE JSON");
     }
-    if (!(header instanceof JWSHeader)) {
+    if (!(header instanceof JWSHeader h)) {
       return reject(RejectionReason.BAD_ALGORITHM, "unsigned or encrypted tokens are not accepted (alg " + header.getAlgorithm() + ")");
     }
-    JWSHeader h = (JWSHeader) header;
     if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
       return reject(RejectionReason.BAD_HEADER, "crit header parameters are not supported");
     }
@@ -217,14 +218,14 @@ public final class TokenVerifier implements GrantVerifier {
     try {
       info = GrantTokens.info(claims);
     } catch (ParseException e) {
-      return reject(RejectionReason.MISSING_CLAIM, e.getMessage(), jti);
+      return reject(RejectionReason.MISSING_CLAIM, Objects.requireNonNullElse(e.getMessage(), "malformed claims"), jti);
     }
     Outcome context = checkContext(info, token, request);
     if (context != null) {
       return context;
     }
     if (store != null) {
-      Outcome state = checkState(info, now);
+      Outcome state = checkState(store, info, now);
       if (state != null) {
         return state;
       }
@@ -233,7 +234,7 @@ public final class TokenVerifier implements GrantVerifier {
   }
 
   /** Task, scope and proof of possession: checked before any state changes (single use). */
-  private Outcome checkContext(GrantInfo info, String token, VerificationRequest request) {
+  private @Nullable Outcome checkContext(GrantInfo info, String token, VerificationRequest request) {
     String id = info.grantId();
     if (request.taskId().isPresent() && !request.taskId().get().equals(info.taskId())) {
       return reject(RejectionReason.WRONG_TASK,
@@ -274,7 +275,7 @@ public final class TokenVerifier implements GrantVerifier {
     return null;
   }
 
-  private Outcome checkState(GrantInfo info, Instant now) {
+  private @Nullable Outcome checkState(GrantStore store, GrantInfo info, Instant now) {
     String id = info.grantId();
     Optional<GrantRecord> found = store.find(id);
     if (found.isEmpty()) {
@@ -317,7 +318,7 @@ public final class TokenVerifier implements GrantVerifier {
     return null;
   }
 
-  private void record(Verification result, String token, String audience, String grantId) {
+  private void record(Verification result, String token, String audience, @Nullable String grantId) {
     if (audit == null) {
       return;
     }
@@ -326,8 +327,8 @@ public final class TokenVerifier implements GrantVerifier {
     if (grantId != null) {
       fields.put(AuditEvent.GRANT_ID, grantId);
     }
-    if (result instanceof Verification.Verified) {
-      GrantInfo g = ((Verification.Verified) result).grant();
+    if (result instanceof Verification.Verified verified) {
+      GrantInfo g = verified.grant();
       type = AuditEventType.VERIFIED;
       fields.put(AuditEvent.TASK_ID, g.taskId());
       fields.put(AuditEvent.IDENTITY, g.subject());
@@ -357,7 +358,7 @@ public final class TokenVerifier implements GrantVerifier {
     }
   }
 
-  private static String[] split(String token) {
+  private static String @Nullable [] split(String token) {
     int first = token.indexOf('.');
     if (first <= 0) {
       return null;

@@ -31,8 +31,8 @@ public interface Scheduler {
 
   /** Stops a scheduler made by {@link #threaded}; does nothing for others. */
   static void shutdown(Scheduler scheduler) {
-    if (scheduler instanceof ThreadScheduler) {
-      ((ThreadScheduler) scheduler).shutdown();
+    if (scheduler instanceof ThreadScheduler threadScheduler) {
+      threadScheduler.shutdown();
     }
   }
 }

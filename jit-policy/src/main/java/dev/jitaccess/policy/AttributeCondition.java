@@ -3,6 +3,7 @@ package dev.jitaccess.policy;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A typed test on one request attribute or identity claim, from a closed set of operators. A test that
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param operand a String for {@code EQUALS}/{@code GLOB}, a Double for numeric tests, a Boolean for
  *     {@code IS}, a list of CIDR blocks for {@code CIDR}, null for {@code PRESENT}/{@code ABSENT}
  */
-public record AttributeCondition(String name, Operator operator, Object operand) {
+public record AttributeCondition(String name, Operator operator, @Nullable Object operand) {
 
   /** The operators. Their YAML names are the lower-case forms ({@code lt}, {@code cidr}, ...). */
   public enum Operator {
@@ -59,50 +60,43 @@ public record AttributeCondition(String name, Operator operator, Object operand)
     }
     Objects.requireNonNull(operator, "operator");
     switch (operator) {
-      case EQUALS:
-      case GLOB:
-        if (!(operand instanceof String) || ((String) operand).isEmpty()) {
+      case EQUALS, GLOB -> {
+        if (!(operand instanceof String text) || text.isEmpty()) {
           throw new IllegalArgumentException(operator.yamlName() + " needs a non-empty string, got " + operand);
         }
-        break;
-      case LT:
-      case LE:
-      case GT:
-      case GE:
-      case EQ:
-        if (operand instanceof Number && !(operand instanceof Double)) {
-          operand = ((Number) operand).doubleValue();
+      }
+      case LT, LE, GT, GE, EQ -> {
+        if (operand instanceof Number n && !(operand instanceof Double)) {
+          operand = n.doubleValue();
         }
-        if (!(operand instanceof Double) || !Double.isFinite((Double) operand)) {
+        if (!(operand instanceof Double d) || !Double.isFinite(d)) {
           throw new IllegalArgumentException(operator.yamlName() + " needs a finite number, got " + operand);
         }
-        break;
-      case IS:
+      }
+      case IS -> {
         if (!(operand instanceof Boolean)) {
           throw new IllegalArgumentException("is needs true or false, got " + operand);
         }
-        break;
-      case CIDR:
-        if (!(operand instanceof List) || ((List<?>) operand).isEmpty()) {
+      }
+      case CIDR -> {
+        if (!(operand instanceof List<?> list) || list.isEmpty()) {
           throw new IllegalArgumentException("cidr needs a non-empty list of CIDR blocks, got " + operand);
         }
-        List<?> blocks = List.copyOf((List<?>) operand);
+        List<?> blocks = List.copyOf(list);
         for (Object b : blocks) {
-          if (!(b instanceof String)) {
+          if (!(b instanceof String block)) {
             throw new IllegalArgumentException("cidr needs CIDR blocks as strings, got " + b);
           }
-          Cidr.parse((String) b);
+          Cidr.parse(block);
         }
         operand = blocks;
-        break;
-      case PRESENT:
-      case ABSENT:
+      }
+      case PRESENT, ABSENT -> {
         if (operand != null) {
           throw new IllegalArgumentException(operator.yamlName() + " takes no operand, got " + operand);
         }
-        break;
-      default:
-        throw new IllegalArgumentException("unknown operator " + operator);
+      }
+      default -> throw new IllegalArgumentException("unknown operator " + operator);
     }
   }
 
@@ -146,22 +140,13 @@ public record AttributeCondition(String name, Operator operator, Object operand)
 
   /** The condition as text, for example {@code risk lt 50}. */
   String describe() {
-    switch (operator) {
-      case PRESENT:
-        return name + " present";
-      case ABSENT:
-        return name + " absent";
-      case EQUALS:
-      case GLOB:
-        return name + " " + operator.yamlName() + " '" + operand + "'";
-      case LT:
-      case LE:
-      case GT:
-      case GE:
-      case EQ:
-        return name + " " + operator.yamlName() + " " + Numbers.format((Double) operand);
-      default:
-        return name + " " + operator.yamlName() + " " + operand;
-    }
+    return switch (operator) {
+      case PRESENT -> name + " present";
+      case ABSENT -> name + " absent";
+      case EQUALS, GLOB -> name + " " + operator.yamlName() + " '" + operand + "'";
+      case LT, LE, GT, GE, EQ ->
+          name + " " + operator.yamlName() + " " + (operand instanceof Double d ? Numbers.format(d) : operand);
+      default -> name + " " + operator.yamlName() + " " + operand;
+    };
   }
 }

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled conditions of a rule. Each test answers {@link #TRUE}, {@link #FALSE} or {@link #UNKNOWN}
@@ -25,7 +26,7 @@ final class Checks {
   static final class Ctx {
     final String id;
     final String issuer;
-    final String trustDomain;
+    final @Nullable String trustDomain;
     final Map<String, Object> claims;
     final String purpose;
     final String taskId;
@@ -50,7 +51,7 @@ final class Checks {
       this.attributes = c.request().attributes();
       this.now = c.now();
       this.zones = zones;
-      this.local = zones.length == 0 ? null : new LocalDateTime[zones.length];
+      this.local = new LocalDateTime[zones.length];
     }
 
     LocalDateTime local(int zone) {
@@ -144,14 +145,11 @@ final class Checks {
     }
 
     private String value(Ctx c) {
-      switch (field) {
-        case ISSUER:
-          return c.issuer;
-        case PURPOSE:
-          return c.purpose;
-        default:
-          return c.environment;
-      }
+      return switch (field) {
+        case ISSUER -> c.issuer;
+        case PURPOSE -> c.purpose;
+        default -> c.environment;
+      };
     }
 
     @Override
@@ -267,10 +265,10 @@ final class Checks {
   }
 
   static final class Dates extends Check {
-    private final Instant from;
-    private final Instant until;
+    private final @Nullable Instant from;
+    private final @Nullable Instant until;
 
-    Dates(Instant from, Instant until) {
+    Dates(@Nullable Instant from, @Nullable Instant until) {
       this.from = from;
       this.until = until;
     }
@@ -294,15 +292,18 @@ final class Checks {
   static final class Attribute extends Check {
     private final boolean claim;
     private final AttributeCondition condition;
-    private final Glob glob;
-    private final Cidr[] cidrs;
+    private final @Nullable Glob glob;
+    private final Cidr @Nullable [] cidrs;
+    private final double number; // the operand of a numeric test
 
     Attribute(boolean claim, AttributeCondition condition) {
       this.claim = claim;
       this.condition = condition;
-      this.glob = condition.operator() == AttributeCondition.Operator.GLOB ? Glob.of((String) condition.operand()) : null;
-      if (condition.operator() == AttributeCondition.Operator.CIDR) {
-        List<?> blocks = (List<?>) condition.operand();
+      Object operand = condition.operand();
+      this.glob = condition.operator() == AttributeCondition.Operator.GLOB && operand instanceof String pattern
+          ? Glob.of(pattern) : null;
+      this.number = operand instanceof Number n ? n.doubleValue() : Double.NaN;
+      if (condition.operator() == AttributeCondition.Operator.CIDR && operand instanceof List<?> blocks) {
         cidrs = new Cidr[blocks.size()];
         for (int i = 0; i < cidrs.length; i++) {
           cidrs[i] = Cidr.parse((String) blocks.get(i));
@@ -312,7 +313,7 @@ final class Checks {
       }
     }
 
-    private Object value(Ctx c) {
+    private @Nullable Object value(Ctx c) {
       return (claim ? c.claims : c.attributes).get(condition.name());
     }
 
@@ -320,12 +321,13 @@ final class Checks {
     int eval(Ctx c) {
       Object v = value(c);
       switch (condition.operator()) {
-        case PRESENT:
+        case PRESENT -> {
           return v != null ? TRUE : FALSE;
-        case ABSENT:
+        }
+        case ABSENT -> {
           return v == null ? TRUE : FALSE;
-        default:
-          break;
+        }
+        default -> {}
       }
       if (v == null) {
         return UNKNOWN;
@@ -348,18 +350,21 @@ final class Checks {
 
     private int one(Object v) {
       switch (condition.operator()) {
-        case EQUALS:
+        case EQUALS -> {
           return v instanceof String ? (v.equals(condition.operand()) ? TRUE : FALSE) : UNKNOWN;
-        case GLOB:
-          return v instanceof String ? (glob.matches((String) v) ? TRUE : FALSE) : UNKNOWN;
-        case IS:
+        }
+        case GLOB -> {
+          return v instanceof String s && glob != null ? (glob.matches(s) ? TRUE : FALSE) : UNKNOWN;
+        }
+        case IS -> {
           return v instanceof Boolean ? (v.equals(condition.operand()) ? TRUE : FALSE) : UNKNOWN;
-        case CIDR:
-          if (!(v instanceof String)) {
+        }
+        case CIDR -> {
+          if (!(v instanceof String text)) {
             return UNKNOWN;
           }
-          byte[] address = Cidr.parseAddress((String) v);
-          if (address == null) {
+          byte[] address = Cidr.parseAddress(text);
+          if (address == null || cidrs == null) {
             return UNKNOWN;
           }
           for (Cidr cidr : cidrs) {
@@ -368,15 +373,16 @@ final class Checks {
             }
           }
           return FALSE;
-        default:
-          if (!(v instanceof Number)) {
+        }
+        default -> {
+          if (!(v instanceof Number n)) {
             return UNKNOWN;
           }
-          double x = ((Number) v).doubleValue();
+          double x = n.doubleValue();
           if (Double.isNaN(x)) {
             return UNKNOWN;
           }
-          double y = (Double) condition.operand();
+          double y = number;
           boolean r;
           switch (condition.operator()) {
             case LT:
@@ -396,6 +402,7 @@ final class Checks {
               break;
           }
           return r ? TRUE : FALSE;
+        }
       }
     }
 
@@ -414,17 +421,12 @@ final class Checks {
     }
 
     private String expectedType() {
-      switch (condition.operator()) {
-        case EQUALS:
-        case GLOB:
-          return "a string";
-        case IS:
-          return "a boolean";
-        case CIDR:
-          return "an IP address";
-        default:
-          return "a number";
-      }
+      return switch (condition.operator()) {
+        case EQUALS, GLOB -> "a string";
+        case IS -> "a boolean";
+        case CIDR -> "an IP address";
+        default -> "a number";
+      };
     }
 
     private static String typeName(Object v) {

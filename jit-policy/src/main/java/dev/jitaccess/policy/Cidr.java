@@ -1,6 +1,7 @@
 package dev.jitaccess.policy;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An IPv4 or IPv6 address block ({@code 10.0.0.0/8}, {@code 2001:db8::/32}, or a single address).
@@ -78,7 +79,7 @@ final class Cidr {
   }
 
   /** Parses an IPv4 or IPv6 literal (IPv4-mapped IPv6 becomes IPv4), or returns null. */
-  static byte[] parseAddress(String s) {
+  static byte @Nullable [] parseAddress(String s) {
     if (s.isEmpty() || s.length() > 45) {
       return null;
     }
@@ -97,7 +98,7 @@ final class Cidr {
     return mapped ? Arrays.copyOfRange(v6, 12, 16) : v6;
   }
 
-  private static byte[] parseIpv4(String s) {
+  private static byte @Nullable [] parseIpv4(String s) {
     String[] parts = s.split("\\.", -1);
     if (parts.length != 4) {
       return null;
@@ -120,7 +121,7 @@ final class Cidr {
     return out;
   }
 
-  private static byte[] parseIpv6(String s) {
+  private static byte @Nullable [] parseIpv6(String s) {
     int dc = s.indexOf("::");
     if (dc >= 0 && s.indexOf("::", dc + 1) >= 0) {
       return null;
@@ -150,7 +151,7 @@ final class Cidr {
   }
 
   /** 16-bit groups of one side of "::"; an IPv4 tail counts as two groups. */
-  private static int[] groups(String part, boolean mayEndWithIpv4) {
+  private static int @Nullable [] groups(String part, boolean mayEndWithIpv4) {
     if (part.isEmpty()) {
       return new int[0];
     }

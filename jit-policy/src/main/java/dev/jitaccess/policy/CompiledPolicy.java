@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,10 +53,10 @@ final class CompiledPolicy {
     final int ordinal;
     final Checks.Check[] checks;
     /** The actions the rule applies to (deny) or covers (allow, require-approval); null for all. */
-    final Set<String> filter;
+    final @Nullable Set<String> filter;
     final Duration maxTtl;
 
-    CRule(Rule rule, int ordinal, Checks.Check[] checks, Set<String> filter, Duration maxTtl) {
+    CRule(Rule rule, int ordinal, Checks.Check[] checks, @Nullable Set<String> filter, Duration maxTtl) {
       this.rule = rule;
       this.ordinal = ordinal;
       this.checks = checks;
@@ -117,7 +118,7 @@ final class CompiledPolicy {
         }
         long cost = 0;
         for (String key : k.get(d)) {
-          cost += counts.get(d).get(key);
+          cost += counts.get(d).getOrDefault(key, 0); // every key of k was counted
         }
         if (cost < bestCost || (best < 0 && cost <= bestCost)) {
           best = d;
@@ -322,7 +323,7 @@ final class CompiledPolicy {
       this.ctx = ctx;
     }
 
-    void visit(int[] bucket) {
+    void visit(int @Nullable [] bucket) {
       if (bucket == null) {
         return;
       }
@@ -344,24 +345,24 @@ final class CompiledPolicy {
         return;
       }
       switch (rule.effect) {
-        case DENY:
+        case DENY -> {
           if (certain || unknown) {
             denies.add(ord, code);
             return;
           }
-          break;
-        case REQUIRE_APPROVAL:
+        }
+        case REQUIRE_APPROVAL -> {
           if (certain || unknown) {
             approvals.add(ord, code);
             return;
           }
-          break;
-        default:
+        }
+        default -> {
           if (certain) {
             allows.add(ord, code);
             return;
           }
-          break;
+        }
       }
       misses.add(ord, code);
     }
@@ -394,7 +395,10 @@ final class CompiledPolicy {
     return decide(context, run);
   }
 
-  private static boolean seenEarlier(Set<String> filter, String[] actions, int i) {
+  private static boolean seenEarlier(@Nullable Set<String> filter, String[] actions, int i) {
+    if (filter == null) {
+      return i > 0; // a rule for all actions has seen every earlier action
+    }
     for (int j = 0; j < i; j++) {
       if (filter.contains(actions[j])) {
         return true;
@@ -519,7 +523,7 @@ final class CompiledPolicy {
     // 4. require-approval beats allow
     if (!approvals.isEmpty()) {
       CRule lead = approvals.get(0);
-      Duration timeout = lead.rule.approvalTimeout;
+      Duration timeout = lead.rule.requiredApprovalTimeout();
       List<String> ids = new ArrayList<>();
       List<String> head = new ArrayList<>();
       for (CRule r : approvals) {
@@ -527,15 +531,15 @@ final class CompiledPolicy {
         if (r.rule.approvals > lead.rule.approvals) {
           lead = r;
         }
-        if (r.rule.approvalTimeout.compareTo(timeout) < 0) {
-          timeout = r.rule.approvalTimeout;
+        if (r.rule.requiredApprovalTimeout().compareTo(timeout) < 0) {
+          timeout = r.rule.requiredApprovalTimeout();
         }
         head.add("approval required by rule " + r.rule.id + ": " + r.rule.approvals + " of group '"
-            + r.rule.approverGroup + "' within " + Durations.format(r.rule.approvalTimeout)
+            + r.rule.approverGroup + "' within " + Durations.format(r.rule.requiredApprovalTimeout())
             + unknownSuffix(r, codeOf(run.approvals, r.ordinal), run.ctx)
             + (breakGlass ? " (not overridable: break-glass cannot pass it)" : ""));
       }
-      ApprovalRequirement requirement = new ApprovalRequirement(lead.rule.approverGroup, lead.rule.approvals, timeout);
+      ApprovalRequirement requirement = new ApprovalRequirement(lead.rule.requiredApproverGroup(), lead.rule.approvals, timeout);
       List<String> all = new ArrayList<>(head);
       all.add("actions " + granted + " on approval");
       all.addAll(reasons);
@@ -602,18 +606,11 @@ final class CompiledPolicy {
   private void explainRest(List<String> reasons, Run run) {
     for (int i = 0; i < run.shadows.size(); i++) {
       CRule r = rules[run.shadows.ordinal(i)];
-      String what;
-      switch (r.rule.effect) {
-        case DENY:
-          what = "deny";
-          break;
-        case REQUIRE_APPROVAL:
-          what = "require approval by " + r.rule.approvals + " of group '" + r.rule.approverGroup + "'";
-          break;
-        default:
-          what = "allow " + covered(r, run.ctx.actions);
-          break;
-      }
+      String what = switch (r.rule.effect) {
+        case DENY -> "deny";
+        case REQUIRE_APPROVAL -> "require approval by " + r.rule.approvals + " of group '" + r.rule.approverGroup + "'";
+        default -> "allow " + covered(r, run.ctx.actions);
+      };
       String line = "shadow rule " + r.rule.id + " would " + what + unknownSuffix(r, run.shadows.code(i), run.ctx)
           + " (not enforced)";
       reasons.add(line);

@@ -1,6 +1,7 @@
 package dev.jitaccess.policy;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A glob over a whole string: {@code *} matches any run of characters (also empty, also {@code /}),
@@ -24,7 +25,7 @@ final class Glob {
       prefix = pattern.substring(0, star);
     } else {
       kind = 2;
-      prefix = null;
+      prefix = ""; // unused by a general pattern
     }
   }
 
@@ -51,14 +52,11 @@ final class Glob {
   }
 
   boolean matches(String s) {
-    switch (kind) {
-      case 0:
-        return pattern.equals(s);
-      case 1:
-        return s.startsWith(prefix);
-      default:
-        return wildcard(pattern, s);
-    }
+    return switch (kind) {
+      case 0 -> pattern.equals(s);
+      case 1 -> s.startsWith(prefix);
+      default -> wildcard(pattern, s);
+    };
   }
 
   /** Classic two-pointer wildcard matching with single backtrack point: O(n*m) worst case. */

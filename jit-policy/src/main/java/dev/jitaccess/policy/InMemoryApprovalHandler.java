@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link ApprovalHandler} that keeps pending approvals in memory, for tests, examples and small
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
 public final class InMemoryApprovalHandler implements ApprovalHandler {
   private final Clock clock;
   private final Map<String, Set<String>> groups;
-  private final Consumer<ApprovalTicket> onRequest;
+  private final @Nullable Consumer<ApprovalTicket> onRequest;
   private final Map<String, Pending> pending = new LinkedHashMap<>();
 
   private static final class Pending {
@@ -44,7 +45,7 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
   }
 
   private InMemoryApprovalHandler(Builder b) {
-    this.clock = b.clock;
+    this.clock = Objects.requireNonNull(b.clock, "clock");
     this.groups = Map.copyOf(b.groups);
     this.onRequest = b.onRequest;
   }
@@ -246,9 +247,9 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
 
   /** Builds an {@link InMemoryApprovalHandler}. Not thread-safe. */
   public static final class Builder {
-    private Clock clock;
+    private @Nullable Clock clock;
     private final Map<String, Set<String>> groups = new HashMap<>();
-    private Consumer<ApprovalTicket> onRequest;
+    private @Nullable Consumer<ApprovalTicket> onRequest;
 
     private Builder() {}
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated policy: a TTL ceiling and rules with unique ids. Built in Java with {@link #builder()} or
@@ -91,8 +92,8 @@ public final class Policy {
 
   /** Builds a {@link Policy}. Not thread-safe. */
   public static final class Builder {
-    private String name;
-    private Duration maxTtl;
+    private @Nullable String name;
+    private @Nullable Duration maxTtl;
     private final List<Rule> rules = new ArrayList<>();
 
     private Builder() {}
@@ -175,7 +176,7 @@ public final class Policy {
       return new Policy(n, maxTtl, List.copyOf(sorted), warnings);
     }
 
-    static List<String> ceilingProblems(String id, Duration ttl, Duration idle, Duration ceiling) {
+    static List<String> ceilingProblems(String id, @Nullable Duration ttl, @Nullable Duration idle, Duration ceiling) {
       List<String> out = new ArrayList<>();
       if (ttl != null && ttl.compareTo(ceiling) > 0) {
         out.add("rule " + id + ": maxTtl " + Durations.format(ttl) + " is above the policy ceiling "

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Static checks for warnings: rules that can never match, and allow or require-approval rules that a
@@ -46,7 +47,7 @@ final class PolicyAnalysis {
     return out;
   }
 
-  private static String neverMatches(Rule r) {
+  private static @Nullable String neverMatches(Rule r) {
     if (r.grantsActions() && !r.actions.isEmpty() && !r.grantActions.isEmpty()) {
       Set<String> both = new HashSet<>(r.actions);
       both.retainAll(r.grantActions);

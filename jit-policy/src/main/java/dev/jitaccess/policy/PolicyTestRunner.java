@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -48,8 +50,8 @@ public final class PolicyTestRunner {
     Objects.requireNonNull(policyFile, "policyFile");
     Objects.requireNonNull(tableFile, "tableFile");
     LoadResult loaded = Policy.load(policyFile);
-    if (loaded instanceof LoadResult.Invalid) {
-      return new Report(String.valueOf(tableFile.getFileName()), ((LoadResult.Invalid) loaded).errors(), List.of());
+    if (loaded instanceof LoadResult.Invalid invalid) {
+      return new Report(String.valueOf(tableFile.getFileName()), invalid.errors(), List.of());
     }
     return run(RulePolicy.of(loaded.orElseThrow()), tableFile);
   }
@@ -102,7 +104,7 @@ public final class PolicyTestRunner {
     return new Report(y.source, y.errors, results);
   }
 
-  private static CaseResult runCase(PolicyEvaluator policy, YamlTree y, Map<String, YamlTree.Entry> defaults, Node node) {
+  private static @Nullable CaseResult runCase(PolicyEvaluator policy, YamlTree y, Map<String, YamlTree.Entry> defaults, Node node) {
     Map<String, YamlTree.Entry> own = y.mapping(node, "case", CASE);
     if (own == null) {
       return null;
@@ -124,18 +126,18 @@ public final class PolicyTestRunner {
     if (y.errors.size() > errors) {
       return null;
     }
-    Instant time = y.instant(m.get("time").value(), what + ": time");
-    WorkloadIdentity identity = identity(y, m.get("identity").value(), what);
+    Instant time = y.instant(node(m, "time"), what + ": time");
+    WorkloadIdentity identity = identity(y, node(m, "identity"), what);
     GrantRequest request = null;
     try {
-      GrantRequest.Builder b = GrantRequest.builder()
-          .credential(Credential.jwtSvid("policy-test"))
-          .purpose(str(y, m, "purpose", what))
-          .taskId(str(y, m, "task", what))
-          .resource(str(y, m, "resource", what))
-          .environment(str(y, m, "environment", what));
-      List<String> actions = y.strings(m.get("actions").value(), what + ": actions");
-      Duration ttl = y.duration(m.get("ttl").value(), what + ": ttl");
+      GrantRequest.Builder b = GrantRequest.builder().credential(Credential.jwtSvid("policy-test"));
+      // a value that is not a string has been reported; the request is then not built
+      ifPresent(str(y, m, "purpose", what), b::purpose);
+      ifPresent(str(y, m, "task", what), b::taskId);
+      ifPresent(str(y, m, "resource", what), b::resource);
+      ifPresent(str(y, m, "environment", what), b::environment);
+      List<String> actions = y.strings(node(m, "actions"), what + ": actions");
+      Duration ttl = y.duration(node(m, "ttl"), what + ": ttl");
       if (actions != null) {
         b.actions(actions);
       }
@@ -149,7 +151,7 @@ public final class PolicyTestRunner {
         }
       }
       if (m.containsKey("justification")) {
-        b.justification(str(y, m, "justification", what));
+        ifPresent(str(y, m, "justification", what), b::justification);
       }
       if (m.containsKey("breakGlass")) {
         Boolean bg = y.bool(m.get("breakGlass").value(), what + ": breakGlass");
@@ -169,7 +171,7 @@ public final class PolicyTestRunner {
     } catch (RuntimeException e) {
       y.error(node, what + ": bad request: " + e.getMessage());
     }
-    Node expectNode = m.get("expect").value();
+    Node expectNode = node(m, "expect");
     Map<String, YamlTree.Entry> expect = y.mapping(expectNode, what + ": expect", EXPECT);
     if (expect != null && !expect.containsKey("decision")) {
       y.error(expectNode, what + ": expect: missing key 'decision', expected allow, deny or needs-approval");
@@ -190,11 +192,22 @@ public final class PolicyTestRunner {
     return new CaseResult(name, line, decision, problems);
   }
 
-  private static String str(YamlTree y, Map<String, YamlTree.Entry> m, String key, String what) {
-    return y.string(m.get(key).value(), what + ": " + key);
+  private static @Nullable String str(YamlTree y, Map<String, YamlTree.Entry> m, String key, String what) {
+    return y.string(node(m, key), what + ": " + key);
   }
 
-  private static WorkloadIdentity identity(YamlTree y, Node node, String what) {
+  /** The value of a key that was checked to be present. */
+  private static Node node(Map<String, YamlTree.Entry> m, String key) {
+    return Objects.requireNonNull(m.get(key), key).value();
+  }
+
+  private static <T> void ifPresent(@Nullable T value, Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
+    }
+  }
+
+  private static @Nullable WorkloadIdentity identity(YamlTree y, Node node, String what) {
     Map<String, YamlTree.Entry> m = y.mapping(node, what + ": identity", IDENTITY);
     if (m == null) {
       return null;
@@ -239,7 +252,7 @@ public final class PolicyTestRunner {
   }
 
   /** Scalar values by tag (string, number, boolean); lists of scalars where allowed (claims). */
-  private static Map<String, Object> values(YamlTree y, Node node, String what, boolean lists) {
+  private static @Nullable Map<String, Object> values(YamlTree y, Node node, String what, boolean lists) {
     Map<String, YamlTree.Entry> m = y.mapping(node, what, null);
     if (m == null) {
       return null;
@@ -270,15 +283,15 @@ public final class PolicyTestRunner {
     return ok ? out : null;
   }
 
-  private static Object scalar(YamlTree y, Node n, String what) {
-    if (n instanceof ScalarNode) {
+  private static @Nullable Object scalar(YamlTree y, Node n, String what) {
+    if (n instanceof ScalarNode scalarNode) {
       Tag t = n.getTag();
       if (Tag.BOOL.equals(t)) {
         return y.bool(n, what);
       }
       if (Tag.INT.equals(t)) {
         try {
-          return Long.parseLong(((ScalarNode) n).getValue());
+          return Long.parseLong(scalarNode.getValue());
         } catch (NumberFormatException e) {
           return y.number(n, what);
         }
@@ -302,8 +315,8 @@ public final class PolicyTestRunner {
         problems.add("decision was " + kind + ", expected " + want);
       }
     }
-    GrantTerms terms = d instanceof Decision.Allow ? ((Decision.Allow) d).terms()
-        : d instanceof Decision.NeedsApproval ? ((Decision.NeedsApproval) d).terms() : null;
+    GrantTerms terms = d instanceof Decision.Allow allow ? allow.terms()
+        : d instanceof Decision.NeedsApproval needsApproval ? needsApproval.terms() : null;
     if (e.containsKey("ttl")) {
       Duration want = y.duration(e.get("ttl").value(), what + ": expect ttl");
       if (want != null && (terms == null || !terms.maxTtl().equals(want))) {
@@ -327,8 +340,9 @@ public final class PolicyTestRunner {
     }
     if (e.containsKey("rules")) {
       Node n = e.get("rules").value();
-      boolean empty = n.getNodeType() == org.snakeyaml.engine.v2.nodes.NodeType.SEQUENCE
-          && y.sequence(n, what + ": expect rules").isEmpty();
+      List<Node> items = n.getNodeType() == org.snakeyaml.engine.v2.nodes.NodeType.SEQUENCE
+          ? y.sequence(n, what + ": expect rules") : null;
+      boolean empty = items != null && items.isEmpty();
       List<String> want = empty ? List.of() : y.strings(n, what + ": expect rules");
       if (want != null && !new TreeSet<>(d.ruleIds()).equals(new TreeSet<>(want))) {
         problems.add("rules were " + new TreeSet<>(d.ruleIds()) + ", expected " + new TreeSet<>(want));
@@ -362,7 +376,7 @@ public final class PolicyTestRunner {
         problems.add("renewable was " + (terms == null ? "none" : terms.renewable()) + ", expected " + want);
       }
     }
-    Decision.NeedsApproval na = d instanceof Decision.NeedsApproval ? (Decision.NeedsApproval) d : null;
+    Decision.NeedsApproval na = d instanceof Decision.NeedsApproval needsApproval ? needsApproval : null;
     if (e.containsKey("approvals")) {
       Integer want = y.integer(e.get("approvals").value(), what + ": expect approvals", 1, 100);
       if (want != null && (na == null || na.requirement().approvals() != want)) {
@@ -387,7 +401,7 @@ public final class PolicyTestRunner {
    * @param decision what the policy decided (null if evaluation threw)
    * @param problems every expectation that did not hold; empty when the case passed
    */
-  public record CaseResult(String name, int line, Decision decision, List<String> problems) {
+  public record CaseResult(String name, int line, @Nullable Decision decision, List<String> problems) {
     /** Checks and copies. */
     public CaseResult {
       Objects.requireNonNull(name, "name");

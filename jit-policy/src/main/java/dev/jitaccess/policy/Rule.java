@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One policy rule: an id and an owner, what it matches, and its effect. Every condition given must hold
@@ -60,26 +61,26 @@ public final class Rule {
   final Set<String> environments;
   final List<TimeWindow> within;
   final List<TimeWindow> outside;
-  final Instant validFrom;
-  final Instant validUntil;
+  final @Nullable Instant validFrom;
+  final @Nullable Instant validUntil;
   final List<AttributeCondition> attributes;
   // terms
-  final Duration maxTtl;
-  final Duration idleTimeout;
+  final @Nullable Duration maxTtl;
+  final @Nullable Duration idleTimeout;
   final boolean singleUse;
   final boolean renewable;
   final Set<String> grantActions;
   final int maxDelegationDepth;
   // approval
-  final String approverGroup;
+  final @Nullable String approverGroup;
   final int approvals;
-  final Duration approvalTimeout;
+  final @Nullable Duration approvalTimeout;
 
   private Rule(Builder b) {
     id = b.id;
     owner = b.owner == null ? "" : b.owner;
     description = b.description == null ? "" : b.description;
-    effect = b.effect;
+    effect = Objects.requireNonNull(b.effect, "effect"); // build() checked it
     overridable = Boolean.TRUE.equals(b.overridable);
     shadow = Boolean.TRUE.equals(b.shadow);
     identityIds = b.identityIds == null ? List.of() : b.identityIds;
@@ -118,11 +119,21 @@ public final class Rule {
     approvalTimeout = b.approvalTimeout;
   }
 
-  private static Set<String> sorted(Collection<String> values) {
+  /** The approver group of a require-approval rule; requireApproval() sets it with the effect. */
+  String requiredApproverGroup() {
+    return Objects.requireNonNull(approverGroup, "a require-approval rule has an approver group");
+  }
+
+  /** The approval timeout of a require-approval rule; requireApproval() sets it with the effect. */
+  Duration requiredApprovalTimeout() {
+    return Objects.requireNonNull(approvalTimeout, "a require-approval rule has an approval timeout");
+  }
+
+  private static Set<String> sorted(@Nullable Collection<String> values) {
     return values == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(values));
   }
 
-  private static List<Glob> globs(List<String> patterns) {
+  private static List<Glob> globs(@Nullable List<String> patterns) {
     List<Glob> out = new ArrayList<>();
     if (patterns != null) {
       for (String p : patterns) {
@@ -188,34 +199,34 @@ public final class Rule {
    */
   public static final class Builder {
     private final String id;
-    private String owner;
-    private String description;
-    private Effect effect;
-    private Boolean overridable;
-    private Boolean shadow;
-    private List<String> identityIds;
-    private Set<String> trustDomains;
-    private Set<String> issuers;
+    private @Nullable String owner;
+    private @Nullable String description;
+    private @Nullable Effect effect;
+    private @Nullable Boolean overridable;
+    private @Nullable Boolean shadow;
+    private @Nullable List<String> identityIds;
+    private @Nullable Set<String> trustDomains;
+    private @Nullable Set<String> issuers;
     private final List<AttributeCondition> claims = new ArrayList<>();
-    private Set<String> purposes;
-    private List<String> taskIds;
-    private List<String> resources;
-    private Set<String> actions;
-    private Set<String> environments;
-    private List<TimeWindow> within;
-    private List<TimeWindow> outside;
-    private Instant validFrom;
-    private Instant validUntil;
+    private @Nullable Set<String> purposes;
+    private @Nullable List<String> taskIds;
+    private @Nullable List<String> resources;
+    private @Nullable Set<String> actions;
+    private @Nullable Set<String> environments;
+    private @Nullable List<TimeWindow> within;
+    private @Nullable List<TimeWindow> outside;
+    private @Nullable Instant validFrom;
+    private @Nullable Instant validUntil;
     private final List<AttributeCondition> attributes = new ArrayList<>();
-    private Duration maxTtl;
-    private Duration idleTimeout;
-    private Boolean singleUse;
-    private Boolean renewable;
-    private Set<String> grantActions;
-    private Integer maxDelegationDepth;
-    private String approverGroup;
+    private @Nullable Duration maxTtl;
+    private @Nullable Duration idleTimeout;
+    private @Nullable Boolean singleUse;
+    private @Nullable Boolean renewable;
+    private @Nullable Set<String> grantActions;
+    private @Nullable Integer maxDelegationDepth;
+    private @Nullable String approverGroup;
     private int approvals;
-    private Duration approvalTimeout;
+    private @Nullable Duration approvalTimeout;
 
     private Builder(String id) {
       Objects.requireNonNull(id, "id");
@@ -509,11 +520,11 @@ public final class Rule {
       return id;
     }
 
-    Effect effect() {
+    @Nullable Effect effect() {
       return effect;
     }
 
-    Duration maxTtlOrNull() {
+    @Nullable Duration maxTtlOrNull() {
       return maxTtl;
     }
 
@@ -559,7 +570,7 @@ public final class Rule {
       return d;
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,8 +96,8 @@ public final class RulePolicy implements PolicyEvaluator {
 
   private LoadResult install(LoadResult result) {
     LoadResult outcome = result;
-    if (result instanceof LoadResult.Loaded) {
-      Policy p = ((LoadResult.Loaded) result).policy();
+    if (result instanceof LoadResult.Loaded loaded) {
+      Policy p = loaded.policy();
       try {
         CompiledPolicy compiled = CompiledPolicy.compile(p);
         String old = current.version();
@@ -129,7 +130,7 @@ public final class RulePolicy implements PolicyEvaluator {
 
   /** Builds a {@link RulePolicy}. Not thread-safe. */
   public static final class Builder {
-    private Policy policy;
+    private @Nullable Policy policy;
     private final List<Consumer<LoadResult>> listeners = new ArrayList<>();
 
     private Builder() {}

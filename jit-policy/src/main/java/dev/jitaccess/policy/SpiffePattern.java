@@ -2,6 +2,7 @@ package dev.jitaccess.policy;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A SPIFFE ID or SPIFFE ID pattern such as {@code spiffe://prod.example.org/ci/*}. The trust domain is
@@ -115,7 +116,7 @@ final class SpiffePattern {
   }
 
   /** The trust domain of a SPIFFE ID string, or null when it is not one. */
-  static String trustDomainOf(String id) {
+  static @Nullable String trustDomainOf(String id) {
     if (!id.startsWith(SCHEME)) {
       return null;
     }

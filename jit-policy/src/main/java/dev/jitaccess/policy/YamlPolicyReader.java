@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -141,12 +143,12 @@ final class YamlPolicyReader {
       call.run();
       return true;
     } catch (IllegalArgumentException | IllegalStateException e) {
-      y.error(node, e.getMessage());
+      y.error(node, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       return false;
     }
   }
 
-  private TimeWindow window(String name, Node node) {
+  private @Nullable TimeWindow window(String name, Node node) {
     Map<String, YamlTree.Entry> m = y.mapping(node, "time window" + (name.isEmpty() ? "" : " '" + name + "'"), WINDOW);
     if (m == null) {
       return null;
@@ -200,7 +202,7 @@ final class YamlPolicyReader {
       }
       ok &= hours != null;
     }
-    if (!ok) {
+    if (!ok || zone == null || days == null || hours == null) { // ok is false when one of them is null
       return null;
     }
     try {
@@ -211,7 +213,7 @@ final class YamlPolicyReader {
     }
   }
 
-  private Rule rule(Node node, Duration ceiling, Map<String, Node> idNodes) {
+  private @Nullable Rule rule(Node node, @Nullable Duration ceiling, Map<String, Node> idNodes) {
     Map<String, YamlTree.Entry> m = y.mapping(node, "rule", RULE);
     if (m == null) {
       return null;
@@ -230,7 +232,7 @@ final class YamlPolicyReader {
     try {
       b = Rule.builder(id);
     } catch (IllegalArgumentException e) {
-      y.error(idNode, e.getMessage());
+      y.error(idNode, Objects.requireNonNullElse(e.getMessage(), e.toString()));
       return null;
     }
     String where = "rule " + id;
@@ -251,10 +253,11 @@ final class YamlPolicyReader {
       }
     }
     Rule.Effect effect = null;
+    Node en = node; // the effect's node once it is known
     if (!m.containsKey("effect")) {
       y.error(node, where + ": missing key 'effect', expected deny, allow or require-approval");
     } else {
-      Node en = m.get("effect").value();
+      en = m.get("effect").value();
       String e = y.string(en, where + ": effect");
       if (e != null) {
         for (Rule.Effect x : Rule.Effect.values()) {
@@ -299,7 +302,7 @@ final class YamlPolicyReader {
         approval(m.get("approval").value(), b, where);
       }
     } else if (effect == Rule.Effect.REQUIRE_APPROVAL) {
-      y.error(m.get("effect").value(), where + ": effect require-approval needs an 'approval' block (group, approvals, timeout)");
+      y.error(en, where + ": effect require-approval needs an 'approval' block (group, approvals, timeout)");
     }
     if (m.containsKey("grant")) {
       if (effect == Rule.Effect.DENY) {
@@ -338,7 +341,7 @@ final class YamlPolicyReader {
   }
 
   /** Strings, each checked at its own position by {@code check} (which throws IllegalArgumentException). */
-  private void strs(Node n, String what, Consumer<String> check, Consumer<String[]> setter) {
+  private void strs(Node n, String what, @Nullable Consumer<String> check, Consumer<String[]> setter) {
     List<String> s = y.strings(n, what);
     if (s == null) {
       return;
@@ -350,7 +353,7 @@ final class YamlPolicyReader {
         try {
           check.accept(s.get(i));
         } catch (IllegalArgumentException e) {
-          y.error(items.get(i), what + ": " + e.getMessage());
+          y.error(items != null ? items.get(i) : n, what + ": " + e.getMessage());
           ok = false;
         }
       }
@@ -478,7 +481,7 @@ final class YamlPolicyReader {
   }
 
   /** A window name, an inline window, or a list of them. */
-  private List<TimeWindow> windowRefs(Node node, String what) {
+  private @Nullable List<TimeWindow> windowRefs(Node node, String what) {
     List<Node> items = node instanceof ScalarNode || node.getNodeType() == org.snakeyaml.engine.v2.nodes.NodeType.MAPPING
         ? List.of(node) : y.sequence(node, what);
     if (items == null) {
@@ -534,7 +537,7 @@ final class YamlPolicyReader {
    * One attribute's condition: a scalar shorthand ({@code main} equals, {@code true} is, {@code 3} eq)
    * or a mapping of operators, all of which must hold.
    */
-  private List<AttributeCondition> condition(String name, Node node, String what, boolean numericOnly) {
+  private @Nullable List<AttributeCondition> condition(String name, Node node, String what, boolean numericOnly) {
     if (node instanceof ScalarNode && !numericOnly) {
       Tag t = node.getTag();
       if (Tag.BOOL.equals(t)) {
@@ -566,27 +569,23 @@ final class YamlPolicyReader {
       AttributeCondition c = null;
       try {
         switch (op) {
-          case "equals": {
+          case "equals" -> {
             String s = y.string(v, w);
             c = s == null ? null : AttributeCondition.equalTo(name, s);
-            break;
           }
-          case "glob": {
+          case "glob" -> {
             String s = y.string(v, w);
             c = s == null ? null : AttributeCondition.glob(name, s);
-            break;
           }
-          case "is": {
+          case "is" -> {
             Boolean s = y.bool(v, w);
             c = s == null ? null : AttributeCondition.is(name, s);
-            break;
           }
-          case "present": {
+          case "present" -> {
             Boolean s = y.bool(v, w);
             c = s == null ? null : s ? AttributeCondition.present(name) : AttributeCondition.absent(name);
-            break;
           }
-          case "cidr": {
+          case "cidr" -> {
             List<String> s = y.strings(v, w);
             if (s != null) {
               List<String> bad = new ArrayList<>();
@@ -604,13 +603,11 @@ final class YamlPolicyReader {
                 c = AttributeCondition.cidr(name, s.toArray(new String[0]));
               }
             }
-            break;
           }
-          default: {
+          default -> {
             Double d = y.number(v, w);
             c = d == null ? null : AttributeCondition.compare(name,
                 AttributeCondition.Operator.valueOf(op.toUpperCase(java.util.Locale.ROOT)), d);
-            break;
           }
         }
       } catch (IllegalArgumentException ex) {
@@ -655,7 +652,7 @@ final class YamlPolicyReader {
     }
   }
 
-  private void grant(Node node, Rule.Builder b, String where, Duration ceiling) {
+  private void grant(Node node, Rule.Builder b, String where, @Nullable Duration ceiling) {
     Map<String, YamlTree.Entry> m = y.mapping(node, where + ": grant", GRANT);
     if (m == null) {
       return;

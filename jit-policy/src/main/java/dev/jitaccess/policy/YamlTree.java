@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -59,7 +60,7 @@ final class YamlTree {
   record Entry(Node key, Node value) {}
 
   /** Reads a file of at most {@link #MAX_BYTES} bytes as strict UTF-8, or records why not and returns null. */
-  String read(Path file) {
+  @Nullable String read(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
       byte[] bytes = in.readNBytes(MAX_BYTES + 1);
       if (bytes.length > MAX_BYTES) {
@@ -83,7 +84,7 @@ final class YamlTree {
   }
 
   /** Composes one document into a node tree, or records why not and returns null. */
-  Node compose(String text) {
+  @Nullable Node compose(String text) {
     if (text.length() > MAX_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
       fileError("document refused: larger than " + MAX_BYTES + " bytes (1 MiB)");
       return null;
@@ -151,19 +152,19 @@ final class YamlTree {
    * The entries of a mapping with the allowed keys; unknown, duplicate and non-string keys are
    * recorded. Returns null (after recording) when the node is not a mapping.
    */
-  Map<String, Entry> mapping(Node node, String what, Set<String> allowed) {
-    if (!(node instanceof MappingNode) || !Tag.MAP.equals(node.getTag())) {
+  @Nullable Map<String, Entry> mapping(Node node, String what, @Nullable Set<String> allowed) {
+    if (!(node instanceof MappingNode mappingNode) || !Tag.MAP.equals(node.getTag())) {
       error(node, what + ": expected a mapping, got " + kind(node));
       return null;
     }
     Map<String, Entry> out = new LinkedHashMap<>();
-    for (NodeTuple t : ((MappingNode) node).getValue()) {
+    for (NodeTuple t : mappingNode.getValue()) {
       Node k = t.getKeyNode();
-      if (!(k instanceof ScalarNode) || !Tag.STR.equals(k.getTag())) {
+      if (!(k instanceof ScalarNode scalarNode) || !Tag.STR.equals(k.getTag())) {
         error(k, what + ": expected a string key, got " + kind(k));
         continue;
       }
-      String key = ((ScalarNode) k).getValue();
+      String key = scalarNode.getValue();
       if (allowed != null && !allowed.contains(key)) {
         error(k, what + ": unknown key '" + key + "', expected one of " + new TreeSet<>(allowed));
         continue;
@@ -179,17 +180,17 @@ final class YamlTree {
   }
 
   /** The items of a sequence, or null (after recording). */
-  List<Node> sequence(Node node, String what) {
-    if (!(node instanceof SequenceNode) || !Tag.SEQ.equals(node.getTag())) {
+  @Nullable List<Node> sequence(Node node, String what) {
+    if (!(node instanceof SequenceNode sequenceNode) || !Tag.SEQ.equals(node.getTag())) {
       error(node, what + ": expected a list, got " + kind(node));
       return null;
     }
-    return ((SequenceNode) node).getValue();
+    return sequenceNode.getValue();
   }
 
   /** A non-empty string scalar (numbers and booleans are taken as written), or null (after recording). */
-  String string(Node node, String what) {
-    if (!(node instanceof ScalarNode)) {
+  @Nullable String string(Node node, String what) {
+    if (!(node instanceof ScalarNode scalarNode)) {
       error(node, what + ": expected a string, got " + kind(node));
       return null;
     }
@@ -198,7 +199,7 @@ final class YamlTree {
       error(node, what + ": expected a string, got " + kind(node));
       return null;
     }
-    String v = ((ScalarNode) node).getValue();
+    String v = scalarNode.getValue();
     if (v.isBlank()) {
       error(node, what + ": expected a non-empty string");
       return null;
@@ -211,16 +212,16 @@ final class YamlTree {
   }
 
   /** One string or a non-empty list of strings, or null (after recording). */
-  List<String> strings(Node node, String what) {
+  @Nullable List<String> strings(Node node, String what) {
     if (node instanceof ScalarNode) {
       String s = string(node, what);
       return s == null ? null : List.of(s);
     }
-    if (!(node instanceof SequenceNode) || !Tag.SEQ.equals(node.getTag())) {
+    if (!(node instanceof SequenceNode sequenceNode) || !Tag.SEQ.equals(node.getTag())) {
       error(node, what + ": expected a string or a list of strings, got " + kind(node));
       return null;
     }
-    List<Node> items = ((SequenceNode) node).getValue();
+    List<Node> items = sequenceNode.getValue();
     if (items.isEmpty()) {
       error(node, what + ": expected at least one value, got an empty list");
       return null;
@@ -239,19 +240,19 @@ final class YamlTree {
   }
 
   /** A boolean scalar ({@code true}/{@code false}), or null (after recording). */
-  Boolean bool(Node node, String what) {
-    if (node instanceof ScalarNode && Tag.BOOL.equals(node.getTag())) {
-      return Boolean.parseBoolean(((ScalarNode) node).getValue());
+  @Nullable Boolean bool(Node node, String what) {
+    if (node instanceof ScalarNode scalarNode && Tag.BOOL.equals(node.getTag())) {
+      return Boolean.parseBoolean(scalarNode.getValue());
     }
     error(node, what + ": expected true or false, got " + kind(node));
     return null;
   }
 
   /** A number scalar, or null (after recording). */
-  Double number(Node node, String what) {
-    if (node instanceof ScalarNode && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()))) {
+  @Nullable Double number(Node node, String what) {
+    if (node instanceof ScalarNode scalarNode && (Tag.INT.equals(node.getTag()) || Tag.FLOAT.equals(node.getTag()))) {
       try {
-        double d = Double.parseDouble(((ScalarNode) node).getValue());
+        double d = Double.parseDouble(scalarNode.getValue());
         if (Double.isFinite(d)) {
           return d;
         }
@@ -264,10 +265,10 @@ final class YamlTree {
   }
 
   /** An integer scalar in a range, or null (after recording). */
-  Integer integer(Node node, String what, int min, int max) {
-    if (node instanceof ScalarNode && Tag.INT.equals(node.getTag())) {
+  @Nullable Integer integer(Node node, String what, int min, int max) {
+    if (node instanceof ScalarNode scalarNode && Tag.INT.equals(node.getTag())) {
       try {
-        long v = Long.parseLong(((ScalarNode) node).getValue());
+        long v = Long.parseLong(scalarNode.getValue());
         if (v >= min && v <= max) {
           return (int) v;
         }
@@ -282,7 +283,7 @@ final class YamlTree {
   }
 
   /** A positive duration, or null (after recording). */
-  Duration duration(Node node, String what) {
+  @Nullable Duration duration(Node node, String what) {
     String s = string(node, what);
     if (s == null) {
       return null;
@@ -296,7 +297,7 @@ final class YamlTree {
   }
 
   /** An instant: {@code 2025-01-01T00:00:00Z}, with an offset, or a date (midnight UTC); or null. */
-  Instant instant(Node node, String what) {
+  @Nullable Instant instant(Node node, String what) {
     String s = string(node, what);
     if (s == null) {
       return null;
@@ -323,9 +324,9 @@ final class YamlTree {
     if (node.getNodeType() == NodeType.SEQUENCE) {
       return "a list";
     }
-    if (node instanceof ScalarNode) {
+    if (node instanceof ScalarNode scalarNode) {
       Tag t = node.getTag();
-      String v = ((ScalarNode) node).getValue();
+      String v = scalarNode.getValue();
       String shown = v.length() > 40 ? v.substring(0, 40) + "..." : v;
       if (Tag.NULL.equals(t)) {
         return "null";

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One condition on one claim of a verified token. The claim must be present and a string; conditions
@@ -18,18 +19,18 @@ sealed interface ClaimCondition {
   ClaimPointer claim();
 
   /** Checks a value that is known to be a string. */
-  String failureFor(String value);
+  @Nullable String failureFor(String value);
 
   /** Null when the condition holds for these claims, else why not. */
-  default String failure(Map<String, Object> claims) {
+  default @Nullable String failure(Map<String, Object> claims) {
     Object value = claim().resolve(claims);
     if (value == null) {
       return "claim " + Untrusted.quote(claim()) + " is required by a condition but missing";
     }
-    if (!(value instanceof String)) {
+    if (!(value instanceof String text)) {
       return "claim " + Untrusted.quote(claim()) + " must be a string, got a " + jsonType(value);
     }
-    return failureFor((String) value);
+    return failureFor(text);
   }
 
   private static String jsonType(Object value) {
@@ -58,7 +59,7 @@ sealed interface ClaimCondition {
     }
 
     @Override
-    public String failureFor(String value) {
+    public @Nullable String failureFor(String value) {
       return value.equals(expected)
           ? null
           : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", expected "
@@ -83,7 +84,7 @@ sealed interface ClaimCondition {
     }
 
     @Override
-    public String failureFor(String value) {
+    public @Nullable String failureFor(String value) {
       return allowed.contains(value)
           ? null
           : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", not one of "
@@ -104,7 +105,7 @@ sealed interface ClaimCondition {
     }
 
     @Override
-    public String failureFor(String value) {
+    public @Nullable String failureFor(String value) {
       return glob.matches(value)
           ? null
           : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", which does not match "

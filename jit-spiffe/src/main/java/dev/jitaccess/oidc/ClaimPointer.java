@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Names a claim: a plain top-level claim name ({@code repository}), or, when it begins with {@code /}, an
@@ -38,13 +39,14 @@ record ClaimPointer(String text, List<String> segments) {
     List<String> segments = new ArrayList<>();
     for (String raw : text.substring(1).split("/", -1)) {
       StringBuilder segment = new StringBuilder(raw.length());
-      for (int i = 0; i < raw.length(); i++) {
-        char c = raw.charAt(i);
+      int i = 0;
+      while (i < raw.length()) {
+        char c = raw.charAt(i++);
         if (c != '~') {
           segment.append(c);
           continue;
         }
-        char next = i + 1 < raw.length() ? raw.charAt(i + 1) : 0;
+        char next = i < raw.length() ? raw.charAt(i) : 0;
         if (next == '0') {
           segment.append('~');
         } else if (next == '1') {
@@ -61,7 +63,7 @@ record ClaimPointer(String text, List<String> segments) {
   }
 
   /** The value the pointer names in the claims, or null when any step is missing or not an object. */
-  Object resolve(Map<String, Object> claims) {
+  @Nullable Object resolve(Map<String, Object> claims) {
     Object current = claims;
     for (String segment : segments) {
       if (!(current instanceof Map)) {

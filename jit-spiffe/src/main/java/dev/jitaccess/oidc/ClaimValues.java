@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Turns parsed claims into plain immutable Java values and reads NumericDate claims. */
 final class ClaimValues {
@@ -73,16 +74,16 @@ final class ClaimValues {
    * A NumericDate claim (seconds since the epoch, integral or not) as an instant, clamped to the range of
    * {@link Instant}; null if the value is not a number.
    */
-  static Instant numericDate(Object value) {
-    if (value instanceof Long) {
-      long seconds = (Long) value;
+  static @Nullable Instant numericDate(@Nullable Object value) {
+    if (value instanceof Long l) {
+      long seconds = l;
       if (seconds >= Instant.MAX.getEpochSecond()) {
         return Instant.MAX;
       }
       return seconds <= Instant.MIN.getEpochSecond() ? Instant.MIN : Instant.ofEpochSecond(seconds);
     }
-    if (value instanceof Double) {
-      double seconds = (Double) value;
+    if (value instanceof Double d) {
+      double seconds = d;
       if (!Double.isFinite(seconds)) {
         return null;
       }

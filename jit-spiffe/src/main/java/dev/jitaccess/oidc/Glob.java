@@ -77,8 +77,7 @@ final class Glob {
       boolean[] next = new boolean[n + 1];
       boolean any = false;
       switch (kinds[t]) {
-        case LITERAL:
-        case ONE:
+        case LITERAL, ONE -> {
           for (int i = 0; i < n; i++) {
             char c = value.charAt(i);
             if (reach[i] && (kinds[t] == LITERAL ? c == literals[t] : c != '/')) {
@@ -86,23 +85,24 @@ final class Glob {
               any = true;
             }
           }
-          break;
-        case STAR:
+        }
+        case STAR -> {
           boolean run = false;
           for (int i = 0; i <= n; i++) {
             run = reach[i] || (run && value.charAt(i - 1) != '/');
             next[i] = run;
             any |= run;
           }
-          break;
-        default: // DOUBLE_STAR
+        }
+        default -> {
+          // DOUBLE_STAR
           boolean seen = false;
           for (int i = 0; i <= n; i++) {
             seen |= reach[i];
             next[i] = seen;
             any |= seen;
           }
-          break;
+        }
       }
       if (!any) {
         return false;

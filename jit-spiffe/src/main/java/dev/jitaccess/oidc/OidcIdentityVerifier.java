@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,14 +107,14 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   private final int maxTokenBytes;
   private final List<ClaimCondition> conditions;
   private final Function<? super Map<String, Object>, String> identityId;
-  private final Function<? super Map<String, Object>, String> owner;
+  private final @Nullable Function<? super Map<String, Object>, String> owner;
   private final KeySource keys;
   private volatile boolean closed;
 
   private OidcIdentityVerifier(Builder b, String issuer, List<JWSAlgorithm> algorithms, KeySource keys,
-      Function<? super Map<String, Object>, String> owner) {
+      @Nullable Function<? super Map<String, Object>, String> owner) {
     this.issuer = issuer;
-    this.audience = b.audience;
+    this.audience = Objects.requireNonNull(b.audience, "audience");
     this.algorithms = List.copyOf(algorithms);
     this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
     this.leeway = b.leeway == null ? Builder.DEFAULT_LEEWAY : b.leeway;
@@ -170,8 +171,8 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   /** Whether the credential is an OIDC token ({@link Credential.TokenType#OIDC}). */
   @Override
   public boolean supports(Credential credential) {
-    return credential instanceof Credential.Token
-        && ((Credential.Token) credential).type() == Credential.TokenType.OIDC;
+    return credential instanceof Credential.Token token
+        && token.type() == Credential.TokenType.OIDC;
   }
 
   /** Verifies an OIDC token; never throws and never returns null. */
@@ -238,10 +239,10 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return reject("encrypted tokens (JWE) are not accepted");
     }
     Object algName = headerJson.get("alg");
-    if (!(algName instanceof String)) {
+    if (!(algName instanceof String algText)) {
       return reject("malformed token: the header has no alg");
     }
-    if (((String) algName).toLowerCase(Locale.ROOT).equals("none")) {
+    if (algText.toLowerCase(Locale.ROOT).equals("none")) {
       return reject("alg none (an unsecured JWT) is never accepted");
     }
     JWSAlgorithm alg = algorithms.stream().filter(a -> a.getName().equals(algName)).findFirst().orElse(null);
@@ -283,13 +284,13 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     Instant now = clock.instant();
     String kid = header.getKeyID();
     KeySource.Lookup lookup = keys.find(matcher(alg, kid), now);
-    if (lookup instanceof KeySource.Unavailable) {
-      return reject(((KeySource.Unavailable) lookup).reason());
+    if (lookup instanceof KeySource.Unavailable unavailable) {
+      return reject(unavailable.reason());
     }
-    if (lookup instanceof KeySource.NoMatch) {
+    if (lookup instanceof KeySource.NoMatch noMatch) {
       return reject("no key in the issuer's JWKS matches "
           + (kid == null ? "the token (no kid)" : "kid " + Untrusted.quote(kid)) + " for " + alg
-          + ((KeySource.NoMatch) lookup).detail());
+          + noMatch.detail());
     }
     byte[] signingInput = (parts[0] + '.' + parts[1]).getBytes(StandardCharsets.US_ASCII);
     if (!signatureVerifies(header, signingInput, Base64URL.from(parts[2]),
@@ -306,7 +307,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return reject("malformed token: " + e.getMessage());
     }
     Object sub = claims.get("sub");
-    if (!(sub instanceof String) || ((String) sub).isBlank()) {
+    if (!(sub instanceof String subject) || subject.isBlank()) {
       return reject("the sub claim is missing, blank or not a string");
     }
     String audienceFailure = audienceFailure(claims.get("aud"));
@@ -342,10 +343,14 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     if (id == null || id.isBlank()) {
       return reject("the identity mapping gave no id for this token");
     }
+    Instant expiresAt = ClaimValues.numericDate(claims.get("exp"));
+    if (expiresAt == null) { // checked with the other times above; kept next to its use
+      return reject("the exp claim is missing or not a NumericDate");
+    }
     WorkloadIdentity.Builder identity = WorkloadIdentity.builder(id, issuer)
         .kind(KIND)
         .attributes(attributes)
-        .expiresAt(ClaimValues.numericDate(claims.get("exp")));
+        .expiresAt(expiresAt);
     if (ownerName != null && !ownerName.isBlank()) {
       identity.owner(ownerName);
     }
@@ -356,7 +361,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     return IdentityResult.rejected(reason);
   }
 
-  private String audienceFailure(Object aud) {
+  private @Nullable String audienceFailure(@Nullable Object aud) {
     if (aud == null) {
       return "the aud claim is missing";
     }
@@ -377,7 +382,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     return "the aud claim must be a string or an array of strings";
   }
 
-  private String timeFailure(Map<String, Object> claims, Instant now) {
+  private @Nullable String timeFailure(Map<String, Object> claims, Instant now) {
     Object expValue = claims.get("exp");
     if (expValue == null) {
       return "the exp claim is missing";
@@ -429,8 +434,8 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       List<JWK> candidates) {
     for (JWK key : candidates.subList(0, Math.min(MAX_CANDIDATE_KEYS, candidates.size()))) {
       try {
-        JWSVerifier verifier = key instanceof RSAKey
-            ? new RSASSAVerifier(((RSAKey) key).toRSAPublicKey())
+        JWSVerifier verifier = key instanceof RSAKey rsaKey
+            ? new RSASSAVerifier(rsaKey.toRSAPublicKey())
             : new ECDSAVerifier(((ECKey) key).toECPublicKey());
         if (verifier.verify(header, signingInput, signature)) {
           return true;
@@ -443,7 +448,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   }
 
   /** The bytes of a canonical unpadded base64url part, or null: one token has one spelling only. */
-  private static byte[] decode(String part) {
+  private static byte @Nullable [] decode(String part) {
     if (part.isEmpty() || !BASE64URL.matcher(part).matches()) {
       return null;
     }
@@ -456,7 +461,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   }
 
   /** The JSON object in strict UTF-8 bytes, or null. */
-  private static Map<String, Object> json(byte[] bytes) {
+  private static @Nullable Map<String, Object> json(byte @Nullable [] bytes) {
     if (bytes == null) {
       return null;
     }
@@ -489,30 +494,30 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
     private static final Pattern IPV4_LOOPBACK = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
-    private final String presetIssuer;
-    private final String presetJwksUrl;
-    private final List<JWSAlgorithm> presetAlgorithms;
-    private final ClaimPointer presetOwnerClaim;
+    private final @Nullable String presetIssuer;
+    private final @Nullable String presetJwksUrl;
+    private final @Nullable List<JWSAlgorithm> presetAlgorithms;
+    private final @Nullable ClaimPointer presetOwnerClaim;
 
-    private String issuer;
-    private String jwksUrl;
-    private String jwks;
-    private Boolean plainHttpForLoopback;
-    private String audience;
-    private List<JWSAlgorithm> algorithms;
-    private Clock clock;
-    private Duration leeway;
-    private Integer maxTokenBytes;
+    private @Nullable String issuer;
+    private @Nullable String jwksUrl;
+    private @Nullable String jwks;
+    private @Nullable Boolean plainHttpForLoopback;
+    private @Nullable String audience;
+    private @Nullable List<JWSAlgorithm> algorithms;
+    private @Nullable Clock clock;
+    private @Nullable Duration leeway;
+    private @Nullable Integer maxTokenBytes;
     private final List<ClaimCondition> conditions = new ArrayList<>();
-    private Function<? super Map<String, Object>, String> identityId;
-    private Function<? super Map<String, Object>, String> owner;
-    private Duration jwksCacheTtl;
-    private Duration jwksOutageTolerance;
-    private Duration httpTimeout;
-    private Executor refreshExecutor;
+    private @Nullable Function<? super Map<String, Object>, String> identityId;
+    private @Nullable Function<? super Map<String, Object>, String> owner;
+    private @Nullable Duration jwksCacheTtl;
+    private @Nullable Duration jwksOutageTolerance;
+    private @Nullable Duration httpTimeout;
+    private @Nullable Executor refreshExecutor;
 
-    private Builder(String presetIssuer, String presetJwksUrl, List<JWSAlgorithm> presetAlgorithms,
-        ClaimPointer presetOwnerClaim) {
+    private Builder(@Nullable String presetIssuer, @Nullable String presetJwksUrl,
+        @Nullable List<JWSAlgorithm> presetAlgorithms, @Nullable ClaimPointer presetOwnerClaim) {
       this.presetIssuer = presetIssuer;
       this.presetJwksUrl = presetJwksUrl;
       this.presetAlgorithms = presetAlgorithms;
@@ -785,12 +790,17 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
               + ") must be zero (off) or longer than jwksCacheTtl (" + ttl + ")");
         }
       }
-      KeySource keys = url == null
-          ? StaticKeySource.parse(jwks)
-          : new RemoteKeySource(effectiveIssuer, parsedUrl, ttl, tolerance,
-              httpTimeout == null ? DEFAULT_HTTP_TIMEOUT : httpTimeout,
-              refreshExecutor == null ? RefreshExecutors.defaultExecutor() : RefreshExecutors.adapt(refreshExecutor),
-              true);
+      KeySource keys;
+      if (parsedUrl != null && tolerance != null) { // a jwksUrl: the tolerance was set above
+        keys = new RemoteKeySource(effectiveIssuer, parsedUrl, ttl, tolerance,
+            httpTimeout == null ? DEFAULT_HTTP_TIMEOUT : httpTimeout,
+            refreshExecutor == null ? RefreshExecutors.defaultExecutor() : RefreshExecutors.adapt(refreshExecutor),
+            true);
+      } else if (jwks != null) {
+        keys = StaticKeySource.parse(jwks);
+      } else {
+        throw new IllegalStateException("jwksUrl or jwks is required");
+      }
       Function<? super Map<String, Object>, String> effectiveOwner =
           owner != null ? owner : presetOwnerClaim == null ? null : ownerFrom(presetOwnerClaim);
       return new OidcIdentityVerifier(this, effectiveIssuer,
@@ -801,7 +811,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     private static Function<Map<String, Object>, String> ownerFrom(ClaimPointer pointer) {
       return attributes -> {
         Object value = pointer.resolve(attributes);
-        return value instanceof String ? (String) value : null;
+        return value instanceof String text ? text : null;
       };
     }
 
@@ -849,7 +859,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       return value;
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Helpers for JSON claim values: deep immutable copies and NumericDate reading. */
 final class Claims {
@@ -40,14 +41,14 @@ final class Claims {
    * A NumericDate claim (seconds since the epoch, possibly fractional) as an Instant, clamped to the
    * Instant range; null if the value is not a number.
    */
-  static Instant numericDate(Object v) {
+  static @Nullable Instant numericDate(Object v) {
     BigDecimal seconds;
-    if (v instanceof Long) {
-      seconds = BigDecimal.valueOf((Long) v);
-    } else if (v instanceof BigInteger) {
-      seconds = new BigDecimal((BigInteger) v);
-    } else if (v instanceof BigDecimal) {
-      seconds = (BigDecimal) v;
+    if (v instanceof Long l) {
+      seconds = BigDecimal.valueOf(l);
+    } else if (v instanceof BigInteger bigInteger) {
+      seconds = new BigDecimal(bigInteger);
+    } else if (v instanceof BigDecimal bigDecimal) {
+      seconds = bigDecimal;
     } else {
       return null;
     }

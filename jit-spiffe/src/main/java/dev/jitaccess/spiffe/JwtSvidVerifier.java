@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies SPIFFE JWT-SVIDs ({@link Credential.Token} of type {@code JWT_SVID}). Checks, in order,
@@ -70,14 +71,14 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   private final Clock clock;
   private final Duration leeway;
   private final int maxTokenBytes;
-  private final String ownerClaim;
-  private final Function<SpiffeId, Optional<String>> ownerMapping;
+  private final @Nullable String ownerClaim;
+  private final @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
   private JwtSvidVerifier(Builder b) {
-    this.bundles = b.bundles;
+    this.bundles = Objects.requireNonNull(b.bundles, "bundles");
     this.audiences = Set.copyOf(b.audiences);
-    this.clock = b.clock;
-    this.leeway = b.leeway;
+    this.clock = Objects.requireNonNull(b.clock, "clock");
+    this.leeway = Objects.requireNonNull(b.leeway, "leeway");
     this.maxTokenBytes = b.maxTokenBytes;
     this.ownerClaim = b.ownerClaim;
     this.ownerMapping = b.ownerMapping;
@@ -90,8 +91,8 @@ public final class JwtSvidVerifier implements IdentityVerifier {
 
   @Override
   public boolean supports(Credential credential) {
-    return credential instanceof Credential.Token
-        && ((Credential.Token) credential).type() == Credential.TokenType.JWT_SVID;
+    return credential instanceof Credential.Token token
+        && token.type() == Credential.TokenType.JWT_SVID;
   }
 
   @Override
@@ -134,11 +135,11 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     // B2: algorithm first
     Object alg = header.get("alg");
-    if (!(alg instanceof String)) {
+    if (!(alg instanceof String algName)) {
       return reject("B2: token has no alg");
     }
     if (!ALGORITHMS.contains(alg)) {
-      return reject("B2: algorithm " + printable((String) alg) + " is not allowed");
+      return reject("B2: algorithm " + printable(algName) + " is not allowed");
     }
     for (String h : FORBIDDEN_HEADERS) {
       if (header.containsKey(h)) {
@@ -152,7 +153,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
       }
     }
     Object kid = header.get("kid");
-    if (!(kid instanceof String) || ((String) kid).isBlank()) {
+    if (!(kid instanceof String keyId) || keyId.isBlank()) {
       return reject("B4: token header has no kid");
     }
     if (parts[2].isEmpty()) {
@@ -164,12 +165,12 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     // B6
     Object sub = claims.get("sub");
-    if (!(sub instanceof String) || ((String) sub).isEmpty()) {
+    if (!(sub instanceof String subject) || subject.isEmpty()) {
       return reject("B6: token has no sub claim");
     }
     SpiffeId id;
     try {
-      id = SpiffeId.parse((String) sub);
+      id = SpiffeId.parse(subject);
     } catch (InvalidSpiffeIdException e) {
       return reject("B6: sub is not a valid SPIFFE ID: " + e.getMessage());
     }
@@ -179,30 +180,30 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     if (bundle.isEmpty()) {
       return reject("B10: no bundle for trust domain " + td);
     }
-    Optional<PublicKey> key = bundle.get().jwtAuthority((String) kid);
+    Optional<PublicKey> key = bundle.get().jwtAuthority(keyId);
     if (key.isEmpty()) {
-      return reject("B10: kid " + printable((String) kid) + " is not a jwt-svid key of trust domain " + td);
+      return reject("B10: kid " + printable(keyId) + " is not a jwt-svid key of trust domain " + td);
     }
     // B11: key type matches alg
-    String keyProblem = keyMismatch((String) alg, key.get());
+    String keyProblem = keyMismatch(algName, key.get());
     if (keyProblem != null) {
       return reject("B11: " + keyProblem);
     }
-    if (!signatureValid(token, (String) alg, key.get())) {
-      return reject("B10: signature does not verify with kid " + printable((String) kid)
+    if (!signatureValid(token, algName, key.get())) {
+      return reject("B10: signature does not verify with kid " + printable(keyId)
           + " of trust domain " + td);
     }
     // B7
     Object aud = claims.get("aud");
     Set<String> tokenAudiences = new LinkedHashSet<>();
-    if (aud instanceof String) {
-      tokenAudiences.add((String) aud);
+    if (aud instanceof String single) {
+      tokenAudiences.add(single);
     } else if (aud instanceof List) {
       for (Object a : (List<?>) aud) {
-        if (!(a instanceof String)) {
+        if (!(a instanceof String audience)) {
           return reject("B7: aud holds a value that is not a string");
         }
-        tokenAudiences.add((String) a);
+        tokenAudiences.add(audience);
       }
     } else if (aud != null) {
       return reject("B7: aud is neither a string nor an array");
@@ -258,8 +259,8 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   private Optional<String> owner(SpiffeId id, Map<String, Object> claims) {
     if (ownerClaim != null) {
       Object v = claims.get(ownerClaim);
-      if (v instanceof String && !((String) v).isBlank()) {
-        return Optional.of((String) v);
+      if (v instanceof String text && !text.isBlank()) {
+        return Optional.of(text);
       }
     }
     if (ownerMapping != null) {
@@ -276,20 +277,20 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   }
 
   /** Why {@code key} cannot verify {@code alg}, or null. */
-  static String keyMismatch(String alg, PublicKey key) {
+  static @Nullable String keyMismatch(String alg, PublicKey key) {
     if (alg.startsWith("RS") || alg.startsWith("PS")) {
-      if (!(key instanceof RSAPublicKey)) {
+      if (!(key instanceof RSAPublicKey rsaPublicKey)) {
         return "key type " + key.getAlgorithm() + " does not match algorithm " + alg;
       }
-      if (((RSAPublicKey) key).getModulus().bitLength() < 2048) {
+      if (rsaPublicKey.getModulus().bitLength() < 2048) {
         return "RSA key is shorter than 2048 bits";
       }
       return null;
     }
-    if (!(key instanceof ECPublicKey)) {
+    if (!(key instanceof ECPublicKey ecPublicKey)) {
       return "key type " + key.getAlgorithm() + " does not match algorithm " + alg;
     }
-    Curve curve = Curve.forECParameterSpec(((ECPublicKey) key).getParams());
+    Curve curve = Curve.forECParameterSpec(ecPublicKey.getParams());
     Curve expected = alg.equals("ES256") ? Curve.P_256 : alg.equals("ES384") ? Curve.P_384 : Curve.P_521;
     if (!expected.equals(curve)) {
       return "EC key curve " + (curve == null ? "unknown" : curve.getName()) + " does not match algorithm " + alg;
@@ -303,8 +304,8 @@ public final class JwtSvidVerifier implements IdentityVerifier {
       if (!jws.getHeader().getAlgorithm().equals(JWSAlgorithm.parse(alg))) {
         return false;
       }
-      JWSVerifier verifier = key instanceof RSAPublicKey
-          ? new RSASSAVerifier((RSAPublicKey) key)
+      JWSVerifier verifier = key instanceof RSAPublicKey rsaPublicKey
+          ? new RSASSAVerifier(rsaPublicKey)
           : new ECDSAVerifier((ECPublicKey) key);
       return jws.verify(verifier);
     } catch (java.text.ParseException | JOSEException | RuntimeException e) {
@@ -312,7 +313,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
   }
 
-  private static Map<String, Object> decodeObject(String part) {
+  private static @Nullable Map<String, Object> decodeObject(String part) {
     try {
       byte[] bytes = Base64.getUrlDecoder().decode(part);
       Object o = StrictJson.parse(new String(bytes, StandardCharsets.UTF_8));
@@ -344,13 +345,13 @@ public final class JwtSvidVerifier implements IdentityVerifier {
 
   /** Builds a {@link JwtSvidVerifier}. Not thread-safe. */
   public static final class Builder {
-    private BundleSource bundles;
-    private Set<String> audiences;
-    private Clock clock;
-    private Duration leeway;
+    private @Nullable BundleSource bundles;
+    private @Nullable Set<String> audiences;
+    private @Nullable Clock clock;
+    private @Nullable Duration leeway;
     private int maxTokenBytes;
-    private String ownerClaim;
-    private Function<SpiffeId, Optional<String>> ownerMapping;
+    private @Nullable String ownerClaim;
+    private @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
     private Builder() {}
 

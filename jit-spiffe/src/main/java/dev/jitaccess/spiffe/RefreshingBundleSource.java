@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,8 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
   private static final Logger LOG = LoggerFactory.getLogger(RefreshingBundleSource.class);
 
   private final TrustDomain trustDomain;
-  private final Path file;
-  private final URI endpoint;
+  private final @Nullable Path file;
+  private final @Nullable URI endpoint;
   private final BundleFormat format;
   private final Clock clock;
   private final Scheduler scheduler;
@@ -46,28 +47,29 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
   private final Duration defaultRefresh;
   private final Duration minRefresh;
   private final Duration retry;
-  private final HttpClient http;
+  private final @Nullable HttpClient http;
   private final Duration requestTimeout;
 
   private final Object lock = new Object();
-  private volatile SpiffeBundle current;
-  private Scheduler.Cancellable next;
+  private volatile @Nullable SpiffeBundle current;
+  private Scheduler.@Nullable Cancellable next;
   private boolean closed;
 
   private RefreshingBundleSource(Builder b) {
     this.trustDomain = b.trustDomain;
     this.file = b.file;
     this.endpoint = b.endpoint;
-    this.format = b.format;
-    this.clock = b.clock;
-    this.ownsScheduler = b.scheduler == null;
-    this.scheduler =
-        ownsScheduler ? Scheduler.threaded(clock, "jit-spiffe-bundle-" + trustDomain) : b.scheduler;
-    this.listener = b.listener;
-    this.defaultRefresh = b.defaultRefresh;
-    this.minRefresh = b.minRefresh;
-    this.retry = b.retry;
-    this.requestTimeout = b.requestTimeout;
+    // build() has filled in the defaults of every option below
+    this.format = Objects.requireNonNull(b.format, "format");
+    this.clock = Objects.requireNonNull(b.clock, "clock");
+    Scheduler given = b.scheduler;
+    this.ownsScheduler = given == null;
+    this.scheduler = given == null ? Scheduler.threaded(clock, "jit-spiffe-bundle-" + trustDomain) : given;
+    this.listener = Objects.requireNonNull(b.listener, "listener");
+    this.defaultRefresh = Objects.requireNonNull(b.defaultRefresh, "defaultRefresh");
+    this.minRefresh = Objects.requireNonNull(b.minRefresh, "minRefresh");
+    this.retry = Objects.requireNonNull(b.retry, "retry");
+    this.requestTimeout = Objects.requireNonNull(b.requestTimeout, "requestTimeout");
     this.http =
         endpoint == null
             ? null
@@ -171,8 +173,13 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
     if (file != null) {
       return BundleSource.readLimited(file);
     }
-    HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(requestTimeout).GET().build();
-    HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    URI uri = endpoint;
+    HttpClient client = http;
+    if (uri == null || client == null) {
+      throw new IllegalStateException("a bundle source has a file or an endpoint with its HTTP client");
+    }
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
+    HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
       if (response.statusCode() != 200) {
         throw new IOException("bundle endpoint answered HTTP " + response.statusCode());
@@ -226,20 +233,20 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
   /** Builds a {@link RefreshingBundleSource}. Not thread-safe. */
   public static final class Builder {
     private final TrustDomain trustDomain;
-    private final Path file;
-    private final URI endpoint;
-    private BundleFormat format;
-    private Clock clock;
-    private Scheduler scheduler;
-    private BundleListener listener;
-    private Duration defaultRefresh;
-    private Duration minRefresh;
-    private Duration retry;
-    private HttpClient httpClient;
-    private Duration requestTimeout;
+    private final @Nullable Path file;
+    private final @Nullable URI endpoint;
+    private @Nullable BundleFormat format;
+    private @Nullable Clock clock;
+    private @Nullable Scheduler scheduler;
+    private @Nullable BundleListener listener;
+    private @Nullable Duration defaultRefresh;
+    private @Nullable Duration minRefresh;
+    private @Nullable Duration retry;
+    private @Nullable HttpClient httpClient;
+    private @Nullable Duration requestTimeout;
     private boolean allowPlainHttp;
 
-    private Builder(TrustDomain trustDomain, Path file, URI endpoint) {
+    private Builder(TrustDomain trustDomain, @Nullable Path file, @Nullable URI endpoint) {
       this.trustDomain = trustDomain;
       this.file = file;
       this.endpoint = endpoint;
@@ -354,7 +361,7 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
       return d;
     }
 
-    private static <T> T once(T current, T value, String name) {
+    private static <T> T once(@Nullable T current, T value, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " already set");
       }

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The trust material of one trust domain: X.509 authorities (roots for X.509-SVIDs) and JWT
@@ -56,8 +57,8 @@ public final class SpiffeBundle {
   private final TrustDomain trustDomain;
   private final List<X509Certificate> x509Authorities;
   private final Map<String, PublicKey> jwtAuthorities;
-  private final Long sequence;
-  private final Duration refreshHint;
+  private final @Nullable Long sequence;
+  private final @Nullable Duration refreshHint;
 
   private SpiffeBundle(Builder b) {
     this.trustDomain = b.trustDomain;
@@ -75,16 +76,12 @@ public final class SpiffeBundle {
   /** Parses a document of the given format. */
   public static SpiffeBundle parse(TrustDomain trustDomain, byte[] document, BundleFormat format) {
     Objects.requireNonNull(format, "format");
-    switch (format) {
-      case SPIFFE:
-        return parse(trustDomain, document);
-      case JWKS:
-        return parseJwks(trustDomain, document);
-      case PEM:
-        return parsePem(trustDomain, document);
-      default:
-        throw new IllegalArgumentException("format: " + format);
-    }
+    return switch (format) {
+      case SPIFFE -> parse(trustDomain, document);
+      case JWKS -> parseJwks(trustDomain, document);
+      case PEM -> parsePem(trustDomain, document);
+      default -> throw new IllegalArgumentException("format: " + format);
+    };
   }
 
   /**
@@ -158,17 +155,17 @@ public final class SpiffeBundle {
     if (spiffeFormat) {
       if (doc.containsKey("spiffe_sequence")) {
         Object seq = doc.get("spiffe_sequence");
-        if (!(seq instanceof Long) || (Long) seq < 0) {
+        if (!(seq instanceof Long l) || l < 0) {
           throw new InvalidBundleException("D2: spiffe_sequence is not a non-negative 64-bit integer");
         }
-        b.sequence((Long) seq);
+        b.sequence(l);
       }
       if (doc.containsKey("spiffe_refresh_hint")) {
         Object hint = doc.get("spiffe_refresh_hint");
-        if (!(hint instanceof Long) || (Long) hint < 0) {
+        if (!(hint instanceof Long l) || l < 0) {
           throw new InvalidBundleException("D3: spiffe_refresh_hint is not a non-negative integer");
         }
-        b.refreshHint(Duration.ofSeconds((Long) hint));
+        b.refreshHint(Duration.ofSeconds(l));
       }
     }
     List<?> keys = (List<?>) doc.get("keys");
@@ -219,7 +216,7 @@ public final class SpiffeBundle {
       return; // D5: unknown kty, or one no JWT-SVID algorithm uses (OKP, oct)
     }
     Object kid = key.get("kid");
-    if (!(kid instanceof String) || ((String) kid).isBlank()) {
+    if (!(kid instanceof String string) || string.isBlank()) {
       throw new InvalidBundleException("D8: jwt-svid entry " + i + " has no kid");
     }
     JWK jwk;
@@ -230,8 +227,8 @@ public final class SpiffeBundle {
     }
     PublicKey publicKey;
     try {
-      if (jwk instanceof RSAKey) {
-        publicKey = ((RSAKey) jwk).toRSAPublicKey();
+      if (jwk instanceof RSAKey rsaKey) {
+        publicKey = rsaKey.toRSAPublicKey();
       } else {
         ECKey ec = (ECKey) jwk;
         if (!JWT_CURVES.contains(ec.getCurve())) {
@@ -245,7 +242,7 @@ public final class SpiffeBundle {
     if (b.jwtAuthorities.containsKey(kid)) {
       throw new InvalidBundleException("D8: jwt-svid entry " + i + " repeats a kid");
     }
-    b.jwtAuthority((String) kid, publicKey);
+    b.jwtAuthority(string, publicKey);
   }
 
   /** The trust domain the bundle belongs to. */
@@ -292,14 +289,13 @@ public final class SpiffeBundle {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof SpiffeBundle)) {
+    if (!(o instanceof SpiffeBundle that)) {
       return false;
     }
-    SpiffeBundle that = (SpiffeBundle) o;
     return trustDomain.equals(that.trustDomain)
         && Objects.equals(sequence, that.sequence)
         && Objects.equals(refreshHint, that.refreshHint)
@@ -351,8 +347,8 @@ public final class SpiffeBundle {
     private final TrustDomain trustDomain;
     private final List<X509Certificate> x509Authorities = new ArrayList<>();
     private final Map<String, PublicKey> jwtAuthorities = new LinkedHashMap<>();
-    private Long sequence;
-    private Duration refreshHint;
+    private @Nullable Long sequence;
+    private @Nullable Duration refreshHint;
 
     private Builder(TrustDomain trustDomain) {
       this.trustDomain = Objects.requireNonNull(trustDomain, "trustDomain");
@@ -514,8 +510,8 @@ public final class SpiffeBundle {
         }
         return cert;
       } catch (CertificateException | RuntimeException e) {
-        if (e instanceof InvalidBundleException) {
-          throw (InvalidBundleException) e;
+        if (e instanceof InvalidBundleException invalidBundleException) {
+          throw invalidBundleException;
         }
         throw new InvalidBundleException("cannot parse certificate: " + where + " is malformed", e);
       }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A SPIFFE ID: {@code spiffe://<trust domain><path>}, checked exactly per the SPIFFE-ID specification
@@ -147,8 +148,8 @@ public final class SpiffeId {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof SpiffeId && ((SpiffeId) o).string.equals(string);
+  public boolean equals(@Nullable Object o) {
+    return o instanceof SpiffeId spiffeId && spiffeId.string.equals(string);
   }
 
   @Override

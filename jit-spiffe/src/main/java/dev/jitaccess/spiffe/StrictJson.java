@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small strict JSON (RFC 8259) reader for bundle documents. Unlike the lenient readers it rejects
@@ -34,7 +35,7 @@ final class StrictJson {
     this.s = s;
   }
 
-  static Object parse(String json) throws JsonException {
+  static @Nullable Object parse(String json) throws JsonException {
     StrictJson p = new StrictJson(json);
     p.ws();
     Object v = p.value(0);
@@ -60,7 +61,7 @@ final class StrictJson {
     }
   }
 
-  private Object value(int depth) throws JsonException {
+  private @Nullable Object value(int depth) throws JsonException {
     if (depth > MAX_DEPTH) {
       throw error("nesting deeper than " + MAX_DEPTH);
     }
@@ -69,26 +70,33 @@ final class StrictJson {
     }
     char c = s.charAt(pos);
     switch (c) {
-      case '{':
+      case '{' -> {
         return object(depth);
-      case '[':
+      }
+      case '[' -> {
         return array(depth);
-      case '"':
+      }
+      case '"' -> {
         return string();
-      case 't':
+      }
+      case 't' -> {
         literal("true");
-        return Boolean.TRUE;
-      case 'f':
+        return true;
+      }
+      case 'f' -> {
         literal("false");
-        return Boolean.FALSE;
-      case 'n':
+        return false;
+      }
+      case 'n' -> {
         literal("null");
         return null;
-      default:
+      }
+      default -> {
         if (c == '-' || (c >= '0' && c <= '9')) {
           return number();
         }
         throw error("unexpected character");
+      }
     }
   }
 
@@ -182,27 +190,13 @@ final class StrictJson {
       }
       char e = s.charAt(pos++);
       switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out.append(e);
-          break;
-        case 'b':
-          out.append('\b');
-          break;
-        case 'f':
-          out.append('\f');
-          break;
-        case 'n':
-          out.append('\n');
-          break;
-        case 'r':
-          out.append('\r');
-          break;
-        case 't':
-          out.append('\t');
-          break;
-        case 'u':
+        case '"', '\\', '/' -> out.append(e);
+        case 'b' -> out.append('\b');
+        case 'f' -> out.append('\f');
+        case 'n' -> out.append('\n');
+        case 'r' -> out.append('\r');
+        case 't' -> out.append('\t');
+        case 'u' -> {
           if (pos + 4 > s.length()) {
             throw error("short unicode escape");
           }
@@ -216,9 +210,8 @@ final class StrictJson {
           }
           pos += 4;
           out.append((char) v);
-          break;
-        default:
-          throw error("bad escape");
+        }
+        default -> throw error("bad escape");
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.jitaccess.spiffe;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A SPIFFE trust domain, such as {@code prod.example.org}: lowercase {@code [a-z0-9.\-_]}, at most
@@ -47,8 +48,8 @@ public final class TrustDomain {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof TrustDomain && ((TrustDomain) o).name.equals(name);
+  public boolean equals(@Nullable Object o) {
+    return o instanceof TrustDomain trustDomain && trustDomain.name.equals(name);
   }
 
   @Override

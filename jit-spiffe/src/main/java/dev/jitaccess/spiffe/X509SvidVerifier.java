@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies X.509-SVID chains ({@link Credential.CertificateChain}, leaf first, as presented over
@@ -63,11 +64,11 @@ public final class X509SvidVerifier implements IdentityVerifier {
   private final BundleSource bundles;
   private final Clock clock;
   private final int maxChainLength;
-  private final Function<SpiffeId, Optional<String>> ownerMapping;
+  private final @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
   private X509SvidVerifier(Builder b) {
-    this.bundles = b.bundles;
-    this.clock = b.clock;
+    this.bundles = Objects.requireNonNull(b.bundles, "bundles");
+    this.clock = Objects.requireNonNull(b.clock, "clock");
     this.maxChainLength = b.maxChainLength;
     this.ownerMapping = b.ownerMapping;
   }
@@ -187,7 +188,7 @@ public final class X509SvidVerifier implements IdentityVerifier {
     return IdentityResult.verified(identity(id, leaf));
   }
 
-  private String validatePath(List<X509Certificate> chain, List<X509Certificate> roots) {
+  private @Nullable String validatePath(List<X509Certificate> chain, List<X509Certificate> roots) {
     Set<TrustAnchor> anchors = new HashSet<>();
     for (X509Certificate r : roots) {
       anchors.add(new TrustAnchor(r, null));
@@ -276,10 +277,10 @@ public final class X509SvidVerifier implements IdentityVerifier {
 
   /** Builds an {@link X509SvidVerifier}. Not thread-safe. */
   public static final class Builder {
-    private BundleSource bundles;
-    private Clock clock;
+    private @Nullable BundleSource bundles;
+    private @Nullable Clock clock;
     private int maxChainLength;
-    private Function<SpiffeId, Optional<String>> ownerMapping;
+    private @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
     private Builder() {}
 

@@ -7,4 +7,7 @@
  * {@link dev.jitaccess.spiffe.X509SvidVerifier}) and {@link dev.jitaccess.spiffe.SpiffeIdMatcher} for
  * policies. Rejection reasons name the rule of the conformance checklist (A1-D11); see CONFORMANCE.md.
  */
+@NullMarked
 package dev.jitaccess.spiffe;
+
+import org.jspecify.annotations.NullMarked;
