@@ -239,7 +239,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       problem = "delegation: the parent grant may not be delegated (further)";
     } else if (parent.info().delegators().size() + 1 > GrantTokens.MAX_CHAIN) {
       problem = "delegation: the chain would be longer than " + GrantTokens.MAX_CHAIN;
-    } else if (!resource.equals(parent.info().resource()) && !resource.startsWith(parent.info().resource() + "/")) {
+    } else if (!isWithin(resource, parent.info().resource())) {
       problem = "delegation: resource " + resource + " is not within the parent's " + parent.info().resource();
     } else if (!parent.info().actions().containsAll(d.actions())) {
       Set<String> wider = new LinkedHashSet<>(d.actions());
@@ -263,6 +263,28 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     f.put(AuditEvent.REASON, "delegated by " + parent.info().subject() + " from grant " + parent.grantId());
     auditQuietly(AuditEventType.DELEGATED, f);
     return child;
+  }
+
+  /**
+   * Whether {@code resource} is {@code parent} or a path below it. Below means {@code parent + "/"} and
+   * then only plain segments: an empty, {@code .} or {@code ..} segment, a percent sign (encoded dots or
+   * slashes), a backslash, a query or a fragment could climb out of the parent once a server normalises
+   * the path, so they are refused.
+   */
+  static boolean isWithin(String resource, String parent) {
+    if (resource.equals(parent)) {
+      return true;
+    }
+    if (!resource.startsWith(parent + "/")) {
+      return false;
+    }
+    String rest = resource.substring(parent.length() + 1);
+    for (String segment : rest.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return false;
+      }
+    }
+    return rest.indexOf('%') < 0 && rest.indexOf('\\') < 0 && rest.indexOf('?') < 0 && rest.indexOf('#') < 0;
   }
 
   private Evaluation decide(GrantRequest request) {

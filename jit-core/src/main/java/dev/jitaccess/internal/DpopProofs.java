@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.jitaccess.spi.GrantStore;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.text.ParseException;
@@ -39,12 +40,14 @@ final class DpopProofs {
   private static final int MAX_PROOF_BYTES = 8 * 1024;
 
   private final Clock clock;
+  private final @Nullable GrantStore store;
   private final Duration window;
   private final Cache<String, Boolean> seen;
 
   /** Proofs are accepted when their {@code iat} is within {@code window} of the clock's time. */
-  DpopProofs(Clock clock, Duration window) {
+  DpopProofs(Clock clock, Duration window, @Nullable GrantStore store) {
     this.clock = clock;
+    this.store = store;
     this.window = window;
     Instant origin = clock.instant();
     this.seen = Caffeine.newBuilder()
@@ -121,7 +124,10 @@ final class DpopProofs {
       if (jti == null || jti.isEmpty() || jti.length() > 256) {
         return new Problem(false, "DPoP proof has no usable jti");
       }
-      if (seen.asMap().putIfAbsent(jkt + " " + jti, Boolean.TRUE) != null) {
+      String seenKey = "dpop " + jkt + " " + jti;
+      boolean firstHere = seen.asMap().putIfAbsent(seenKey, Boolean.TRUE) == null;
+      boolean firstInStore = store == null || store.markUsed(seenKey, now.plus(window.multipliedBy(2)));
+      if (!firstHere || !firstInStore) {
         return new Problem(true, "DPoP proof was already used");
       }
     } catch (ParseException e) {

@@ -68,6 +68,9 @@ public final class InMemoryGrantStore implements GrantStore {
   private final Duration retention;
   private final long retentionNanos;
   private final Cache<String, GrantRecord> cache;
+  /** One-time values (DPoP proof ids) seen by any verifier on this store, until their window ends. */
+  private final Cache<String, Long> used;
+  private static final int MAX_USED_VALUES = 1_000_000;
   private final ConcurrentMap<String, Set<String>> byTask = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Set<String>> byIdentity = new ConcurrentHashMap<>();
   private final AtomicInteger live = new AtomicInteger();
@@ -100,6 +103,35 @@ public final class InMemoryGrantStore implements GrantStore {
             .expireAfter(new DropAfterExpiry())
             .evictionListener(this::onEvicted)
             .build();
+    this.used =
+        Caffeine.newBuilder()
+            .ticker(() -> nanosBetween(origin, clock.instant()))
+            .executor(Runnable::run)
+            .maximumSize(MAX_USED_VALUES)
+            .expireAfter(new Expiry<String, Long>() {
+              @Override
+              public long expireAfterCreate(String key, Long untilNanos, long currentTime) {
+                return Math.max(0L, saturatedSubtract(untilNanos, currentTime));
+              }
+
+              @Override
+              public long expireAfterUpdate(String key, Long untilNanos, long currentTime, long currentDuration) {
+                return currentDuration;
+              }
+
+              @Override
+              public long expireAfterRead(String key, Long untilNanos, long currentTime, long currentDuration) {
+                return currentDuration;
+              }
+            })
+            .build();
+  }
+
+  @Override
+  public boolean markUsed(String value, Instant until) {
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(until, "until");
+    return used.asMap().putIfAbsent(value, nanosBetween(origin, until)) == null;
   }
 
   @Override

@@ -75,7 +75,7 @@ public final class TokenVerifier implements GrantVerifier {
     this.store = store;
     this.audit = audit;
     this.maxTokenBytes = maxTokenBytes;
-    this.dpop = new DpopProofs(clock, Duration.ofSeconds(60).plus(skew));
+    this.dpop = new DpopProofs(clock, Duration.ofSeconds(60).plus(skew), store);
   }
 
   /** A verifier for the public keys of a JWK Set JSON. */
@@ -282,7 +282,7 @@ public final class TokenVerifier implements GrantVerifier {
       return reject(RejectionReason.UNKNOWN_GRANT, "the broker does not know this grant", id);
     }
     GrantRecord r = found.get();
-    if (!r.info().subject().equals(info.subject()) || !r.info().taskId().equals(info.taskId())) {
+    if (!matchesRecord(info, r.info())) {
       return reject(RejectionReason.UNKNOWN_GRANT, "the token does not match the broker's record", id);
     }
     if (r.state() == GrantState.REVOKED) {
@@ -316,6 +316,25 @@ public final class TokenVerifier implements GrantVerifier {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether a token's claims agree with what the broker recorded at issuance: the same holder, task,
+   * resource, actions, sender constraint, single-use flag and lineage, and an expiry no later than the
+   * record's (a renewing grant's earlier tokens expire sooner). A token re-signed with widened claims,
+   * for example with a leaked shared key, does not pass.
+   */
+  private static boolean matchesRecord(GrantInfo token, GrantInfo record) {
+    return token.subject().equals(record.subject())
+        && token.taskId().equals(record.taskId())
+        && token.resource().equals(record.resource())
+        && record.actions().containsAll(token.actions())
+        && token.certificateThumbprint().equals(record.certificateThumbprint())
+        && token.keyThumbprint().equals(record.keyThumbprint())
+        && token.singleUse() == record.singleUse()
+        && token.parentGrantId().equals(record.parentGrantId())
+        && token.delegators().equals(record.delegators())
+        && !token.expiresAt().isAfter(record.expiresAt());
   }
 
   private void record(Verification result, String token, String audience, @Nullable String grantId) {

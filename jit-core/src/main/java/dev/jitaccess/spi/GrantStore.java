@@ -3,6 +3,7 @@ package dev.jitaccess.spi;
 import dev.jitaccess.internal.InMemoryGrantStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -67,4 +68,14 @@ public interface GrantStore {
 
   /** How many grants are live. */
   int liveCount();
+
+  /**
+   * Records a one-time value, such as a DPoP proof's {@code jti}, until {@code until}; returns true if
+   * the value was not recorded before. Every verifier reading this store then refuses a replay, not only
+   * the one that saw the value first. The default does not record anything and returns true: with a
+   * store that keeps the default, each verifier still refuses replays it saw itself.
+   */
+  default boolean markUsed(String value, Instant until) {
+    return true;
+  }
 }

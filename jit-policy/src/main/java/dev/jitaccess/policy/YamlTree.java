@@ -89,6 +89,11 @@ final class YamlTree {
       fileError("document refused: larger than " + MAX_BYTES + " bytes (1 MiB)");
       return null;
     }
+    String tooDeep = nestingProblem(text);
+    if (tooDeep != null) {
+      fileError(tooDeep);
+      return null;
+    }
     LoadSettings settings = LoadSettings.builder()
         .setLabel(source)
         .setAllowDuplicateKeys(true) // reported by the reader, with positions
@@ -110,6 +115,10 @@ final class YamlTree {
       String context = e.getContext() == null ? "" : e.getContext() + ": ";
       errors.add(diagnostic(Diagnostic.Severity.ERROR, mark, "YAML syntax error: " + context + problem));
       return null;
+    } catch (StackOverflowError e) {
+      // the parser recurses per nesting level; nestingProblem() should have refused such a document first
+      fileError("document refused: nested too deeply to parse");
+      return null;
     } catch (YamlEngineException e) {
       String msg = String.valueOf(e.getMessage());
       if (msg.contains("aliases")) {
@@ -122,6 +131,74 @@ final class YamlTree {
       }
       return null;
     }
+  }
+
+  /** The deepest flow nesting ({@code [} and braces) and indentation a policy document may use. */
+  static final int MAX_FLOW_DEPTH = 64;
+
+  static final int MAX_INDENT = 256;
+
+  /**
+   * Refuses, before parsing, documents nested deeper than any policy needs: snakeyaml-engine parses
+   * recursively, so a small document of thousands of nested brackets would otherwise overflow the stack.
+   * Quoted scalars and comments are skipped; brackets in block scalars count, which errs on the side of
+   * refusing.
+   */
+  static @Nullable String nestingProblem(String text) {
+    int depth = 0;
+    int indent = 0;
+    boolean lineStart = true;
+    char quote = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        lineStart = true;
+        indent = 0;
+        continue;
+      }
+      if (lineStart && (c == ' ' || c == '\t')) {
+        if (++indent > MAX_INDENT) {
+          return "document refused: indented more than " + MAX_INDENT + " columns (nested too deeply)";
+        }
+        continue;
+      }
+      lineStart = false;
+      if (quote != 0) {
+        if (c == '\\' && quote == '"') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+        continue;
+      }
+      if ((c == '"' || c == '\'') && startsScalar(text, i)) {
+        quote = c;
+      } else if (c == '#' && (i == 0 || Character.isWhitespace(text.charAt(i - 1)))) {
+        while (i + 1 < text.length() && text.charAt(i + 1) != '\n') {
+          i++;
+        }
+      } else if (c == '[' || c == '{') {
+        if (++depth > MAX_FLOW_DEPTH) {
+          return "document refused: flow collections nested deeper than " + MAX_FLOW_DEPTH;
+        }
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        depth--;
+      }
+    }
+    return null;
+  }
+
+  /** Whether a quote at {@code i} opens a quoted scalar (after an indicator or white space), not text. */
+  private static boolean startsScalar(String text, int i) {
+    int j = i - 1;
+    while (j >= 0 && (text.charAt(j) == ' ' || text.charAt(j) == '\t')) {
+      j--;
+    }
+    if (j < 0 || text.charAt(j) == '\n') {
+      return true;
+    }
+    char p = text.charAt(j);
+    return p == ':' || p == '-' || p == '[' || p == '{' || p == ',' || p == '?';
   }
 
   // ---------------------------------------------------------------------------------------------

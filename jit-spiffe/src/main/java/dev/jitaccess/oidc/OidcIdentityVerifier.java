@@ -1,5 +1,6 @@
 package dev.jitaccess.oidc;
 
+import dev.jitaccess.spiffe.internal.StrictJson;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -471,8 +472,11 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
           .toString();
+      // Nimbus keeps the last of duplicate keys inside nested objects; a strict parse refuses any
+      // duplicate, so a claim cannot read one way here and another way elsewhere
+      StrictJson.parse(text);
       return JSONObjectUtils.parse(text);
-    } catch (CharacterCodingException | ParseException e) {
+    } catch (CharacterCodingException | ParseException | StrictJson.JsonException e) {
       return null;
     }
   }

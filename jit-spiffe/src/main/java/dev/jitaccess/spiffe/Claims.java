@@ -37,10 +37,10 @@ final class Claims {
     return v; // String, Long, BigInteger, BigDecimal, Boolean: immutable already
   }
 
-  /**
-   * A NumericDate claim (seconds since the epoch, possibly fractional) as an Instant, clamped to the
-   * Instant range; null if the value is not a number.
-   */
+  private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(253_402_300_799L); // 9999-12-31T23:59:59Z
+  private static final BigDecimal MIN_SECONDS = BigDecimal.valueOf(-62_167_219_200L); // 0000-01-01T00:00:00Z
+
+  /** A JWT NumericDate as an instant, or null when it is not a number or not between years 0 and 9999. */
   static @Nullable Instant numericDate(Object v) {
     BigDecimal seconds;
     if (v instanceof Long l) {
@@ -52,11 +52,10 @@ final class Claims {
     } else {
       return null;
     }
-    if (seconds.compareTo(BigDecimal.valueOf(Instant.MAX.getEpochSecond())) >= 0) {
-      return Instant.MAX;
-    }
-    if (seconds.compareTo(BigDecimal.valueOf(Instant.MIN.getEpochSecond())) <= 0) {
-      return Instant.MIN;
+    // a NumericDate beyond year 9999 (or before year 0) is not a date any issuer means: refuse it
+    // rather than saturate, or an exp of 1e400 would read as "never expires"
+    if (seconds.compareTo(MAX_SECONDS) > 0 || seconds.compareTo(MIN_SECONDS) < 0) {
+      return null;
     }
     BigDecimal floor = seconds.setScale(0, java.math.RoundingMode.FLOOR);
     long nanos = seconds.subtract(floor).movePointRight(9).setScale(0, java.math.RoundingMode.FLOOR).longValue();

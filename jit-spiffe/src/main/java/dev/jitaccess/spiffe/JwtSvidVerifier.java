@@ -1,5 +1,6 @@
 package dev.jitaccess.spiffe;
 
+import dev.jitaccess.spiffe.internal.StrictJson;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
@@ -174,6 +175,10 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     } catch (InvalidSpiffeIdException e) {
       return reject("B6: sub is not a valid SPIFFE ID: " + e.getMessage());
     }
+    if (id.isTrustDomainId()) {
+      // a trust domain ID names no workload (the X.509 profile requires a path for the same reason, C4)
+      return reject("B6: sub is a trust domain ID without a path, not a workload");
+    }
     // B10 / D11: only the bundle of the sub's own trust domain, only its jwt-svid keys
     TrustDomain td = id.trustDomain();
     Optional<SpiffeBundle> bundle = bundles.bundleFor(td);
@@ -220,7 +225,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     Instant exp = Claims.numericDate(claims.get("exp"));
     if (exp == null) {
-      return reject("B8: exp is not a number");
+      return reject("B8: exp is not a NumericDate between years 0 and 9999");
     }
     Instant now = clock.instant();
     if (!now.isBefore(plus(exp, leeway))) {
@@ -232,7 +237,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
       if (claims.get(claim) != null) {
         Instant t = Claims.numericDate(claims.get(claim));
         if (t == null) {
-          return reject("B9: " + claim + " is not a number");
+          return reject("B9: " + claim + " is not a NumericDate between years 0 and 9999");
         }
         if (t.isAfter(latest)) {
           return reject(claim.equals("nbf")

@@ -1,4 +1,4 @@
-package dev.jitaccess.spiffe;
+package dev.jitaccess.spiffe.internal;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -16,11 +16,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Objects become {@link LinkedHashMap}, arrays {@link ArrayList}, numbers {@link Long} when integral
  * and in range, otherwise {@link BigDecimal}/{@link BigInteger}; {@code null} becomes Java null.
  */
-final class StrictJson {
+public final class StrictJson {
   static final int MAX_DEPTH = 64;
 
   /** Thrown for malformed JSON; the message gives the offset, never the content. */
-  static final class JsonException extends Exception {
+  public static final class JsonException extends Exception {
     private static final long serialVersionUID = 1L;
 
     JsonException(String message) {
@@ -35,7 +35,7 @@ final class StrictJson {
     this.s = s;
   }
 
-  static @Nullable Object parse(String json) throws JsonException {
+  public static @Nullable Object parse(String json) throws JsonException {
     StrictJson p = new StrictJson(json);
     p.ws();
     Object v = p.value(0);
