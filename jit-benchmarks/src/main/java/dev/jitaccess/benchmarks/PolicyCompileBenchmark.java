@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.State;
 public class PolicyCompileBenchmark {
   /** Number of rules. */
   @Param({"10000"})
-  public int rules;
+  public int size;
 
   /** Rule-set shape. */
   @Param({"INDEXED"})
@@ -38,7 +38,7 @@ public class PolicyCompileBenchmark {
   /** Generates the rules once. */
   @Setup(Level.Trial)
   public void setUp() {
-    generated = PolicyRules.generate(rules, shape, 1, 42);
+    generated = PolicyRules.generate(size, shape, 1, 42);
     policy = generated.policy();
   }
 

@@ -90,7 +90,7 @@ class NewItemsSmokeTest {
   @Test
   void policyCompileBenchmarksBuildTheEngines() {
     PolicyCompileBenchmark b = new PolicyCompileBenchmark();
-    b.rules = 500;
+    b.size = 500;
     b.shape = PolicyRules.Shape.INDEXED;
     b.setUp();
     assertThat(b.build().rules()).hasSize(500);
