@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Issue 7, item 1: the full {@code broker.request()} against the floor (check the same JWT-SVID and sign
- * a token of the same claims with bare Nimbus), per signing algorithm. Run with {@code -t 1} and
+ * a token of the same claims with bare Nimbus), per signing algorithm. The broker's identity verifier is
+ * jit-spiffe's real {@code JwtSvidVerifier} over a jit-testkit {@code TestTrustDomain} bundle; the floor
+ * checks the JWT-SVID with Bouncy Castle ({@link #floor}) or SunEC ({@link #floorSunEcSvidCheck}). Run with {@code -t 1} and
  * {@code -t 2}; the broker is shared by the threads, as in a service.
  *
  * <p>Each request is for a new task and asks for a {@value #TTL_SECONDS}-second grant, so the store and
@@ -43,6 +45,7 @@ public class GrantThroughputBenchmark {
 
   private GrantBroker broker;
   private Floors.Grant floor;
+  private Floors.Grant floorSunEc;
   private String svid;
   private Credential credential;
   private final AtomicLong tasks = new AtomicLong();
@@ -55,7 +58,9 @@ public class GrantThroughputBenchmark {
     svid = svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1));
     credential = Credential.jwtSvid(svid);
     broker = Brokers.builder(algorithm, svids.identityVerifier()).build();
-    floor = new Floors.Grant(svids, Crypto.generate(algorithm, Crypto.Ecdsa.BOUNCY_CASTLE), clock);
+    Crypto.KeyPairJws key = Crypto.generate(algorithm, Crypto.Ecdsa.BOUNCY_CASTLE);
+    floor = new Floors.Grant(svids, key, clock);
+    floorSunEc = new Floors.Grant(svids.withFloorProvider(Crypto.Ecdsa.JDK), key, clock);
   }
 
   /** Closes the broker. */
@@ -82,6 +87,16 @@ public class GrantThroughputBenchmark {
   @Benchmark
   public String floor() {
     return floor.grant(svid, nextTask(), TTL);
+  }
+
+  /**
+   * The floor with its JWT-SVID signature check on the JDK's SunEC, the provider jit-spiffe's
+   * {@code JwtSvidVerifier} uses (the grant token is still signed as in {@link #floor}): tells how much of
+   * the gap to {@link #floor} is the choice of JCA provider for the identity check.
+   */
+  @Benchmark
+  public String floorSunEcSvidCheck() {
+    return floorSunEc.grant(svid, nextTask(), TTL);
   }
 
   private String nextTask() {

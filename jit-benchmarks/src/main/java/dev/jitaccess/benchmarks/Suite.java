@@ -20,20 +20,25 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the JMH part of the suite (grant throughput at 1 and 2 threads, resource-side verification) and
- * prints each library figure next to its floor, with the ratio and the target.
+ * Runs the JMH part of the suite (items 1 to 5 of issue 7: grant throughput at 1 and 2 threads,
+ * repeated presentation, resource-side verification, policy decisions against jCasbin, JWT-SVID
+ * validation against java-spiffe) and prints each library figure next to its baseline, with the ratio
+ * and the target.
  *
  * <pre>
  * java -cp benchmarks.jar dev.jitaccess.benchmarks.Suite quick|full [--prof gc|stack] [--out DIR]
  * </pre>
  *
- * <p>quick: 1 thread only, 1 fork, 3 x 1 s warm-up, 3 x 1 s measurement per benchmark (about 2.5
- * minutes); full: 1 and 2 threads, 2 forks, 5 x 1 s warm-up, 5 x 1 s measurement (about 12 minutes). The JSON of every JMH run and the figures table
+ * <p>quick: 1 thread only, 1 fork, 1 x 1 s warm-up, 1 x 1 s measurement per benchmark (no error
+ * bars), policy at 10 and 10,000 rules, grant {@code request} (left to expire) left out (about 3 minutes); full: 1 and 2 threads (grant throughput), 2 forks, 5 x 1 s warm-up,
+ * 5 x 1 s measurement, policy also at 1,000 rules (about 25 minutes). The JSON of every JMH run and the figures table
  * ({@code figures.md}) go to the output directory (default {@code target/benchmark-results}).
  */
 public final class Suite {
   /** The ratio to the floor every library figure must reach. */
   public static final double TARGET = 0.9;
+  /** Cached repeated presentation must reach this multiple of the uncached throughput. */
+  public static final double CACHE_TARGET = 2.5;
 
   private Suite() {}
 
@@ -71,27 +76,37 @@ public final class Suite {
     }
     Map<String, RunResult> results = new HashMap<>();
     for (int threads : full ? new int[] {1, 2} : new int[] {1}) {
-      List<String> includes = new ArrayList<>(List.of(
-          "\\.GrantThroughputBenchmark\\.", "\\.JdkEcdsaFloorBenchmark\\.grantFloor$"));
+      List<String> includes = new ArrayList<>(List.of(full
+          ? "\\.GrantThroughputBenchmark\\."
+          // quick: the grant left to expire (request) is measured in full mode and by CpuPaired only
+          : "\\.GrantThroughputBenchmark\\.(floor|floorSunEcSvidCheck|requestAndClose)$",
+          "\\.JdkEcdsaFloorBenchmark\\.grantFloor$"));
       if (threads == 1) {
         includes.add("\\.VerifyBenchmark\\.");
         includes.add("\\.JdkEcdsaFloorBenchmark\\.verifyFloor$");
+        includes.add("\\.RepeatedPresentationBenchmark\\.");
+        includes.add("\\.SvidValidationBenchmark\\.");
+        includes.add("\\.PolicyCompileBenchmark\\.");
+        includes.add("\\.PolicyBenchmark\\.");
       }
       ChainedOptionsBuilder o = new OptionsBuilder()
           .forks(full ? 2 : 1)
-          .warmupIterations(full ? 5 : 3)
+          .warmupIterations(full ? 5 : 1)
           .warmupTime(TimeValue.seconds(1))
-          .measurementIterations(full ? 5 : 3)
+          .measurementIterations(full ? 5 : 1)
           .measurementTime(TimeValue.seconds(1))
           .threads(threads)
           .jvmArgs("-Xms2g", "-Xmx2g")
           .shouldFailOnError(true)
           .resultFormat(ResultFormatType.JSON)
           .result(out.resolve("jmh-t" + threads + ".json").toString());
+      if (!full) {
+        o.param("rules", "10", "10000"); // 1,000 rules in full mode only
+      }
       includes.forEach(o::include);
       profilers.forEach(o::addProfiler);
       for (RunResult r : new Runner(o.build()).run()) {
-        results.put(key(method(r), r.getParams().getParam("algorithm"), threads), r);
+        results.put(key(method(r), params(r), threads), r);
       }
     }
     String table = table(results);
@@ -110,8 +125,20 @@ public final class Suite {
     return cls.substring(cls.lastIndexOf('.') + 1) + "." + b.substring(b.lastIndexOf('.') + 1);
   }
 
-  private static String key(String method, String algorithm, int threads) {
-    return method + "/" + algorithm + "/" + threads;
+  private static String key(String method, String params, int threads) {
+    return method + "/" + params + "/" + threads;
+  }
+
+  /** The benchmark's parameter values in a fixed order ("ES256", "10000/INDEXED"), or "null". */
+  private static String params(RunResult r) {
+    List<String> values = new ArrayList<>();
+    for (String name : new String[] {"algorithm", "rules", "shape"}) {
+      String v = r.getParams().getParam(name);
+      if (v != null) {
+        values.add(v);
+      }
+    }
+    return values.isEmpty() ? "null" : String.join("/", values);
   }
 
   /** The figures as Markdown: ops/s with the 99.9% error, µs per op per thread, ratios to the floor. */
@@ -119,30 +146,39 @@ public final class Suite {
     StringBuilder sb = new StringBuilder();
     sb.append("### Grant throughput: `broker.request()` vs the floor (higher is better; target ratio >= ")
         .append(TARGET).append(")\n\n");
-    sb.append("| alg | threads | floor ops/s | request ops/s | ratio | request+close ops/s | ratio | met |\n");
-    sb.append("|---|---|---|---|---|---|---|---|\n");
+    sb.append("| alg | threads | floor ops/s | request ops/s | ratio | request+close ops/s | ratio | met |"
+        + " floor with SunEC SVID check ops/s | request / it |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (int threads : new int[] {1, 2}) {
       for (SigningAlgorithm alg : SigningAlgorithm.values()) {
         RunResult floor = results.get(key("GrantThroughputBenchmark.floor", alg.name(), threads));
         RunResult req = results.get(key("GrantThroughputBenchmark.request", alg.name(), threads));
         RunResult close = results.get(key("GrantThroughputBenchmark.requestAndClose", alg.name(), threads));
-        if (floor == null || req == null || close == null) {
+        if (floor == null || close == null) {
           continue;
         }
-        double r1 = ratio(req, floor);
+        double r1 = req == null ? Double.POSITIVE_INFINITY : ratio(req, floor);
         double r2 = ratio(close, floor);
         sb.append("| ").append(alg).append(" | ").append(threads)
             .append(" | ").append(ops(floor, threads))
-            .append(" | ").append(ops(req, threads)).append(" | ").append(ratioText(req, floor))
+            .append(" | ").append(req == null ? "(full mode)" : ops(req, threads))
+            .append(" | ").append(req == null ? "" : ratioText(req, floor))
             .append(" | ").append(ops(close, threads)).append(" | ").append(ratioText(close, floor))
-            .append(" | ").append(Math.min(r1, r2) >= TARGET ? "yes" : "**no**").append(" |\n");
+            .append(" | ").append(Math.min(r1, r2) >= TARGET ? "yes" : "**no**").append(" | ");
+        RunResult sunEc = results.get(key("GrantThroughputBenchmark.floorSunEcSvidCheck", alg.name(), threads));
+        if (sunEc != null) {
+          sb.append(ops(sunEc, threads)).append(" | ").append(ratioText(req == null ? close : req, sunEc));
+        } else {
+          sb.append(" | ");
+        }
+        sb.append(" |\n");
       }
       RunResult jdk = results.get(key("JdkEcdsaFloorBenchmark.grantFloor", null, threads));
-      RunResult req = results.get(key("GrantThroughputBenchmark.request", "ES256", threads));
+      RunResult req = results.get(key("GrantThroughputBenchmark.requestAndClose", "ES256", threads));
       if (jdk != null && req != null) {
         sb.append("| ES256 floor on SunEC (reference) | ").append(threads).append(" | ").append(ops(jdk, threads))
-            .append(" | library ES256 (Bouncy Castle) / SunEC floor | ").append(ratioText(req, jdk))
-            .append(" | | | n/a |\n");
+            .append(" | library ES256 request+close / SunEC floor | ").append(ratioText(req, jdk))
+            .append(" | | | n/a | | |\n");
       }
     }
     sb.append("\n### Resource-side verification: `GrantVerifier.verify` vs bare Nimbus (1 thread; target ratio >= ")
@@ -169,10 +205,92 @@ public final class Suite {
           .append(" | library ES256 (Bouncy Castle) / SunEC floor | ").append(ratioText(es, jdk))
           .append(" | | | n/a |\n");
     }
+    newItems(sb, results);
     sb.append("\nops/s: JMH score +- its 99.9% half-interval, summed over threads; in brackets µs per operation"
         + " per thread; ratio +- propagated relative error; alloc (with --prof gc): bytes allocated per"
         + " operation.\n");
     return sb.toString();
+  }
+
+  /** Items 2, 4 and 5. */
+  private static void newItems(StringBuilder sb, Map<String, RunResult> results) {
+    sb.append("\n### Repeated presentation: one JWT-SVID for many tasks, credential cache vs none (1 thread;"
+        + " target cached / uncached >= ").append(CACHE_TARGET).append(")\n\n");
+    sb.append("| alg | operation | uncached ops/s | cached ops/s | cached / uncached | met |\n|---|---|---|---|---|---|\n");
+    for (SigningAlgorithm alg : SigningAlgorithm.values()) {
+      for (String op : new String[] {"request", "evaluate"}) {
+        RunResult u = results.get(key("RepeatedPresentationBenchmark." + op + "Uncached", alg.name(), 1));
+        RunResult c = results.get(key("RepeatedPresentationBenchmark." + op + "Cached", alg.name(), 1));
+        if (u == null || c == null) {
+          continue;
+        }
+        sb.append("| ").append(alg).append(" | ").append(op.equals("request") ? "request + close (signs)" : "evaluate (no signing)")
+            .append(" | ").append(ops(u, 1)).append(" | ").append(ops(c, 1)).append(" | ").append(ratioText(c, u))
+            .append(" | ").append(ratio(c, u) >= CACHE_TARGET ? "yes" : "**no**").append(" |\n");
+      }
+    }
+
+    sb.append("\n### Policy decision: jit-policy `RulePolicy.evaluate` vs jCasbin `enforce` (sample time, µs;"
+        + " targets: jit p50 <= 1 µs at 10 rules and <= 2 µs at 10,000 indexed; jCasbin / jit >= 100 at 10,000)\n\n");
+    sb.append("| rules | shape | jit p50 | jit p99 | jit mean | jCasbin p50 | jCasbin p99 | jCasbin mean | p50 ratio | mean ratio | alloc jit / jCasbin |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (String shape : new String[] {"INDEXED", "WORST"}) {
+      for (String n : new String[] {"10", "1000", "10000"}) {
+        RunResult j = results.get(key("PolicyBenchmark.jitPolicy", n + "/" + shape, 1));
+        RunResult c = results.get(key("PolicyBenchmark.jcasbin", n + "/" + shape, 1));
+        if (j == null || c == null) {
+          continue;
+        }
+        double jp50 = pct(j, 50);
+        double cp50 = pct(c, 50);
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.1f | %s / %s |%n",
+            n, shape, jp50, pct(j, 99), j.getPrimaryResult().getScore(), cp50, pct(c, 99),
+            c.getPrimaryResult().getScore(), cp50 / jp50, c.getPrimaryResult().getScore() / j.getPrimaryResult().getScore(),
+            alloc(j), alloc(c)));
+      }
+    }
+    sb.append("\n| policy load, 10,000 rules | ms per load |\n|---|---|\n");
+    for (String m : new String[] {"build", "compile", "jcasbinLoad"}) {
+      RunResult r = results.get(key("PolicyCompileBenchmark." + m, "INDEXED", 1));
+      if (r != null) {
+        sb.append(String.format(Locale.ROOT, "| %s | %.1f (+- %.1f) |%n", m.equals("build")
+            ? "`Policy.Builder.build()` (rules + validation + shadowing analysis)"
+            : m.equals("compile") ? "`RulePolicy.of(policy)` (checks + indexes)" : "jCasbin `new Enforcer(model, csv)`",
+            r.getPrimaryResult().getScore(), err(r)));
+      }
+    }
+
+    sb.append("\n### JWT-SVID validation: jit-spiffe `JwtSvidVerifier` vs java-spiffe-core 0.8.17 (1 thread)\n\n");
+    sb.append("| alg | Nimbus signature only ops/s | java-spiffe ops/s | jit-spiffe ops/s | jit / java-spiffe | jit / signature only |\n");
+    sb.append("|---|---|---|---|---|---|\n");
+    for (String alg : new String[] {"ES256", "RS256"}) {
+      RunResult f = results.get(key("SvidValidationBenchmark.nimbusSignatureOnly", alg, 1));
+      RunResult t = results.get(key("SvidValidationBenchmark.javaSpiffe", alg, 1));
+      RunResult o = results.get(key("SvidValidationBenchmark.jitSpiffe", alg, 1));
+      if (f == null || t == null || o == null) {
+        continue;
+      }
+      sb.append("| ").append(alg).append(" | ").append(ops(f, 1)).append(" | ").append(ops(t, 1)).append(" | ")
+          .append(ops(o, 1)).append(" | ").append(ratioText(o, t)).append(" | ").append(ratioText(o, f)).append(" |\n");
+    }
+  }
+
+  private static double pct(RunResult r, double p) {
+    return r.getPrimaryResult().getStatistics().getPercentile(p);
+  }
+
+  private static double err(RunResult r) {
+    double e = r.getPrimaryResult().getScoreError();
+    return Double.isNaN(e) ? 0 : e;
+  }
+
+  private static String alloc(RunResult r) {
+    for (Map.Entry<String, ?> e : r.getSecondaryResults().entrySet()) {
+      if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+        return String.format(Locale.ROOT, "%,.0f B", ((Result<?>) e.getValue()).getScore());
+      }
+    }
+    return "-";
   }
 
   private static double ratio(RunResult lib, RunResult floor) {
@@ -183,6 +301,9 @@ public final class Suite {
     Result<?> a = lib.getPrimaryResult();
     Result<?> b = floor.getPrimaryResult();
     double r = a.getScore() / b.getScore();
+    if (Double.isNaN(a.getScoreError()) || Double.isNaN(b.getScoreError())) {
+      return String.format(Locale.ROOT, "%.2f", r);
+    }
     double rel = Math.sqrt(sq(relError(a)) + sq(relError(b)));
     return String.format(Locale.ROOT, "%.2f +- %.2f", r, r * rel);
   }
@@ -198,8 +319,10 @@ public final class Suite {
 
   private static String ops(RunResult r, int threads) {
     Result<?> p = r.getPrimaryResult();
-    double err = Double.isNaN(p.getScoreError()) ? 0 : p.getScoreError();
-    String s = String.format(Locale.ROOT, "%,.0f +- %,.0f (%.1f µs)", p.getScore(), err, threads * 1e6 / p.getScore());
+    String s = Double.isNaN(p.getScoreError())
+        ? String.format(Locale.ROOT, "%,.0f (%.1f µs)", p.getScore(), threads * 1e6 / p.getScore())
+        : String.format(Locale.ROOT, "%,.0f +- %,.0f (%.1f µs)", p.getScore(), p.getScoreError(),
+            threads * 1e6 / p.getScore());
     Map<String, ?> secondary = r.getSecondaryResults();
     for (Map.Entry<String, ?> e : secondary.entrySet()) {
       if (e.getKey().endsWith("gc.alloc.rate.norm")) {
