@@ -77,9 +77,9 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final LifecycleTimer timer;
   private final SecureRandom random = new SecureRandom();
   /**
-   * The grants this broker issued that have not had their terminal callback yet. Removing an entry is
-   * the gate for that callback, so it fires exactly once even when the store has already dropped the
-   * record (a timer running late) or another broker sharing the store ended the grant.
+   * The grants this broker issued that have not ended yet, with their per-grant listeners. The store's
+   * LIVE-to-ended transition decides which call reports an end; this map lets a timer that runs after
+   * the store has already dropped a still-live record report its expiry once.
    */
   private final Map<String, LiveGrant> active = new ConcurrentHashMap<>();
   private final Map<String, Renewing> renewing = new ConcurrentHashMap<>();
@@ -777,14 +777,19 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   private void onExpiryDue(String grantId) {
     Optional<GrantRecord> rec = store.find(grantId);
-    if (rec.isEmpty() || rec.get().state() != GrantState.LIVE) {
-      // Ended without this broker's callback: the store dropped it before a late timer ran, or another
-      // broker sharing the store ended it. Report it once, from what this broker knows.
+    if (rec.isPresent() && rec.get().state() != GrantState.LIVE) {
+      // ended by a revocation; the call that changed the state reports it (end()), here only forget it
+      active.remove(grantId);
+      return;
+    }
+    if (rec.isEmpty()) {
+      // The store dropped the record before this (late) timer ran, so no call could end it: the grant
+      // expired unreported. Report it once, from what this broker kept.
       LiveGrant tracked = active.remove(grantId);
       if (tracked != null) {
-        GrantRecord ended = rec.orElseGet(() -> GrantRecord.live(tracked.info(), Optional.empty(), Instant.MAX)
-            .withState(GrantState.EXPIRED, Optional.empty()));
-        report(ended, tracked.own(), rec.isEmpty() ? " (reported late: the store had already dropped it)" : "");
+        GrantRecord ended = GrantRecord.live(tracked.info(), Optional.empty(), Instant.MAX)
+            .withState(GrantState.EXPIRED, Optional.empty());
+        report(ended, tracked.own(), " (reported late: the store had already dropped it)");
         cascade(ended.info());
       }
       return;

@@ -1,5 +1,6 @@
 package dev.jitaccess.spiffe;
 
+import dev.jitaccess.spiffe.internal.Providers;
 import dev.jitaccess.spiffe.internal.StrictJson;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -74,6 +75,8 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   private final int maxTokenBytes;
   private final @Nullable String ownerClaim;
   private final @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
+  /** One verifier per bundle key, dropped with the key when a refreshed bundle replaces it. */
+  private final Map<PublicKey, JWSVerifier> verifiers = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private JwtSvidVerifier(Builder b) {
     this.bundles = Objects.requireNonNull(b.bundles, "bundles");
@@ -303,19 +306,31 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     return null;
   }
 
-  private static boolean signatureValid(String token, String alg, PublicKey key) {
+  private boolean signatureValid(String token, String alg, PublicKey key) {
     try {
       JWSObject jws = JWSObject.parse(token);
       if (!jws.getHeader().getAlgorithm().equals(JWSAlgorithm.parse(alg))) {
         return false;
       }
-      JWSVerifier verifier = key instanceof RSAPublicKey rsaPublicKey
-          ? new RSASSAVerifier(rsaPublicKey)
-          : new ECDSAVerifier((ECPublicKey) key);
+      JWSVerifier verifier = verifiers.get(key);
+      if (verifier == null) {
+        verifier = newVerifier(key);
+        verifiers.put(key, verifier);
+      }
       return jws.verify(verifier);
     } catch (java.text.ParseException | JOSEException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** A verifier for a bundle key; ECDSA runs on an unregistered Bouncy Castle provider. */
+  private static JWSVerifier newVerifier(PublicKey key) throws JOSEException {
+    if (key instanceof RSAPublicKey rsaPublicKey) {
+      return new RSASSAVerifier(rsaPublicKey);
+    }
+    ECDSAVerifier ec = new ECDSAVerifier((ECPublicKey) key);
+    ec.getJCAContext().setProvider(Providers.bouncyCastle());
+    return ec;
   }
 
   private static @Nullable Map<String, Object> decodeObject(String part) {
