@@ -6,6 +6,7 @@
  * (or the CI platform's OIDC issuer) issues them. Not deployed.
  */
 module dev.jitaccess.examples {
+  requires static transitive org.jspecify;
   requires transitive dev.jitaccess.core;
   requires transitive dev.jitaccess.spiffe;
   requires dev.jitaccess.policy;

@@ -6,6 +6,7 @@
  * <p>Exports exactly {@code dev.jitaccess.testkit}.
  */
 module dev.jitaccess.testkit {
+  requires static transitive org.jspecify;
   requires transitive dev.jitaccess.core;
   requires transitive dev.jitaccess.spiffe;
   requires transitive dev.jitaccess.policy;

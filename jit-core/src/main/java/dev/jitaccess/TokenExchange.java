@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,17 +89,17 @@ public final class TokenExchange {
   private static final Logger LOG = LoggerFactory.getLogger(TokenExchange.class);
   private static final Set<String> MULTI_VALUED = Set.of("resource", "audience");
   private static final int MAX_ERROR_DESCRIPTION = 400;
-  private static final long MAX_REQUESTED_TTL_SECONDS = Duration.ofHours(24).getSeconds();
+  private static final long MAX_REQUESTED_TTL_SECONDS = Duration.ofHours(24).toSeconds();
 
   private final GrantBroker broker;
   private final Clock clock;
-  private final String defaultPurpose;
-  private final String defaultEnvironment;
+  private final @Nullable String defaultPurpose;
+  private final @Nullable String defaultEnvironment;
   private final Duration defaultTtl;
   private final Map<String, Credential.TokenType> tokenTypes;
   private final boolean delegation;
-  private final CallerAuthorizer authorizer;
-  private final URI tokenEndpoint;
+  private final @Nullable CallerAuthorizer authorizer;
+  private final @Nullable URI tokenEndpoint;
   private final int maxFormBytes;
   private final TokenExchangeDpop dpop;
   private final TokenExchangeGrants grants;
@@ -241,9 +242,10 @@ public final class TokenExchange {
     return direct(x, kind);
   }
 
-  private record Exchange(String subjectToken, String actorToken, String actorType, Set<String> actions,
-      String target, String taskId, String purpose, String environment, Duration ttl, String proof,
-      String dpopKey, X509Certificate peerCertificate) {}
+  private record Exchange(String subjectToken, @Nullable String actorToken, @Nullable String actorType,
+      Set<String> actions, @Nullable String target, String taskId, @Nullable String purpose,
+      @Nullable String environment, Duration ttl, @Nullable String proof, @Nullable String dpopKey,
+      @Nullable X509Certificate peerCertificate) {}
 
   private HttpResponse direct(Exchange x, Credential.TokenType kind) {
     if (x.actorToken() != null) {
@@ -359,7 +361,7 @@ public final class TokenExchange {
     body.put("access_token", grant.token());
     body.put("issued_token_type", ACCESS_TOKEN_TYPE);
     body.put("token_type", info.keyThumbprint().isPresent() ? "DPoP" : "Bearer");
-    body.put("expires_in", Math.max(0, Duration.between(clock.instant(), info.expiresAt()).getSeconds()));
+    body.put("expires_in", Math.max(0, Duration.between(clock.instant(), info.expiresAt()).toSeconds()));
     body.put("scope", String.join(" ", new TreeSet<>(info.actions())));
     return json(200, body);
   }
@@ -455,7 +457,7 @@ public final class TokenExchange {
   }
 
   /** Method, content type, caller, form, and the {@code token} parameter of introspection and revocation. */
-  private HttpResponse checkCaller(HttpRequest request, Endpoint endpoint) {
+  private @Nullable HttpResponse checkCaller(HttpRequest request, Endpoint endpoint) {
     HttpResponse bad = checkMethodAndType(request);
     if (bad != null) {
       return bad;
@@ -490,17 +492,17 @@ public final class TokenExchange {
 
   // ---------------------------------------------------------------- shared request checks
 
-  private HttpResponse checkTransport(HttpRequest r) {
+  private @Nullable HttpResponse checkTransport(HttpRequest r) {
     HttpResponse bad = checkMethodAndType(r);
     return bad != null ? bad : checkForm(r);
   }
 
-  private static HttpResponse checkMethodAndType(HttpRequest r) {
+  private static @Nullable HttpResponse checkMethodAndType(HttpRequest r) {
     if (!"POST".equals(r.method())) {
       return error(405, "invalid_request", "use POST", Map.of("Allow", "POST"));
     }
     String type = r.contentType().orElse("");
-    String[] parts = type.split(";");
+    String[] parts = type.split(";", -1);
     if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(FORM_CONTENT_TYPE)) {
       return error(415, "invalid_request", "the content type must be " + FORM_CONTENT_TYPE);
     }
@@ -513,7 +515,7 @@ public final class TokenExchange {
     return null;
   }
 
-  private HttpResponse checkForm(HttpRequest r) {
+  private @Nullable HttpResponse checkForm(HttpRequest r) {
     if (r.formProblem != null) {
       return invalidRequest(r.formProblem);
     }
@@ -524,7 +526,7 @@ public final class TokenExchange {
   }
 
   /** The first parameter that RFC 6749 section 3.2 forbids to repeat, or null. */
-  private static String repeated(Map<String, List<String>> p, Set<String> multiValued) {
+  private static @Nullable String repeated(Map<String, List<String>> p, Set<String> multiValued) {
     for (Map.Entry<String, List<String>> e : p.entrySet()) {
       if (e.getValue().size() > 1 && !multiValued.contains(e.getKey())) {
         return sanitizeToken(e.getKey());
@@ -533,13 +535,13 @@ public final class TokenExchange {
     return null;
   }
 
-  private static String first(Map<String, List<String>> p, String name) {
+  private static @Nullable String first(Map<String, List<String>> p, String name) {
     List<String> values = p.get(name);
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** RFC 6749 section 3.3 scope tokens; null when malformed. */
-  private static Set<String> actions(String scope) {
+  private static @Nullable Set<String> actions(String scope) {
     Set<String> out = new LinkedHashSet<>();
     for (String token : scope.split(" ", -1)) {
       if (token.isEmpty()) {
@@ -558,7 +560,7 @@ public final class TokenExchange {
 
   private static String scopeOf(JWTClaimsSet c) {
     Object scope = c.getClaim(GrantTokens.SCOPE);
-    return scope instanceof String ? (String) scope : "";
+    return scope instanceof String s ? s : "";
   }
 
   private static boolean isResourceUri(String value) {
@@ -570,7 +572,7 @@ public final class TokenExchange {
     }
   }
 
-  private static Duration seconds(String raw) {
+  private static @Nullable Duration seconds(String raw) {
     if (raw.isEmpty() || raw.length() > 6 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return null;
     }
@@ -578,11 +580,11 @@ public final class TokenExchange {
     return s < 1 || s > MAX_REQUESTED_TTL_SECONDS ? null : Duration.ofSeconds(s);
   }
 
-  private static Long epoch(Date d) {
+  private static @Nullable Long epoch(@Nullable Date d) {
     return d == null ? null : d.toInstant().getEpochSecond();
   }
 
-  private static void putIfPresent(Map<String, Object> m, String key, Object value) {
+  private static void putIfPresent(Map<String, Object> m, String key, @Nullable Object value) {
     if (value != null) {
       m.put(key, value);
     }
@@ -590,15 +592,15 @@ public final class TokenExchange {
 
   // ---------------------------------------------------------------- responses
 
-  private static HttpResponse invalidRequest(String description) {
+  private static HttpResponse invalidRequest(@Nullable String description) {
     return error(400, "invalid_request", description);
   }
 
-  private static HttpResponse error(int status, String code, String description) {
+  private static HttpResponse error(int status, String code, @Nullable String description) {
     return error(status, code, description, Map.of());
   }
 
-  private static HttpResponse error(int status, String code, String description, Map<String, String> extra) {
+  private static HttpResponse error(int status, String code, @Nullable String description, Map<String, String> extra) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", code);
     body.put("error_description", sanitize(description));
@@ -620,7 +622,7 @@ public final class TokenExchange {
   }
 
   /** RFC 6749 section 5.2: error_description is %x20-21 / %x23-5B / %x5D-7E; anything else becomes '?'. */
-  static String sanitize(String text) {
+  static String sanitize(@Nullable String text) {
     String s = text == null ? "" : text;
     StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_ERROR_DESCRIPTION));
     for (int i = 0; i < s.length() && b.length() < MAX_ERROR_DESCRIPTION; i++) {
@@ -681,19 +683,19 @@ public final class TokenExchange {
     public static final int MAX_FORM_BYTES = 1 << 20;
 
     private final String method;
-    private final String contentType;
+    private final @Nullable String contentType;
     private final Map<String, List<String>> headers;
     private final Map<String, List<String>> form;
     final int formBytes;
-    final String formProblem;
-    private final X509Certificate peerCertificate;
+    final @Nullable String formProblem;
+    private final @Nullable X509Certificate peerCertificate;
 
     private HttpRequest(Builder b, TokenExchangeForm.Parsed parsed) {
       this.method = b.method;
       Map<String, List<String>> h = new LinkedHashMap<>();
       b.headers.forEach((k, v) -> h.put(k, List.copyOf(v)));
       this.headers = Collections.unmodifiableMap(h);
-      String type = b.contentType;
+      @Nullable String type = b.contentType;
       if (type == null && headers.containsKey("content-type")) {
         type = headers.get("content-type").get(0);
       }
@@ -717,7 +719,7 @@ public final class TokenExchange {
      * @param contentType the {@code Content-Type} header, or null if the request had none
      * @param headers the other request headers (any name case), for example {@code Authorization} and {@code DPoP}
      */
-    public static HttpRequest fromForm(String body, String contentType, Map<String, ? extends Collection<String>> headers) {
+    public static HttpRequest fromForm(String body, @Nullable String contentType, Map<String, ? extends Collection<String>> headers) {
       Objects.requireNonNull(body, "body");
       Objects.requireNonNull(headers, "headers");
       Builder b = builder("POST").formBody(body);
@@ -773,15 +775,15 @@ public final class TokenExchange {
     /** Builds an {@link HttpRequest}; the form comes either as a raw body or as decoded parameters. Not thread-safe. */
     public static final class Builder {
       private final String method;
-      private String contentType;
+      private @Nullable String contentType;
       private final Map<String, List<String>> headers = new LinkedHashMap<>();
-      private String formBody;
+      private @Nullable String formBody;
       private final Map<String, List<String>> parameters = new LinkedHashMap<>();
-      private X509Certificate peerCertificate;
+      private @Nullable X509Certificate peerCertificate;
 
       private Builder(String method) {
         Objects.requireNonNull(method, "method");
-        if (method.isEmpty() || method.length() > 16 || !method.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
+        if (method.isEmpty() || method.length() > 16 || !method.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
           throw new IllegalArgumentException("method must be an HTTP method token, got '" + TokenExchange.sanitize(method) + "'");
         }
         this.method = method;
@@ -884,15 +886,15 @@ public final class TokenExchange {
    */
   public static final class Builder {
     private final GrantBroker broker;
-    private Clock clock;
-    private String defaultPurpose;
-    private String defaultEnvironment;
-    private Duration defaultTtl;
+    private @Nullable Clock clock;
+    private @Nullable String defaultPurpose;
+    private @Nullable String defaultEnvironment;
+    private @Nullable Duration defaultTtl;
     private final Map<String, Credential.TokenType> tokenTypes = new LinkedHashMap<>();
-    private Boolean delegation;
-    private CallerAuthorizer authorizer;
-    private URI tokenEndpoint;
-    private Integer maxFormBytes;
+    private @Nullable Boolean delegation;
+    private @Nullable CallerAuthorizer authorizer;
+    private @Nullable URI tokenEndpoint;
+    private @Nullable Integer maxFormBytes;
 
     private Builder(GrantBroker broker) {
       this.broker = Objects.requireNonNull(broker, "broker");
@@ -996,7 +998,7 @@ public final class TokenExchange {
       return new TokenExchange(this);
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

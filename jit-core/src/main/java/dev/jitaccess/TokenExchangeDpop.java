@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks the RFC 9449 DPoP proof sent to the token endpoint (section 4.3): {@code typ dpop+jwt}, an
@@ -40,10 +41,10 @@ final class TokenExchangeDpop {
 
   private final Clock clock;
   private final Duration window;
-  private final URI endpoint;
+  private final @Nullable URI endpoint;
   private final Cache<String, Boolean> seen;
 
-  TokenExchangeDpop(Clock clock, Duration window, URI endpoint) {
+  TokenExchangeDpop(Clock clock, Duration window, @Nullable URI endpoint) {
     this.clock = clock;
     this.window = window;
     this.endpoint = endpoint;
@@ -65,7 +66,7 @@ final class TokenExchangeDpop {
    * @param publicJwk the holder's public key as JWK JSON, when the proof is good
    * @param problem what is wrong, never containing the proof, when it is not
    */
-  record Result(String publicJwk, String problem) {}
+  record Result(@Nullable String publicJwk, @Nullable String problem) {}
 
   Result check(String proof, String method) {
     if (endpoint == null) {
@@ -136,19 +137,19 @@ final class TokenExchangeDpop {
   }
 
   private static JWSVerifier verifier(JWK key, JWSAlgorithm alg) throws JOSEException {
-    if (key instanceof ECKey && JWSAlgorithm.Family.EC.contains(alg)) {
-      ECDSAVerifier v = new ECDSAVerifier((ECKey) key);
+    if (key instanceof ECKey ec && JWSAlgorithm.Family.EC.contains(alg)) {
+      ECDSAVerifier v = new ECDSAVerifier(ec);
       v.getJCAContext().setProvider(Providers.bouncyCastle());
       return v;
     }
-    if (key instanceof RSAKey && JWSAlgorithm.Family.RSA.contains(alg)) {
-      return new RSASSAVerifier((RSAKey) key);
+    if (key instanceof RSAKey rsa && JWSAlgorithm.Family.RSA.contains(alg)) {
+      return new RSASSAVerifier(rsa);
     }
     throw new JOSEException("key type does not match the algorithm");
   }
 
   /** Scheme and host lower-cased, default port dropped, query and fragment ignored (RFC 9449 4.3). */
-  static String normalize(String uri) {
+  static @Nullable String normalize(String uri) {
     try {
       URI u = URI.create(uri);
       if (!u.isAbsolute() || u.getHost() == null) {

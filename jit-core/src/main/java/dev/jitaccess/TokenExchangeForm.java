@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A strict {@code application/x-www-form-urlencoded} parser for {@link TokenExchange.HttpRequest}: only
@@ -31,7 +32,7 @@ final class TokenExchangeForm {
    * @param bytes the size of the form in UTF-8 bytes (or a lower bound once over the limit)
    * @param problem why the form could not be read, or null
    */
-  record Parsed(Map<String, List<String>> parameters, int bytes, String problem) {}
+  record Parsed(Map<String, List<String>> parameters, int bytes, @Nullable String problem) {}
 
   private TokenExchangeForm() {}
 
@@ -105,7 +106,7 @@ final class TokenExchangeForm {
   }
 
   /** Decodes one name or value; null when it is not valid. */
-  private static String decode(String raw) {
+  private static @Nullable String decode(String raw) {
     ByteBuffer bytes = ByteBuffer.allocate(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);

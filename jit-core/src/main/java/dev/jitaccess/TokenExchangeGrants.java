@@ -8,6 +8,7 @@ import java.util.Date;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the broker's own grant tokens for introspection, revocation and delegation without changing any
@@ -40,7 +41,7 @@ final class TokenExchangeGrants {
    * @param rejection null when fully verified; {@code PROOF_OF_POSSESSION} when authentic but no (good)
    *     proof was given; anything else means not authentic
    */
-  record Checked(JWTClaimsSet claims, GrantInfo record, Verification.RejectionReason rejection) {
+  record Checked(JWTClaimsSet claims, GrantInfo record, Verification.@Nullable RejectionReason rejection) {
     boolean authentic() {
       return rejection == null || (rejection == Verification.RejectionReason.PROOF_OF_POSSESSION
           && record.isSenderConstrained());
@@ -62,7 +63,7 @@ final class TokenExchangeGrants {
    *
    * @param proof adds the holder's proof (DPoP, peer certificate) to the verification, or null
    */
-  Optional<Checked> check(String token, Consumer<VerificationRequest.Builder> proof) {
+  Optional<Checked> check(@Nullable String token, @Nullable Consumer<VerificationRequest.Builder> proof) {
     if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
       return Optional.empty();
     }
@@ -87,8 +88,8 @@ final class TokenExchangeGrants {
       proof.accept(request);
     }
     Verification v = verifier.verify(token, request.build());
-    Verification.RejectionReason rejection =
-        v instanceof Verification.Rejected ? ((Verification.Rejected) v).reason() : null;
+    Verification.@Nullable RejectionReason rejection =
+        v instanceof Verification.Rejected rejected ? rejected.reason() : null;
     if (!record.subject().equals(claims.getSubject()) || !record.taskId().equals(stringClaim(claims, "txn"))) {
       return Optional.empty();
     }
@@ -108,10 +109,9 @@ final class TokenExchangeGrants {
     if (exp == null || !clock.instant().isBefore(exp.toInstant())) {
       return false;
     }
-    if (!(broker instanceof Grant.Lifecycle)) {
+    if (!(broker instanceof Grant.Lifecycle lifecycle)) {
       return false;
     }
-    Grant.Lifecycle lifecycle = (Grant.Lifecycle) broker;
     if (!lifecycle.isLive(checked.record().grantId())) {
       return false;
     }
@@ -136,8 +136,8 @@ final class TokenExchangeGrants {
     return v;
   }
 
-  static String stringClaim(JWTClaimsSet claims, String name) {
+  static @Nullable String stringClaim(JWTClaimsSet claims, String name) {
     Object v = claims.getClaim(name);
-    return v instanceof String ? (String) v : null;
+    return v instanceof String s ? s : null;
   }
 }

@@ -204,8 +204,7 @@ public final class AgentToolChain {
     try {
       List<String> chain = new ArrayList<>();
       Object act = SignedJWT.parse(token).getJWTClaimsSet().getClaim("act");
-      while (act instanceof Map) {
-        Map<?, ?> level = (Map<?, ?>) act;
+      while (act instanceof Map<?, ?> level) {
         Optional.ofNullable(level.get("sub")).map(Object::toString).ifPresent(chain::add);
         act = level.get("act");
       }

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scenario 1, CI deployment: the deploy pipeline ({@value #PIPELINE}, a JWT-SVID) gets a 5-minute write
@@ -47,8 +48,8 @@ public final class CiDeployment {
    * @param requestedTtl the TTL the pipeline asked for
    * @param grantedTtl the TTL it got (the rule's 5 minutes)
    * @param approvers who approved each of the two deploys
-   * @param successfulDeploy how the grant of the deploy that succeeded ended
-   * @param failedDeploy how the grant of the deploy that failed ended
+   * @param successfulDeploy how the grant of the deploy that succeeded ended, or null if no revocation was seen
+   * @param failedDeploy how the grant of the deploy that failed ended, or null if no revocation was seen
    * @param afterDeploy the first deploy's token presented again after the step ended
    * @param audit every audit event
    */
@@ -56,8 +57,8 @@ public final class CiDeployment {
       Duration requestedTtl,
       Duration grantedTtl,
       List<String> approvers,
-      RevocationReason successfulDeploy,
-      RevocationReason failedDeploy,
+      @Nullable RevocationReason successfulDeploy,
+      @Nullable RevocationReason failedDeploy,
       Verification afterDeploy,
       List<AuditEvent> audit) {
     /** Copies the lists. */
@@ -171,7 +172,7 @@ public final class CiDeployment {
       n.grant(grant);
       return grant;
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof JitException ? (JitException) e.getCause() : new JitException("deploy denied", e);
+      throw e.getCause() instanceof JitException je ? je : new JitException("deploy denied", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new JitException("interrupted", e);

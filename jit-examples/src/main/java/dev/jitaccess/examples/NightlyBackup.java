@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scenario 2, nightly backup: the backup job ({@value #JOB}) gets a 30-minute read grant automatically
@@ -40,21 +41,22 @@ public final class NightlyBackup {
    *
    * @param grantedTtl the hard TTL of the first run's grant
    * @param heartbeats how many heartbeats the first run sent (each accepted)
-   * @param firstRun how the first run's grant ended (COMPLETED by runWithGrant)
-   * @param secondRunExpiredAt when the second run's grant expired for want of a heartbeat, by the callback
+   * @param firstRun how the first run's grant ended (COMPLETED by runWithGrant), or null if no revocation was seen
+   * @param secondRunExpiredAt when the second run's grant expired for want of a heartbeat, by the callback, or
+   *     null if it did not expire
    * @param secondRunHardExpiry when it would have expired had the job kept heart-beating
    * @param afterHang the second run's token presented after the hang
-   * @param secondRunError what the hung job saw when it woke up
+   * @param secondRunError what the hung job saw when it woke up (the exception's message, which may be null)
    * @param audit every audit event
    */
   public record Result(
       Duration grantedTtl,
       int heartbeats,
-      RevocationReason firstRun,
-      Instant secondRunExpiredAt,
+      @Nullable RevocationReason firstRun,
+      @Nullable Instant secondRunExpiredAt,
       Instant secondRunHardExpiry,
       Verification afterHang,
-      String secondRunError,
+      @Nullable String secondRunError,
       List<AuditEvent> audit) {
     /** Copies the list. */
     public Result {
@@ -131,7 +133,7 @@ public final class NightlyBackup {
           if (!grant.renew()) {
             throw new IllegalStateException("heartbeat refused: the grant is gone, backup aborted");
           }
-          return null;
+          return "finished"; // never reached in this scenario; GrantTask results are non-null
         });
         error = "none";
       } catch (IllegalStateException e) {

@@ -163,8 +163,8 @@ public final class ResourceServers {
       return;
     }
     Verification v = verifier.verify(token.get(), VerificationRequest.builder(REPORTS).requiredActions("read").build());
-    if (v instanceof Verification.Verified) {
-      respond(exchange, 200, "report for " + ((Verification.Verified) v).grant().subject());
+    if (v instanceof Verification.Verified verified) {
+      respond(exchange, 200, "report for " + verified.grant().subject());
     } else {
       respond(exchange, 401, "invalid_token: " + ((Verification.Rejected) v).reason());
     }
@@ -256,7 +256,7 @@ public final class ResourceServers {
   private static void call(Narrator n, HttpClient client, List<Call> calls, String situation, URI a, URI b,
       Optional<String> token) {
     for (URI uri : List.of(a, b)) {
-      String server = uri == a ? "A (GrantVerifier)" : "B (plain Nimbus)";
+      String server = uri.equals(a) ? "A (GrantVerifier)" : "B (plain Nimbus)";
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
       token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
       try {

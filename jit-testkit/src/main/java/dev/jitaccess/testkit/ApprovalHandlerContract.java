@@ -81,9 +81,10 @@ public abstract class ApprovalHandlerContract<H extends ApprovalHandler> {
     Duration timeout = Duration.ofMinutes(30);
     WorkloadIdentity requester = WorkloadIdentity.builder("spiffe://example.org/ci/deploy", "spiffe://example.org")
         .kind("jwt-svid").owner(owner).expiresAt(now.plus(Duration.ofHours(1))).build();
+    sequence++;
     GrantRequest request = GrantRequest.builder()
         .credential(Credential.jwtSvid("contract.placeholder.token"))
-        .taskId("deploy-" + (++sequence)).purpose("deploy").resource("db://prod").actions("write")
+        .taskId("deploy-" + sequence).purpose("deploy").resource("db://prod").actions("write")
         .environment("prod").ttl(Duration.ofMinutes(5)).build();
     return new ApprovalTicket("approval-" + sequence + "-" + Pki.randomId(), requester, request,
         GrantTerms.of(Set.of("write"), Duration.ofMinutes(5)),
@@ -119,8 +120,8 @@ public abstract class ApprovalHandlerContract<H extends ApprovalHandler> {
     reject(h, t, member(1));
     assertRefused(outcome, "one rejection must refuse the request");
     ApprovalOutcome o = outcome.isCompletedExceptionally() ? null : outcome.join();
-    if (o instanceof ApprovalOutcome.Rejected) {
-      assertEquals(member(1), ((ApprovalOutcome.Rejected) o).approver());
+    if (o instanceof ApprovalOutcome.Rejected rejected) {
+      assertEquals(member(1), rejected.approver());
     }
   }
 

@@ -55,8 +55,9 @@ public abstract class GrantStoreContract {
   /** A live record for a new grant of {@code identity} and {@code task}, expiring in 10 minutes. */
   protected GrantRecord record(String identity, String task) {
     Instant now = clock.instant();
+    sequence++;
     GrantInfo info = GrantInfo.builder()
-        .grantId("grant-" + (++sequence))
+        .grantId("grant-" + sequence)
         .subject(identity)
         .issuer("https://jit.test")
         .resource("db://orders")

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +42,7 @@ public abstract class IdentityVerifierContract {
   /** A manual clock at {@link JitTestKit#DEFAULT_START}; use it for your verifier and credentials. */
   protected final ManualClock clock = ManualClock.at(JitTestKit.DEFAULT_START);
 
-  private TestTrustDomain foreign;
+  private @Nullable TestTrustDomain foreign;
 
   /** Creates this class; subclasses need a no-argument constructor for JUnit. */
   protected IdentityVerifierContract() {}
@@ -82,8 +83,8 @@ public abstract class IdentityVerifierContract {
     assertTrue(v.supports(c), "supports(validCredential()) must be true");
     IdentityResult r = v.verify(c);
     assertNotNull(r, "verify must never return null");
-    if (r instanceof IdentityResult.Rejected) {
-      fail("the valid credential was rejected: " + ((IdentityResult.Rejected) r).reason());
+    if (r instanceof IdentityResult.Rejected rejected) {
+      fail("the valid credential was rejected: " + rejected.reason());
     }
     WorkloadIdentity id = ((IdentityResult.Verified) r).identity();
     assertFalse(id.id().isBlank(), "identity id must not be blank");
@@ -152,10 +153,9 @@ public abstract class IdentityVerifierContract {
   @Test
   public void rejectsATamperedCredential() {
     Credential c = validCredential();
-    if (!(c instanceof Credential.Token)) {
+    if (!(c instanceof Credential.Token t)) {
       return; // certificate chains: covered by the foreign chains in the garbage
     }
-    Credential.Token t = (Credential.Token) c;
     String value = t.value();
     int sig = value.lastIndexOf('.') + 1;
     if (sig <= 0 || sig >= value.length() - 2) {
@@ -183,8 +183,8 @@ public abstract class IdentityVerifierContract {
       String reason = ((IdentityResult.Rejected) r).reason();
       assertTrue(reason.contains(bad.reasonContains()),
           "reason '" + reason + "' does not contain '" + bad.reasonContains() + "'");
-      if (bad.credential() instanceof Credential.Token) {
-        assertReasonIsClean((IdentityResult.Rejected) r, ((Credential.Token) bad.credential()).value());
+      if (bad.credential() instanceof Credential.Token token) {
+        assertReasonIsClean((IdentityResult.Rejected) r, token.value());
       }
     }
   }
@@ -195,8 +195,8 @@ public abstract class IdentityVerifierContract {
     IdentityVerifier v = verifier();
     for (Credential c : garbage()) {
       IdentityResult r = v.verify(c);
-      if (r instanceof IdentityResult.Rejected && c instanceof Credential.Token) {
-        assertReasonIsClean((IdentityResult.Rejected) r, ((Credential.Token) c).value());
+      if (r instanceof IdentityResult.Rejected rejected && c instanceof Credential.Token token) {
+        assertReasonIsClean(rejected, token.value());
       }
     }
   }
@@ -228,7 +228,7 @@ public abstract class IdentityVerifierContract {
     assertFalse(reason.isBlank(), "a rejection reason must not be blank");
     if (token.length() >= 16) {
       assertFalse(reason.contains(token), "the rejection reason contains the token");
-      String[] parts = token.split("\\.");
+      String[] parts = token.split("\\.", -1);
       for (String part : parts) {
         if (part.length() >= 16) {
           assertFalse(reason.contains(part), "the rejection reason contains a part of the token");
@@ -238,8 +238,7 @@ public abstract class IdentityVerifierContract {
   }
 
   private static Credential otherKindOf(Credential c) {
-    if (c instanceof Credential.Token) {
-      Credential.Token t = (Credential.Token) c;
+    if (c instanceof Credential.Token t) {
       return new Credential.Token(
           t.type() == Credential.TokenType.OIDC ? Credential.TokenType.JWT_SVID : Credential.TokenType.OIDC, t.value());
     }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A complete in-memory broker for tests, ready in one line:
@@ -225,18 +226,18 @@ public final class JitTestKit implements AutoCloseable {
         .build();
   }
 
-  private static String oidcOwner(Map<String, Object> claims) {
+  private static @Nullable String oidcOwner(Map<String, Object> claims) {
     for (String name : new String[] {"owner", "repository_owner"}) {
       Object v = claims.get(name);
-      if (v instanceof String) {
-        return (String) v;
+      if (v instanceof String s) {
+        return s;
       }
     }
     Object k8s = claims.get("kubernetes.io");
-    if (k8s instanceof Map) {
-      Object ns = ((Map<?, ?>) k8s).get("namespace");
-      if (ns instanceof String) {
-        return (String) ns;
+    if (k8s instanceof Map<?, ?> m) {
+      Object ns = m.get("namespace");
+      if (ns instanceof String s) {
+        return s;
       }
     }
     return null;
@@ -247,14 +248,14 @@ public final class JitTestKit implements AutoCloseable {
    * NullPointerException} naming the option. Not thread-safe.
    */
   public static final class Builder {
-    private String trustDomain;
-    private String audience;
-    private String issuer;
-    private String oidcIssuer;
-    private Instant start;
-    private PolicyEvaluator policy;
+    private @Nullable String trustDomain;
+    private @Nullable String audience;
+    private @Nullable String issuer;
+    private @Nullable String oidcIssuer;
+    private @Nullable Instant start;
+    private @Nullable PolicyEvaluator policy;
     private final Map<String, String[]> groups = new LinkedHashMap<>();
-    private Consumer<GrantBroker.Builder> customizer;
+    private @Nullable Consumer<GrantBroker.Builder> customizer;
 
     private Builder() {}
 
@@ -355,7 +356,7 @@ public final class JitTestKit implements AutoCloseable {
       return new JitTestKit(this);
     }
 
-    private static void once(Object current, String name) {
+    private static void once(@Nullable Object current, String name) {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }

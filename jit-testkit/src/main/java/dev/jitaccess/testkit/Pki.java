@@ -31,6 +31,7 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues SPIFFE certificates with Bouncy Castle's certificate builder, signing and converting with the
@@ -50,7 +51,7 @@ final class Pki {
   }
 
   /** A CA: self-signed when {@code issuer} is null. SAN = the trust domain's path-less SPIFFE ID. */
-  static Issued ca(TrustDomain td, String role, Issued issuer, Instant from, Instant until) {
+  static Issued ca(TrustDomain td, String role, @Nullable Issued issuer, Instant from, Instant until) {
     KeyPair key = ecKey();
     X500Name subject = name(td.name() + " " + role + " CA");
     X509v3CertificateBuilder b = builder(issuer, subject, key, from, until);
@@ -102,7 +103,7 @@ final class Pki {
   }
 
   private static X509v3CertificateBuilder builder(
-      Issued issuer, X500Name subject, KeyPair key, Instant from, Instant until) {
+      @Nullable Issued issuer, X500Name subject, KeyPair key, Instant from, Instant until) {
     X500Name issuerName =
         issuer == null ? subject : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
     BigInteger serial = new BigInteger(63, RANDOM).add(BigInteger.ONE);
@@ -110,7 +111,7 @@ final class Pki {
         issuerName, serial, Date.from(from), Date.from(until), subject, key.getPublic());
   }
 
-  private static void extensionIds(X509v3CertificateBuilder b, Issued issuer, KeyPair key)
+  private static void extensionIds(X509v3CertificateBuilder b, @Nullable Issued issuer, KeyPair key)
       throws CertIOException, GeneralSecurityException {
     JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
     b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key.getPublic()));

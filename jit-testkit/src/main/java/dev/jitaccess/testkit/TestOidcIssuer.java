@@ -239,7 +239,7 @@ public final class TestOidcIssuer {
   /**
    * A token shaped like a Kubernetes projected service-account token: {@code sub} {@code
    * system:serviceaccount:<namespace>:<serviceAccount>} and a {@code kubernetes.io} object with {@code
-   * namespace}, {@code serviceaccount} {name, uid} and {@code pod} {name, uid} (read with the JSON
+   * namespace}, {@code serviceaccount {name, uid}} and {@code pod {name, uid}} (read with the JSON
    * Pointer {@code /kubernetes.io/namespace}); {@code extraClaims} are added and may replace it.
    */
   public String kubernetesToken(String audience, String namespace, String serviceAccount, Map<String, ?> extraClaims) {

@@ -12,4 +12,7 @@
  * <p>This artifact belongs in your <b>test</b> scope: it holds throwaway private keys in memory, and it
  * brings JUnit Jupiter's API with it at compile scope. Never use it to run a production broker.
  */
+@NullMarked
 package dev.jitaccess.testkit;
+
+import org.jspecify.annotations.NullMarked;
