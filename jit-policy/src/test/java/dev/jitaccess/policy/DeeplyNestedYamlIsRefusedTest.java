@@ -1,0 +1,65 @@
+package dev.jitaccess.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regression tests for a fuzzing finding (PolicyFuzzTest): a YAML document of about 1,000 to 1,500
+ * nested flow collections ({@code [[[...]]]} or <code>{a: {a: ...}}</code>, 3 to 4 KB, far below the
+ * 1 MiB limit) makes snakeyaml-engine's recursive Composer overflow the stack, and the
+ * {@link StackOverflowError} escapes {@link Policy#parse}, {@link Policy#load},
+ * {@link RulePolicy#reload(String, String)} and {@link PolicyTestRunner#run}, which promise a result for
+ * any document. The inputs are kept in {@code findings/}; once fixed, move them back into the corpus
+ * ({@code PolicyFuzzTestInputs/}) and remove the {@code @Disabled}.
+ */
+class DeeplyNestedYamlIsRefusedTest {
+  static String finding(String name) {
+    try (InputStream in = DeeplyNestedYamlIsRefusedTest.class.getResourceAsStream("findings/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  @Disabled("bug: 5,000 nested flow sequences (10 KB) make Policy.parse throw StackOverflowError instead of returning Invalid")
+  void deeplyNestedPolicyIsInvalidNotAStackOverflow() {
+    String yaml = finding("deep-flow-nesting-policy.yaml");
+    LoadResult result = Policy.parse("deep.yaml", yaml);
+    assertThat(result).isInstanceOf(LoadResult.Invalid.class);
+    assertThat(result.diagnostics()).isNotEmpty();
+  }
+
+  @Test
+  @Disabled("bug: 2,000 nested flow mappings make Policy.parse throw StackOverflowError instead of returning Invalid")
+  void deeplyNestedFlowMappingsAreInvalidNotAStackOverflow() {
+    String yaml = "x: " + "{a: ".repeat(2_000) + "1" + "}".repeat(2_000) + "\n";
+    assertThat(Policy.parse("deep.yaml", yaml)).isInstanceOf(LoadResult.Invalid.class);
+  }
+
+  @Test
+  @Disabled("bug: a deeply nested document makes RulePolicy.reload throw StackOverflowError instead of refusing it")
+  void reloadRefusesADeeplyNestedPolicyAndKeepsTheCurrentOne() {
+    RulePolicy policy = RulePolicy.of(Policy.load(Path.of("src/test/resources/examples/policy.yaml")).orElseThrow());
+    String before = policy.version();
+    LoadResult result = policy.reload("deep.yaml", finding("deep-flow-nesting-policy.yaml"));
+    assertThat(result).isInstanceOf(LoadResult.Invalid.class);
+    assertThat(policy.version()).isEqualTo(before);
+  }
+
+  @Test
+  @Disabled("bug: 5,000 nested flow sequences make PolicyTestRunner.run throw StackOverflowError instead of reporting an error")
+  void deeplyNestedTestTableIsReportedNotAStackOverflow() {
+    RulePolicy policy = RulePolicy.of(Policy.load(Path.of("src/test/resources/examples/policy.yaml")).orElseThrow());
+    PolicyTestRunner.Report report = PolicyTestRunner.run(policy, "deep.yaml", finding("deep-flow-nesting-table.yaml"));
+    assertThat(report.errors()).isNotEmpty();
+    assertThat(report.passed()).isFalse();
+  }
+}
