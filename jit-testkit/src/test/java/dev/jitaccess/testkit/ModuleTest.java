@@ -27,7 +27,10 @@ class ModuleTest {
         .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
         .map(ModuleDescriptor.Requires::name).collect(Collectors.toSet());
     assertThat(transitive).containsExactlyInAnyOrder(
-        "dev.jitaccess.core", "dev.jitaccess.spiffe", "dev.jitaccess.policy", "org.junit.jupiter.api");
+        "dev.jitaccess.core", "dev.jitaccess.spiffe", "dev.jitaccess.policy", "org.junit.jupiter.api", "org.jspecify");
+    // JSpecify's nullness annotations only: needed to compile against the kit, never at run time
+    assertThat(d.requires()).filteredOn(r -> r.name().equals("org.jspecify")).singleElement()
+        .satisfies(r -> assertThat(r.modifiers()).contains(ModuleDescriptor.Requires.Modifier.STATIC));
   }
 
   @Test
