@@ -172,7 +172,8 @@ public final class GrantRequest {
       com.nimbusds.jose.jwk.JWK jwk;
       try {
         jwk = com.nimbusds.jose.jwk.JWK.parse(publicJwk);
-      } catch (java.text.ParseException e) {
+      } catch (java.text.ParseException | RuntimeException e) {
+        // Nimbus' lenient parser throws unchecked exceptions for some inputs ("null"); all mean "not a JWK"
         throw new IllegalArgumentException("dpopKey is not a JWK");
       }
       if (jwk.isPrivate()) {

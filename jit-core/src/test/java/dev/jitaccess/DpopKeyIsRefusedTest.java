@@ -3,7 +3,6 @@ package dev.jitaccess;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,13 +10,10 @@ import org.junit.jupiter.api.Test;
  * Nimbus's lenient JSON parser reads as JSON {@code null} (such as {@code null:null"} or {@code null})
  * makes {@link GrantRequest.Builder#dpopKey} throw a {@link NullPointerException} without a message from
  * inside Nimbus, instead of the documented {@link IllegalArgumentException}. The fuzzer's input is kept
- * in {@code findings/dpop-key-json-null.txt}; once fixed, move it into the corpus
- * ({@code GrantTokenFuzzTestInputs/dpopKeyRefusesBadKeysWithIllegalArgumentOnly/}) and remove the
- * {@code @Disabled}.
+ * in {@code findings/dpop-key-json-null.txt}; the bug is fixed and this test keeps it fixed.
  */
 class DpopKeyIsRefusedTest {
   @Test
-  @Disabled("bug: dpopKey(\"null\") throws a message-less NullPointerException from Nimbus instead of IllegalArgumentException")
   void jsonNullIsRefusedWithIllegalArgumentException() {
     for (String key : new String[] {"null", "null:null\"", " null "}) {
       assertThatThrownBy(() -> Fixtures.request(Fixtures.DEPLOYER).taskId("t").ttl(Duration.ofMinutes(1)).dpopKey(key))

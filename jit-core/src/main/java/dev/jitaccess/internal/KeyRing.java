@@ -256,15 +256,12 @@ public final class KeyRing {
   private static JWK load(String material, SigningAlgorithm algorithm) {
     JWK jwk;
     String text = material.strip();
+    if (!text.startsWith("{") && !text.startsWith("-----BEGIN")) {
+      throw new IllegalArgumentException("signingKey must be a JWK JSON object or PEM text");
+    }
     try {
-      if (text.startsWith("{")) {
-        jwk = JWK.parse(text);
-      } else if (text.startsWith("-----BEGIN")) {
-        jwk = JWK.parseFromPEMEncodedObjects(text);
-      } else {
-        throw new IllegalArgumentException("signingKey must be a JWK JSON object or PEM text");
-      }
-    } catch (java.text.ParseException | JOSEException e) {
+      jwk = text.startsWith("{") ? JWK.parse(text) : JWK.parseFromPEMEncodedObjects(text);
+    } catch (java.text.ParseException | JOSEException | RuntimeException e) {
       // the message of a parse failure can quote the key material: never pass it on
       throw new IllegalArgumentException("signingKey cannot be parsed as " + (text.startsWith("{") ? "JWK" : "PEM"));
     }

@@ -85,8 +85,9 @@ public final class TokenVerifier implements GrantVerifier {
     JWKSet set;
     try {
       set = JWKSet.parse(jwks);
-    } catch (ParseException e) {
-      throw new IllegalArgumentException("jwks is not a valid JWK Set: " + e.getMessage());
+    } catch (ParseException | RuntimeException e) {
+      // no detail: the text might hold key material
+      throw new IllegalArgumentException("jwks is not a valid JWK Set");
     }
     if (set.getKeys().isEmpty()) {
       throw new IllegalArgumentException("jwks holds no keys");

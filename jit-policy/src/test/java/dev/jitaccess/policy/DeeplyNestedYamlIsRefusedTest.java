@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,8 +15,7 @@ import org.junit.jupiter.api.Test;
  * 1 MiB limit) makes snakeyaml-engine's recursive Composer overflow the stack, and the
  * {@link StackOverflowError} escapes {@link Policy#parse}, {@link Policy#load},
  * {@link RulePolicy#reload(String, String)} and {@link PolicyTestRunner#run}, which promise a result for
- * any document. The inputs are kept in {@code findings/}; once fixed, move them back into the corpus
- * ({@code PolicyFuzzTestInputs/}) and remove the {@code @Disabled}.
+ * any document. The inputs are kept in {@code findings/}; the bug is fixed and this test keeps it fixed.
  */
 class DeeplyNestedYamlIsRefusedTest {
   static String finding(String name) {
@@ -29,7 +27,6 @@ class DeeplyNestedYamlIsRefusedTest {
   }
 
   @Test
-  @Disabled("bug: 5,000 nested flow sequences (10 KB) make Policy.parse throw StackOverflowError instead of returning Invalid")
   void deeplyNestedPolicyIsInvalidNotAStackOverflow() {
     String yaml = finding("deep-flow-nesting-policy.yaml");
     LoadResult result = Policy.parse("deep.yaml", yaml);
@@ -38,14 +35,12 @@ class DeeplyNestedYamlIsRefusedTest {
   }
 
   @Test
-  @Disabled("bug: 2,000 nested flow mappings make Policy.parse throw StackOverflowError instead of returning Invalid")
   void deeplyNestedFlowMappingsAreInvalidNotAStackOverflow() {
     String yaml = "x: " + "{a: ".repeat(2_000) + "1" + "}".repeat(2_000) + "\n";
     assertThat(Policy.parse("deep.yaml", yaml)).isInstanceOf(LoadResult.Invalid.class);
   }
 
   @Test
-  @Disabled("bug: a deeply nested document makes RulePolicy.reload throw StackOverflowError instead of refusing it")
   void reloadRefusesADeeplyNestedPolicyAndKeepsTheCurrentOne() {
     RulePolicy policy = RulePolicy.of(Policy.load(Path.of("src/test/resources/examples/policy.yaml")).orElseThrow());
     String before = policy.version();
@@ -55,7 +50,6 @@ class DeeplyNestedYamlIsRefusedTest {
   }
 
   @Test
-  @Disabled("bug: 5,000 nested flow sequences make PolicyTestRunner.run throw StackOverflowError instead of reporting an error")
   void deeplyNestedTestTableIsReportedNotAStackOverflow() {
     RulePolicy policy = RulePolicy.of(Policy.load(Path.of("src/test/resources/examples/policy.yaml")).orElseThrow());
     PolicyTestRunner.Report report = PolicyTestRunner.run(policy, "deep.yaml", finding("deep-flow-nesting-table.yaml"));

@@ -192,7 +192,8 @@ public final class SpiffeBundle {
   }
 
   private static void addX509Entry(Builder b, Map<String, Object> key, int i) {
-    if (!X509_KTYS.contains(key.get("kty"))) {
+    Object kty = key.get("kty");
+    if (!(kty instanceof String) || !X509_KTYS.contains(kty)) {
       return; // D5: unknown kty
     }
     Object x5c = key.get("x5c");

@@ -180,7 +180,9 @@ class JwtSvidVerifierTest {
     rejected(good().claim("exp", now - 3600).sign(EC), "B8: token has expired");
     rejected(good().claim("exp", null).sign(EC), "B8: token has no exp claim");
     rejected(good().claim("exp", "tomorrow").sign(EC), "B8: exp is not a NumericDate");
-    accepted(good().claim("exp", Long.MAX_VALUE).sign(EC)); // far future does not overflow
+    accepted(good().claim("exp", 253_402_300_799L).sign(EC)); // 9999-12-31T23:59:59Z: far future, no overflow
+    // beyond year 9999 is no date an issuer means: refused rather than read as "never expires"
+    rejected(good().claim("exp", Long.MAX_VALUE).sign(EC), "B8: exp is not a NumericDate");
   }
 
   @Test

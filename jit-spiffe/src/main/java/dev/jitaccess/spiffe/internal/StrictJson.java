@@ -257,7 +257,12 @@ public final class StrictJson {
       BigInteger big = new BigInteger(text);
       return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
-    return new BigDecimal(text);
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      // an exponent beyond int range (1e9999999990) is valid JSON but no number anyone means
+      throw error("number out of range");
+    }
   }
 
   private int digits() {
