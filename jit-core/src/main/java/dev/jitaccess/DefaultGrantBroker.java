@@ -190,7 +190,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   @Override
-  public <T> T runWithGrant(GrantRequest request, GrantTask<T> task) {
+  public <T extends @Nullable Object> T runWithGrant(GrantRequest request, GrantTask<T> task) {
     Objects.requireNonNull(task, "task");
     Grant grant = request(request);
     T result;

@@ -57,7 +57,7 @@ public interface GrantBroker extends AutoCloseable {
    * FAILED when it throws. An unchecked exception from the task is rethrown as is; a checked one wrapped
    * in a {@link JitException}.
    */
-  <T> T runWithGrant(GrantRequest request, GrantTask<T> task);
+  <T extends @Nullable Object> T runWithGrant(GrantRequest request, GrantTask<T> task);
 
   /**
    * Attenuates a live grant into a sub-grant for another identity: the delegate's credential is

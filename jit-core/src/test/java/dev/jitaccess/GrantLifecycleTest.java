@@ -406,4 +406,15 @@ class GrantLifecycleTest {
     }
     assertThat(listener.count("expired")).isEqualTo(1);
   }
+
+  @Test
+  void aTaskWithNoResultMayReturnNull() {
+    String[] id = new String[1];
+    Void nothing = broker.runWithGrant(Fixtures.request(), g -> {
+      id[0] = g.id();
+      return null;
+    });
+    assertThat(nothing).isNull();
+    assertThat(listener.calls).contains("revoked-COMPLETED:" + id[0]);
+  }
 }
