@@ -58,10 +58,6 @@ final class LifecycleTimer {
     }
   }
 
-  synchronized int size() {
-    return queue.size();
-  }
-
   synchronized void stop() {
     stopped = true;
     if (wakeup != null) {

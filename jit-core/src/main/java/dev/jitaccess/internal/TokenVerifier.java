@@ -143,15 +143,14 @@ public final class TokenVerifier implements GrantVerifier {
     if (parts == null) {
       return reject(RejectionReason.MALFORMED, "not a compact JWS (three base64url parts)");
     }
-    Header header;
+    // parse once; only a token that is not a JWS is parsed again, to say why
+    SignedJWT jwt;
     try {
-      header = Header.parse(new Base64URL(parts[0]));
+      jwt = new SignedJWT(new Base64URL(parts[0]), new Base64URL(parts[1]), new Base64URL(parts[2]));
     } catch (ParseException e) {
-      return reject(RejectionReason.MALFORMED, "header is not valid JOSE JSON");
+      return notAJws(parts[0]);
     }
-    if (!(header instanceof JWSHeader h)) {
-      return reject(RejectionReason.BAD_ALGORITHM, "unsigned or encrypted tokens are not accepted (alg " + header.getAlgorithm() + ")");
-    }
+    JWSHeader h = jwt.getHeader();
     if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
       return reject(RejectionReason.BAD_HEADER, "crit header parameters are not supported");
     }
@@ -171,12 +170,6 @@ public final class TokenVerifier implements GrantVerifier {
     if (!key.get().algorithm().equals(h.getAlgorithm())) {
       return reject(RejectionReason.BAD_ALGORITHM,
           "algorithm " + h.getAlgorithm() + " does not match the key's " + key.get().algorithm());
-    }
-    SignedJWT jwt;
-    try {
-      jwt = new SignedJWT(new Base64URL(parts[0]), new Base64URL(parts[1]), new Base64URL(parts[2]));
-    } catch (ParseException e) {
-      return reject(RejectionReason.MALFORMED, "token cannot be parsed");
     }
     try {
       if (!jwt.verify(key.get().verifier())) {
@@ -232,6 +225,20 @@ public final class TokenVerifier implements GrantVerifier {
       }
     }
     return new Outcome(new Verification.Verified(info), info.grantId());
+  }
+
+  private static Outcome notAJws(String headerPart) {
+    Header header;
+    try {
+      header = Header.parse(new Base64URL(headerPart));
+    } catch (ParseException e) {
+      return reject(RejectionReason.MALFORMED, "header is not valid JOSE JSON");
+    }
+    if (!(header instanceof JWSHeader)) {
+      return reject(RejectionReason.BAD_ALGORITHM,
+          "unsigned or encrypted tokens are not accepted (alg " + header.getAlgorithm() + ")");
+    }
+    return reject(RejectionReason.MALFORMED, "token cannot be parsed");
   }
 
   /** Task, scope and proof of possession: checked before any state changes (single use). */

@@ -56,4 +56,25 @@ class DeeplyNestedYamlIsRefusedTest {
     assertThat(report.errors()).isNotEmpty();
     assertThat(report.passed()).isFalse();
   }
+
+  @Test
+  void deepBlockNestingIsRefusedBeforeParsingWithAClearError() {
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      yaml.append(" ".repeat(i)).append("a:\n");
+    }
+    LoadResult result = Policy.parse("deep.yaml", yaml.toString());
+    assertThat(result).isInstanceOf(LoadResult.Invalid.class);
+    assertThat(result.diagnostics().toString()).contains("indented more than 256 columns");
+  }
+
+  @Test
+  void flowNestingAtTheLimitIsParsedAndOneMoreIsRefused() {
+    assertThat(YamlTree.nestingProblem("x: " + "[".repeat(64) + "]".repeat(64))).isNull();
+    assertThat(YamlTree.nestingProblem("x: " + "[".repeat(65) + "]".repeat(65))).contains("deeper than 64");
+    // brackets inside quoted scalars and comments do not count
+    assertThat(YamlTree.nestingProblem("x: '" + "[".repeat(100) + "'\n# " + "{".repeat(100))).isNull();
+    // an apostrophe inside plain text is not a quote: brackets after it still count
+    assertThat(YamlTree.nestingProblem("x: it's " + "[".repeat(100))).contains("deeper than 64");
+  }
 }
