@@ -4,7 +4,8 @@ import dev.jitaccess.spiffe.internal.Providers;
 import dev.jitaccess.spiffe.internal.StrictJson;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -306,19 +307,22 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     return null;
   }
 
+  /**
+   * Checks the signature over the token's first two parts. The header was already parsed strictly and
+   * headers that change processing ({@code crit}, {@code b64}, ...) were refused, so the only header
+   * member the verifier needs is the algorithm: the token is not parsed a second time.
+   */
   private boolean signatureValid(String token, String alg, PublicKey key) {
     try {
-      JWSObject jws = JWSObject.parse(token);
-      if (!jws.getHeader().getAlgorithm().equals(JWSAlgorithm.parse(alg))) {
-        return false;
-      }
+      int dot = token.lastIndexOf('.');
       JWSVerifier verifier = verifiers.get(key);
       if (verifier == null) {
         verifier = newVerifier(key);
         verifiers.put(key, verifier);
       }
-      return jws.verify(verifier);
-    } catch (java.text.ParseException | JOSEException | RuntimeException e) {
+      return verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)),
+          token.substring(0, dot).getBytes(StandardCharsets.US_ASCII), new Base64URL(token.substring(dot + 1)));
+    } catch (JOSEException | RuntimeException e) {
       return false;
     }
   }
