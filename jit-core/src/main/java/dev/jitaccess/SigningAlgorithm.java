@@ -12,7 +12,7 @@ package dev.jitaccess;
 public enum SigningAlgorithm {
   /** ECDSA on P-256 with SHA-256. The default. */
   ES256,
-  /** Ed25519 (JWS {@code EdDSA}), through the JDK's own Ed25519. */
+  /** Ed25519 (JWS {@code EdDSA}), through Bouncy Castle (no provider registered; no Tink). */
   EDDSA,
   /** RSASSA-PKCS1-v1_5 with SHA-256, 2048-bit keys. */
   RS256

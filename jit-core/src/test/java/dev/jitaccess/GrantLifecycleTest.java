@@ -95,7 +95,7 @@ class GrantLifecycleTest {
   }
 
   @Test
-  void eddsaTokensVerifyWithTheJdksEd25519() throws Exception {
+  void eddsaTokensVerifyWithThePublishedKey() throws Exception {
     broker.close();
     broker = newBroker(GrantBroker.builder().algorithm(SigningAlgorithm.EDDSA));
     Grant grant = broker.request(Fixtures.request());

@@ -14,17 +14,17 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.jitaccess.SigningAlgorithm;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.util.UUID;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Bare Nimbus signers and verifiers for the floor, built the way jit-core builds its own: ES256 with an
  * unregistered Bouncy Castle provider instance (or the JDK's, for reference), RS256 with the JDK's
- * SunRsaSign, EdDSA with the JDK's Ed25519.
+ * SunRsaSign, EdDSA with Bouncy Castle's lightweight Ed25519 (as jit-core).
  */
 final class Crypto {
   /** One unregistered Bouncy Castle provider for the benchmark side (jit-core keeps its own). */
@@ -75,14 +75,14 @@ final class Crypto {
               verifier(key.toPublicJWK(), ecdsa));
         }
         case EDDSA: {
-          KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-          return new KeyPairJws(JWSAlgorithm.EdDSA, kid, new JdkEd25519.Signer(pair.getPrivate()),
-              new JdkEd25519.Verifier(pair.getPublic()));
+          Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(new SecureRandom());
+          return new KeyPairJws(JWSAlgorithm.EdDSA, kid, new BcEd25519.Signer(key),
+              new BcEd25519.Verifier(key.generatePublicKey()));
         }
         default:
           throw new IllegalArgumentException("unknown algorithm " + algorithm);
       }
-    } catch (JOSEException | GeneralSecurityException e) {
+    } catch (JOSEException e) {
       throw new IllegalStateException("cannot generate a " + algorithm + " key", e);
     }
   }
@@ -101,11 +101,11 @@ final class Crypto {
         case "RSA":
           return new RSASSAVerifier(publicJwk.toRSAKey());
         case "OKP":
-          return new JdkEd25519.Verifier(JdkEd25519.publicKey(publicJwk.toOctetKeyPair()));
+          return new BcEd25519.Verifier(new Ed25519PublicKeyParameters(publicJwk.toOctetKeyPair().getX().decode()));
         default:
           throw new IllegalArgumentException("unsupported key type " + publicJwk.getKeyType());
       }
-    } catch (JOSEException | GeneralSecurityException e) {
+    } catch (JOSEException e) {
       throw new IllegalStateException("cannot build a verifier for key " + publicJwk.getKeyID(), e);
     }
   }

@@ -146,7 +146,7 @@ final class DpopProofs {
       return new RSASSAVerifier(rsaKey);
     }
     if (key instanceof OctetKeyPair octetKeyPair && JWSAlgorithm.EdDSA.equals(alg)) {
-      return new Ed25519Jdk.Verifier(Ed25519Jdk.publicKey(octetKeyPair));
+      return new Ed25519Bc.Verifier(Ed25519Bc.publicKey(octetKeyPair));
     }
     throw new JOSEException("key type does not match the algorithm");
   }

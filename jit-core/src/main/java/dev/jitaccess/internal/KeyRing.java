@@ -187,7 +187,7 @@ public final class KeyRing {
       } else if (JWSAlgorithm.RS256.equals(alg)) {
         verifier = new RSASSAVerifier(publicJwk.toRSAKey());
       } else if (JWSAlgorithm.EdDSA.equals(alg)) {
-        verifier = new Ed25519Jdk.Verifier(Ed25519Jdk.publicKey(publicJwk.toOctetKeyPair()));
+        verifier = new Ed25519Bc.Verifier(Ed25519Bc.publicKey(publicJwk.toOctetKeyPair()));
       } else {
         throw new IllegalArgumentException("unsupported algorithm " + alg);
       }
@@ -245,7 +245,7 @@ public final class KeyRing {
             .algorithm(JWSAlgorithm.RS256)
             .keyIDFromThumbprint(true)
             .generate();
-        case EDDSA -> Ed25519Jdk.generate();
+        case EDDSA -> Ed25519Bc.generate();
         default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
       };
     } catch (JOSEException e) {
@@ -305,7 +305,7 @@ public final class KeyRing {
       } else if (key instanceof RSAKey rsaKey) {
         signer = new RSASSASigner(rsaKey);
       } else {
-        signer = new Ed25519Jdk.Signer(Ed25519Jdk.privateKey((OctetKeyPair) key));
+        signer = new Ed25519Bc.Signer(Ed25519Bc.privateKey((OctetKeyPair) key));
       }
       return new ActiveKey(key.getKeyID(), alg, signer);
     } catch (JOSEException | GeneralSecurityException e) {

@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>size: more than {@code maxTokenBytes} is refused before any parsing (B1);
- *   <li>compact JWS serialization only: three base64url parts, no JSON serialization, no JWE (B1);
+ *   <li>compact JWS serialization only: three base64url parts, no JSON serialization, no JWE (five
+ *       parts, or a header with the JWE members {@code enc} or {@code zip}) (B1);
  *   <li>{@code alg} in RS/ES/PS 256/384/512, checked before anything else in the header; {@code none},
  *       HS*, EdDSA and everything else are refused (B2);
  *   <li>headers that could bring their own key or change processing ({@code crit, jku, jwk, x5u, x5c,
@@ -145,6 +146,9 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     if (!ALGORITHMS.contains(alg)) {
       return reject("B2: algorithm " + printable(algName) + " is not allowed");
+    }
+    if (header.containsKey("enc") || header.containsKey("zip")) {
+      return reject("B1: a JWE header (enc, zip) is not a JWS header");
     }
     for (String h : FORBIDDEN_HEADERS) {
       if (header.containsKey(h)) {

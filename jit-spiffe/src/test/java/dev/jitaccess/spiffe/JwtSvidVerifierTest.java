@@ -132,6 +132,14 @@ class JwtSvidVerifierTest {
   }
 
   @Test
+  void jweHeaderMembersAreRefusedEvenOnAValidSignature() {
+    // a JWS-signed token whose header says it is a JWE: a parser that dispatches on "enc" would not
+    // treat it as this token; refused before the key lookup or the signature
+    rejected(good().header("enc", "A256GCM").sign(EC), "B1: a JWE header (enc, zip)");
+    rejected(good().header("zip", "DEF").sign(EC), "B1: a JWE header (enc, zip)");
+  }
+
+  @Test
   void b4KidIsRequired() {
     accepted(good().sign(EC));
     rejected(new TestJwt.Draft("ES256", null).std(SUB, NOW, "broker").sign(EC), "B4: token header has no kid");
