@@ -3,6 +3,7 @@ package dev.jitaccess;
 import com.nimbusds.jose.JOSEException;
 import dev.jitaccess.internal.CredentialCache;
 import dev.jitaccess.internal.GrantTokens;
+import dev.jitaccess.internal.IsoInstants;
 import dev.jitaccess.internal.KeyRing;
 import dev.jitaccess.internal.TokenVerifier;
 import dev.jitaccess.spi.ApprovalHandler;
@@ -807,6 +808,21 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return g;
   }
 
+  /** How many grants have a pending timer event; for tests (ended grants must leave none behind). */
+  int pendingTimerEntries() {
+    return timer.size();
+  }
+
+  /** How many timer entries are queued, cancelled ones not yet dropped included; for tests. */
+  int queuedTimerEntries() {
+    return timer.queued();
+  }
+
+  /** How many grants this broker tracks as not yet ended; for tests. */
+  int trackedGrants() {
+    return active.size();
+  }
+
   private @Nullable List<GrantListener> own(String grantId) {
     LiveGrant g = active.get(grantId);
     return g == null ? null : g.own();
@@ -1019,7 +1035,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   private static Map<String, String> grantFields(GrantInfo g) {
-    Map<String, String> f = new LinkedHashMap<>();
+    // sized for the usual 10-16 fields with what callers add, so it never rehashes
+    Map<String, String> f = new LinkedHashMap<>(32);
     f.put(AuditEvent.GRANT_ID, g.grantId());
     f.put(AuditEvent.TASK_ID, g.taskId());
     f.put(AuditEvent.IDENTITY, g.subject());
@@ -1037,7 +1054,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       g.approvals().forEach(a -> by.add(a.approver()));
       f.put(AuditEvent.APPROVERS, String.join(",", by));
     }
-    f.put(AuditEvent.EXPIRES_AT, g.expiresAt().toString());
+    f.put(AuditEvent.EXPIRES_AT, IsoInstants.format(g.expiresAt()));
     if (g.breakGlass()) {
       f.put(AuditEvent.BREAK_GLASS, "true");
     }
