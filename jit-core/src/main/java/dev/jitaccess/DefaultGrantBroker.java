@@ -717,11 +717,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Map<String, String> f = grantFields(info);
     if (ended.state() == GrantState.REVOKED) {
       RevocationReason reason = ended.revocationReason().orElseThrow();
-      f.put(AuditEvent.REASON, reason.name() + note);
+      // String.concat, not '+': an indy string concatenation would be linked on the first revocation
+      f.put(AuditEvent.REASON, reason.name().concat(note));
       auditQuietly(AuditEventType.REVOKED, f);
       notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
     } else {
-      f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl") + note);
+      f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl").concat(note));
       auditQuietly(AuditEventType.EXPIRED, f);
       notify(grantId, own, l -> l.onExpired(info), "onExpired");
     }
