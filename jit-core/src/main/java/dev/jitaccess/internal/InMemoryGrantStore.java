@@ -77,8 +77,11 @@ public final class InMemoryGrantStore implements GrantStore {
   private final ConcurrentMap<String, Object> byTask = new ConcurrentHashMap<>();
   /** Live grant ids by identity; values as described at {@link #add}. */
   private final ConcurrentMap<String, Object> byIdentity = new ConcurrentHashMap<>();
-  /** Up to this many ids an index value is an immutable array; past it, a concurrent set. */
-  static final int SMALL = 8;
+  /**
+   * Up to this many ids an index value is an immutable array (4 B per id instead of a ~38-B set node; the
+   * default quotas are 10 per task and 100 per identity); past it, a concurrent set.
+   */
+  static final int SMALL = 128;
   private final AtomicInteger live = new AtomicInteger();
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
