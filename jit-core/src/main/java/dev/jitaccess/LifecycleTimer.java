@@ -314,7 +314,7 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
     heap[last] = null;
     if (i != last) {
       siftDown(i, moved);
-      if (heap[i] == moved) {
+      if (moved.index == i) { // it did not move down: it may have to move up
         siftUp(i, moved);
       }
     }

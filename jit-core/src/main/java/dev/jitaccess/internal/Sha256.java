@@ -11,21 +11,17 @@ import java.util.Base64;
  */
 final class Sha256 {
   private static final MessageDigest PROTOTYPE = lookUp();
-  private static final boolean CLONEABLE = isCloneable();
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   private Sha256() {}
 
   /** A fresh SHA-256 digest for the caller alone. */
   static MessageDigest digest() {
-    if (CLONEABLE) {
-      try {
-        return (MessageDigest) PROTOTYPE.clone();
-      } catch (CloneNotSupportedException e) {
-        // checked once below; falls through to a look-up
-      }
+    try {
+      return (MessageDigest) PROTOTYPE.clone(); // the JDK's SHA-256 is cloneable
+    } catch (CloneNotSupportedException e) {
+      return lookUp(); // a provider whose digest is not
     }
-    return lookUp();
   }
 
   /** The base64url (no padding) SHA-256 of {@code data}. */
@@ -45,15 +41,6 @@ final class Sha256 {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
-  private static boolean isCloneable() {
-    try {
-      PROTOTYPE.clone();
-      return true;
-    } catch (CloneNotSupportedException e) {
-      return false;
     }
   }
 }
