@@ -3,6 +3,7 @@ package dev.jitaccess;
 import com.nimbusds.jose.JOSEException;
 import dev.jitaccess.internal.CredentialCache;
 import dev.jitaccess.internal.GrantTokens;
+import dev.jitaccess.internal.IsoInstants;
 import dev.jitaccess.internal.KeyRing;
 import dev.jitaccess.internal.TokenVerifier;
 import dev.jitaccess.spi.ApprovalHandler;
@@ -74,7 +75,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final int maxCredentialBytes;
   private final TokenVerifier verifier;
   private final @Nullable CredentialCache credentialCache;
-  private final LifecycleTimer timer;
+  private final LifecycleTimer<LiveGrant> timer;
   private final SecureRandom random = new SecureRandom();
   /**
    * The grants this broker issued that have not ended yet, with their per-grant listeners. The store's
@@ -87,7 +88,32 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Scheduler.@Nullable Cancellable rotationTask;
 
-  private record LiveGrant(GrantInfo info, List<GrantListener> own) {}
+  /**
+   * A grant this broker issued and has not seen end: its facts, its own listeners, and (as the timer entry
+   * it extends) its pending lifecycle events. One object per live grant.
+   */
+  private static final class LiveGrant extends LifecycleTimer.Entry {
+    private volatile GrantInfo info;
+    private final List<GrantListener> own;
+
+    LiveGrant(GrantInfo info, List<GrantListener> own) {
+      this.info = info;
+      this.own = own;
+    }
+
+    GrantInfo info() {
+      return info;
+    }
+
+    List<GrantListener> own() {
+      return own;
+    }
+
+    @Override
+    String grantId() {
+      return info.grantId();
+    }
+  }
 
   private record Renewing(WorkloadIdentity identity, GrantRequest request, Grant grant) {}
 
@@ -124,7 +150,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     this.keys =
         new KeyRing(b.algorithm != null ? b.algorithm : SigningAlgorithm.ES256, b.signingKey, clock, maxTtl.plus(skew));
     this.verifier = new TokenVerifier(issuer, keys::find, clock, skew, store, audit, 16 * 1024);
-    this.timer = new LifecycleTimer(scheduler, clock, this::onTimer);
+    this.timer = new LifecycleTimer<>(scheduler, clock, this::onTimer);
     Duration cacheMaxAge = b.credentialCacheMaxAge;
     Integer cacheSize = b.credentialCacheSize; // set together with the max age
     this.credentialCache = cacheMaxAge == null || cacheSize == null
@@ -433,17 +459,18 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
         .certificateThumbprint(identity.certificateThumbprint())
         .keyThumbprint(request.keyThumbprint())
         .build();
-    active.put(grantId, new LiveGrant(info, request.listeners()));
+    LiveGrant live = new LiveGrant(info, request.listeners());
+    active.put(grantId, live);
     GrantStore.InsertResult inserted;
     try {
       inserted = store.insert(GrantRecord.live(info, idle, idleDeadline), maxPerIdentity, maxPerTask);
     } catch (RuntimeException e) {
-      active.remove(grantId);
+      forget(grantId);
       LOG.warn("grant store failed with {}; request denied", e.getClass().getName());
       throw denied(identity, request, allow, e, "store: the grant store failed");
     }
     if (inserted != GrantStore.InsertResult.INSERTED) {
-      active.remove(grantId);
+      forget(grantId);
       String why = inserted == GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED
           ? "quota: identity " + identity.id() + " already holds " + maxPerIdentity + " live grants"
           : inserted == GrantStore.InsertResult.TASK_QUOTA_EXCEEDED
@@ -483,11 +510,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Grant grant = new Grant(this, info, token);
     if (request.renewing()) {
       renewing.put(grantId, new Renewing(identity, request, grant));
-      timer.add(now.plus(fraction(ttl, renewFraction)), grantId, LifecycleTimer.Kind.REMINT);
+      timer.schedule(live, LifecycleTimer.Kind.REMINT, now.plus(fraction(ttl, renewFraction)));
     } else {
-      timer.add(now.plus(fraction(ttl, expiringFraction)), grantId, LifecycleTimer.Kind.EXPIRING);
+      timer.schedule(live, LifecycleTimer.Kind.EXPIRING, now.plus(fraction(ttl, expiringFraction)));
     }
-    timer.add(idleDeadline.isBefore(expiresAt) ? idleDeadline : expiresAt, grantId, LifecycleTimer.Kind.EXPIRY);
+    // one entry per grant; if the grant ended meanwhile (end() cancelled the entry) this does nothing
+    timer.schedule(live, LifecycleTimer.Kind.EXPIRY, idleDeadline.isBefore(expiresAt) ? idleDeadline : expiresAt);
     List<GrantListener> own = request.listeners();
     notify(grantId, own, l -> l.onIssued(info), "onIssued");
     if (parent != null && !isLive(parent.grantId())) {
@@ -506,7 +534,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     } catch (RuntimeException e) {
       LOG.error("could not remove aborted grant {} from the store: {}", grantId, e.getClass().getName());
     }
-    active.remove(grantId);
+    forget(grantId);
     children.values().forEach(set -> set.remove(grantId));
   }
 
@@ -676,7 +704,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     }
     GrantRecord ended = after.get();
     // a grant another broker issued into a shared store is not tracked here; its end is still reported
-    LiveGrant tracked = active.remove(grantId);
+    LiveGrant tracked = forget(grantId);
     report(ended, tracked == null ? null : tracked.own(), "");
     cascade(ended.info());
     return true;
@@ -689,11 +717,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Map<String, String> f = grantFields(info);
     if (ended.state() == GrantState.REVOKED) {
       RevocationReason reason = ended.revocationReason().orElseThrow();
-      f.put(AuditEvent.REASON, reason.name() + note);
+      // String.concat, not '+': an indy string concatenation would be linked on the first revocation
+      f.put(AuditEvent.REASON, reason.name().concat(note));
       auditQuietly(AuditEventType.REVOKED, f);
       notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
     } else {
-      f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl") + note);
+      f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl").concat(note));
       auditQuietly(AuditEventType.EXPIRED, f);
       notify(grantId, own, l -> l.onExpired(info), "onExpired");
     }
@@ -759,15 +788,40 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return store.find(grantId).map(GrantRecord::info);
   }
 
-  private void onTimer(LifecycleTimer.Entry e) {
-    switch (e.kind()) {
-      case EXPIRY -> onExpiryDue(e.grantId());
-      case EXPIRING -> store.find(e.grantId())
+  private void onTimer(LiveGrant g, LifecycleTimer.Kind kind) {
+    String grantId = g.grantId();
+    switch (kind) {
+      case EXPIRY -> onExpiryDue(g, grantId);
+      case EXPIRING -> store.find(grantId)
             .filter(r -> r.isLiveAt(clock.instant()))
-            .ifPresent(r -> notify(e.grantId(), own(e.grantId()), l -> l.onExpiring(r.info()), "onExpiring"));
-      case REMINT -> remint(e.grantId());
-      default -> throw new IllegalStateException("unknown timer kind " + e.kind());
+            .ifPresent(r -> notify(grantId, own(grantId), l -> l.onExpiring(r.info()), "onExpiring"));
+      case REMINT -> remint(g, grantId);
+      default -> throw new IllegalStateException("unknown timer kind " + kind);
     }
+  }
+
+  /** Stops tracking a grant: takes it out of {@link #active} and drops its timer entry. */
+  private @Nullable LiveGrant forget(String grantId) {
+    LiveGrant g = active.remove(grantId);
+    if (g != null) {
+      timer.cancel(g);
+    }
+    return g;
+  }
+
+  /** How many grants have a pending timer event; for tests (ended grants must leave none behind). */
+  int pendingTimerEntries() {
+    return timer.size();
+  }
+
+  /** How many timer entries are queued, cancelled ones not yet dropped included; for tests. */
+  int queuedTimerEntries() {
+    return timer.queued();
+  }
+
+  /** How many grants this broker tracks as not yet ended; for tests. */
+  int trackedGrants() {
+    return active.size();
   }
 
   private @Nullable List<GrantListener> own(String grantId) {
@@ -775,17 +829,17 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return g == null ? null : g.own();
   }
 
-  private void onExpiryDue(String grantId) {
+  private void onExpiryDue(LiveGrant g, String grantId) {
     Optional<GrantRecord> rec = store.find(grantId);
     if (rec.isPresent() && rec.get().state() != GrantState.LIVE) {
       // ended by a revocation; the call that changed the state reports it (end()), here only forget it
-      active.remove(grantId);
+      forget(grantId);
       return;
     }
     if (rec.isEmpty()) {
       // The store dropped the record before this (late) timer ran, so no call could end it: the grant
       // expired unreported. Report it once, from what this broker kept.
-      LiveGrant tracked = active.remove(grantId);
+      LiveGrant tracked = forget(grantId);
       if (tracked != null) {
         GrantRecord ended = GrantRecord.live(tracked.info(), Optional.empty(), Instant.MAX)
             .withState(GrantState.EXPIRED, Optional.empty());
@@ -797,17 +851,17 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Instant now = clock.instant();
     Instant deadline = rec.get().deadline();
     if (now.isBefore(deadline)) {
-      timer.add(deadline, grantId, LifecycleTimer.Kind.EXPIRY);
+      timer.schedule(g, LifecycleTimer.Kind.EXPIRY, deadline);
       return;
     }
     if (!end(grantId, GrantState.EXPIRED, Optional.empty(), now)) {
       store.find(grantId)
           .filter(r -> r.state() == GrantState.LIVE)
-          .ifPresent(r -> timer.add(r.deadline(), grantId, LifecycleTimer.Kind.EXPIRY));
+          .ifPresent(r -> timer.schedule(g, LifecycleTimer.Kind.EXPIRY, r.deadline()));
     }
   }
 
-  private void remint(String grantId) {
+  private void remint(LiveGrant g, String grantId) {
     Renewing st = renewing.get(grantId);
     Instant now = clock.instant();
     Optional<GrantRecord> rec = store.find(grantId);
@@ -856,9 +910,9 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     f.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
     putDecision(f, d);
     auditQuietly(AuditEventType.REMINTED, f);
-    active.computeIfPresent(grantId, (k, v) -> new LiveGrant(info, v.own()));
+    g.info = info;
     notify(grantId, own(grantId), l -> l.onRenewed(info), "onRenewed");
-    timer.add(now.plus(fraction(ttl, renewFraction)), grantId, LifecycleTimer.Kind.REMINT);
+    timer.schedule(g, LifecycleTimer.Kind.REMINT, now.plus(fraction(ttl, renewFraction)));
   }
 
   // ---------------------------------------------------------------- keys, verifier, close
@@ -982,7 +1036,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   private static Map<String, String> grantFields(GrantInfo g) {
-    Map<String, String> f = new LinkedHashMap<>();
+    // sized for the usual 10-16 fields with what callers add, so it never rehashes
+    Map<String, String> f = new LinkedHashMap<>(32);
     f.put(AuditEvent.GRANT_ID, g.grantId());
     f.put(AuditEvent.TASK_ID, g.taskId());
     f.put(AuditEvent.IDENTITY, g.subject());
@@ -1000,7 +1055,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       g.approvals().forEach(a -> by.add(a.approver()));
       f.put(AuditEvent.APPROVERS, String.join(",", by));
     }
-    f.put(AuditEvent.EXPIRES_AT, g.expiresAt().toString());
+    f.put(AuditEvent.EXPIRES_AT, IsoInstants.format(g.expiresAt()));
     if (g.breakGlass()) {
       f.put(AuditEvent.BREAK_GLASS, "true");
     }

@@ -5,11 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -110,14 +107,7 @@ final class AuditJson {
 
   /** The chain hash of a line: SHA-256 of its exact bytes (line end excluded), base64url, no padding. */
   static String hash(byte[] line, int length) {
-    MessageDigest sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-    sha256.update(line, 0, length);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256.digest());
+    return Sha256.base64url(line, length);
   }
 
   /** Parses one line's bytes (line end excluded). */

@@ -8,12 +8,9 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.Approval;
 import dev.jitaccess.GrantInfo;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -238,12 +235,7 @@ public final class GrantTokens {
 
   /** The SHA-256 of a token, base64url without padding: what audit records carry instead of the token. */
   public static String sha256(String token) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
-    }
+    return Sha256.base64url(token.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static Optional<String> string(Map<String, Object> m, String key) {

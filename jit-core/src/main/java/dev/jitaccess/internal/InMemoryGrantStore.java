@@ -11,7 +11,9 @@ import dev.jitaccess.spi.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,8 +73,15 @@ public final class InMemoryGrantStore implements GrantStore {
   /** One-time values (DPoP proof ids) seen by any verifier on this store, until their window ends. */
   private final Cache<String, Long> used;
   private static final int MAX_USED_VALUES = 1_000_000;
-  private final ConcurrentMap<String, Set<String>> byTask = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, Set<String>> byIdentity = new ConcurrentHashMap<>();
+  /** Live grant ids by task; values as described at {@link #add}. */
+  private final ConcurrentMap<String, Object> byTask = new ConcurrentHashMap<>();
+  /** Live grant ids by identity; values as described at {@link #add}. */
+  private final ConcurrentMap<String, Object> byIdentity = new ConcurrentHashMap<>();
+  /**
+   * Up to this many ids an index value is an immutable array (4 B per id instead of a ~38-B set node; the
+   * default quotas are 10 per task and 100 per identity); past it, a concurrent set.
+   */
+  static final int SMALL = 128;
   private final AtomicInteger live = new AtomicInteger();
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
@@ -309,32 +318,118 @@ public final class InMemoryGrantStore implements GrantStore {
     live.decrementAndGet();
   }
 
-  private static void add(ConcurrentMap<String, Set<String>> index, String key, String grantId) {
-    index.compute(
-        key,
-        (k, ids) -> {
-          Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
-          set.add(grantId);
-          return set;
-        });
+  /**
+   * Adds an id to an index value. A value is the single id (a {@code String}: most tasks hold one grant),
+   * an immutable {@code String[]} of 2 to {@link #SMALL} ids replaced on every change, or, past that, a
+   * concurrent set changed in place and never replaced while it is in the map. A one-grant task thus costs
+   * one map node and no set (~32 B instead of ~230 B). Values change only inside the map's atomic
+   * {@code compute}, except that an id may be taken out of a set directly (see {@link #drop}); readers
+   * outside it see either an immutable value or a concurrent set, so they never need the lock.
+   */
+  private static void add(ConcurrentMap<String, Object> index, String key, String grantId) {
+    index.compute(key, (k, ids) -> plus(ids, grantId));
   }
 
-  private static void drop(ConcurrentMap<String, Set<String>> index, String key, String grantId) {
-    index.computeIfPresent(
-        key,
-        (k, ids) -> {
-          ids.remove(grantId);
-          return ids.isEmpty() ? null : ids;
-        });
+  private static Object plus(@Nullable Object ids, String grantId) {
+    if (ids == null) {
+      return grantId;
+    }
+    if (ids instanceof String one) {
+      return new String[] {one, grantId};
+    }
+    if (ids instanceof String[] few) {
+      if (few.length < SMALL) {
+        String[] more = Arrays.copyOf(few, few.length + 1);
+        more[few.length] = grantId;
+        return more;
+      }
+      Set<String> set = ConcurrentHashMap.newKeySet(2 * SMALL);
+      Collections.addAll(set, few);
+      set.add(grantId);
+      return set;
+    }
+    setOf(ids).add(grantId);
+    return ids;
   }
 
-  private static int size(ConcurrentMap<String, Set<String>> index, String key) {
-    Set<String> ids = index.get(key);
-    return ids == null ? 0 : ids.size();
+  /**
+   * Takes an id out of an index. From a set it is removed directly (no lock on the key: a revokeTask of a
+   * 10,000-grant task would otherwise serialise 10,000 times on one map bin); that is safe because a set is
+   * never replaced while in the map and cannot be removed as empty while it still holds this id (each id is
+   * dropped once, on its record's one LIVE-to-ended step). Only a set that became empty, and the small
+   * immutable values, go through {@code computeIfPresent}.
+   */
+  private static void drop(ConcurrentMap<String, Object> index, String key, String grantId) {
+    Object ids = index.get(key);
+    if (ids instanceof Set) {
+      Set<String> set = setOf(ids);
+      set.remove(grantId);
+      if (set.isEmpty()) {
+        index.computeIfPresent(key, (k, v) -> v instanceof Set && setOf(v).isEmpty() ? null : v);
+      }
+      return;
+    }
+    index.computeIfPresent(key, (k, v) -> minus(v, grantId));
   }
 
-  private static Collection<String> snapshot(@Nullable Set<String> ids) {
-    return ids == null ? List.of() : List.copyOf(ids);
+  private static @Nullable Object minus(Object ids, String grantId) {
+    if (ids instanceof String one) {
+      return one.equals(grantId) ? null : one;
+    }
+    if (ids instanceof String[] few) {
+      int at = -1;
+      for (int i = 0; i < few.length; i++) {
+        if (few[i].equals(grantId)) {
+          at = i;
+          break;
+        }
+      }
+      if (at < 0) {
+        return few;
+      }
+      if (few.length == 2) {
+        return few[1 - at];
+      }
+      String[] fewer = new String[few.length - 1];
+      System.arraycopy(few, 0, fewer, 0, at);
+      System.arraycopy(few, at + 1, fewer, at, few.length - at - 1);
+      return fewer;
+    }
+    Set<String> set = setOf(ids);
+    set.remove(grantId);
+    return set.isEmpty() ? null : set;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<String> setOf(Object ids) {
+    return (Set<String>) ids;
+  }
+
+  private static int size(ConcurrentMap<String, Object> index, String key) {
+    Object ids = index.get(key);
+    if (ids == null) {
+      return 0;
+    }
+    if (ids instanceof String) {
+      return 1;
+    }
+    if (ids instanceof String[] few) {
+      return few.length;
+    }
+    return setOf(ids).size();
+  }
+
+  private static Collection<String> snapshot(@Nullable Object ids) {
+    if (ids == null) {
+      return List.of();
+    }
+    if (ids instanceof String one) {
+      return List.of(one);
+    }
+    if (ids instanceof String[] few) {
+      return List.of(few);
+    }
+    return List.copyOf(setOf(ids));
   }
 
   private static int stripe(String key) {
