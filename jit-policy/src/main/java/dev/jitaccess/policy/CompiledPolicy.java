@@ -742,27 +742,26 @@ final class CompiledPolicy {
     if (run.allows.size() == 1 && overridden.isEmpty()) {
       CRule r = rules[run.allows.ordinal(0)];
       ids = List.of(r.rule.id);
-      out.add(allowedLine(r, actions, covered));
+      out.add(allowedLine(r, actions));
     } else {
       Set<String> sortedIds = new TreeSet<>();
       for (int i = 0; i < run.allows.size(); i++) {
         CRule r = rules[run.allows.ordinal(i)];
         sortedIds.add(r.rule.id);
-        out.add(allowedLine(r, actions, covered));
+        out.add(allowedLine(r, actions));
       }
       sortedIds.addAll(overridden);
       ids = new ArrayList<>(sortedIds);
     }
     out.addAll(reasons);
     out.addAll(clamps);
-    out.add("granted " + grantedText + " for " + (ttl == requested ? ttlText(requested)
-        : ttl == ceiling ? ceilingText : ttlText(ttl)) + (breakGlass ? " (break-glass)" : ""));
+    out.add("granted " + grantedText + " for " + ttlText(ttl) + (breakGlass ? " (break-glass)" : ""));
     explainRest(out, run, explainAll);
     return new Decision.Allow(terms, ids, out, version);
   }
 
   /** "allowed by rule X for [the requested actions it covers]", from the rule's fixed strings. */
-  private String allowedLine(CRule r, String[] actions, long covered) {
+  private String allowedLine(CRule r, String[] actions) {
     if (r.filter == null) { // covers every requested action, and they are all granted
       return r.allowedPrefix + (actions.length == 1 ? bracket(actions[0]) : covered(r, actions).toString());
     }

@@ -118,7 +118,7 @@ final class PolicyAnalysis {
           }
           long cost = 0;
           for (String v : ks.get(k)) {
-            cost += counts.get(k).get(v);
+            cost += counts.get(k).getOrDefault(v, 0);
           }
           if (cost < bestCost) {
             best = k;
