@@ -183,12 +183,20 @@ final class CompiledPolicy {
     List<Map<String, int[]>> indexes = new ArrayList<>();
     for (int d = 0; d < DIMENSIONS; d++) {
       Map<String, int[]> m = new HashMap<>();
-      buckets.get(d).forEach((key, ords) -> m.put(key, ords.stream().mapToInt(Integer::intValue).toArray()));
+      buckets.get(d).forEach((key, ords) -> m.put(key, toArray(ords)));
       indexes.add(Map.copyOf(m));
     }
     return new CompiledPolicy(policy, rules, List.copyOf(indexes), PrefixIndex.of(indexes.get(D_ID_PREFIX)),
         PrefixIndex.of(indexes.get(D_RESOURCE_PREFIX)), alwaysList.stream().mapToInt(Integer::intValue).toArray(),
         zones);
+  }
+
+  private static int[] toArray(List<Integer> list) {
+    int[] out = new int[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = list.get(i);
+    }
+    return out;
   }
 
   /** Turns per-key counts into the number of rules visited for a value that reaches the key. */
@@ -217,6 +225,10 @@ final class CompiledPolicy {
    * key is a prefix of another (a value then reaches at most one key of a rule); null if one is empty.
    */
   private static @Nullable Set<String> prefixKeys(List<String> prefixes) {
+    if (prefixes.size() == 1) {
+      String p = prefixes.get(0);
+      return p.isEmpty() ? null : Set.of(p);
+    }
     List<String> sorted = new ArrayList<>(new TreeSet<>(prefixes));
     Set<String> out = new TreeSet<>();
     String last = null;
@@ -241,7 +253,7 @@ final class CompiledPolicy {
       if (r.spiffeIds.stream().allMatch(SpiffePattern::isExact) && r.otherIds.stream().allMatch(Glob::isExact)) {
         k.set(D_ID, new TreeSet<>(r.identityIds));
       } else {
-        List<String> prefixes = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>(r.identityIds.size());
         r.spiffeIds.forEach(p -> prefixes.add(p.literalPrefix()));
         r.otherIds.forEach(g -> prefixes.add(g.literalPrefix()));
         k.set(D_ID_PREFIX, prefixKeys(prefixes));
