@@ -51,21 +51,54 @@ final class Glob {
     return pattern;
   }
 
+  /**
+   * The literal characters before the first wildcard: every string this glob matches starts with it.
+   * The whole pattern when it is exact; empty when it starts with a wildcard.
+   */
+  String literalPrefix() {
+    return literalPrefix(pattern);
+  }
+
+  /** The characters of a glob pattern before its first {@code *} or {@code ?}. */
+  static String literalPrefix(String pattern) {
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c == '*' || c == '?') {
+        return pattern.substring(0, i);
+      }
+    }
+    return pattern;
+  }
+
   boolean matches(String s) {
     return switch (kind) {
       case 0 -> pattern.equals(s);
       case 1 -> s.startsWith(prefix);
-      default -> wildcard(pattern, s);
+      default -> wildcard(pattern, s, 0, s.length());
+    };
+  }
+
+  /** Whether this glob matches {@code s.substring(from, to)}, without copying it. */
+  boolean matches(String s, int from, int to) {
+    return switch (kind) {
+      case 0 -> to - from == pattern.length() && s.regionMatches(from, pattern, 0, pattern.length());
+      case 1 -> to - from >= prefix.length() && s.regionMatches(from, prefix, 0, prefix.length());
+      default -> wildcard(pattern, s, from, to);
     };
   }
 
   /** Classic two-pointer wildcard matching with single backtrack point: O(n*m) worst case. */
   static boolean wildcard(String p, String s) {
+    return wildcard(p, s, 0, s.length());
+  }
+
+  /** {@link #wildcard(String, String)} over {@code s.substring(from, to)}, without copying it. */
+  static boolean wildcard(String p, String s, int from, int to) {
     int pi = 0;
-    int si = 0;
+    int si = from;
     int starP = -1;
-    int starS = 0;
-    while (si < s.length()) {
+    int starS = from;
+    while (si < to) {
       if (pi < p.length() && (p.charAt(pi) == '?' || (p.charAt(pi) != '*' && p.charAt(pi) == s.charAt(si)))) {
         pi++;
         si++;

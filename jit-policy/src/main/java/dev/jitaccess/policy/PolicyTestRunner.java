@@ -181,7 +181,9 @@ public final class PolicyTestRunner {
     }
     Decision decision;
     try {
-      decision = policy.evaluate(new PolicyContext(identity, request, time));
+      PolicyContext context = new PolicyContext(identity, request, time);
+      // a RulePolicy explains fully here, so a table may expect the candidates that did not match
+      decision = policy instanceof RulePolicy rules ? rules.explain(context) : policy.evaluate(context);
     } catch (RuntimeException e) {
       return new CaseResult(name, line, null, List.of("evaluation threw " + e));
     }

@@ -46,12 +46,29 @@ public final class RulePolicy implements PolicyEvaluator {
     return new Builder();
   }
 
+  /**
+   * Decides a request. A Deny or NeedsApproval explains every candidate rule that did not match; an
+   * Allow names the rules that allowed it, overrides, dropped actions, TTL clamps, the granted terms and
+   * shadow rules, but not the candidates that did not match (use {@link #explain} for those).
+   */
   @Override
   public Decision evaluate(PolicyContext context) {
+    return decide(context, false);
+  }
+
+  /**
+   * Decides a request like {@link #evaluate} and explains fully: an Allow also lists the candidate rules
+   * that did not match, each with its first failed condition. For dry runs and policy tests; slower.
+   */
+  public Decision explain(PolicyContext context) {
+    return decide(context, true);
+  }
+
+  private Decision decide(PolicyContext context, boolean explainAll) {
     Objects.requireNonNull(context, "context");
     CompiledPolicy p = current;
     try {
-      return p.evaluate(context);
+      return p.evaluate(context, explainAll);
     } catch (RuntimeException e) {
       LOG.warn("policy evaluation failed for task {}; denying (fail closed)", context.request().taskId(), e);
       return new Decision.Deny(List.of(), List.of("policy evaluation failed: " + e.getClass().getSimpleName()

@@ -137,6 +137,15 @@ final class SpiffePattern {
     return pattern;
   }
 
+  /**
+   * The characters before the first wildcard ({@code spiffe://td/svc/s1/} for {@code spiffe://td/svc/s1/*}):
+   * every ID this pattern matches starts with it. The whole pattern when it is exact.
+   */
+  String literalPrefix() {
+    int star = pattern.indexOf('*');
+    return star < 0 ? pattern : pattern.substring(0, star);
+  }
+
   boolean matches(String id) {
     if (exact) {
       return pattern.equals(id);
@@ -155,7 +164,7 @@ final class SpiffePattern {
       }
       int next = id.indexOf('/', pos);
       int end = next < 0 ? id.length() : next;
-      if (end == pos || !g.matches(id.substring(pos, end))) {
+      if (end == pos || !g.matches(id, pos, end)) {
         return false;
       }
       pos = end + 1;
