@@ -166,7 +166,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public Grant request(GrantRequest request) {
     Objects.requireNonNull(request, "request");
     ensureOpen();
-    Evaluation ev = decide(request);
+    Evaluation ev = decide(request, false);
     requested(ev, request);
     Decision d = ev.decision();
     if (d instanceof Decision.Allow allow) {
@@ -182,7 +182,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public Decision evaluate(GrantRequest request) {
     Objects.requireNonNull(request, "request");
     ensureOpen();
-    Evaluation ev = decide(request);
+    Evaluation ev = decide(request, true);
     Map<String, String> f = requestFields(ev.identity(), request);
     f.put(AuditEvent.REASON, kind(ev.decision()) + ": " + String.join("; ", ev.decision().reasons()));
     putDecision(f, ev.decision());
@@ -195,7 +195,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Objects.requireNonNull(request, "request");
     ensureOpen();
     try {
-      Evaluation ev = decide(request);
+      Evaluation ev = decide(request, false);
       requested(ev, request);
       Decision d = ev.decision();
       if (d instanceof Decision.Allow allow) {
@@ -277,7 +277,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       requested(ev, request);
       throw denied(null, request, ev.decision(), null, null);
     }
-    Evaluation ev = decide(request);
+    Evaluation ev = decide(request, false);
     requested(ev, request);
     if (!(ev.decision() instanceof Decision.Allow)) {
       throw denied(ev.identity(), request, ev.decision(), ev.cause(),
@@ -313,7 +313,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     return rest.indexOf('%') < 0 && rest.indexOf('\\') < 0 && rest.indexOf('?') < 0 && rest.indexOf('#') < 0;
   }
 
-  private Evaluation decide(GrantRequest request) {
+  /** Verifies the identity and evaluates the policy; {@code explain}: a dry run, asking for full reasons. */
+  private Evaluation decide(GrantRequest request, boolean explain) {
     Instant now = clock.instant();
     String tooBig = checkSize(request.credential());
     if (tooBig != null) {
@@ -325,7 +326,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Optional<WorkloadIdentity> cached =
         cacheKey == null || credentialCache == null ? Optional.empty() : credentialCache.get(cacheKey);
     if (cached.isPresent()) {
-      return evaluatePolicy(cached.get(), request, now);
+      return evaluatePolicy(cached.get(), request, now, explain);
     }
     IdentityVerifier chosen = null;
     IdentityResult result;
@@ -357,13 +358,14 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (cacheKey != null && credentialCache != null) {
       credentialCache.put(cacheKey, identity);
     }
-    return evaluatePolicy(identity, request, now);
+    return evaluatePolicy(identity, request, now, explain);
   }
 
-  private Evaluation evaluatePolicy(WorkloadIdentity identity, GrantRequest request, Instant now) {
+  private Evaluation evaluatePolicy(WorkloadIdentity identity, GrantRequest request, Instant now, boolean explain) {
     Decision d;
     try {
-      d = policy.evaluate(new PolicyContext(identity, request, now));
+      PolicyContext context = new PolicyContext(identity, request, now);
+      d = explain ? policy.explain(context) : policy.evaluate(context);
     } catch (RuntimeException e) {
       LOG.warn("policy evaluation failed with {}; request denied", e.getClass().getName());
       return new Evaluation(identity, Decision.deny("policy: evaluation failed (" + e.getClass().getSimpleName() + ")"), e);

@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jitaccess.Fixtures.FakeIdentities;
 import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
+import dev.jitaccess.spi.PolicyContext;
+import dev.jitaccess.spi.PolicyEvaluator;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantStore;
 import java.time.Duration;
@@ -233,6 +235,38 @@ class FailClosedTest {
     Decision denied = broker.evaluate(Fixtures.request());
     assertThat(denied).isInstanceOf(Decision.Deny.class);
     assertThat(denied.reasons()).anyMatch(r -> r.contains("identity verifier failed"));
+  }
+
+  @Test
+  void aDryRunAsksThePolicyToExplainAndARequestDoesNot() {
+    PolicyEvaluator explaining = new PolicyEvaluator() {
+      @Override
+      public Decision evaluate(PolicyContext context) {
+        return new Decision.Allow(GrantTerms.of(java.util.Set.of("read"), Duration.ofMinutes(1)), List.of("r"),
+            List.of("short reason"), "v1");
+      }
+
+      @Override
+      public Decision explain(PolicyContext context) {
+        return new Decision.Allow(GrantTerms.of(java.util.Set.of("read"), Duration.ofMinutes(1)), List.of("r"),
+            List.of("short reason", "rule q: identity was x, expected y"), "v1");
+      }
+    };
+    broker = base().policy(explaining).build();
+    assertThat(broker.evaluate(Fixtures.request()).reasons())
+        .containsExactly("short reason", "rule q: identity was x, expected y");
+    assertThat(audit.of(AuditEventType.EVALUATED)).singleElement()
+        .satisfies(e -> assertThat(e.field("reason").orElseThrow()).contains("rule q"));
+    Grant g = broker.request(Fixtures.request());
+    assertThat(audit.of(AuditEventType.ISSUED)).singleElement()
+        .satisfies(e -> assertThat(e.toString()).doesNotContain("rule q"));
+    g.close();
+    // an evaluator without its own explain: the dry run uses evaluate
+    PolicyEvaluator plain = ctx -> new Decision.Deny(List.of(), List.of("plain " + ctx.request().taskId()), "v2");
+    PolicyContext context = new PolicyContext(
+        WorkloadIdentity.builder(DEPLOYER, "spiffe://example.org").expiresAt(java.time.Instant.MAX).build(),
+        Fixtures.request(), java.time.Instant.EPOCH);
+    assertThat(plain.explain(context)).isEqualTo(plain.evaluate(context));
   }
 
   @Test

@@ -59,7 +59,9 @@ public final class RulePolicy implements PolicyEvaluator {
   /**
    * Decides a request like {@link #evaluate} and explains fully: an Allow also lists the candidate rules
    * that did not match, each with its first failed condition. For dry runs and policy tests; slower.
+   * {@code GrantBroker.evaluate} (the dry run) calls this; {@code request} calls {@link #evaluate}.
    */
+  @Override
   public Decision explain(PolicyContext context) {
     return decide(context, true);
   }
