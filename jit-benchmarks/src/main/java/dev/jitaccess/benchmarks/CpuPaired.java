@@ -24,15 +24,17 @@ public final class CpuPaired {
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  /** CPU time each task gets per round: 0.5 s, 50 ticks of the process CPU clock. */
+  static final double ROUND_NANOS = 500_000_000.0;
 
   private CpuPaired() {}
 
   /**
    * Entry point.
    *
-   * @param args optionally the number of rounds (default 15), of operations per round (default 300,
-   *     scaled per benchmark so that a round costs well over the 10-ms accounting tick), and the sections
-   *     to run: any of {@code grant verify cache svid policy} (default all)
+   * @param args optionally the number of rounds (default 15), the minimum operations per round (default
+   *     300, scaled per benchmark; each round also runs at least 0.5 s of CPU, see {@link #calibrate}), and
+   *     the sections to run: any of {@code grant verify cache svid policy} (default all)
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -130,9 +132,10 @@ public final class CpuPaired {
    * follows the same neighbour (a fixed order biased a task by up to 30% on a loaded machine: the EdDSA
    * floor measured 1,060 µs first and 1,300 µs second in one run). The first rounds warm up.
    */
-  static Series[] measure(int rounds, int[] ops, List<Callable<?>> tasks) throws Exception {
+  static Series[] measure(int rounds, int[] minOps, List<Callable<?>> tasks) throws Exception {
     int warm = Math.max(2, rounds / 3);
     int n = tasks.size();
+    int[] ops = calibrate(minOps, tasks);
     double[][] out = new double[2 * n][rounds];
     for (int r = -warm; r < rounds; r++) {
       for (int k = 0; k < n; k++) {
@@ -140,11 +143,7 @@ public final class CpuPaired {
         Callable<?> task = tasks.get(t);
         long c0 = OS.getProcessCpuTime();
         long th0 = THREADS.getCurrentThreadCpuTime();
-        for (int i = 0; i < ops[t]; i++) {
-          if (task.call() == null) {
-            throw new IllegalStateException("no result");
-          }
-        }
+        run(task, ops[t]);
         long th1 = THREADS.getCurrentThreadCpuTime();
         long c1 = OS.getProcessCpuTime();
         if (r >= 0) {
@@ -158,6 +157,30 @@ public final class CpuPaired {
       series[t] = new Series(out[2 * t], out[2 * t + 1]);
     }
     return series;
+  }
+
+  /**
+   * Operations per round for each task: at least {@code minOps}, and enough for {@link #ROUND_NANOS} of CPU
+   * on this thread (estimated from one warm-up run of {@code minOps}), so that the process CPU clock, which
+   * Linux reports in 10-ms ticks, is read to about 2% per round whatever the cost of one operation.
+   */
+  private static int[] calibrate(int[] minOps, List<Callable<?>> tasks) throws Exception {
+    int[] ops = new int[tasks.size()];
+    for (int t = 0; t < tasks.size(); t++) {
+      long th0 = THREADS.getCurrentThreadCpuTime();
+      run(tasks.get(t), minOps[t]);
+      double perOp = Math.max(1, THREADS.getCurrentThreadCpuTime() - th0) / (double) minOps[t];
+      ops[t] = (int) Math.min(Integer.MAX_VALUE, Math.max(minOps[t], (long) Math.ceil(ROUND_NANOS / perOp)));
+    }
+    return ops;
+  }
+
+  private static void run(Callable<?> task, int ops) throws Exception {
+    for (int i = 0; i < ops; i++) {
+      if (task.call() == null) {
+        throw new IllegalStateException("no result");
+      }
+    }
   }
 
   /** CPU ns per op of one task in each measured round: the whole process, and the calling thread alone. */
