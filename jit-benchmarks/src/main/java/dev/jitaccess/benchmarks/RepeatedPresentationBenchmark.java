@@ -33,7 +33,7 @@ public class RepeatedPresentationBenchmark {
   private static final Duration TTL = Duration.ofSeconds(GrantThroughputBenchmark.TTL_SECONDS);
 
   /** The broker's signing algorithm. */
-  @Param({"ES256"})
+  @Param({"ES256", "EDDSA", "RS256"})
   public SigningAlgorithm algorithm;
 
   private GrantBroker cached;
