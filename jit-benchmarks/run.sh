@@ -10,10 +10,11 @@
 #                  1,000,000), 5 s of expiries, 2 revokeTask rounds. Measured: see BENCHMARKS.md (under
 #                  5 minutes on 2 cores, build included). Smoke-level figures with wide error bars.
 # full:            JMH at 1 and 2 threads (grant throughput), 2 forks, 5 x 1 s warm-up, 5 x 1 s
-#                  measurement, policy also at 1,000 rules, then the process-CPU pairing (CpuPaired 9 200,
+#                  measurement, policy also at 1,000 rules, then the process-CPU pairing (CpuPaired 21 200,
 #                  the ratios that hold on a busy machine) and the lifecycle run with 1,000,000 live grants,
 #                  30 s of expiries, 5 revokeTask rounds and a class histogram. About an hour on 2 busy cores.
-# cpu:             only CpuPaired 9 200 (items 1, 2, 3, 4 at 10,000 rules, 5): about 10 minutes.
+# cpu:             only CpuPaired 21 200 (items 1, 2, 3, 4 at 10,000 rules, 5): about 10 minutes; the ratios
+#                  the verdicts in BENCHMARKS.md use.
 #
 # Figures: jit-benchmarks/target/benchmark-results/{figures.md,cpu-paired.md,lifecycle.md,jmh-t1.json,jmh-t2.json}.
 set -euo pipefail
@@ -33,7 +34,7 @@ out="$here/target/benchmark-results"
 mkdir -p "$out"
 start=$(date +%s)
 if [ "$mode" = cpu ]; then
-  java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 9 200 | tee "$out/cpu-paired.md"
+  java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 21 200 | tee "$out/cpu-paired.md"
 elif [ "$mode" = quick ]; then
   java -cp "$jar" dev.jitaccess.benchmarks.Suite quick --out "$out" "$@"
   java -Xms4g -Xmx4g -Xlog:gc:file="$out/lifecycle-gc.log" -cp "$jar" \
@@ -41,7 +42,7 @@ elif [ "$mode" = quick ]; then
     --grants 10000 --lateness-seconds 5 --rate 500 --revoke-rounds 2 --out "$out/lifecycle.md"
 else
   java -cp "$jar" dev.jitaccess.benchmarks.Suite full --out "$out" "$@"
-  java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 9 200 | tee "$out/cpu-paired.md"
+  java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 21 200 | tee "$out/cpu-paired.md"
   java -Xms4g -Xmx4g -Xlog:gc:file="$out/lifecycle-gc.log" -cp "$jar" \
     dev.jitaccess.benchmarks.lifecycle.LifecycleScale --grants 1000000 --lateness-seconds 30 --rate 500 --revoke-rounds 5 --histogram --out "$out/lifecycle.md"
 fi
