@@ -93,8 +93,26 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
    * it extends) its pending lifecycle events. One object per live grant.
    */
   private static final class LiveGrant extends LifecycleTimer.Entry {
+    private static final java.lang.invoke.VarHandle REPORTED;
+
+    static {
+      try {
+        REPORTED = java.lang.invoke.MethodHandles.lookup().findVarHandle(LiveGrant.class, "reported", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     private volatile GrantInfo info;
     private final List<GrantListener> own;
+    /** 1 once a call has claimed the report of this grant's end: exactly one call reports it. */
+    @SuppressWarnings("unused") // through REPORTED
+    private volatile int reported;
+
+    /** Claims the report of this grant's end; true for exactly one caller. */
+    boolean claimReport() {
+      return REPORTED.compareAndSet(this, 0, 1);
+    }
 
     LiveGrant(GrantInfo info, List<GrantListener> own) {
       this.info = info;
@@ -706,7 +724,11 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     }
     GrantRecord ended = after.get();
     // a grant another broker issued into a shared store is not tracked here; its end is still reported
-    LiveGrant tracked = forget(grantId);
+    LiveGrant tracked = active.get(grantId);
+    if (tracked != null && !tracked.claimReport()) {
+      return true; // the timer found the record dropped meanwhile and has reported this grant's end
+    }
+    forget(grantId);
     report(ended, tracked == null ? null : tracked.own(), "");
     cascade(ended.info());
     return true;
@@ -839,15 +861,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       return;
     }
     if (rec.isEmpty()) {
-      // The store dropped the record before this (late) timer ran, so no call could end it: the grant
-      // expired unreported. Report it once, from what this broker kept.
-      LiveGrant tracked = forget(grantId);
-      if (tracked != null) {
-        GrantRecord ended = GrantRecord.live(tracked.info(), Optional.empty(), Instant.MAX)
-            .withState(GrantState.EXPIRED, Optional.empty());
-        report(ended, tracked.own(), " (reported late: the store had already dropped it)");
-        cascade(ended.info());
-      }
+      reportDropped(g, grantId);
       return;
     }
     Instant now = clock.instant();
@@ -857,10 +871,30 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       return;
     }
     if (!end(grantId, GrantState.EXPIRED, Optional.empty(), now)) {
-      store.find(grantId)
-          .filter(r -> r.state() == GrantState.LIVE)
-          .ifPresent(r -> timer.schedule(g, LifecycleTimer.Kind.EXPIRY, r.deadline()));
+      Optional<GrantRecord> after = store.find(grantId);
+      if (after.isEmpty()) {
+        // dropped between the look-up above and the update (the clock passed its retention meanwhile)
+        reportDropped(g, grantId);
+      } else if (after.get().state() == GrantState.LIVE) {
+        timer.schedule(g, LifecycleTimer.Kind.EXPIRY, after.get().deadline());
+      }
     }
+  }
+
+  /**
+   * The store dropped a live grant's record before this (late) timer could end it, so no call can end it
+   * any more: report its expiry once, from what this broker kept, unless a concurrent end() claimed the
+   * report first.
+   */
+  private void reportDropped(LiveGrant g, String grantId) {
+    if (active.get(grantId) != g || !g.claimReport()) {
+      return;
+    }
+    forget(grantId);
+    GrantRecord ended = GrantRecord.live(g.info(), Optional.empty(), Instant.MAX)
+        .withState(GrantState.EXPIRED, Optional.empty());
+    report(ended, g.own(), " (reported late: the store had already dropped it)");
+    cascade(ended.info());
   }
 
   private void remint(LiveGrant g, String grantId) {

@@ -249,9 +249,7 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
       while (size > 0 && heap[0].due() <= now) {
         Entry e = heap[0];
         if (e.isDead()) {
-          removeAt(0);
-          e.index = CANCELLED;
-          dead--;
+          dropDeadTop();
           continue;
         }
         Kind kind;
@@ -287,10 +285,7 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
     }
     synchronized (this) {
       while (size > 0 && heap[0].isDead()) { // no wake-up for a grant that has already ended
-        Entry e = heap[0];
-        removeAt(0);
-        e.index = CANCELLED;
-        dead--;
+        dropDeadTop();
       }
       if (!stopped && size > 0 && heap[0].due() < wakeupAt) {
         reschedule(heap[0].due());
@@ -354,6 +349,14 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
     if (heap.length > 64 && size < heap.length / 4) {
       heap = Arrays.copyOf(heap, Math.max(64, heap.length / 2));
     }
+  }
+
+  /** Removes the dead entry at the top of the heap for good. */
+  private void dropDeadTop() {
+    Entry e = heap[0];
+    removeAt(0);
+    e.index = CANCELLED;
+    dead--;
   }
 
   private void siftUp(int k, Entry e) {
