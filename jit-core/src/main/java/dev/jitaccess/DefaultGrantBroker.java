@@ -703,6 +703,9 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   /** Moves a live grant to a terminal state; only the call that changes the state reports it. */
   private boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, @Nullable Instant dueAt) {
+    // taken before the update: once the state has changed, the timer may stop tracking the grant at any
+    // moment, and the grant's own listeners must still hear of its end
+    LiveGrant tracked = active.get(grantId);
     boolean[] changed = new boolean[1];
     Optional<GrantRecord> after;
     try {
@@ -724,7 +727,6 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     }
     GrantRecord ended = after.get();
     // a grant another broker issued into a shared store is not tracked here; its end is still reported
-    LiveGrant tracked = active.get(grantId);
     if (tracked != null && !tracked.claimReport()) {
       return true; // the timer found the record dropped meanwhile and has reported this grant's end
     }
