@@ -429,7 +429,8 @@ public final class InMemoryGrantStore implements GrantStore {
     if (ids instanceof String[] few) {
       return List.of(few);
     }
-    return List.copyOf(setOf(ids));
+    // one copy (List.copyOf of a set copies twice: toArray, then List.of of that array)
+    return Collections.unmodifiableList(Arrays.asList(setOf(ids).toArray(new String[0])));
   }
 
   private static int stripe(String key) {
