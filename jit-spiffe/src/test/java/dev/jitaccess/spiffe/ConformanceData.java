@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,31 +16,31 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the SPIFFE conformance corpus at test time from {@code shared/conformance/spiffe/}, found by
- * walking up from the working directory (the module directory under Surefire). A missing corpus fails
- * the test: it never skips.
+ * Reads the SPIFFE conformance corpus from this module's test classpath ({@code
+ * src/test/resources/spiffe-conformance/}, copied byte for byte with its {@code SHA256SUMS}; provenance in
+ * {@code PROVENANCE.md} there). A missing corpus fails the test: it never skips.
  */
 final class ConformanceData {
-  static final String RELATIVE = "shared/conformance/spiffe";
+  static final String RESOURCE = "/spiffe-conformance";
   private static final Pattern DISPUTED =
       Pattern.compile("DISPUTED\\(go-spiffe=(valid|invalid)(?::([^,)]*))?,");
   private static Path dir;
 
   private ConformanceData() {}
 
-  /** The corpus directory. */
+  /** The corpus directory on the test classpath. */
   static synchronized Path dir() {
     if (dir == null) {
-      Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-      for (Path p = start; p != null; p = p.getParent()) {
-        Path candidate = p.resolve(RELATIVE);
-        if (Files.isRegularFile(candidate.resolve("CHECKLIST.md"))) {
-          dir = candidate;
-          return dir;
-        }
+      URL checklist = ConformanceData.class.getResource(RESOURCE + "/CHECKLIST.md");
+      if (checklist == null || !"file".equals(checklist.getProtocol())) {
+        fail("conformance corpus " + RESOURCE + " not on the test classpath (" + checklist
+            + "): the tests need it and do not skip");
       }
-      fail("conformance corpus " + RELATIVE + " not found above " + start
-          + ": the tests need it and do not skip");
+      try {
+        dir = Path.of(checklist.toURI()).getParent();
+      } catch (URISyntaxException e) {
+        throw new IllegalStateException(e);
+      }
     }
     return dir;
   }
