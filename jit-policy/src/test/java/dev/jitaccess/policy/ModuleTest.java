@@ -3,6 +3,7 @@ package dev.jitaccess.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.module.ModuleDescriptor;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,10 @@ class ModuleTest {
       d = in == null ? RulePolicy.class.getModule().getDescriptor() : ModuleDescriptor.read(in);
     }
     assertThat(d.name()).isEqualTo("dev.jitaccess.policy");
-    Set<String> exported = d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
-    assertThat(exported).containsExactly("dev.jitaccess.policy");
+    // the exact list: package -> modules it is exported to (empty: to everyone)
+    assertThat(d.exports().stream().collect(Collectors.toMap(ModuleDescriptor.Exports::source,
+        e -> e.isQualified() ? Set.copyOf(e.targets()) : Set.of())))
+        .isEqualTo(Map.of("dev.jitaccess.policy", Set.of()));
     assertThat(d.opens()).isEmpty();
     assertThat(d.requires()).extracting(ModuleDescriptor.Requires::name)
         .contains("dev.jitaccess.core", "org.snakeyaml.engine.v2", "org.slf4j");

@@ -3,6 +3,7 @@ package dev.jitaccess.spiffe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.module.ModuleDescriptor;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -10,14 +11,18 @@ import org.junit.jupiter.api.Test;
 class ModuleTest {
 
   @Test
-  void exportsExactlyTheSpiffeAndOidcPackages() throws Exception {
+  void exportsExactlyTheSpiffeAndOidcPackagesToEveryone() throws Exception {
     ModuleDescriptor descriptor = descriptor();
     assertThat(descriptor.name()).isEqualTo("dev.jitaccess.spiffe");
-    Set<String> exported =
-        descriptor.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
-    assertThat(exported).containsExactlyInAnyOrder("dev.jitaccess.spiffe", "dev.jitaccess.oidc");
-    assertThat(descriptor.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
+    // the exact list: package -> modules it is exported to (empty: to everyone); internal is not exported
+    assertThat(exports(descriptor)).isEqualTo(Map.of("dev.jitaccess.spiffe", Set.of(), "dev.jitaccess.oidc", Set.of()));
     assertThat(descriptor.opens()).isEmpty();
+  }
+
+  /** Each exported package with the modules it is exported to (empty: to everyone). */
+  static Map<String, Set<String>> exports(ModuleDescriptor descriptor) {
+    return descriptor.exports().stream().collect(Collectors.toMap(ModuleDescriptor.Exports::source,
+        e -> e.isQualified() ? Set.copyOf(e.targets()) : Set.of()));
   }
 
   static ModuleDescriptor descriptor() throws Exception {

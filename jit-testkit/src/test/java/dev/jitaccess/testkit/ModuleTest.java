@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -20,8 +21,10 @@ class ModuleTest {
       d = ModuleDescriptor.read(in);
     }
     assertThat(d.name()).isEqualTo("dev.jitaccess.testkit");
-    assertThat(d.exports()).extracting(ModuleDescriptor.Exports::source).containsExactly("dev.jitaccess.testkit");
-    assertThat(d.exports()).allSatisfy(e -> assertThat(e.isQualified()).isFalse());
+    // the exact list: package -> modules it is exported to (empty: to everyone)
+    assertThat(d.exports().stream().collect(Collectors.toMap(ModuleDescriptor.Exports::source,
+        e -> e.isQualified() ? Set.copyOf(e.targets()) : Set.of())))
+        .isEqualTo(Map.of("dev.jitaccess.testkit", Set.of()));
     assertThat(d.opens()).isEmpty();
     Set<String> transitive = d.requires().stream()
         .filter(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE))
