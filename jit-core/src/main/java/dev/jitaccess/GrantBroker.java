@@ -89,6 +89,12 @@ public interface GrantBroker extends AutoCloseable {
    */
   boolean renew(String grantId);
 
+  /**
+   * Whether a grant is live now: the store knows it, it was not revoked, it has not expired or gone
+   * idle. Unknown ids answer false. The same answer {@link Grant#isLive()} gives.
+   */
+  boolean isLive(String grantId);
+
   /** The current public facts of a grant the store still knows. */
   Optional<GrantInfo> find(String grantId);
 
@@ -267,7 +273,7 @@ public interface GrantBroker extends AutoCloseable {
       return this;
     }
 
-    /** The forced TTL of break-glass grants (1 second up to maxTtl); default 15 minutes. */
+    /** The forced TTL of break-glass grants (1 second up to maxTtl); default 15 minutes, or maxTtl when that is shorter. */
     public Builder breakGlassTtl(Duration ttl) {
       Objects.requireNonNull(ttl, "breakGlassTtl");
       once(this.breakGlassTtl, "breakGlassTtl");
@@ -372,10 +378,7 @@ public interface GrantBroker extends AutoCloseable {
         throw new IllegalStateException(
             "breakGlassTtl (" + breakGlassTtl + ") must not exceed maxTtl (" + maxTtl + ")");
       }
-      if (maxTtl != null && breakGlassTtl == null && maxTtl.compareTo(Duration.ofMinutes(15)) < 0) {
-        breakGlassTtl = maxTtl;
-      }
-      return new DefaultGrantBroker(this);
+      return new DefaultGrantBroker(BrokerConfig.of(this));
     }
 
     private static int range(int value, int min, int max, String name) {

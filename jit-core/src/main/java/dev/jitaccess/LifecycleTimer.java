@@ -97,7 +97,7 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
     }
   }
 
-  private final Scheduler scheduler;
+  private final GuardedScheduler scheduler;
   private final Clock clock;
   private final Instant origin;
   private final BiConsumer<E, Kind> handler;
@@ -113,7 +113,7 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
   private boolean stopped;
 
   LifecycleTimer(Scheduler scheduler, Clock clock, BiConsumer<E, Kind> handler) {
-    this.scheduler = scheduler;
+    this.scheduler = scheduler instanceof GuardedScheduler g ? g : new GuardedScheduler(scheduler);
     this.clock = clock;
     this.origin = clock.instant();
     this.handler = handler;
@@ -146,7 +146,10 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
     } else {
       offer(entry);
     }
-    if (t < wakeupAt) {
+    if (wakeup == null) {
+      // nothing pending (the heap was empty, or the scheduler failed last time): wake at the earliest entry
+      reschedule(heap[0].due());
+    } else if (t < wakeupAt) {
       reschedule(t);
     }
   }
@@ -233,8 +236,9 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
       }
       wakeup.cancel();
     }
-    wakeupAt = when;
-    wakeup = scheduler.schedule(this::fire, toInstant(when));
+    wakeup = scheduler.trySchedule(this::fire, toInstant(when));
+    // a scheduler that failed leaves no wake-up pending: the next schedule() or fire() tries again
+    wakeupAt = wakeup == null ? NONE : when;
   }
 
   @SuppressWarnings("unchecked")

@@ -1,0 +1,142 @@
+package dev.jitaccess;
+
+import dev.jitaccess.internal.CredentialCache;
+import dev.jitaccess.spi.IdentityResult;
+import dev.jitaccess.spi.IdentityVerifier;
+import dev.jitaccess.spi.PolicyContext;
+import dev.jitaccess.spi.PolicyEvaluator;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's front door: checks the credential's size, verifies the identity (through the credential
+ * cache when one is configured) and asks the policy, giving an {@link Evaluation}. Any exception of a
+ * verifier or the policy is a denial that keeps the cause.
+ */
+final class Admission {
+  private static final Logger LOG = LoggerFactory.getLogger(GrantBroker.class);
+  private static final int MAX_CHAIN_LENGTH = 16;
+
+  /**
+   * What admission decided. The identity is null only with a Deny (the credential did not verify).
+   *
+   * @param identity the verified identity, or null
+   * @param decision the decision
+   * @param cause the failure behind a Deny, if any
+   */
+  record Evaluation(@Nullable WorkloadIdentity identity, Decision decision, @Nullable Throwable cause) {
+    /** The verified identity behind an Allow or NeedsApproval decision. */
+    WorkloadIdentity verifiedIdentity() {
+      return Objects.requireNonNull(identity, "a decision other than Deny always has a verified identity");
+    }
+  }
+
+  private final List<IdentityVerifier> identityVerifiers;
+  private final PolicyEvaluator policy;
+  private final Clock clock;
+  private final int maxCredentialBytes;
+  private final @Nullable CredentialCache credentialCache;
+
+  Admission(BrokerConfig config) {
+    this.identityVerifiers = config.identityVerifiers();
+    this.policy = config.policy();
+    this.clock = config.clock();
+    this.maxCredentialBytes = config.maxCredentialBytes();
+    this.credentialCache = config.credentialCacheMaxAge() == null
+        ? null
+        : new CredentialCache(clock, config.credentialCacheMaxAge(), config.credentialCacheSize());
+  }
+
+  /** Verifies the identity and evaluates the policy; {@code explain}: a dry run, asking for full reasons. */
+  Evaluation decide(GrantRequest request, boolean explain) {
+    Instant now = clock.instant();
+    String tooBig = checkSize(request.credential());
+    if (tooBig != null) {
+      return new Evaluation(null, Decision.deny("identity: " + tooBig), null);
+    }
+    String cacheKey = credentialCache != null && request.credential() instanceof Credential.Token token
+        ? token.type() + " " + token.value()
+        : null;
+    Optional<WorkloadIdentity> cached =
+        cacheKey == null || credentialCache == null ? Optional.empty() : credentialCache.get(cacheKey);
+    if (cached.isPresent()) {
+      return evaluatePolicy(cached.get(), request, now, explain);
+    }
+    IdentityVerifier chosen = null;
+    IdentityResult result;
+    try {
+      for (IdentityVerifier v : identityVerifiers) {
+        if (v.supports(request.credential())) {
+          chosen = v;
+          break;
+        }
+      }
+      if (chosen == null) {
+        return new Evaluation(null, Decision.deny("identity: no identity verifier accepts this kind of credential"), null);
+      }
+      result = chosen.verify(request.credential());
+    } catch (RuntimeException e) {
+      LOG.warn("identity verifier failed with {}; request denied", e.getClass().getName());
+      return new Evaluation(
+          null, Decision.deny("identity: the identity verifier failed (" + e.getClass().getSimpleName() + ")"), e);
+    }
+    if (result == null) {
+      return new Evaluation(null, Decision.deny("identity: the identity verifier returned no result"), null);
+    }
+    if (result instanceof IdentityResult.Rejected rejected) {
+      return new Evaluation(null, Decision.deny("identity: " + rejected.reason()), null);
+    }
+    WorkloadIdentity identity = ((IdentityResult.Verified) result).identity();
+    if (!now.isBefore(identity.expiresAt())) {
+      return new Evaluation(identity, Decision.deny("identity: the credential expired at " + identity.expiresAt()), null);
+    }
+    if (cacheKey != null && credentialCache != null) {
+      credentialCache.put(cacheKey, identity);
+    }
+    return evaluatePolicy(identity, request, now, explain);
+  }
+
+  /** Asks the policy about a verified identity's request; a throwing or silent policy denies. */
+  Evaluation evaluatePolicy(WorkloadIdentity identity, GrantRequest request, Instant now, boolean explain) {
+    Decision d;
+    try {
+      PolicyContext context = new PolicyContext(identity, request, now);
+      d = explain ? policy.explain(context) : policy.evaluate(context);
+    } catch (RuntimeException e) {
+      LOG.warn("policy evaluation failed with {}; request denied", e.getClass().getName());
+      return new Evaluation(identity, Decision.deny("policy: evaluation failed (" + e.getClass().getSimpleName() + ")"), e);
+    }
+    if (d == null) {
+      return new Evaluation(identity, Decision.deny("policy: the policy returned no decision"), null);
+    }
+    return new Evaluation(identity, d, null);
+  }
+
+  /** Forgets the cached credentials of an identity. */
+  void forget(String identityId) {
+    if (credentialCache != null) {
+      credentialCache.forget(identityId);
+    }
+  }
+
+  private @Nullable String checkSize(Credential credential) {
+    if (credential instanceof Credential.Token token) {
+      int length = token.value().length();
+      if (length > maxCredentialBytes) {
+        return "credential is " + length + " bytes, the limit is " + maxCredentialBytes;
+      }
+    } else if (credential instanceof Credential.CertificateChain certificateChain) {
+      int length = certificateChain.chain().size();
+      if (length > MAX_CHAIN_LENGTH) {
+        return "certificate chain has " + length + " certificates, the limit is " + MAX_CHAIN_LENGTH;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,203 @@
+package dev.jitaccess;
+
+import dev.jitaccess.internal.IsoInstants;
+import dev.jitaccess.spi.AuditEvent;
+import dev.jitaccess.spi.AuditEventType;
+import dev.jitaccess.spi.AuditSink;
+import dev.jitaccess.spi.GrantListener;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the broker tells the outside: audit records (their fields, and whether a failing sink blocks
+ * issuance) and listener callbacks. A listener's exception is caught, logged at WARN with the grant id,
+ * and never changes an outcome; a callback executor that rejects work is logged the same way.
+ */
+final class BrokerEvents {
+  private static final Logger LOG = LoggerFactory.getLogger(GrantBroker.class);
+  static final String UNVERIFIED = "unverified";
+
+  private final AuditSink audit;
+  private final boolean auditBlocks;
+  private final List<GrantListener> listeners;
+  private final Executor callbackExecutor;
+  private final Clock clock;
+
+  BrokerEvents(BrokerConfig config) {
+    this.audit = config.audit();
+    this.auditBlocks = config.auditBlocks();
+    this.listeners = config.listeners();
+    this.callbackExecutor = config.callbackExecutor();
+    this.clock = config.clock();
+  }
+
+  /** Whether a failing audit sink blocks issuance. */
+  boolean auditBlocks() {
+    return auditBlocks;
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  /** Records an event; a failing sink is logged at ERROR and otherwise ignored. */
+  void record(AuditEventType type, Map<String, String> fields) {
+    try {
+      audit.record(new AuditEvent(type, clock.instant(), fields));
+    } catch (RuntimeException e) {
+      LOG.error("audit sink failed with {} recording {} for grant {}", e.getClass().getName(), type,
+          fields.get(AuditEvent.GRANT_ID));
+    }
+  }
+
+  /**
+   * Records an event that gates issuance: when the sink fails and {@link #auditBlocks()}, the request is
+   * denied (and that denial audited as far as the sink allows).
+   *
+   * @throws AccessDeniedException when the sink failed and failures block issuance
+   */
+  void recordOrDeny(AuditEventType type, Map<String, String> fields, @Nullable WorkloadIdentity identity,
+      GrantRequest request) {
+    try {
+      audit.record(new AuditEvent(type, clock.instant(), fields));
+    } catch (RuntimeException e) {
+      if (auditBlocks) {
+        LOG.error("audit sink failed with {} recording {}; request denied", e.getClass().getName(), type);
+        throw denied(identity, request, Decision.deny("audit: the audit sink failed, so nothing was issued"), e, null);
+      }
+      LOG.error("audit sink failed with {} recording {}", e.getClass().getName(), type);
+    }
+  }
+
+  /**
+   * Records an event straight to the sink, letting its exception through: for the ISSUED record, whose
+   * failure the issuer handles itself.
+   */
+  void recordOrThrow(AuditEventType type, Map<String, String> fields) {
+    audit.record(new AuditEvent(type, clock.instant(), fields));
+  }
+
+  /**
+   * Audits a denial (DENIED), tells the request's and the broker's listeners ({@code onDenied}) and
+   * returns the exception to throw. {@code extraReason}, when given, goes first among the reasons.
+   */
+  AccessDeniedException denied(
+      @Nullable WorkloadIdentity identity, GrantRequest request, Decision decision, @Nullable Throwable cause,
+      @Nullable String extraReason) {
+    Decision d = decision;
+    if (extraReason != null) {
+      List<String> reasons = new ArrayList<>();
+      reasons.add(extraReason);
+      reasons.addAll(decision.reasons());
+      d = decision instanceof Decision.NeedsApproval && extraReason.startsWith("approval required")
+          ? decision
+          : new Decision.Deny(decision.ruleIds(), reasons, decision.policyVersion());
+    }
+    Map<String, String> f = requestFields(identity, request);
+    f.put(AuditEvent.REASON, extraReason != null ? extraReason : String.join("; ", d.reasons()));
+    putDecision(f, d);
+    record(AuditEventType.DENIED, f);
+    Decision finalDecision = d;
+    notify(null, request.listeners(), l -> l.onDenied(request, finalDecision), "onDenied");
+    return cause == null ? new AccessDeniedException(d) : new AccessDeniedException(d, cause);
+  }
+
+  /** The audit fields of a request, before a grant exists. */
+  static Map<String, String> requestFields(@Nullable WorkloadIdentity identity, GrantRequest r) {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put(AuditEvent.TASK_ID, r.taskId());
+    f.put(AuditEvent.IDENTITY, identity == null ? UNVERIFIED : identity.id());
+    if (identity != null) {
+      identity.owner().ifPresent(o -> f.put(AuditEvent.OWNER, o));
+    }
+    f.put(AuditEvent.PURPOSE, r.purpose());
+    f.put(AuditEvent.RESOURCE, r.resource());
+    f.put(AuditEvent.ACTIONS, String.join(" ", r.actions()));
+    f.put(AuditEvent.ENVIRONMENT, r.environment());
+    if (r.breakGlass()) {
+      f.put(AuditEvent.BREAK_GLASS, "true");
+    }
+    r.justification().ifPresent(j -> f.put(AuditEvent.JUSTIFICATION, j));
+    return f;
+  }
+
+  /** The audit fields of a grant. */
+  static Map<String, String> grantFields(GrantInfo g) {
+    // sized for the usual 10-16 fields with what callers add, so it never rehashes
+    Map<String, String> f = new LinkedHashMap<>(32);
+    f.put(AuditEvent.GRANT_ID, g.grantId());
+    f.put(AuditEvent.TASK_ID, g.taskId());
+    f.put(AuditEvent.IDENTITY, g.subject());
+    g.owner().ifPresent(o -> f.put(AuditEvent.OWNER, o));
+    f.put(AuditEvent.PURPOSE, g.purpose());
+    f.put(AuditEvent.RESOURCE, g.resource());
+    f.put(AuditEvent.ACTIONS, String.join(" ", g.actions()));
+    f.put(AuditEvent.ENVIRONMENT, g.environment());
+    if (!g.ruleIds().isEmpty()) {
+      f.put(AuditEvent.RULES, String.join(",", g.ruleIds()));
+    }
+    g.approvalId().ifPresent(a -> f.put(AuditEvent.APPROVAL_ID, a));
+    if (!g.approvals().isEmpty()) {
+      List<String> by = new ArrayList<>();
+      g.approvals().forEach(a -> by.add(a.approver()));
+      f.put(AuditEvent.APPROVERS, String.join(",", by));
+    }
+    f.put(AuditEvent.EXPIRES_AT, IsoInstants.format(g.expiresAt()));
+    if (g.breakGlass()) {
+      f.put(AuditEvent.BREAK_GLASS, "true");
+    }
+    return f;
+  }
+
+  /** Adds the deciding rules and the policy version. */
+  static void putDecision(Map<String, String> f, Decision d) {
+    if (!d.ruleIds().isEmpty()) {
+      f.put(AuditEvent.RULES, String.join(",", d.ruleIds()));
+    }
+    if (!d.policyVersion().isEmpty()) {
+      f.put(AuditEvent.POLICY_VERSION, d.policyVersion());
+    }
+  }
+
+  /** "allow", "deny" or "needs-approval". */
+  static String kind(Decision d) {
+    return d instanceof Decision.Allow ? "allow" : d instanceof Decision.Deny ? "deny" : "needs-approval";
+  }
+
+  // ---------------------------------------------------------------- listeners
+
+  /** Calls the broker's listeners, then the grant's own ({@code own}, when known), on the callback executor. */
+  void notify(@Nullable String grantId, @Nullable List<GrantListener> own, Consumer<GrantListener> call, String event) {
+    for (GrantListener l : listeners) {
+      dispatch(grantId, l, call, event);
+    }
+    if (own != null) {
+      for (GrantListener l : own) {
+        dispatch(grantId, l, call, event);
+      }
+    }
+  }
+
+  private void dispatch(@Nullable String grantId, GrantListener listener, Consumer<GrantListener> call, String event) {
+    Runnable r = () -> {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        LOG.warn("listener {} threw {} in {} for grant {}; ignored", listener.getClass().getName(),
+            e.getClass().getName(), event, grantId);
+      }
+    };
+    try {
+      callbackExecutor.execute(r);
+    } catch (RejectedExecutionException e) {
+      LOG.warn("callback executor rejected {} for grant {}", event, grantId);
+    }
+  }
+}

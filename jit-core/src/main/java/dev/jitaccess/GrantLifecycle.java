@@ -1,0 +1,484 @@
+package dev.jitaccess;
+
+import com.nimbusds.jose.JOSEException;
+import dev.jitaccess.internal.GrantTokens;
+import dev.jitaccess.spi.AuditEvent;
+import dev.jitaccess.spi.AuditEventType;
+import dev.jitaccess.spi.GrantListener;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of the grants this broker issued: which are live, their timer events (expiring, expiry,
+ * re-mint), how a grant ends (revocation, expiry, a parent's end, an end seen in the store) and what
+ * its end cascades to, heartbeats, and the re-minting of renewing grants. Every end is reported
+ * (audited, listeners called) exactly once: the store's LIVE-to-ended transition decides which call
+ * reports it.
+ */
+final class GrantLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(GrantBroker.class);
+
+  /**
+   * A grant this broker issued and has not seen end: its facts, its own listeners, and (as the timer
+   * entry it extends) its pending lifecycle events. One object per live grant.
+   */
+  static final class LiveGrant extends LifecycleTimer.Entry {
+    private static final VarHandle REPORTED;
+
+    static {
+      try {
+        REPORTED = MethodHandles.lookup().findVarHandle(LiveGrant.class, "reported", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private volatile GrantInfo info;
+    private final List<GrantListener> own;
+    /** 1 once a call has claimed the report of this grant's end: exactly one call reports it. */
+    @SuppressWarnings("unused") // through REPORTED
+    private volatile int reported;
+
+    LiveGrant(GrantInfo info, List<GrantListener> own) {
+      this.info = info;
+      this.own = own;
+    }
+
+    /** Claims the report of this grant's end; true for exactly one caller. */
+    boolean claimReport() {
+      return REPORTED.compareAndSet(this, 0, 1);
+    }
+
+    GrantInfo info() {
+      return info;
+    }
+
+    List<GrantListener> own() {
+      return own;
+    }
+
+    @Override
+    String grantId() {
+      return info.grantId();
+    }
+  }
+
+  /** What a renewing grant is re-minted from. */
+  private record Renewing(WorkloadIdentity identity, GrantRequest request, Grant grant) {}
+
+  private final Clock clock;
+  private final GrantStore store;
+  private final BrokerEvents events;
+  private final Admission admission;
+  private final Issuer issuer;
+  private final double expiringFraction;
+  private final double renewFraction;
+  private final LifecycleTimer<LiveGrant> timer;
+  /**
+   * The grants this broker issued that have not ended yet, with their per-grant listeners. The store's
+   * LIVE-to-ended transition decides which call reports an end; this map lets a timer that runs after
+   * the store has already dropped a still-live record report its expiry once.
+   */
+  private final Map<String, LiveGrant> active = new ConcurrentHashMap<>();
+  private final Map<String, Renewing> renewing = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> children = new ConcurrentHashMap<>();
+
+  GrantLifecycle(BrokerConfig config, BrokerEvents events, Admission admission, Issuer issuer) {
+    this.clock = config.clock();
+    this.store = config.store();
+    this.events = events;
+    this.admission = admission;
+    this.issuer = issuer;
+    this.expiringFraction = config.expiringFraction();
+    this.renewFraction = config.renewFraction();
+    this.timer = new LifecycleTimer<>(config.scheduler(), clock, this::onTimer);
+  }
+
+  // ---------------------------------------------------------------- start
+
+  /** Starts tracking a grant about to be inserted, so that an end racing the insert finds its listeners. */
+  LiveGrant track(GrantInfo info, List<GrantListener> own) {
+    LiveGrant live = new LiveGrant(info, own);
+    active.put(info.grantId(), live);
+    return live;
+  }
+
+  /** Records a sub-grant under its parent, so that the parent's end revokes it. */
+  void linkChild(String parentId, String childId) {
+    children.computeIfAbsent(parentId, k -> ConcurrentHashMap.newKeySet()).add(childId);
+  }
+
+  /** Undoes a grant that was tracked (and perhaps inserted) but not issued. */
+  void abort(String grantId) {
+    try {
+      store.remove(grantId);
+    } catch (RuntimeException e) {
+      LOG.error("could not remove aborted grant {} from the store: {}", grantId, e.getClass().getName());
+    }
+    forget(grantId);
+    children.values().forEach(set -> set.remove(grantId));
+  }
+
+  /** Stops tracking a grant that was tracked but never inserted. */
+  void untrack(String grantId) {
+    forget(grantId);
+  }
+
+  /**
+   * Starts the life of an issued grant: its timer events, {@code onIssued} (and {@code onBreakGlass}), and
+   * its end at once when its parent ended while it was being issued.
+   */
+  void start(LiveGrant live, Grant grant, WorkloadIdentity identity, GrantRequest request, Issuer.Terms terms,
+      @Nullable String parentId) {
+    GrantInfo info = grant.info();
+    String grantId = info.grantId();
+    Instant now = terms.issuedAt();
+    if (request.renewing()) {
+      renewing.put(grantId, new Renewing(identity, request, grant));
+      timer.schedule(live, LifecycleTimer.Kind.REMINT, now.plus(fraction(terms.ttl(), renewFraction)));
+    } else {
+      timer.schedule(live, LifecycleTimer.Kind.EXPIRING, now.plus(fraction(terms.ttl(), expiringFraction)));
+    }
+    // one entry per grant; if the grant ended meanwhile (end() cancelled the entry) this does nothing
+    Instant idleDeadline = terms.idleDeadline();
+    timer.schedule(live, LifecycleTimer.Kind.EXPIRY,
+        idleDeadline.isBefore(terms.expiresAt()) ? idleDeadline : terms.expiresAt());
+    List<GrantListener> own = request.listeners();
+    events.notify(grantId, own, l -> l.onIssued(info), "onIssued");
+    if (parentId != null && !isLive(parentId)) {
+      // the parent ended while the child was being issued: the child dies with it
+      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.PARENT), null);
+    }
+    if (info.breakGlass()) {
+      events.notify(grantId, own, l -> l.onBreakGlass(info), "onBreakGlass");
+    }
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Whether the store holds the grant as live now. */
+  boolean isLive(String grantId) {
+    Instant now = clock.instant();
+    return store.find(grantId).map(r -> r.isLiveAt(now)).orElse(false);
+  }
+
+  // ---------------------------------------------------------------- ends
+
+  /** Revokes the live grants of a task; returns how many this call ended. */
+  int revokeTask(String taskId) {
+    int n = 0;
+    for (String id : List.copyOf(store.liveByTask(taskId))) {
+      if (end(id, GrantState.REVOKED, Optional.of(RevocationReason.TASK), null)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Revokes the live grants of an identity; returns how many this call ended. */
+  int revokeIdentity(String identityId) {
+    int n = 0;
+    for (String id : List.copyOf(store.liveByIdentity(identityId))) {
+      if (end(id, GrantState.REVOKED, Optional.of(RevocationReason.IDENTITY), null)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Moves a live grant to a terminal state; only the call that changes the state reports it.
+   *
+   * @param dueAt for a timer's expiry, the deadline it was set for (a grant renewed since is left alone)
+   */
+  boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, @Nullable Instant dueAt) {
+    // taken before the update: once the state has changed, the timer may stop tracking the grant at any
+    // moment, and the grant's own listeners must still hear of its end
+    LiveGrant tracked = active.get(grantId);
+    boolean[] changed = new boolean[1];
+    Optional<GrantRecord> after;
+    try {
+      after = store.update(grantId, rec -> {
+        if (rec.state() != GrantState.LIVE) {
+          return rec;
+        }
+        if (dueAt != null && dueAt.isBefore(rec.deadline())) {
+          return rec; // renewed or re-minted since the timer was set
+        }
+        changed[0] = true;
+        return rec.withState(state, reason);
+      });
+    } catch (RuntimeException e) {
+      throw new JitException("the grant store failed while ending grant " + grantId, e);
+    }
+    if (!changed[0] || after.isEmpty()) {
+      return false;
+    }
+    GrantRecord ended = after.get();
+    // a grant another broker issued into a shared store is not tracked here; its end is still reported
+    if (tracked != null && !tracked.claimReport()) {
+      return true; // the timer found the record dropped meanwhile and has reported this grant's end
+    }
+    forget(grantId);
+    report(ended, tracked == null ? null : tracked.own(), "");
+    cascade(ended.info());
+    return true;
+  }
+
+  /**
+   * A grant this broker tracks was ended elsewhere (another replica changed the shared store): reports
+   * its end once (audit and listeners, unless already reported), drops its timer events and revokes its
+   * sub-grants. Does nothing for a record that is still live or a grant this broker does not track.
+   *
+   * @return true if this call reported the end
+   */
+  boolean onRemoteEnd(GrantRecord ended) {
+    if (ended.state() == GrantState.LIVE) {
+      return false;
+    }
+    LiveGrant tracked = active.get(ended.grantId());
+    if (tracked == null || !tracked.claimReport()) {
+      return false;
+    }
+    forget(ended.grantId());
+    report(ended, tracked.own(), " (ended elsewhere)");
+    cascade(ended.info());
+    return true;
+  }
+
+  /** Audits and calls back the end of a grant. */
+  private void report(GrantRecord ended, @Nullable List<GrantListener> own, String note) {
+    GrantInfo info = ended.info();
+    String grantId = info.grantId();
+    Map<String, String> f = BrokerEvents.grantFields(info);
+    if (ended.state() == GrantState.REVOKED) {
+      RevocationReason reason = ended.revocationReason().orElseThrow();
+      // String.concat, not '+': an indy string concatenation would be linked on the first revocation
+      f.put(AuditEvent.REASON, reason.name().concat(note));
+      events.record(AuditEventType.REVOKED, f);
+      events.notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
+    } else {
+      f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl").concat(note));
+      events.record(AuditEventType.EXPIRED, f);
+      events.notify(grantId, own, l -> l.onExpired(info), "onExpired");
+    }
+  }
+
+  private void cascade(GrantInfo info) {
+    String grantId = info.grantId();
+    renewing.remove(grantId);
+    info.parentGrantId().ifPresent(p -> {
+      Set<String> siblings = children.get(p);
+      if (siblings != null) {
+        siblings.remove(grantId);
+      }
+    });
+    Set<String> kids = children.remove(grantId);
+    if (kids != null) {
+      for (String kid : kids) {
+        end(kid, GrantState.REVOKED, Optional.of(RevocationReason.PARENT), null);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- heartbeat
+
+  /** Extends a live grant's idle deadline (never past its expiry, unless it renews); false if not live. */
+  boolean renew(String grantId) {
+    Instant now = clock.instant();
+    boolean standing = renewing.containsKey(grantId);
+    boolean[] live = new boolean[1];
+    Optional<GrantRecord> after = store.update(grantId, rec -> {
+      if (!rec.isLiveAt(now)) {
+        return rec;
+      }
+      live[0] = true;
+      if (rec.idleTimeout().isEmpty()) {
+        return rec;
+      }
+      Instant next = now.plus(rec.idleTimeout().get());
+      if (!standing && next.isAfter(rec.info().expiresAt())) {
+        next = rec.info().expiresAt();
+      }
+      return rec.withIdleDeadline(next);
+    });
+    if (!live[0] || after.isEmpty()) {
+      return false;
+    }
+    GrantRecord rec = after.get();
+    Map<String, String> f = BrokerEvents.grantFields(rec.info());
+    f.put(AuditEvent.REASON, "heartbeat; idle deadline " + rec.idleDeadline());
+    events.record(AuditEventType.RENEWED, f);
+    events.notify(grantId, own(grantId), l -> l.onRenewed(rec.info()), "onRenewed");
+    return true;
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  private void onTimer(LiveGrant g, LifecycleTimer.Kind kind) {
+    String grantId = g.grantId();
+    switch (kind) {
+      case EXPIRY -> onExpiryDue(g, grantId);
+      case EXPIRING -> store.find(grantId)
+            .filter(r -> r.isLiveAt(clock.instant()))
+            .ifPresent(r -> events.notify(grantId, own(grantId), l -> l.onExpiring(r.info()), "onExpiring"));
+      case REMINT -> remint(g, grantId);
+      default -> throw new IllegalStateException("unknown timer kind " + kind);
+    }
+  }
+
+  /** Stops tracking a grant: takes it out of {@link #active} and drops its timer entry. */
+  private @Nullable LiveGrant forget(String grantId) {
+    LiveGrant g = active.remove(grantId);
+    if (g != null) {
+      timer.cancel(g);
+    }
+    return g;
+  }
+
+  private @Nullable List<GrantListener> own(String grantId) {
+    LiveGrant g = active.get(grantId);
+    return g == null ? null : g.own();
+  }
+
+  private void onExpiryDue(LiveGrant g, String grantId) {
+    Optional<GrantRecord> rec = store.find(grantId);
+    if (rec.isPresent() && rec.get().state() != GrantState.LIVE) {
+      // ended by a revocation; the call that changed the state reports it (end()), here only forget it
+      forget(grantId);
+      return;
+    }
+    if (rec.isEmpty()) {
+      reportDropped(g, grantId);
+      return;
+    }
+    Instant now = clock.instant();
+    Instant deadline = rec.get().deadline();
+    if (now.isBefore(deadline)) {
+      timer.schedule(g, LifecycleTimer.Kind.EXPIRY, deadline);
+      return;
+    }
+    if (!end(grantId, GrantState.EXPIRED, Optional.empty(), now)) {
+      Optional<GrantRecord> after = store.find(grantId);
+      if (after.isEmpty()) {
+        // dropped between the look-up above and the update (the clock passed its retention meanwhile)
+        reportDropped(g, grantId);
+      } else if (after.get().state() == GrantState.LIVE) {
+        timer.schedule(g, LifecycleTimer.Kind.EXPIRY, after.get().deadline());
+      }
+    }
+  }
+
+  /**
+   * The store dropped a live grant's record before this (late) timer could end it, so no call can end it
+   * any more: report its expiry once, from what this broker kept, unless a concurrent end() claimed the
+   * report first.
+   */
+  private void reportDropped(LiveGrant g, String grantId) {
+    if (active.get(grantId) != g || !g.claimReport()) {
+      return;
+    }
+    forget(grantId);
+    GrantRecord ended = GrantRecord.live(g.info(), Optional.empty(), Instant.MAX)
+        .withState(GrantState.EXPIRED, Optional.empty());
+    report(ended, g.own(), " (reported late: the store had already dropped it)");
+    cascade(ended.info());
+  }
+
+  /**
+   * Re-mints a renewing grant's token: the policy is asked again, the terms follow the same rule as at
+   * first issue ({@link Issuer#terms}), and a grant the policy no longer allows is revoked (POLICY).
+   */
+  private void remint(LiveGrant g, String grantId) {
+    Renewing st = renewing.get(grantId);
+    Instant now = clock.instant();
+    Optional<GrantRecord> rec = store.find(grantId);
+    if (st == null || rec.isEmpty() || !rec.get().isLiveAt(now)) {
+      return;
+    }
+    Admission.Evaluation ev = admission.evaluatePolicy(st.identity(), st.request(), now, false);
+    if (ev.cause() != null) {
+      LOG.warn("policy failed with {} re-minting grant {}; grant revoked", ev.cause().getClass().getName(), grantId);
+    }
+    GrantInfo old = rec.get().info();
+    if (!(ev.decision() instanceof Decision.Allow allow)) {
+      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.POLICY), null);
+      return;
+    }
+    Issuer.Terms terms;
+    try {
+      terms = issuer.terms(old.actions(), st.request(), allow.terms(), null, old.breakGlass(), now);
+    } catch (Issuer.Refused e) {
+      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.POLICY), null);
+      return;
+    }
+    GrantInfo info = old.toBuilder()
+        .actions(terms.actions()).issuedAt(now).expiresAt(terms.expiresAt()).ruleIds(allow.ruleIds()).build();
+    String token;
+    try {
+      token = issuer.sign(info, st.identity());
+    } catch (JOSEException | RuntimeException e) {
+      LOG.error("re-minting grant {} failed with {}; it will expire at {}", grantId, e.getClass().getName(), old.expiresAt());
+      return;
+    }
+    boolean[] applied = new boolean[1];
+    store.update(grantId, r -> {
+      if (!r.isLiveAt(now)) {
+        return r;
+      }
+      applied[0] = true;
+      return r.withInfo(info);
+    });
+    if (!applied[0]) {
+      return;
+    }
+    st.grant().refresh(info, token);
+    Map<String, String> f = BrokerEvents.grantFields(info);
+    f.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
+    BrokerEvents.putDecision(f, allow);
+    events.record(AuditEventType.REMINTED, f);
+    g.info = info;
+    events.notify(grantId, own(grantId), l -> l.onRenewed(info), "onRenewed");
+    timer.schedule(g, LifecycleTimer.Kind.REMINT, now.plus(fraction(terms.ttl(), renewFraction)));
+  }
+
+  // ---------------------------------------------------------------- close and test hooks
+
+  /** Stops the timer: no lifecycle event fires after this. */
+  void stop() {
+    timer.stop();
+  }
+
+  /** How many grants have a pending timer event; for tests (ended grants must leave none behind). */
+  int pendingTimerEntries() {
+    return timer.size();
+  }
+
+  /** How many timer entries are queued, cancelled ones not yet dropped included; for tests. */
+  int queuedTimerEntries() {
+    return timer.queued();
+  }
+
+  /** How many grants this broker tracks as not yet ended; for tests. */
+  int trackedGrants() {
+    return active.size();
+  }
+
+  private static Duration fraction(Duration d, double f) {
+    return Duration.ofNanos((long) (d.toNanos() * f));
+  }
+}

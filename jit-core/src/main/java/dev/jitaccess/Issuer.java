@@ -1,0 +1,212 @@
+package dev.jitaccess;
+
+import com.nimbusds.jose.JOSEException;
+import dev.jitaccess.internal.GrantTokens;
+import dev.jitaccess.internal.KeyRing;
+import dev.jitaccess.spi.AuditEvent;
+import dev.jitaccess.spi.AuditEventType;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes grants: the one rule for a grant's terms ({@link #terms}, used by first issue, delegation and
+ * re-mint alike), the grant's facts, its signed token, and its record in the store with the quotas.
+ */
+final class Issuer {
+  private static final Logger LOG = LoggerFactory.getLogger(GrantBroker.class);
+
+  /**
+   * What a grant gets, from what was asked and what the policy allows.
+   *
+   * @param actions the requested actions the policy grants (never empty)
+   * @param breakGlass whether the grant is break-glass
+   * @param ttl the token lifetime
+   * @param issuedAt when the token is issued
+   * @param expiresAt when the token expires
+   * @param idle the idle timeout, if any
+   * @param idleDeadline when the grant goes idle ({@link Instant#MAX} without an idle timeout)
+   */
+  record Terms(Set<String> actions, boolean breakGlass, Duration ttl, Instant issuedAt, Instant expiresAt,
+      Optional<Duration> idle, Instant idleDeadline) {}
+
+  /** The request cannot be granted on the policy's terms; the message says why. */
+  static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  private final String issuer;
+  private final Duration maxTtl;
+  private final Duration breakGlassTtl;
+  private final int maxPerIdentity;
+  private final int maxPerTask;
+  private final GrantStore store;
+  private final KeyRing keys;
+  private final BrokerEvents events;
+  private final SecureRandom random = new SecureRandom();
+
+  Issuer(BrokerConfig config, KeyRing keys, BrokerEvents events) {
+    this.issuer = config.issuer();
+    this.maxTtl = config.maxTtl();
+    this.breakGlassTtl = config.breakGlassTtl();
+    this.maxPerIdentity = config.maxPerIdentity();
+    this.maxPerTask = config.maxPerTask();
+    this.store = config.store();
+    this.keys = keys;
+    this.events = events;
+  }
+
+  /**
+   * The one rule for a grant's terms. Actions: those wanted that the policy grants. Lifetime: the
+   * shortest of what was asked, the policy's maximum and the broker's; a break-glass grant (asked for,
+   * required by the policy, or inherited) no longer than the broker's break-glass TTL; a sub-grant no
+   * longer than its parent has left. The idle deadline never passes the expiry unless the grant renews.
+   *
+   * @param wanted the actions asked for (a re-mint asks for those the grant has)
+   * @param request the request (its TTL, break-glass and renewing flags)
+   * @param granted what the policy allows
+   * @param parent the parent grant of a sub-grant, or null
+   * @param inheritedBreakGlass whether the grant is break-glass already (a re-mint of one)
+   * @param now the issue time
+   * @throws Refused when nothing can be granted
+   */
+  Terms terms(Set<String> wanted, GrantRequest request, GrantTerms granted, @Nullable GrantRecord parent,
+      boolean inheritedBreakGlass, Instant now) throws Refused {
+    Set<String> actions = new LinkedHashSet<>(wanted);
+    actions.retainAll(granted.actions());
+    if (actions.isEmpty()) {
+      throw new Refused("policy granted none of the requested actions");
+    }
+    if (request.renewing() && !granted.renewable()) {
+      throw new Refused("the policy does not allow a renewing grant");
+    }
+    boolean breakGlass = inheritedBreakGlass || request.breakGlass() || granted.breakGlass()
+        || (parent != null && parent.info().breakGlass());
+    Duration ttl = min(min(request.requestedTtl(), granted.maxTtl()), maxTtl);
+    if (breakGlass) {
+      ttl = min(ttl, breakGlassTtl);
+    }
+    if (parent != null) {
+      ttl = min(ttl, Duration.between(now, parent.deadline()));
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new Refused("delegation: the parent grant has no lifetime left");
+      }
+    }
+    Instant expiresAt = now.plus(ttl);
+    Optional<Duration> idle = granted.idleTimeout();
+    Instant idleDeadline = Instant.MAX;
+    if (idle.isPresent()) {
+      idleDeadline = now.plus(idle.get());
+      if (!request.renewing() && idleDeadline.isAfter(expiresAt)) {
+        idleDeadline = expiresAt;
+      }
+    }
+    return new Terms(Collections.unmodifiableSet(actions), breakGlass, ttl, now, expiresAt, idle, idleDeadline);
+  }
+
+  /** The facts of a new grant (a fresh id) on {@code terms}. */
+  GrantInfo info(WorkloadIdentity identity, GrantRequest request, Terms terms, GrantTerms granted,
+      List<String> ruleIds, Optional<String> approvalId, List<Approval> approvals, @Nullable GrantRecord parent) {
+    List<String> delegators = new ArrayList<>();
+    int delegationsLeft = granted.maxDelegationDepth();
+    if (parent != null) {
+      delegators.add(parent.info().subject());
+      delegators.addAll(parent.info().delegators());
+      delegationsLeft = Math.min(delegationsLeft, parent.info().delegationsLeft() - 1);
+    }
+    return GrantInfo.builder()
+        .grantId(newId())
+        .subject(identity.id())
+        .issuer(issuer)
+        .resource(request.resource())
+        .actions(terms.actions())
+        .taskId(request.taskId())
+        .purpose(request.purpose())
+        .environment(request.environment())
+        .owner(parent != null ? parent.info().owner().or(identity::owner) : identity.owner())
+        .issuedAt(terms.issuedAt())
+        .expiresAt(terms.expiresAt())
+        .approvalId(approvalId)
+        .approvals(approvals)
+        .breakGlass(terms.breakGlass())
+        .singleUse(granted.singleUse())
+        .ruleIds(ruleIds)
+        .delegation(parent == null ? Optional.empty() : Optional.of(parent.grantId()), delegators)
+        .delegationsLeft(Math.max(0, delegationsLeft))
+        .certificateThumbprint(identity.certificateThumbprint())
+        .keyThumbprint(request.keyThumbprint())
+        .build();
+  }
+
+  /**
+   * Inserts the live record, checking both quotas in the store.
+   *
+   * @throws AccessDeniedException (audited) when a quota is reached or the store fails
+   */
+  void insert(GrantInfo info, Terms terms, WorkloadIdentity identity, GrantRequest request, Decision allow) {
+    GrantStore.InsertResult inserted;
+    try {
+      inserted = store.insert(GrantRecord.live(info, terms.idle(), terms.idleDeadline()), maxPerIdentity, maxPerTask);
+    } catch (RuntimeException e) {
+      LOG.warn("grant store failed with {}; request denied", e.getClass().getName());
+      throw events.denied(identity, request, allow, e, "store: the grant store failed");
+    }
+    if (inserted != GrantStore.InsertResult.INSERTED) {
+      String why = inserted == GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED
+          ? "quota: identity " + identity.id() + " already holds " + maxPerIdentity + " live grants"
+          : inserted == GrantStore.InsertResult.TASK_QUOTA_EXCEEDED
+              ? "quota: task " + request.taskId() + " already holds " + maxPerTask + " live grants"
+              : "store: duplicate grant id";
+      throw events.denied(identity, request, allow, null, why);
+    }
+  }
+
+  /** Signs the token of {@code info} with the active key. */
+  String sign(GrantInfo info, WorkloadIdentity identity) throws JOSEException {
+    return GrantTokens.sign(keys.active(), GrantTokens.claims(info, identity.issuer(), identity.kind()));
+  }
+
+  /**
+   * Records ISSUED (and BREAK_GLASS) for a new grant.
+   *
+   * @throws RuntimeException from the audit sink, for the caller to decide
+   */
+  void auditIssued(GrantInfo info, String token, Decision allow, GrantRequest request) {
+    Map<String, String> f = BrokerEvents.grantFields(info);
+    f.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
+    BrokerEvents.putDecision(f, allow);
+    request.justification().ifPresent(j -> f.put(AuditEvent.JUSTIFICATION, j));
+    events.recordOrThrow(AuditEventType.ISSUED, f);
+    if (info.breakGlass()) {
+      events.recordOrThrow(AuditEventType.BREAK_GLASS, f);
+    }
+  }
+
+  /** A fresh random id (128 bits, base64url). */
+  String newId() {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}
