@@ -222,7 +222,7 @@ public final class InMemoryGrantStore implements GrantStore {
                 grantId,
                 (id, old) -> {
                   GrantRecord next = Objects.requireNonNull(change.apply(old), "change returned null");
-                  checkTransition(old, next);
+                  old.checkChangeTo(next);
                   if (old.state() == GrantState.LIVE && next.state() != GrantState.LIVE) {
                     unindex(old);
                   }
@@ -280,23 +280,6 @@ public final class InMemoryGrantStore implements GrantStore {
   @Override
   public String toString() {
     return "InMemoryGrantStore[live=" + live.get() + ", retention=" + retention + "]";
-  }
-
-  private static void checkTransition(GrantRecord old, GrantRecord next) {
-    if (!next.grantId().equals(old.grantId())) {
-      throw new IllegalArgumentException(
-          "an update must keep the grant id " + old.grantId() + ", got " + next.grantId());
-    }
-    if (!next.info().subject().equals(old.info().subject())) {
-      throw new IllegalArgumentException("an update must keep the identity of grant " + old.grantId());
-    }
-    if (!next.info().taskId().equals(old.info().taskId())) {
-      throw new IllegalArgumentException("an update must keep the task id of grant " + old.grantId());
-    }
-    if (old.state() != GrantState.LIVE && next.state() == GrantState.LIVE) {
-      throw new IllegalArgumentException(
-          "grant " + old.grantId() + " is " + old.state() + " and cannot become LIVE again");
-    }
   }
 
   /** Caffeine eviction listener: runs inside the atomic removal of a dropped record. */

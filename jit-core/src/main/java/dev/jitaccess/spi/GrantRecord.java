@@ -61,6 +61,29 @@ public record GrantRecord(
     return state == GrantState.LIVE && now.isBefore(deadline());
   }
 
+  /**
+   * The rule every {@link GrantStore#update} applies to a change: the grant id, identity and task stay
+   * the same, and a grant that is not live never becomes live again.
+   *
+   * @param next the record the change produced
+   * @throws IllegalArgumentException naming the grant if {@code next} breaks the rule
+   */
+  public void checkChangeTo(GrantRecord next) {
+    Objects.requireNonNull(next, "next");
+    if (!next.grantId().equals(grantId())) {
+      throw new IllegalArgumentException("an update must keep the grant id " + grantId() + ", got " + next.grantId());
+    }
+    if (!next.info().subject().equals(info.subject())) {
+      throw new IllegalArgumentException("an update must keep the identity of grant " + grantId());
+    }
+    if (!next.info().taskId().equals(info.taskId())) {
+      throw new IllegalArgumentException("an update must keep the task id of grant " + grantId());
+    }
+    if (state != GrantState.LIVE && next.state() == GrantState.LIVE) {
+      throw new IllegalArgumentException("grant " + grantId() + " is " + state + " and cannot become LIVE again");
+    }
+  }
+
   /** A copy in another state. */
   public GrantRecord withState(GrantState newState, Optional<RevocationReason> reason) {
     return new GrantRecord(info, newState, reason, idleTimeout, idleDeadline, uses);

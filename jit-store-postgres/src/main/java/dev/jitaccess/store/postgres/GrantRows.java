@@ -1,0 +1,184 @@
+package dev.jitaccess.store.postgres;
+
+import dev.jitaccess.Approval;
+import dev.jitaccess.GrantInfo;
+import dev.jitaccess.RevocationReason;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The mapping between a {@link GrantRecord} and a row of {@code jit_grant}, exact both ways: instants
+ * are epoch seconds plus nanoseconds, lists keep their order, and nothing is added or lost.
+ */
+final class GrantRows {
+  /** Every column of jit_grant written from a record, in bind order. */
+  static final List<String> COLUMNS = List.of(
+      "grant_id", "identity_id", "task_id", "state", "revocation_reason", "issuer", "resource", "actions",
+      "purpose", "environment", "owner", "issued_at_s", "issued_at_n", "expires_at_s", "expires_at_n",
+      "approval_id", "approvers", "approved_at_s", "approved_at_n", "approval_comments", "break_glass",
+      "single_use", "rule_ids", "parent_grant_id", "delegators", "delegations_left", "certificate_thumbprint",
+      "key_thumbprint", "idle_timeout_s", "idle_timeout_n", "idle_deadline_s", "idle_deadline_n", "deadline_s",
+      "deadline_n", "uses");
+
+  /** The column list for SELECT. */
+  static final String SELECT_LIST = String.join(", ", COLUMNS);
+
+  private GrantRows() {}
+
+  /** INSERT of one record; does nothing (0 rows) if the grant id exists. */
+  static String insertSql(String table) {
+    return "INSERT INTO " + table + " (" + SELECT_LIST + ") VALUES (" + placeholders(COLUMNS.size())
+        + ") ON CONFLICT (grant_id) DO NOTHING";
+  }
+
+  /** UPDATE of every column of one record by grant id (bound last), bumping its version. */
+  static String updateSql(String table) {
+    return "UPDATE " + table + " SET (" + SELECT_LIST + ") = (" + placeholders(COLUMNS.size())
+        + "), version = version + 1 WHERE grant_id = ?";
+  }
+
+  private static String placeholders(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  /** Binds a record to parameters 1..{@link #COLUMNS}.size(); instants as epoch seconds + nano-of-second. */
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // both parts are stored: that is the exact encoding
+  static void bind(Connection c, PreparedStatement ps, GrantRecord r) throws SQLException {
+    GrantInfo i = r.info();
+    int p = 1;
+    ps.setString(p++, i.grantId());
+    ps.setString(p++, i.subject());
+    ps.setString(p++, i.taskId());
+    ps.setString(p++, r.state().name());
+    ps.setString(p++, r.revocationReason().map(Enum::name).orElse(null));
+    ps.setString(p++, i.issuer());
+    ps.setString(p++, i.resource());
+    String[] actions = i.actions().toArray(new String[0]);
+    Arrays.sort(actions);
+    ps.setArray(p++, c.createArrayOf("text", actions));
+    ps.setString(p++, i.purpose());
+    ps.setString(p++, i.environment());
+    ps.setString(p++, i.owner().orElse(null));
+    p = instant(ps, p, i.issuedAt());
+    p = instant(ps, p, i.expiresAt());
+    ps.setString(p++, i.approvalId().orElse(null));
+    List<Approval> approvals = i.approvals();
+    String[] approvers = new String[approvals.size()];
+    Long[] atS = new Long[approvals.size()];
+    Integer[] atN = new Integer[approvals.size()];
+    String[] comments = new String[approvals.size()];
+    for (int k = 0; k < approvals.size(); k++) {
+      Approval a = approvals.get(k);
+      approvers[k] = a.approver();
+      atS[k] = a.at().getEpochSecond();
+      atN[k] = a.at().getNano();
+      comments[k] = a.comment();
+    }
+    ps.setArray(p++, c.createArrayOf("text", approvers));
+    ps.setArray(p++, c.createArrayOf("bigint", atS));
+    ps.setArray(p++, c.createArrayOf("integer", atN));
+    ps.setArray(p++, c.createArrayOf("text", comments));
+    ps.setBoolean(p++, i.breakGlass());
+    ps.setBoolean(p++, i.singleUse());
+    ps.setArray(p++, c.createArrayOf("text", i.ruleIds().toArray(new String[0])));
+    ps.setString(p++, i.parentGrantId().orElse(null));
+    ps.setArray(p++, c.createArrayOf("text", i.delegators().toArray(new String[0])));
+    ps.setInt(p++, i.delegationsLeft());
+    ps.setString(p++, i.certificateThumbprint().orElse(null));
+    ps.setString(p++, i.keyThumbprint().orElse(null));
+    if (r.idleTimeout().isPresent()) {
+      Duration d = r.idleTimeout().get();
+      ps.setLong(p++, d.getSeconds());
+      ps.setInt(p++, d.getNano());
+    } else {
+      ps.setNull(p++, Types.BIGINT);
+      ps.setNull(p++, Types.INTEGER);
+    }
+    p = instant(ps, p, r.idleDeadline());
+    p = instant(ps, p, r.deadline());
+    ps.setInt(p, r.uses());
+  }
+
+  private static int instant(PreparedStatement ps, int p, Instant t) throws SQLException {
+    ps.setLong(p, t.getEpochSecond());
+    ps.setInt(p + 1, t.getNano());
+    return p + 2;
+  }
+
+  /** Reads the record at the current row of a result of {@code SELECT } {@link #SELECT_LIST}. */
+  static GrantRecord read(ResultSet rs) throws SQLException {
+    String[] approvers = strings(rs.getArray("approvers"));
+    Long[] atS = (Long[]) array(rs.getArray("approved_at_s"));
+    Integer[] atN = (Integer[]) array(rs.getArray("approved_at_n"));
+    String[] comments = strings(rs.getArray("approval_comments"));
+    if (atS.length != approvers.length || atN.length != approvers.length || comments.length != approvers.length) {
+      throw new SQLException("grant " + rs.getString("grant_id") + ": approval arrays differ in length");
+    }
+    List<Approval> approvals = new ArrayList<>();
+    for (int k = 0; k < approvers.length; k++) {
+      approvals.add(new Approval(approvers[k], Instant.ofEpochSecond(atS[k], atN[k]), comments[k]));
+    }
+    GrantInfo info = GrantInfo.builder()
+        .grantId(rs.getString("grant_id"))
+        .subject(rs.getString("identity_id"))
+        .taskId(rs.getString("task_id"))
+        .issuer(rs.getString("issuer"))
+        .resource(rs.getString("resource"))
+        .actions(Set.of(strings(rs.getArray("actions"))))
+        .purpose(rs.getString("purpose"))
+        .environment(rs.getString("environment"))
+        .owner(Optional.ofNullable(rs.getString("owner")))
+        .issuedAt(instant(rs, "issued_at"))
+        .expiresAt(instant(rs, "expires_at"))
+        .approvalId(Optional.ofNullable(rs.getString("approval_id")))
+        .approvals(approvals)
+        .breakGlass(rs.getBoolean("break_glass"))
+        .singleUse(rs.getBoolean("single_use"))
+        .ruleIds(List.of(strings(rs.getArray("rule_ids"))))
+        .delegation(Optional.ofNullable(rs.getString("parent_grant_id")), List.of(strings(rs.getArray("delegators"))))
+        .delegationsLeft(rs.getInt("delegations_left"))
+        .certificateThumbprint(Optional.ofNullable(rs.getString("certificate_thumbprint")))
+        .keyThumbprint(Optional.ofNullable(rs.getString("key_thumbprint")))
+        .build();
+    long idleS = rs.getLong("idle_timeout_s");
+    Optional<Duration> idle =
+        rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(idleS, rs.getInt("idle_timeout_n")));
+    String reason = rs.getString("revocation_reason");
+    return new GrantRecord(
+        info,
+        GrantState.valueOf(rs.getString("state")),
+        reason == null ? Optional.empty() : Optional.of(RevocationReason.valueOf(reason)),
+        idle,
+        instant(rs, "idle_deadline"),
+        rs.getInt("uses"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    return Instant.ofEpochSecond(rs.getLong(column + "_s"), rs.getInt(column + "_n"));
+  }
+
+  private static String[] strings(@Nullable Array a) throws SQLException {
+    return (String[]) array(a);
+  }
+
+  private static Object array(@Nullable Array a) throws SQLException {
+    if (a == null) {
+      throw new SQLException("a NOT NULL array column was NULL");
+    }
+    return a.getArray();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.jitaccess.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jitaccess.Approval;
+import dev.jitaccess.GrantInfo;
+import dev.jitaccess.JitException;
+import dev.jitaccess.RevocationReason;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore.InsertResult;
+import dev.jitaccess.testkit.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What the contract does not cover: exact round trips, one-time values, builder rules, failures. */
+class PostgresGrantStoreTest {
+  private static TestDatabase db;
+  private static DataSource pool;
+  private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
+
+  @BeforeAll
+  static void createSchema() {
+    db = TestDatabase.migrated();
+    pool = db.pool("store");
+  }
+
+  @AfterAll
+  static void dropSchema() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  private PostgresGrantStore store() {
+    return PostgresGrantStore.builder().dataSource(pool).schema(db.schema).clock(clock).build();
+  }
+
+  static GrantRecord rich(String id) {
+    Instant issued = Instant.parse("2026-01-01T00:00:00.123456789Z");
+    GrantInfo info = GrantInfo.builder()
+        .grantId(id).subject("spiffe://example.org/tool").issuer("https://jit.test").resource("db://orders/eu")
+        .actions(Set.of("read", "write", "\u00e9crire")).taskId("task-\u2603").purpose("p 'quoted' \"x\"")
+        .environment("prod").owner(Optional.of("team-a")).issuedAt(issued).expiresAt(issued.plusSeconds(600))
+        .approvalId(Optional.of("appr-1"))
+        .approvals(List.of(new Approval("alice", issued.minusNanos(7), "ok"), new Approval("bob", issued, "")))
+        .breakGlass(true).singleUse(true).ruleIds(List.of("r2", "r1"))
+        .delegation(Optional.of("parent-1"), List.of("spiffe://example.org/ci", "spiffe://example.org/root"))
+        .delegationsLeft(2).certificateThumbprint(Optional.of("x5t")).keyThumbprint(Optional.of("jkt"))
+        .build();
+    return new GrantRecord(info, GrantState.LIVE, Optional.empty(), Optional.of(Duration.ofSeconds(30, 5)),
+        issued.plusSeconds(30).plusNanos(1), 0);
+  }
+
+  @Test
+  void aRecordComesBackExactlyWithNanosecondsListsAndOptionals() {
+    PostgresGrantStore store = store();
+    GrantRecord r = rich("rich-1");
+    assertThat(store.insert(r, 10, 10)).isEqualTo(InsertResult.INSERTED);
+    assertThat(store.find("rich-1")).contains(r);
+    GrantRecord revoked = store.update("rich-1", x -> x.withUse().withState(GrantState.REVOKED, Optional.of(RevocationReason.PARENT))).orElseThrow();
+    assertThat(store.find("rich-1")).contains(revoked);
+    assertThat(revoked.uses()).isEqualTo(1);
+  }
+
+  @Test
+  void instantMaxAsIdleDeadlineMeansNever() {
+    PostgresGrantStore store = store();
+    GrantRecord base = rich("never-1");
+    GrantRecord r = GrantRecord.live(base.info(), Optional.empty(), Instant.MAX);
+    store.insert(r, 10, 10);
+    assertThat(store.find("never-1")).contains(r);
+  }
+
+  @Test
+  void anUpdateBreakingTheChangeRuleWritesNothing() {
+    PostgresGrantStore store = store();
+    GrantRecord r = rich("rule-1");
+    store.insert(r, 10, 10);
+    store.update("rule-1", x -> x.withState(GrantState.EXPIRED, Optional.empty()));
+    assertThatThrownBy(() -> store.update("rule-1", x -> x.withState(GrantState.LIVE, Optional.empty())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot become LIVE again");
+    assertThatThrownBy(() -> store.update("rule-1", x -> x.withInfo(x.info().toBuilder().taskId("other").build())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("task id");
+    assertThat(store.find("rule-1").orElseThrow().state()).isEqualTo(GrantState.EXPIRED);
+  }
+
+  @Test
+  void anUnchangedUpdateWritesNoRow() {
+    PostgresGrantStore store = store();
+    store.insert(rich("same-1"), 10, 10);
+    long before = db.queryLong("SELECT version FROM jit_grant WHERE grant_id = 'same-1'");
+    store.update("same-1", x -> x);
+    assertThat(db.queryLong("SELECT version FROM jit_grant WHERE grant_id = 'same-1'")).isEqualTo(before);
+  }
+
+  @Test
+  void aOneTimeValueIsRecordedOnceAcrossStoreInstances() {
+    PostgresGrantStore a = store();
+    PostgresGrantStore b = store();
+    Instant until = clock.instant().plusSeconds(60);
+    assertThat(a.markUsed("jti-1", until)).isTrue();
+    assertThat(b.markUsed("jti-1", until)).isFalse();
+    assertThat(a.markUsed("jti-1", until)).isFalse();
+    assertThat(b.markUsed("jti-2", until)).isTrue();
+  }
+
+  @Test
+  void aOneTimeValueMayBeRecordedAgainOnlyAfterItsWindow() {
+    PostgresGrantStore store = store();
+    Instant until = clock.instant().plusSeconds(60);
+    assertThat(store.markUsed("jti-w", until)).isTrue();
+    clock.advanceTo(until.minusNanos(1));
+    assertThat(store.markUsed("jti-w", until.plusSeconds(60))).isFalse();
+    clock.advanceTo(until);
+    assertThat(store.markUsed("jti-w", until.plusSeconds(60))).isTrue();
+  }
+
+  @Test
+  void theStoreKeepsOnlyTheHashOfAOneTimeValue() {
+    store().markUsed("secret-looking-value", clock.instant().plusSeconds(60));
+    assertThat(db.queryLong("SELECT count(*) FROM jit_used_value WHERE position(convert_to('secret-looking', 'UTF8') in value_sha256) > 0")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM jit_used_value WHERE length(value_sha256) = 32")).isPositive();
+  }
+
+  @Test
+  void badArgumentsAreRefusedWithTheirName() {
+    PostgresGrantStore store = store();
+    GrantRecord r = rich("bad-1");
+    assertThatThrownBy(() -> store.insert(null, 1, 1)).isInstanceOf(NullPointerException.class).hasMessage("record");
+    assertThatThrownBy(() -> store.insert(r, 0, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+    assertThatThrownBy(() -> store.insert(r, 1, -1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got -1");
+    assertThatThrownBy(() -> store.insert(r.withState(GrantState.EXPIRED, Optional.empty()), 1, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EXPIRED");
+    assertThatThrownBy(() -> store.find(null)).isInstanceOf(NullPointerException.class).hasMessage("grantId");
+    assertThatThrownBy(() -> store.update("x", null)).isInstanceOf(NullPointerException.class).hasMessage("change");
+    assertThatThrownBy(() -> store.markUsed(null, Instant.MAX)).isInstanceOf(NullPointerException.class).hasMessage("value");
+    assertThatThrownBy(() -> store.liveByTask(null)).isInstanceOf(NullPointerException.class).hasMessage("taskId");
+    assertThat(store.find("bad-1")).isEmpty();
+  }
+
+  @Test
+  void builderOptionsAreCheckedAndSetOnce() {
+    assertThatThrownBy(() -> PostgresGrantStore.builder().build()).isInstanceOf(NullPointerException.class).hasMessage("dataSource");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().dataSource(null)).isInstanceOf(NullPointerException.class).hasMessage("dataSource");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().dataSource(pool).dataSource(pool))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("dataSource");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().retention(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().clock(clock).clock(clock)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anUnreachableDatabaseFailsClosedWithTheCause() {
+    org.postgresql.ds.PGSimpleDataSource nowhere = new org.postgresql.ds.PGSimpleDataSource();
+    nowhere.setURL("jdbc:postgresql://127.0.0.1:1/none");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().dataSource(nowhere).build())
+        .isInstanceOf(JitException.class).hasCauseInstanceOf(java.sql.SQLException.class);
+  }
+
+  @Test
+  void toStringCarriesNoSecret() {
+    assertThat(store().toString()).contains(db.schema).doesNotContain("jit_test").doesNotContain("password");
+  }
+}
