@@ -209,19 +209,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
    * the path, so they are refused.
    */
   static boolean isWithin(String resource, String parent) {
-    if (resource.equals(parent)) {
-      return true;
-    }
-    if (!resource.startsWith(parent + "/")) {
-      return false;
-    }
-    String rest = resource.substring(parent.length() + 1);
-    for (String segment : rest.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        return false;
-      }
-    }
-    return rest.indexOf('%') < 0 && rest.indexOf('\\') < 0 && rest.indexOf('?') < 0 && rest.indexOf('#') < 0;
+    return dev.jitaccess.internal.Resources.isWithin(resource, parent);
   }
 
   /** Verifies and decides, and records REQUESTED (a failing sink denies when it blocks issuance). */

@@ -22,6 +22,7 @@ public final class VerificationRequest {
   private final @Nullable String httpMethod;
   private final @Nullable String httpUri;
   private final boolean requireProofOfPossession;
+  private final boolean inspectOnly;
 
   private VerificationRequest(Builder b) {
     this.audience = b.audience;
@@ -32,6 +33,7 @@ public final class VerificationRequest {
     this.httpMethod = b.httpMethod;
     this.httpUri = b.httpUri;
     this.requireProofOfPossession = b.requireProofOfPossession;
+    this.inspectOnly = b.inspectOnly;
   }
 
   /** Starts a builder for a resource server whose audience value is {@code audience}. */
@@ -79,9 +81,15 @@ public final class VerificationRequest {
     return requireProofOfPossession;
   }
 
+  /** Whether the token is only inspected, without acting as its holder: see {@link Builder#inspectOnly()}. */
+  public boolean inspectOnly() {
+    return inspectOnly;
+  }
+
   @Override
   public String toString() {
-    return "VerificationRequest[audience=" + audience + (taskId == null ? "" : ", task=" + taskId)
+    return "VerificationRequest[audience=" + audience + (inspectOnly ? ", inspectOnly" : "")
+        + (taskId == null ? "" : ", task=" + taskId)
         + ", requiredActions=" + requiredActions + (dpopProof == null ? "" : ", dpop=<redacted>")
         + (peerCertificate == null ? "" : ", peerCertificate=present") + "]";
   }
@@ -96,6 +104,7 @@ public final class VerificationRequest {
     private @Nullable String httpMethod;
     private @Nullable String httpUri;
     private boolean requireProofOfPossession;
+    private boolean inspectOnly;
 
     private Builder(String audience) {
       Objects.requireNonNull(audience, "audience");
@@ -150,6 +159,23 @@ public final class VerificationRequest {
     /** Refuse bearer tokens: only sender-constrained tokens with a valid proof pass. */
     public Builder requireProofOfPossession() {
       this.requireProofOfPossession = true;
+      return this;
+    }
+
+    /**
+     * Inspect the token as an introspection or token endpoint does, not as a call by its holder: every check
+     * runs (signature, claims, the broker's record, revocation, expiry, idle time, ancestors) but nothing
+     * changes: a single-use grant is not consumed (one already used is refused as
+     * {@link Verification.RejectionReason#REPLAYED}) and a DPoP proof's {@code jti} is not recorded. The
+     * holder's proof of possession is checked when the request carries one (a DPoP proof or a peer
+     * certificate); without one, a sender-constrained token is not refused for that alone. A verification
+     * in this mode therefore never authorizes a call by the token's holder.
+     */
+    public Builder inspectOnly() {
+      if (this.inspectOnly) {
+        throw new IllegalStateException("inspectOnly was already set");
+      }
+      this.inspectOnly = true;
       return this;
     }
 

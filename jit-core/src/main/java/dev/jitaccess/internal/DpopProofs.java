@@ -17,38 +17,50 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.spi.GrantStore;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks RFC 9449 DPoP proofs presented with a sender-constrained grant token: {@code typ dpop+jwt}, an
- * asymmetric algorithm, an embedded public key whose thumbprint is the token's {@code cnf.jkt}, a valid
- * signature, the request's method and URI, a fresh {@code iat}, the token's hash in {@code ath}, and a
- * {@code jti} never seen before within the replay window.
+ * The one RFC 9449 DPoP proof checker, used by the resource-server path ({@link TokenVerifier}) and by the
+ * token endpoint: {@code typ dpop+jwt}; an asymmetric algorithm from one allow-list (ES256/384/512, RS256,
+ * PS256, EdDSA with Ed25519); no {@code crit} and no key-reference header ({@code jku}, {@code x5u},
+ * {@code x5c}); the public key in the {@code jwk} header; a valid signature; {@code htm} the request's
+ * method; {@code htu} the request's URI compared by {@link #canonicalHtu}; {@code iat} within the window;
+ * {@code ath} the hash of the access token when one is presented; a {@code jti} not seen within twice the
+ * window (in this checker's cache and, when given, the broker's store).
  */
-final class DpopProofs {
+public final class DpopProofs {
+  /** The largest proof looked at, in characters. */
+  public static final int MAX_PROOF_BYTES = 8 * 1024;
   private static final JOSEObjectType TYPE = new JOSEObjectType("dpop+jwt");
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384,
       JWSAlgorithm.ES512, JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.EdDSA);
-  private static final int MAX_PROOF_BYTES = 8 * 1024;
 
   private final Clock clock;
   private final @Nullable GrantStore store;
   private final Duration window;
   private final Cache<String, Boolean> seen;
 
-  /** Proofs are accepted when their {@code iat} is within {@code window} of the clock's time. */
-  DpopProofs(Clock clock, Duration window, @Nullable GrantStore store) {
-    this.clock = clock;
+  /**
+   * A checker whose proofs are accepted when their {@code iat} is within {@code window} of the clock's time.
+   *
+   * @param store where used {@code jti}s are also recorded (shared by verifiers of one broker), or null
+   */
+  public DpopProofs(Clock clock, Duration window, @Nullable GrantStore store) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.window = Objects.requireNonNull(window, "window");
     this.store = store;
-    this.window = window;
     Instant origin = clock.instant();
     this.seen = Caffeine.newBuilder()
         .ticker(() -> {
@@ -61,17 +73,53 @@ final class DpopProofs {
         .build();
   }
 
-  /** Whether a failure was a replay (as opposed to a bad or missing proof). */
-  record Problem(boolean replay, String detail) {}
+  /**
+   * What a proof must match.
+   *
+   * @param method the HTTP method of the request the proof came with
+   * @param uri the URI of that request (query and fragment are ignored)
+   * @param accessToken the access token presented with the proof, whose hash {@code ath} must be; null when
+   *     none is presented (the token endpoint), and then {@code ath} is not checked
+   * @param boundThumbprint the JWK thumbprint the access token is bound to ({@code cnf.jkt}); null when the
+   *     proof introduces its key (the token endpoint)
+   * @param recordUse whether the proof's {@code jti} is recorded as used; false only to look at a proof
+   *     that another check of the same request has already recorded
+   */
+  public record Expectation(String method, String uri, @Nullable String accessToken,
+      @Nullable String boundThumbprint, boolean recordUse) {
+    /** Checks the values. */
+    public Expectation {
+      Objects.requireNonNull(method, "method");
+      Objects.requireNonNull(uri, "uri");
+    }
+  }
 
-  /** Returns null when the proof is good and fresh, otherwise what is wrong. Never includes the proof. */
-  @Nullable Problem check(
-      @Nullable String proof, String accessToken, String jkt, @Nullable String method, @Nullable String uri) {
-    if (proof == null || method == null || uri == null) {
-      return new Problem(false, "the token is bound to a DPoP key; a DPoP proof with method and URI is required");
+  /**
+   * The outcome.
+   *
+   * @param publicJwk the proof's public key as JWK JSON, when the proof is good
+   * @param problem what is wrong, never containing the proof, when it is not
+   * @param replay whether the problem is a {@code jti} already used
+   */
+  public record Result(@Nullable String publicJwk, @Nullable String problem, boolean replay) {
+    /** Whether the proof is good. */
+    public boolean isGood() {
+      return problem == null;
+    }
+  }
+
+  /** Checks a proof; never throws for bad input. */
+  public Result check(@Nullable String proof, Expectation expected) {
+    Objects.requireNonNull(expected, "expected");
+    if (proof == null) {
+      return bad("a DPoP proof is required");
     }
     if (proof.length() > MAX_PROOF_BYTES) {
-      return new Problem(false, "DPoP proof is larger than " + MAX_PROOF_BYTES + " bytes");
+      return bad("the DPoP proof is larger than " + MAX_PROOF_BYTES + " bytes");
+    }
+    String target = canonicalHtu(expected.uri());
+    if (target == null) {
+      return bad("the request URI cannot be compared with a DPoP proof");
     }
     SignedJWT jwt;
     JWTClaimsSet claims;
@@ -79,61 +127,113 @@ final class DpopProofs {
       jwt = SignedJWT.parse(proof);
       claims = jwt.getJWTClaimsSet();
     } catch (ParseException e) {
-      return new Problem(false, "DPoP proof is not a signed JWT");
+      return bad("the DPoP proof is not a signed JWT");
     }
     JWSHeader h = jwt.getHeader();
     if (!TYPE.equals(h.getType())) {
-      return new Problem(false, "DPoP proof typ must be dpop+jwt");
+      return bad("the DPoP proof typ must be dpop+jwt");
     }
     if (!ALGORITHMS.contains(h.getAlgorithm())) {
-      return new Problem(false, "DPoP proof algorithm " + h.getAlgorithm() + " is not allowed");
+      return bad("the DPoP proof algorithm is not accepted");
+    }
+    if (h.getCriticalParams() != null) {
+      return bad("the DPoP proof has crit header parameters");
+    }
+    if (h.getJWKURL() != null || h.getX509CertURL() != null || h.getX509CertChain() != null || !h.isBase64URLEncodePayload()) {
+      return bad("the DPoP proof has a jku, x5u, x5c or b64 header");
     }
     JWK key = h.getJWK();
     if (key == null || key.isPrivate()) {
-      return new Problem(false, "DPoP proof must carry the public key in its jwk header");
+      return bad("the DPoP proof must carry a public key in its jwk header");
     }
     try {
-      if (!key.computeThumbprint().toString().equals(jkt)) {
-        return new Problem(false, "DPoP proof key is not the key the token is bound to");
+      String thumbprint = key.computeThumbprint().toString();
+      if (expected.boundThumbprint() != null && !equal(thumbprint, expected.boundThumbprint())) {
+        return bad("the DPoP proof key is not the key the token is bound to");
       }
       if (!jwt.verify(verifier(key, h.getAlgorithm()))) {
-        return new Problem(false, "DPoP proof signature does not verify");
+        return bad("the DPoP proof signature does not verify");
       }
-    } catch (JOSEException | GeneralSecurityException | IllegalStateException e) {
-      return new Problem(false, "DPoP proof signature does not verify");
+    } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
+      return bad("the DPoP proof signature does not verify");
     }
     try {
-      if (!method.toUpperCase(Locale.ROOT).equals(claims.getStringClaim("htm"))) {
-        return new Problem(false, "DPoP proof is for another HTTP method");
+      if (!expected.method().toUpperCase(Locale.ROOT).equals(claims.getStringClaim("htm"))) {
+        return bad("the DPoP proof is for another HTTP method");
       }
       String htu = claims.getStringClaim("htu");
-      String expected = normalize(uri);
-      if (htu == null || expected == null || !expected.equals(normalize(htu))) {
-        return new Problem(false, "DPoP proof is for another URI");
+      if (htu == null || !target.equals(canonicalHtu(htu))) {
+        return bad("the DPoP proof is for another URI");
       }
       Date iat = claims.getIssueTime();
       Instant now = clock.instant();
       if (iat == null || Duration.between(iat.toInstant(), now).abs().compareTo(window) > 0) {
-        return new Problem(false, "DPoP proof iat is missing or not within " + window + " of now");
+        return bad("the DPoP proof iat is missing or not within " + window + " of now");
       }
-      String ath = claims.getStringClaim("ath");
-      if (ath == null || !ath.equals(GrantTokens.sha256(accessToken))) {
-        return new Problem(false, "DPoP proof ath does not match the access token");
+      if (expected.accessToken() != null) {
+        String ath = claims.getStringClaim("ath");
+        if (ath == null || !equal(ath, GrantTokens.sha256(expected.accessToken()))) {
+          return bad("the DPoP proof ath does not match the access token");
+        }
       }
       String jti = claims.getJWTID();
       if (jti == null || jti.isEmpty() || jti.length() > 256) {
-        return new Problem(false, "DPoP proof has no usable jti");
+        return bad("the DPoP proof has no usable jti");
       }
-      String seenKey = "dpop " + jkt + " " + jti;
-      boolean firstHere = seen.asMap().putIfAbsent(seenKey, Boolean.TRUE) == null;
-      boolean firstInStore = store == null || store.markUsed(seenKey, now.plus(window.multipliedBy(2)));
-      if (!firstHere || !firstInStore) {
-        return new Problem(true, "DPoP proof was already used");
+      if (expected.recordUse()) {
+        String seenKey = "dpop " + key.computeThumbprint() + " " + jti;
+        boolean firstHere = seen.asMap().putIfAbsent(seenKey, Boolean.TRUE) == null;
+        boolean firstInStore = store == null || store.markUsed(seenKey, now.plus(window.multipliedBy(2)));
+        if (!firstHere || !firstInStore) {
+          return new Result(null, "the DPoP proof was already used", true);
+        }
       }
-    } catch (ParseException e) {
-      return new Problem(false, "DPoP proof claims have the wrong types");
+    } catch (ParseException | JOSEException e) {
+      return bad("the DPoP proof claims have the wrong types");
     }
-    return null;
+    return new Result(key.toPublicJWK().toJSONString(), null, false);
+  }
+
+  /**
+   * The form in which RFC 9449 section 4.3 compares {@code htu} with the request's URI: an absolute,
+   * hierarchical {@code http} or {@code https} URI with a server-based host; scheme and host lower-cased,
+   * the default port dropped, an empty path as {@code /}; query and fragment ignored. Null when the text
+   * cannot be compared (not absolute, opaque like {@code urn:a}, no host, a host {@link URI} cannot
+   * parse such as one with {@code _}, user info, or another scheme): such a URI never matches anything.
+   */
+  public static @Nullable String canonicalHtu(@Nullable String uri) {
+    if (uri == null || uri.isEmpty() || uri.length() > 4096) {
+      return null;
+    }
+    URI u;
+    try {
+      u = new URI(uri);
+    } catch (URISyntaxException e) {
+      return null;
+    }
+    if (!u.isAbsolute() || u.isOpaque() || u.getHost() == null || u.getHost().isEmpty() || u.getRawUserInfo() != null) {
+      return null;
+    }
+    String scheme = u.getScheme().toLowerCase(Locale.ROOT);
+    int port = u.getPort();
+    if ("https".equals(scheme)) {
+      port = port == 443 ? -1 : port;
+    } else if ("http".equals(scheme)) {
+      port = port == 80 ? -1 : port;
+    } else {
+      return null;
+    }
+    String host = u.getHost().toLowerCase(Locale.ROOT);
+    String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+    return scheme + "://" + host + (port == -1 ? "" : ":" + port) + path;
+  }
+
+  private static Result bad(String problem) {
+    return new Result(null, problem, false);
+  }
+
+  private static boolean equal(String a, String b) {
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
   private static JWSVerifier verifier(JWK key, JWSAlgorithm alg) throws JOSEException, GeneralSecurityException {
@@ -149,21 +249,5 @@ final class DpopProofs {
       return new Ed25519Bc.Verifier(Ed25519Bc.publicKey(octetKeyPair));
     }
     throw new JOSEException("key type does not match the algorithm");
-  }
-
-  private static @Nullable String normalize(String uri) {
-    try {
-      URI u = URI.create(uri);
-      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-      String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
-      int port = u.getPort();
-      if (("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80)) {
-        port = -1;
-      }
-      String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-      return scheme + "://" + host + (port == -1 ? "" : ":" + port) + path;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 }

@@ -142,6 +142,10 @@ public final class GrantTokens {
     if (aud == null || aud.isEmpty()) {
       throw new ParseException("missing claim aud", 0);
     }
+    if (aud.size() != 1) {
+      // the broker mints exactly one audience; any other shape is not its token
+      throw new ParseException("a grant token has exactly one aud, this one has " + aud.size(), 0);
+    }
     String scope = required(c.getStringClaim(SCOPE), SCOPE);
     Set<String> actions = new LinkedHashSet<>(List.of(scope.split(" ")));
     actions.remove("");

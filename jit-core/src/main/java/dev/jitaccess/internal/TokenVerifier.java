@@ -189,6 +189,10 @@ public final class TokenVerifier implements GrantVerifier {
       return reject(RejectionReason.WRONG_ISSUER, "issuer is " + claims.getIssuer() + ", expected " + issuer, jti);
     }
     List<String> aud = claims.getAudience();
+    if (aud != null && aud.size() > 1) {
+      // the broker mints exactly one audience: a token naming several was not minted by it
+      return reject(RejectionReason.WRONG_AUDIENCE, "a grant token names exactly one audience, this one names " + aud.size(), jti);
+    }
     if (aud == null || !aud.contains(audience)) {
       return reject(RejectionReason.WRONG_AUDIENCE, "token is not for audience " + audience, jti);
     }
@@ -219,7 +223,7 @@ public final class TokenVerifier implements GrantVerifier {
       return context;
     }
     if (store != null) {
-      Outcome state = checkState(store, info, now);
+      Outcome state = checkState(store, info, now, request.inspectOnly());
       if (state != null) {
         return state;
       }
@@ -256,6 +260,11 @@ public final class TokenVerifier implements GrantVerifier {
     if (request.requireProofOfPossession() && !info.isSenderConstrained()) {
       return reject(RejectionReason.PROOF_OF_POSSESSION, "a sender-constrained token is required", id);
     }
+    // an inspection without any proof reads the grant; it never acts as the holder
+    boolean proofGiven = request.peerCertificate().isPresent() || request.dpopProof().isPresent();
+    if (request.inspectOnly() && !proofGiven) {
+      return null;
+    }
     if (info.certificateThumbprint().isPresent()) {
       if (request.peerCertificate().isEmpty()) {
         return reject(RejectionReason.PROOF_OF_POSSESSION,
@@ -274,16 +283,21 @@ public final class TokenVerifier implements GrantVerifier {
       }
     }
     if (info.keyThumbprint().isPresent()) {
-      DpopProofs.Problem p = dpop.check(request.dpopProof().orElse(null), token, info.keyThumbprint().get(),
-          request.httpMethod().orElse(null), request.httpUri().orElse(null));
-      if (p != null) {
-        return reject(p.replay() ? RejectionReason.REPLAYED : RejectionReason.PROOF_OF_POSSESSION, p.detail(), id);
+      if (request.dpopProof().isEmpty() || request.httpMethod().isEmpty() || request.httpUri().isEmpty()) {
+        return reject(RejectionReason.PROOF_OF_POSSESSION,
+            "the token is bound to a DPoP key; a DPoP proof with method and URI is required", id);
+      }
+      DpopProofs.Result p = dpop.check(request.dpopProof().get(), new DpopProofs.Expectation(
+          request.httpMethod().get(), request.httpUri().get(), token, info.keyThumbprint().get(), !request.inspectOnly()));
+      if (!p.isGood()) {
+        return reject(p.replay() ? RejectionReason.REPLAYED : RejectionReason.PROOF_OF_POSSESSION,
+            Objects.requireNonNullElse(p.problem(), "bad DPoP proof"), id);
       }
     }
     return null;
   }
 
-  private @Nullable Outcome checkState(GrantStore store, GrantInfo info, Instant now) {
+  private @Nullable Outcome checkState(GrantStore store, GrantInfo info, Instant now, boolean inspectOnly) {
     String id = info.grantId();
     Optional<GrantRecord> found = store.find(id);
     if (found.isEmpty()) {
@@ -310,6 +324,9 @@ public final class TokenVerifier implements GrantVerifier {
       }
       ancestor = a.get().info().parentGrantId();
     }
+    if (r.info().singleUse() && inspectOnly) {
+      return r.uses() == 0 ? null : reject(RejectionReason.REPLAYED, "single-use grant was already used", id);
+    }
     if (r.info().singleUse()) {
       boolean[] consumed = new boolean[1];
       store.update(id, rec -> {
@@ -327,22 +344,39 @@ public final class TokenVerifier implements GrantVerifier {
   }
 
   /**
-   * Whether a token's claims agree with what the broker recorded at issuance: the same holder, task,
-   * resource, actions, sender constraint, single-use flag and lineage, and an expiry no later than the
-   * record's (a renewing grant's earlier tokens expire sooner). A token re-signed with widened claims,
-   * for example with a leaked shared key, does not pass.
+   * Whether a token's claims agree with what the broker recorded: every security-relevant fact is equal
+   * (holder, issuer, the one audience, task, purpose, environment, owner, approvals, break-glass and
+   * single-use flags, sender constraint and lineage), the actions and the delegations left are no more than
+   * the record's, and the token was issued and expires no later than the record says (a renewing grant's
+   * earlier tokens are older and expire sooner; a re-mint that narrowed the actions retires the wider
+   * earlier tokens). A token re-signed with widened claims, for example with a leaked key, does not pass.
+   * Rule ids are explanations, not authority, and may change at a re-mint.
    */
   private static boolean matchesRecord(GrantInfo token, GrantInfo record) {
-    return token.subject().equals(record.subject())
-        && token.taskId().equals(record.taskId())
+    return token.grantId().equals(record.grantId())
+        && token.subject().equals(record.subject())
+        && token.issuer().equals(record.issuer())
         && token.resource().equals(record.resource())
+        && token.taskId().equals(record.taskId())
+        && token.purpose().equals(record.purpose())
+        && token.environment().equals(record.environment())
+        && token.owner().equals(record.owner())
+        && token.approvalId().equals(record.approvalId())
+        && approvers(token).equals(approvers(record))
+        && token.breakGlass() == record.breakGlass()
+        && token.singleUse() == record.singleUse()
         && record.actions().containsAll(token.actions())
         && token.certificateThumbprint().equals(record.certificateThumbprint())
         && token.keyThumbprint().equals(record.keyThumbprint())
-        && token.singleUse() == record.singleUse()
         && token.parentGrantId().equals(record.parentGrantId())
         && token.delegators().equals(record.delegators())
+        && token.delegationsLeft() <= record.delegationsLeft()
+        && !token.issuedAt().isAfter(record.issuedAt())
         && !token.expiresAt().isAfter(record.expiresAt());
+  }
+
+  private static List<String> approvers(GrantInfo g) {
+    return g.approvals().stream().map(a -> a.approver() + "@" + a.at().getEpochSecond()).toList();
   }
 
   private void record(Verification result, String token, String audience, @Nullable String grantId) {

@@ -11,7 +11,9 @@ import dev.jitaccess.DelegationRequest;
 import dev.jitaccess.Grant;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantRequest;
-import dev.jitaccess.TokenExchange;
+import dev.jitaccess.oauth.TokenExchange;
+import dev.jitaccess.oauth.HttpRequest;
+import dev.jitaccess.oauth.HttpResponse;
 import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
 import dev.jitaccess.examples.AgentToolChain;
@@ -278,11 +280,11 @@ class RedactionTest {
       inspect(broker.find(g.id()));
       TokenExchange x = TokenExchange.builder(broker).clock(clock).defaultPurpose("deploy").defaultEnvironment("prod")
           .tokenEndpoint(java.net.URI.create("https://jit.test/token")).build();
-      TokenExchange.HttpRequest hr = TokenExchangeAttackTest.form(TokenExchangeAttackTest.direct(svid, TokenExchange.JWT_TYPE))
+      HttpRequest hr = TokenExchangeAttackTest.form(TokenExchangeAttackTest.direct(svid, TokenExchange.JWT_TYPE))
           .header("DPoP", GrantVerifierAttackTest.dpopProof(holder, "POST", "https://jit.test/token", null,
               clock.instant().getEpochSecond(), "k", "ES256")).build();
       inspect(hr);
-      TokenExchange.HttpResponse ok = x.exchange(hr);
+      HttpResponse ok = x.exchange(hr);
       inspect(ok.toString());
       inspect(ok.headers());
       texts.add(ok.toString());

@@ -1,12 +1,11 @@
-package dev.jitaccess.exchange;
+package dev.jitaccess.oauth;
 
-import static dev.jitaccess.exchange.ExchangeFixture.DEPLOYER;
-import static dev.jitaccess.exchange.ExchangeFixture.TOOL;
+import static dev.jitaccess.oauth.ExchangeFixture.DEPLOYER;
+import static dev.jitaccess.oauth.ExchangeFixture.TOOL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
-import dev.jitaccess.TokenExchange;
 import java.math.BigInteger;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +36,7 @@ class CertificateBoundTest {
   void start() throws Exception {
     f = new ExchangeFixture();
     cert = selfSigned(1);
-    TokenExchange.HttpResponse issued = f.exchange.exchange(TokenExchange.HttpRequest.fromForm(
+    HttpResponse issued = f.exchange.exchange(HttpRequest.fromForm(
         "grant_type=" + enc(TokenExchange.GRANT_TYPE) + "&subject_token_type=" + enc(TokenExchange.JWT_TYPE)
             + "&subject_token=" + f.identityOnConnection(DEPLOYER, x5t(cert))
             + "&scope=read+write&audience=orders-api&task_id=task-m", FORM, Map.of()));
@@ -52,7 +51,7 @@ class CertificateBoundTest {
 
   @Test
   void introspectionShowsTheCertificateConfirmation() throws Exception {
-    TokenExchange.HttpResponse r = f.exchange.introspect(TokenExchange.HttpRequest.fromForm("token=" + parent, FORM,
+    HttpResponse r = f.exchange.introspect(HttpRequest.fromForm("token=" + parent, FORM,
         Map.of("Authorization", List.of(ExchangeFixture.resourceServer().toHTTPAuthorizationHeader()))));
     Map<String, Object> body = JSONObjectUtils.parse(r.body());
     assertThat(body).containsEntry("active", true).containsEntry("token_type", "Bearer");
@@ -63,12 +62,12 @@ class CertificateBoundTest {
   void delegationNeedsTheBoundCertificate() throws Exception {
     assertThat(delegate(null).body()).contains("sender-constrained");
     assertThat(delegate(selfSigned(2)).body()).contains("sender-constrained");
-    TokenExchange.HttpResponse ok = delegate(cert);
+    HttpResponse ok = delegate(cert);
     assertThat(ok.status()).as(ok.body()).isEqualTo(200);
   }
 
-  private TokenExchange.HttpResponse delegate(X509Certificate peer) {
-    TokenExchange.HttpRequest.Builder b = TokenExchange.HttpRequest.builder("POST").contentType(FORM).formBody(
+  private HttpResponse delegate(X509Certificate peer) {
+    HttpRequest.Builder b = HttpRequest.builder("POST").contentType(FORM).formBody(
         "grant_type=" + enc(TokenExchange.GRANT_TYPE) + "&subject_token_type=" + enc(TokenExchange.ACCESS_TOKEN_TYPE)
             + "&subject_token=" + parent + "&actor_token_type=" + enc(TokenExchange.JWT_TYPE)
             + "&actor_token=" + f.identity(TOOL) + "&scope=read&task_id=task-m");

@@ -1,4 +1,4 @@
-package dev.jitaccess;
+package dev.jitaccess.oauth;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -14,12 +14,12 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A strict {@code application/x-www-form-urlencoded} parser for {@link TokenExchange.HttpRequest}: only
+ * A strict {@code application/x-www-form-urlencoded} parser for {@link HttpRequest}: only
  * printable ASCII, every {@code %} followed by two hex digits, the decoded bytes valid UTF-8, at most
  * {@value #MAX_PARAMETERS} parameters. Parameters without a value are dropped, as RFC 6749 section 3.2
  * asks. Never throws for bad input: the problem is returned, never the offending text.
  */
-final class TokenExchangeForm {
+final class FormParser {
   /** The most parameters a form may carry. */
   static final int MAX_PARAMETERS = 64;
   /** The longest parameter name. */
@@ -34,7 +34,7 @@ final class TokenExchangeForm {
    */
   record Parsed(Map<String, List<String>> parameters, int bytes, @Nullable String problem) {}
 
-  private TokenExchangeForm() {}
+  private FormParser() {}
 
   static Parsed parse(String body, int hardLimit) {
     if (body.length() > hardLimit) {

@@ -1,4 +1,4 @@
-package dev.jitaccess.exchange;
+package dev.jitaccess.oauth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;

@@ -1,10 +1,9 @@
-package dev.jitaccess.exchange;
+package dev.jitaccess.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.jitaccess.TokenExchange;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -104,7 +103,7 @@ class SubGrantChainPropertyTest {
       form.put("resource", resource);
       form.put("requested_ttl", String.valueOf(step.ttlSeconds()));
       if (!f.clock.instant().isBefore(parentClaims.getExpirationTime().toInstant())) {
-        TokenExchange.HttpResponse refused = exchange(task, form);
+        HttpResponse refused = exchange(task, form);
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.body()).contains("not a live grant");
         break;
@@ -124,7 +123,7 @@ class SubGrantChainPropertyTest {
     }
 
     int revoked = revokeAt % chain.size();
-    TokenExchange.HttpResponse revocation = f.exchange.revoke(withAuth("token=" + encode(chain.get(revoked))));
+    HttpResponse revocation = f.exchange.revoke(withAuth("token=" + encode(chain.get(revoked))));
     assertThat(revocation.status()).isEqualTo(200);
     for (int i = 0; i < chain.size(); i++) {
       boolean unexpired = f.clock.instant().isBefore(
@@ -135,26 +134,26 @@ class SubGrantChainPropertyTest {
   }
 
   private String issue(String task, Map<String, String> parameters) {
-    TokenExchange.HttpResponse response = exchange(task, parameters);
+    HttpResponse response = exchange(task, parameters);
     assertThat(response.status()).as(response.body()).isEqualTo(200);
     return (String) json(response.body()).get("access_token");
   }
 
-  private TokenExchange.HttpResponse exchange(String task, Map<String, String> parameters) {
+  private HttpResponse exchange(String task, Map<String, String> parameters) {
     StringBuilder body = new StringBuilder("grant_type=").append(encode(TokenExchange.GRANT_TYPE))
         .append("&task_id=").append(encode(task));
     parameters.forEach((k, v) -> body.append('&').append(k).append('=').append(encode(v)));
-    return f.exchange.exchange(TokenExchange.HttpRequest.fromForm(body.toString(), FORM, Map.of()));
+    return f.exchange.exchange(HttpRequest.fromForm(body.toString(), FORM, Map.of()));
   }
 
   private boolean active(String token) {
-    TokenExchange.HttpResponse response = f.exchange.introspect(withAuth("token=" + encode(token)));
+    HttpResponse response = f.exchange.introspect(withAuth("token=" + encode(token)));
     assertThat(response.status()).isEqualTo(200);
     return Boolean.TRUE.equals(json(response.body()).get("active"));
   }
 
-  private static TokenExchange.HttpRequest withAuth(String body) {
-    return TokenExchange.HttpRequest.fromForm(body, FORM,
+  private static HttpRequest withAuth(String body) {
+    return HttpRequest.fromForm(body, FORM,
         Map.of("Authorization", List.of(ExchangeFixture.resourceServer().toHTTPAuthorizationHeader())));
   }
 

@@ -1,11 +1,10 @@
-package dev.jitaccess.exchange;
+package dev.jitaccess.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.Credential;
 import dev.jitaccess.GrantBroker;
-import dev.jitaccess.TokenExchange;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +35,7 @@ class HttpRequestAndBuilderTest {
 
   @Test
   void aFormIsDecodedStrictly() {
-    TokenExchange.HttpRequest r = TokenExchange.HttpRequest.fromForm(
+    HttpRequest r = HttpRequest.fromForm(
         "scope=read+write&resource=https%3A%2F%2Fdb.example.org%2F%C3%A9&empty=&flag&&resource=x", FORM, Map.of());
     assertThat(r.form()).containsOnlyKeys("scope", "resource");
     assertThat(r.form().get("scope")).containsExactly("read write");
@@ -47,11 +46,11 @@ class HttpRequestAndBuilderTest {
   @ParameterizedTest
   @ValueSource(strings = {"a=%", "a=%4", "a=%zz", "a=%C3%28", "a=%FF", "a=caf\u00e9", "a=b c", "a=\u0001", "=value"})
   void aMalformedFormIsAnInvalidRequestNamingNoValue(String body) {
-    TokenExchange.HttpResponse response = f.exchange.exchange(TokenExchange.HttpRequest.fromForm(body, FORM, Map.of()));
+    HttpResponse response = f.exchange.exchange(HttpRequest.fromForm(body, FORM, Map.of()));
     assertThat(response.status()).isEqualTo(400);
     assertThat(response.body()).contains("\"invalid_request\"");
-    assertThat(TokenExchange.HttpRequest.fromForm(body, FORM, Map.of()).form()).isEmpty();
-    assertThat(TokenExchange.HttpRequest.fromForm(body, FORM, Map.of()).toString()).contains("malformed");
+    assertThat(HttpRequest.fromForm(body, FORM, Map.of()).form()).isEmpty();
+    assertThat(HttpRequest.fromForm(body, FORM, Map.of()).toString()).contains("malformed");
   }
 
   @Test
@@ -60,16 +59,16 @@ class HttpRequestAndBuilderTest {
     for (int i = 0; i < 65; i++) {
       many.append("p").append(i).append("=v&");
     }
-    assertThat(f.exchange.exchange(TokenExchange.HttpRequest.fromForm(many.toString(), FORM, Map.of())).body())
+    assertThat(f.exchange.exchange(HttpRequest.fromForm(many.toString(), FORM, Map.of())).body())
         .contains("more than 64 parameters");
-    assertThat(f.exchange.exchange(TokenExchange.HttpRequest.fromForm("n".repeat(129) + "=v", FORM, Map.of())).body())
+    assertThat(f.exchange.exchange(HttpRequest.fromForm("n".repeat(129) + "=v", FORM, Map.of())).body())
         .contains("overlong name");
   }
 
   @Test
   void aFormOverTheHardLimitIsNotParsed() {
-    String body = "a=" + "x".repeat(TokenExchange.HttpRequest.MAX_FORM_BYTES);
-    TokenExchange.HttpRequest r = TokenExchange.HttpRequest.fromForm(body, FORM, Map.of());
+    String body = "a=" + "x".repeat(HttpRequest.MAX_FORM_BYTES);
+    HttpRequest r = HttpRequest.fromForm(body, FORM, Map.of());
     assertThat(r.form()).isEmpty();
     assertThat(f.exchange.exchange(r).body()).contains("larger than");
   }
@@ -77,14 +76,14 @@ class HttpRequestAndBuilderTest {
   @Test
   void theEndpointLimitAppliesToDecodedParametersToo() {
     TokenExchange small = TokenExchange.builder(f.broker).maxFormBytes(1024).build();
-    TokenExchange.HttpRequest r = TokenExchange.HttpRequest.builder("POST").contentType(FORM)
+    HttpRequest r = HttpRequest.builder("POST").contentType(FORM)
         .formParameter("scope", "r".repeat(2000)).build();
     assertThat(small.exchange(r).body()).contains("larger than 1024 bytes");
   }
 
   @Test
   void decodedParametersFromAFrameworkWork() {
-    TokenExchange.HttpRequest r = TokenExchange.HttpRequest.builder("POST")
+    HttpRequest r = HttpRequest.builder("POST")
         .header("Content-Type", FORM)
         .formParameter("grant_type", TokenExchange.GRANT_TYPE)
         .formParameter("subject_token", f.identity(ExchangeFixture.DEPLOYER))
@@ -94,7 +93,7 @@ class HttpRequestAndBuilderTest {
         .formParameter("task_id", "task-fw")
         .formParameter("ignored_extension", "")
         .build();
-    TokenExchange.HttpResponse response = f.exchange.exchange(r);
+    HttpResponse response = f.exchange.exchange(r);
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.headers()).containsEntry("Cache-Control", "no-store").containsEntry("Pragma", "no-cache");
     assertThat(response.toString()).doesNotContain("access_token").contains("chars");
@@ -102,13 +101,13 @@ class HttpRequestAndBuilderTest {
 
   @Test
   void aRequestWithoutContentTypeIs415() {
-    TokenExchange.HttpResponse r = f.exchange.exchange(TokenExchange.HttpRequest.fromForm("a=b", null, Map.of()));
+    HttpResponse r = f.exchange.exchange(HttpRequest.fromForm("a=b", null, Map.of()));
     assertThat(r.status()).isEqualTo(415);
   }
 
   @Test
   void twoDpopHeadersAreRefused() {
-    TokenExchange.HttpRequest r = TokenExchange.HttpRequest.fromForm(
+    HttpRequest r = HttpRequest.fromForm(
         "grant_type=" + TokenExchange.GRANT_TYPE + "&subject_token=x&subject_token_type=" + TokenExchange.JWT_TYPE
             + "&scope=read&audience=a&task_id=t", FORM, Map.of("DPoP", List.of("a.b.c", "d.e.f")));
     assertThat(f.exchange.exchange(r).body()).contains("invalid_dpop_proof").contains("at most one DPoP header");
@@ -117,7 +116,7 @@ class HttpRequestAndBuilderTest {
   @Test
   void withoutATokenEndpointDpopProofsAreRefused() {
     TokenExchange noEndpoint = TokenExchange.builder(f.broker).clock(f.clock).defaultPurpose("p").defaultEnvironment("e").build();
-    TokenExchange.HttpRequest r = TokenExchange.HttpRequest.fromForm(
+    HttpRequest r = HttpRequest.fromForm(
         "grant_type=" + TokenExchange.GRANT_TYPE + "&subject_token=x&subject_token_type=" + TokenExchange.JWT_TYPE
             + "&scope=read&audience=a&task_id=t", FORM,
         Map.of("DPoP", List.of(new OAuthClient(f).tokenEndpointProof(ExchangeFixture.newKey("k")).serialize())));
@@ -129,10 +128,10 @@ class HttpRequestAndBuilderTest {
     TokenExchange bare = TokenExchange.builder(f.broker).clock(f.clock).build();
     String base = "grant_type=" + TokenExchange.GRANT_TYPE + "&subject_token=" + f.identity(ExchangeFixture.DEPLOYER)
         + "&subject_token_type=" + TokenExchange.JWT_TYPE + "&scope=read&audience=a&task_id=t";
-    assertThat(bare.exchange(TokenExchange.HttpRequest.fromForm(base, FORM, Map.of())).body()).contains("purpose is required");
-    assertThat(bare.exchange(TokenExchange.HttpRequest.fromForm(base + "&purpose=p", FORM, Map.of())).body())
+    assertThat(bare.exchange(HttpRequest.fromForm(base, FORM, Map.of())).body()).contains("purpose is required");
+    assertThat(bare.exchange(HttpRequest.fromForm(base + "&purpose=p", FORM, Map.of())).body())
         .contains("environment is required");
-    assertThat(bare.exchange(TokenExchange.HttpRequest.fromForm(base + "&purpose=p&environment=e", FORM, Map.of())).status())
+    assertThat(bare.exchange(HttpRequest.fromForm(base + "&purpose=p&environment=e", FORM, Map.of())).status())
         .isEqualTo(200);
   }
 
@@ -143,9 +142,9 @@ class HttpRequestAndBuilderTest {
     assertThat(custom.subjectTokenTypes()).containsOnlyKeys("urn:example:svid");
     String form = "grant_type=" + TokenExchange.GRANT_TYPE + "&subject_token=" + f.identity(ExchangeFixture.DEPLOYER)
         + "&scope=read&audience=a&task_id=t&subject_token_type=";
-    assertThat(custom.exchange(TokenExchange.HttpRequest.fromForm(form + "urn:example:svid", FORM, Map.of())).status())
+    assertThat(custom.exchange(HttpRequest.fromForm(form + "urn:example:svid", FORM, Map.of())).status())
         .isEqualTo(200);
-    assertThat(custom.exchange(TokenExchange.HttpRequest.fromForm(form + TokenExchange.JWT_TYPE, FORM, Map.of())).body())
+    assertThat(custom.exchange(HttpRequest.fromForm(form + TokenExchange.JWT_TYPE, FORM, Map.of())).body())
         .contains("is not supported");
     assertThat(f.exchange.subjectTokenTypes()).containsOnlyKeys(TokenExchange.JWT_TYPE, TokenExchange.ID_TOKEN_TYPE);
   }
@@ -167,7 +166,7 @@ class HttpRequestAndBuilderTest {
         .policy(ExchangeFixture.allowSome()).clock(f.clock).scheduler(f.clock).build();
     try (failing) {
       TokenExchange x = TokenExchange.builder(failing).clock(f.clock).defaultPurpose("p").defaultEnvironment("e").build();
-      TokenExchange.HttpResponse r = x.exchange(TokenExchange.HttpRequest.fromForm("grant_type=" + TokenExchange.GRANT_TYPE
+      HttpResponse r = x.exchange(HttpRequest.fromForm("grant_type=" + TokenExchange.GRANT_TYPE
           + "&subject_token=abc&subject_token_type=" + TokenExchange.JWT_TYPE + "&scope=read&audience=a&task_id=t",
           FORM, Map.of()));
       assertThat(r.status()).isEqualTo(400);
@@ -178,7 +177,7 @@ class HttpRequestAndBuilderTest {
 
   @Test
   void errorDescriptionsStayWithinTheRfc6749CharacterSet() {
-    TokenExchange.HttpResponse r = f.exchange.exchange(TokenExchange.HttpRequest.fromForm("grant_type=" + TokenExchange.GRANT_TYPE
+    HttpResponse r = f.exchange.exchange(HttpRequest.fromForm("grant_type=" + TokenExchange.GRANT_TYPE
         + "&subject_token=abc&subject_token_type=urn%3Aexample%3A%22%C3%A9%5C&scope=read&audience=a&task_id=t", FORM, Map.of()));
     assertThat(r.body()).contains("subject_token_type urn:example:??? is not supported");
   }
@@ -187,7 +186,7 @@ class HttpRequestAndBuilderTest {
 
   @Test
   void requestsNeverShowParameterValues() {
-    TokenExchange.HttpRequest r = TokenExchange.HttpRequest.fromForm("subject_token=very-secret", FORM,
+    HttpRequest r = HttpRequest.fromForm("subject_token=very-secret", FORM,
         Map.of("DPoP", List.of("proof-secret"), "Authorization", List.of("Basic c2VjcmV0")));
     assertThat(r.toString()).contains("subject_token").doesNotContain("very-secret").doesNotContain("proof-secret")
         .doesNotContain("c2VjcmV0");
@@ -200,33 +199,33 @@ class HttpRequestAndBuilderTest {
 
   @Test
   void theRequestBuilderIsStrict() {
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder(null)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> HttpRequest.builder(null)).isInstanceOf(NullPointerException.class)
         .hasMessage("method");
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder("PO ST")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder("POST").contentType("a").contentType("b"))
+    assertThatThrownBy(() -> HttpRequest.builder("PO ST")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> HttpRequest.builder("POST").contentType("a").contentType("b"))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("contentType");
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder("POST").formBody("a=b").formParameter("c", "d"))
+    assertThatThrownBy(() -> HttpRequest.builder("POST").formBody("a=b").formParameter("c", "d"))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder("POST").formParameter("c", "d").formBody("a=b"))
+    assertThatThrownBy(() -> HttpRequest.builder("POST").formParameter("c", "d").formBody("a=b"))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder("POST").formBody("a").formBody("b"))
+    assertThatThrownBy(() -> HttpRequest.builder("POST").formBody("a").formBody("b"))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder("POST").header("Bad:Name", "v"))
+    assertThatThrownBy(() -> HttpRequest.builder("POST").header("Bad:Name", "v"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.builder("POST").header("name", null))
+    assertThatThrownBy(() -> HttpRequest.builder("POST").header("name", null))
         .isInstanceOf(NullPointerException.class).hasMessage("header value");
-    assertThatThrownBy(() -> TokenExchange.HttpRequest.fromForm(null, FORM, Map.of()))
+    assertThatThrownBy(() -> HttpRequest.fromForm(null, FORM, Map.of()))
         .isInstanceOf(NullPointerException.class).hasMessage("body");
   }
 
   @Test
   void theResponseChecksAndCopies() {
-    assertThatThrownBy(() -> new TokenExchange.HttpResponse(99, Map.of(), "")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new HttpResponse(99, Map.of(), "")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("99");
-    assertThatThrownBy(() -> new TokenExchange.HttpResponse(200, null, "")).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> new TokenExchange.HttpResponse(200, Map.of(), null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new HttpResponse(200, null, "")).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new HttpResponse(200, Map.of(), null)).isInstanceOf(NullPointerException.class);
     java.util.Map<String, String> headers = new java.util.HashMap<>(Map.of("A", "1"));
-    TokenExchange.HttpResponse r = new TokenExchange.HttpResponse(200, headers, "{\"access_token\":\"secret\"}");
+    HttpResponse r = new HttpResponse(200, headers, "{\"access_token\":\"secret\"}");
     headers.put("B", "2");
     assertThat(r.headers()).containsOnlyKeys("A");
     assertThat(r.toString()).doesNotContain("secret");

@@ -1,4 +1,4 @@
-package dev.jitaccess.exchange;
+package dev.jitaccess.oauth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -20,7 +20,6 @@ import dev.jitaccess.Decision;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantTerms;
 import dev.jitaccess.ManualClock;
-import dev.jitaccess.TokenExchange;
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.spi.IdentityResult;
 import dev.jitaccess.spi.IdentityVerifier;
@@ -71,6 +70,11 @@ final class ExchangeFixture implements AutoCloseable {
   }
 
   ExchangeFixture(Function<TokenExchange.Builder, TokenExchange.Builder> customize) {
+    this(b -> b, customize);
+  }
+
+  /** A fixture whose adapter sits in front of {@code wrap(broker)}, for example a decorated broker. */
+  ExchangeFixture(Function<GrantBroker, GrantBroker> wrap, Function<TokenExchange.Builder, TokenExchange.Builder> customize) {
     broker = GrantBroker.builder()
         .issuer(ISSUER)
         .identityVerifier(new IdpVerifier(idpKey))
@@ -88,7 +92,7 @@ final class ExchangeFixture implements AutoCloseable {
     tokenUri = URI.create(base + "/token");
     introspectionUri = URI.create(base + "/introspect");
     revocationUri = URI.create(base + "/revoke");
-    exchange = customize.apply(TokenExchange.builder(broker)
+    exchange = customize.apply(TokenExchange.builder(wrap.apply(broker))
             .clock(clock)
             .defaultPurpose("deploy")
             .defaultEnvironment("prod")
@@ -121,7 +125,7 @@ final class ExchangeFixture implements AutoCloseable {
   }
 
   /** The caller authorizer: HTTP Basic with the resource server's client id and secret. */
-  static boolean resourceServerOnly(TokenExchange.Endpoint endpoint, TokenExchange.HttpRequest request) {
+  static boolean resourceServerOnly(CallerAuthorizer.Endpoint endpoint, HttpRequest request) {
     String header = request.header("Authorization").orElse(null);
     if (header == null) {
       return false;
@@ -222,20 +226,20 @@ final class ExchangeFixture implements AutoCloseable {
     }
   }
 
-  /** Wraps one endpoint: the HTTP exchange becomes a {@link TokenExchange.HttpRequest} and back. */
-  private static void serve(HttpExchange h, Function<TokenExchange.HttpRequest, TokenExchange.HttpResponse> endpoint)
+  /** Wraps one endpoint: the HTTP exchange becomes a {@link HttpRequest} and back. */
+  private static void serve(HttpExchange h, Function<HttpRequest, HttpResponse> endpoint)
       throws IOException {
     try (h) {
       byte[] body;
       try (InputStream in = h.getRequestBody()) {
-        body = in.readNBytes(TokenExchange.HttpRequest.MAX_FORM_BYTES + 1);
+        body = in.readNBytes(HttpRequest.MAX_FORM_BYTES + 1);
       }
-      TokenExchange.HttpRequest.Builder b = TokenExchange.HttpRequest.builder(h.getRequestMethod())
+      HttpRequest.Builder b = HttpRequest.builder(h.getRequestMethod())
           .formBody(new String(body, StandardCharsets.ISO_8859_1));
       for (Map.Entry<String, List<String>> e : h.getRequestHeaders().entrySet()) {
         e.getValue().forEach(v -> b.header(e.getKey(), v));
       }
-      TokenExchange.HttpResponse response = endpoint.apply(b.build());
+      HttpResponse response = endpoint.apply(b.build());
       response.headers().forEach((k, v) -> h.getResponseHeaders().add(k, v));
       byte[] out = response.body().getBytes(StandardCharsets.UTF_8);
       h.sendResponseHeaders(response.status(), out.length == 0 ? -1 : out.length);

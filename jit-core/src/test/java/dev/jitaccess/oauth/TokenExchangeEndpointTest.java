@@ -1,9 +1,9 @@
-package dev.jitaccess.exchange;
+package dev.jitaccess.oauth;
 
-import static dev.jitaccess.exchange.ExchangeFixture.DEPLOYER;
-import static dev.jitaccess.exchange.ExchangeFixture.INTRUDER;
-import static dev.jitaccess.exchange.ExchangeFixture.RESOURCE;
-import static dev.jitaccess.exchange.ExchangeFixture.TOOL;
+import static dev.jitaccess.oauth.ExchangeFixture.DEPLOYER;
+import static dev.jitaccess.oauth.ExchangeFixture.INTRUDER;
+import static dev.jitaccess.oauth.ExchangeFixture.RESOURCE;
+import static dev.jitaccess.oauth.ExchangeFixture.TOOL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.ECKey;

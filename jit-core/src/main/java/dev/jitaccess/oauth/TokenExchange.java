@@ -1,6 +1,25 @@
-package dev.jitaccess;
+package dev.jitaccess.oauth;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.jitaccess.AccessDeniedException;
+import dev.jitaccess.Credential;
+import dev.jitaccess.Decision;
+import dev.jitaccess.DelegationRequest;
+import dev.jitaccess.Grant;
+import dev.jitaccess.GrantBroker;
+import dev.jitaccess.GrantInfo;
+import dev.jitaccess.GrantRequest;
+import dev.jitaccess.Verification;
+import dev.jitaccess.VerificationRequest;
+import dev.jitaccess.internal.DpopProofs;
+import dev.jitaccess.internal.Resources;
+import dev.jitaccess.oauth.CallerAuthorizer.Endpoint;
+
+import static dev.jitaccess.oauth.OAuthErrors.error;
+import static dev.jitaccess.oauth.OAuthErrors.invalidRequest;
+import static dev.jitaccess.oauth.OAuthErrors.json;
+import static dev.jitaccess.oauth.OAuthErrors.noStore;
+import static dev.jitaccess.oauth.OAuthErrors.sanitizeToken;
+
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.jitaccess.internal.GrantTokens;
 import java.net.URI;
@@ -57,12 +76,11 @@ import org.slf4j.LoggerFactory;
  * saying why. Revocation answers 200 for any well-formed request and revokes the grant when the token is
  * an authentic grant token of this broker.
  *
- * <p>Introspection, revocation and delegation read the broker's grants without changing them: the
- * signature and claims with a stand-alone {@link GrantVerifier} built from {@link GrantBroker#publicJwks()},
- * liveness from the broker itself. That liveness check needs a broker built by {@link GrantBroker#builder()};
- * in front of any other {@link GrantBroker} implementation every token is reported inactive and delegation
- * is refused (fail closed). A used single-use grant is still reported active until it ends: the public API
- * does not tell whether it was used.
+ * <p>Introspection, revocation and delegation read the broker's grants through its public contracts only
+ * ({@link GrantBroker#find} and {@link GrantBroker#verifier()} in
+ * {@linkplain VerificationRequest.Builder#inspectOnly() inspect-only} mode), so a decorated
+ * {@link GrantBroker} works like jit-core's own. A used single-use grant is reported inactive, and looking
+ * at a token never consumes it.
  *
  * <p>Thread-safe once built. Build one with {@link #builder(GrantBroker)}.
  */
@@ -88,7 +106,6 @@ public final class TokenExchange {
 
   private static final Logger LOG = LoggerFactory.getLogger(TokenExchange.class);
   private static final Set<String> MULTI_VALUED = Set.of("resource", "audience");
-  private static final int MAX_ERROR_DESCRIPTION = 400;
   private static final long MAX_REQUESTED_TTL_SECONDS = Duration.ofHours(24).toSeconds();
 
   private final GrantBroker broker;
@@ -101,8 +118,8 @@ public final class TokenExchange {
   private final @Nullable CallerAuthorizer authorizer;
   private final @Nullable URI tokenEndpoint;
   private final int maxFormBytes;
-  private final TokenExchangeDpop dpop;
-  private final TokenExchangeGrants grants;
+  private final DpopProofs dpop;
+  private final GrantReader grants;
 
   private TokenExchange(Builder b) {
     this.broker = b.broker;
@@ -120,8 +137,8 @@ public final class TokenExchange {
     this.authorizer = b.authorizer;
     this.tokenEndpoint = b.tokenEndpoint;
     this.maxFormBytes = b.maxFormBytes != null ? b.maxFormBytes : 64 * 1024;
-    this.dpop = new TokenExchangeDpop(clock, Duration.ofSeconds(60), tokenEndpoint);
-    this.grants = new TokenExchangeGrants(broker, clock);
+    this.dpop = new DpopProofs(clock, Duration.ofSeconds(60), null);
+    this.grants = new GrantReader(broker, clock);
   }
 
   /** Starts a builder for an adapter in front of {@code broker}. */
@@ -221,8 +238,11 @@ public final class TokenExchange {
     }
     if (proofs.size() == 1) {
       proof = proofs.get(0);
-      TokenExchangeDpop.Result checked = dpop.check(proof, r.method());
-      if (checked.problem() != null) {
+      if (tokenEndpoint == null) {
+        return error(400, "invalid_dpop_proof", "DPoP is not enabled at this endpoint (no token endpoint URL configured)");
+      }
+      DpopProofs.Result checked = dpop.check(proof, new DpopProofs.Expectation(r.method(), tokenEndpoint.toString(), null, null, true));
+      if (!checked.isGood()) {
         return error(400, "invalid_dpop_proof", checked.problem());
       }
       dpopKey = checked.publicJwk();
@@ -304,15 +324,16 @@ public final class TokenExchange {
         b.peerCertificate(x.peerCertificate());
       }
     };
-    TokenExchangeGrants.Checked checked = grants.check(x.subjectToken(), proof).orElse(null);
-    if (checked == null || !checked.authentic() || !grants.isLive(checked)) {
+    boolean proofGiven = (x.proof() != null && tokenEndpoint != null) || x.peerCertificate() != null;
+    GrantReader.Read read = grants.read(x.subjectToken(), proof).orElse(null);
+    if (read == null || (!read.isLive() && read.rejection() != Verification.RejectionReason.PROOF_OF_POSSESSION)) {
       return invalidRequest("denied: the subject_token is not a live grant of this broker");
     }
-    if (!checked.fullyVerified()) {
+    if (!read.isLive() || (read.record().isSenderConstrained() && !proofGiven)) {
       return invalidRequest("denied: the subject_token is sender-constrained; send its proof (a DPoP proof by its"
           + " key with ath, or its mTLS client certificate)");
     }
-    GrantInfo parent = checked.record();
+    GrantInfo parent = read.record();
     if (!parent.taskId().equals(x.taskId())) {
       return invalidRequest(TASK_ID + " does not match the subject_token's task");
     }
@@ -323,11 +344,11 @@ public final class TokenExchange {
       return invalidRequest(ENVIRONMENT + " of a sub-grant is the subject_token's; it cannot change");
     }
     Set<String> granted = new LinkedHashSet<>(parent.actions());
-    granted.retainAll(actions(scopeOf(checked.claims())));
+    granted.retainAll(Objects.requireNonNullElse(actions(scopeOf(read.claims())), Set.of()));
     if (!granted.containsAll(x.actions())) {
       return error(400, "invalid_scope", "scope exceeds the subject_token's scope");
     }
-    if (x.target() != null && !x.target().equals(parent.resource()) && !x.target().startsWith(parent.resource() + "/")) {
+    if (x.target() != null && !Resources.isWithin(x.target(), parent.resource())) {
       return error(400, "invalid_target", "the target is not within the subject_token's resource");
     }
     DelegationRequest request;
@@ -361,7 +382,8 @@ public final class TokenExchange {
     body.put("access_token", grant.token());
     body.put("issued_token_type", ACCESS_TOKEN_TYPE);
     body.put("token_type", info.keyThumbprint().isPresent() ? "DPoP" : "Bearer");
-    body.put("expires_in", Math.max(0, Duration.between(clock.instant(), info.expiresAt()).toSeconds()));
+    // the granted TTL, not the time left after signing (a 5-minute grant says 300, not 299)
+    body.put("expires_in", Math.max(0, Duration.between(info.issuedAt(), info.expiresAt()).toSeconds()));
     body.put("scope", String.join(" ", new TreeSet<>(info.actions())));
     return json(200, body);
   }
@@ -395,11 +417,11 @@ public final class TokenExchange {
         return bad;
       }
       String token = first(request.form(), "token");
-      TokenExchangeGrants.Checked checked = grants.check(token, null).orElse(null);
-      if (checked == null || !grants.isLive(checked)) {
+      GrantReader.Read read = grants.read(token, null).orElse(null);
+      if (read == null || !read.isLive()) {
         return json(200, Map.of("active", false));
       }
-      return json(200, active(checked.claims()));
+      return json(200, active(read.claims()));
     } catch (RuntimeException e) {
       LOG.warn("token introspection failed with {}; answered inactive", e.getClass().getName());
       return json(200, Map.of("active", false));
@@ -442,8 +464,9 @@ public final class TokenExchange {
         return bad;
       }
       String token = first(request.form(), "token");
-      grants.check(token, null)
-          .filter(TokenExchangeGrants.Checked::authentic)
+      // a used single-use grant is authentic (REPLAYED comes only after the signature and record checks)
+      grants.read(token, null)
+          .filter(c -> c.isLive() || c.rejection() == Verification.RejectionReason.REPLAYED)
           .ifPresent(c -> {
             if (broker.revoke(c.record().grantId())) {
               LOG.info("grant {} revoked through the revocation endpoint", c.record().grantId());
@@ -590,296 +613,6 @@ public final class TokenExchange {
     }
   }
 
-  // ---------------------------------------------------------------- responses
-
-  private static HttpResponse invalidRequest(@Nullable String description) {
-    return error(400, "invalid_request", description);
-  }
-
-  private static HttpResponse error(int status, String code, @Nullable String description) {
-    return error(status, code, description, Map.of());
-  }
-
-  private static HttpResponse error(int status, String code, @Nullable String description, Map<String, String> extra) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", code);
-    body.put("error_description", sanitize(description));
-    Map<String, String> headers = new LinkedHashMap<>(extra);
-    headers.put("Content-Type", "application/json;charset=UTF-8");
-    return new HttpResponse(status, noStore(headers), JSONObjectUtils.toJSONString(body));
-  }
-
-  private static HttpResponse json(int status, Map<String, Object> body) {
-    return new HttpResponse(status, noStore(Map.of("Content-Type", "application/json;charset=UTF-8")),
-        JSONObjectUtils.toJSONString(body));
-  }
-
-  private static Map<String, String> noStore(Map<String, String> headers) {
-    Map<String, String> out = new LinkedHashMap<>(headers);
-    out.put("Cache-Control", "no-store");
-    out.put("Pragma", "no-cache");
-    return out;
-  }
-
-  /** RFC 6749 section 5.2: error_description is %x20-21 / %x23-5B / %x5D-7E; anything else becomes '?'. */
-  static String sanitize(@Nullable String text) {
-    String s = text == null ? "" : text;
-    StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_ERROR_DESCRIPTION));
-    for (int i = 0; i < s.length() && b.length() < MAX_ERROR_DESCRIPTION; i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' ? c : '?');
-    }
-    return b.toString();
-  }
-
-  private static String sanitizeToken(String text) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < text.length() && i < 64; i++) {
-      char c = text.charAt(i);
-      b.append(Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.' ? c : '?');
-    }
-    return b.length() == 0 ? "Basic" : b.toString();
-  }
-
-  // ---------------------------------------------------------------- public nested types
-
-  /** The endpoints a {@link CallerAuthorizer} is asked about. */
-  public enum Endpoint {
-    /** RFC 7662 token introspection. */
-    INTROSPECTION("introspection"),
-    /** RFC 7009 token revocation. */
-    REVOCATION("revocation");
-
-    private final String path;
-
-    Endpoint(String path) {
-      this.path = path;
-    }
-
-    String path() {
-      return path;
-    }
-  }
-
-  /**
-   * Decides whether the caller of introspection or revocation is allowed, for example by a client
-   * credential in the {@code Authorization} header or the mTLS peer certificate. Must be thread-safe. An
-   * exception means "not allowed". An allowed caller may introspect and revoke every grant of the broker.
-   */
-  @FunctionalInterface
-  public interface CallerAuthorizer {
-    /** Whether this request's caller may use {@code endpoint}. */
-    boolean isAllowed(Endpoint endpoint, HttpRequest request);
-  }
-
-  /**
-   * An HTTP request as the adapter needs it: method, content type, headers (names lower-cased), the form
-   * parameters, and the mTLS peer certificate if any. Immutable. A form that cannot be read does not make
-   * building fail: the endpoint answers {@code invalid_request}. {@code toString()} shows parameter names
-   * only, never values (they carry tokens).
-   */
-  public static final class HttpRequest {
-    /** The largest form body parsed at all, in bytes; the endpoint's own limit is usually lower. */
-    public static final int MAX_FORM_BYTES = 1 << 20;
-
-    private final String method;
-    private final @Nullable String contentType;
-    private final Map<String, List<String>> headers;
-    private final Map<String, List<String>> form;
-    final int formBytes;
-    final @Nullable String formProblem;
-    private final @Nullable X509Certificate peerCertificate;
-
-    private HttpRequest(Builder b, TokenExchangeForm.Parsed parsed) {
-      this.method = b.method;
-      Map<String, List<String>> h = new LinkedHashMap<>();
-      b.headers.forEach((k, v) -> h.put(k, List.copyOf(v)));
-      this.headers = Collections.unmodifiableMap(h);
-      @Nullable String type = b.contentType;
-      if (type == null && headers.containsKey("content-type")) {
-        type = headers.get("content-type").get(0);
-      }
-      this.contentType = type;
-      this.form = parsed.parameters();
-      this.formBytes = parsed.bytes();
-      this.formProblem = parsed.problem();
-      this.peerCertificate = b.peerCertificate;
-    }
-
-    /** Starts a builder for a request with this HTTP method (for example {@code POST}). */
-    public static Builder builder(String method) {
-      return new Builder(method);
-    }
-
-    /**
-     * A POST request with an {@code application/x-www-form-urlencoded} body, parsed strictly: at most
-     * {@link #MAX_FORM_BYTES}, valid percent-encoding and UTF-8, parameters without a value dropped.
-     *
-     * @param body the raw form body
-     * @param contentType the {@code Content-Type} header, or null if the request had none
-     * @param headers the other request headers (any name case), for example {@code Authorization} and {@code DPoP}
-     */
-    public static HttpRequest fromForm(String body, @Nullable String contentType, Map<String, ? extends Collection<String>> headers) {
-      Objects.requireNonNull(body, "body");
-      Objects.requireNonNull(headers, "headers");
-      Builder b = builder("POST").formBody(body);
-      if (contentType != null) {
-        b.contentType(contentType);
-      }
-      headers.forEach((name, values) -> {
-        Objects.requireNonNull(values, "header values");
-        values.forEach(v -> b.header(name, v));
-      });
-      return b.build();
-    }
-
-    /** The HTTP method. */
-    public String method() {
-      return method;
-    }
-
-    /** The {@code Content-Type}, if the request had one. */
-    public Optional<String> contentType() {
-      return Optional.ofNullable(contentType);
-    }
-
-    /** Every header, by lower-cased name, values in order. */
-    public Map<String, List<String>> headers() {
-      return headers;
-    }
-
-    /** The first value of a header (any name case), if present. */
-    public Optional<String> header(String name) {
-      Objects.requireNonNull(name, "name");
-      List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
-      return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
-    }
-
-    /** The form parameters with every value in order; empty when the form could not be read. */
-    public Map<String, List<String>> form() {
-      return form;
-    }
-
-    /** The mutual-TLS client certificate, if the connection had one. */
-    public Optional<X509Certificate> peerCertificate() {
-      return Optional.ofNullable(peerCertificate);
-    }
-
-    @Override
-    public String toString() {
-      return "HttpRequest[" + method + ", contentType=" + contentType + ", parameters=" + form.keySet()
-          + ", headers=" + headers.keySet() + (peerCertificate == null ? "" : ", peerCertificate=present")
-          + (formProblem == null ? "" : ", malformed") + "]";
-    }
-
-    /** Builds an {@link HttpRequest}; the form comes either as a raw body or as decoded parameters. Not thread-safe. */
-    public static final class Builder {
-      private final String method;
-      private @Nullable String contentType;
-      private final Map<String, List<String>> headers = new LinkedHashMap<>();
-      private @Nullable String formBody;
-      private final Map<String, List<String>> parameters = new LinkedHashMap<>();
-      private @Nullable X509Certificate peerCertificate;
-
-      private Builder(String method) {
-        Objects.requireNonNull(method, "method");
-        if (method.isEmpty() || method.length() > 16 || !method.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
-          throw new IllegalArgumentException("method must be an HTTP method token, got '" + TokenExchange.sanitize(method) + "'");
-        }
-        this.method = method;
-      }
-
-      /** The {@code Content-Type} header; otherwise a {@code content-type} header, if added. */
-      public Builder contentType(String contentType) {
-        Objects.requireNonNull(contentType, "contentType");
-        if (this.contentType != null) {
-          throw new IllegalStateException("contentType was already set");
-        }
-        this.contentType = contentType;
-        return this;
-      }
-
-      /** Adds a header value; names are case-insensitive. */
-      public Builder header(String name, String value) {
-        Objects.requireNonNull(name, "header name");
-        Objects.requireNonNull(value, "header value");
-        if (name.isBlank() || name.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f || c == ':')) {
-          throw new IllegalArgumentException("header name must be a token, got '" + TokenExchange.sanitize(name) + "'");
-        }
-        headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(value);
-        return this;
-      }
-
-      /** The raw {@code application/x-www-form-urlencoded} body; not with {@link #formParameter}. */
-      public Builder formBody(String body) {
-        Objects.requireNonNull(body, "formBody");
-        if (this.formBody != null) {
-          throw new IllegalStateException("formBody was already set");
-        }
-        if (!parameters.isEmpty()) {
-          throw new IllegalStateException("formBody cannot be combined with formParameter");
-        }
-        this.formBody = body;
-        return this;
-      }
-
-      /** Adds a form parameter a framework already decoded; not with {@link #formBody}. */
-      public Builder formParameter(String name, String value) {
-        Objects.requireNonNull(name, "parameter name");
-        Objects.requireNonNull(value, "parameter value");
-        if (formBody != null) {
-          throw new IllegalStateException("formParameter cannot be combined with formBody");
-        }
-        parameters.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        return this;
-      }
-
-      /** The mutual-TLS client certificate. */
-      public Builder peerCertificate(X509Certificate certificate) {
-        Objects.requireNonNull(certificate, "peerCertificate");
-        if (this.peerCertificate != null) {
-          throw new IllegalStateException("peerCertificate was already set");
-        }
-        this.peerCertificate = certificate;
-        return this;
-      }
-
-      /** Builds the request, parsing the form. Never fails for a malformed form (see {@link HttpRequest}). */
-      public HttpRequest build() {
-        TokenExchangeForm.Parsed parsed = formBody != null
-            ? TokenExchangeForm.parse(formBody, MAX_FORM_BYTES)
-            : TokenExchangeForm.of(parameters, MAX_FORM_BYTES);
-        return new HttpRequest(this, parsed);
-      }
-    }
-  }
-
-  /**
-   * What to send back: the status, the headers (always {@code Cache-Control: no-store} and
-   * {@code Pragma: no-cache}; {@code Content-Type: application/json} with a body), and the body.
-   * {@code toString()} never shows the body (it may carry a token).
-   *
-   * @param status the HTTP status
-   * @param headers the response headers
-   * @param body the JSON body, or empty
-   */
-  public record HttpResponse(int status, Map<String, String> headers, String body) {
-    /** Checks and copies. */
-    public HttpResponse {
-      if (status < 100 || status > 599) {
-        throw new IllegalArgumentException("status must be between 100 and 599, got " + status);
-      }
-      Objects.requireNonNull(headers, "headers");
-      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-      Objects.requireNonNull(body, "body");
-    }
-
-    @Override
-    public String toString() {
-      return "HttpResponse[status=" + status + ", headers=" + headers + ", body=<" + body.length() + " chars>]";
-    }
-  }
-
   /**
    * Builds a {@link TokenExchange}. Every option may be set once; nulls, bad ranges and repeated options
    * are refused with a message naming the option. Not thread-safe.
@@ -974,8 +707,7 @@ public final class TokenExchange {
     public Builder tokenEndpoint(URI endpoint) {
       Objects.requireNonNull(endpoint, "tokenEndpoint");
       once(this.tokenEndpoint, "tokenEndpoint");
-      String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-      if (!endpoint.isAbsolute() || endpoint.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))
+      if (DpopProofs.canonicalHtu(endpoint.toString()) == null
           || endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
         throw new IllegalArgumentException("tokenEndpoint must be an absolute http(s) URL without query or fragment, got " + endpoint);
       }

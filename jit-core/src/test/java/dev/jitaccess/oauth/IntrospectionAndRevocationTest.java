@@ -1,9 +1,9 @@
-package dev.jitaccess.exchange;
+package dev.jitaccess.oauth;
 
-import static dev.jitaccess.exchange.ExchangeFixture.DEPLOYER;
-import static dev.jitaccess.exchange.ExchangeFixture.ISSUER;
-import static dev.jitaccess.exchange.ExchangeFixture.RESOURCE;
-import static dev.jitaccess.exchange.ExchangeFixture.TOOL;
+import static dev.jitaccess.oauth.ExchangeFixture.DEPLOYER;
+import static dev.jitaccess.oauth.ExchangeFixture.ISSUER;
+import static dev.jitaccess.oauth.ExchangeFixture.RESOURCE;
+import static dev.jitaccess.oauth.ExchangeFixture.TOOL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.ECKey;
@@ -18,7 +18,6 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.AccessTokenType;
-import dev.jitaccess.TokenExchange;
 import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
 import java.nio.charset.StandardCharsets;
@@ -213,12 +212,12 @@ class IntrospectionAndRevocationTest {
   void withoutAnAuthorizerIntrospectionAndRevocationFailClosed() {
     String token = grant("read", "task-n");
     TokenExchange open = TokenExchange.builder(f.broker).clock(f.clock).build();
-    TokenExchange.HttpRequest request = TokenExchange.HttpRequest.fromForm("token=" + token,
+    HttpRequest request = HttpRequest.fromForm("token=" + token,
         "application/x-www-form-urlencoded",
         Map.of("Authorization", List.of(ExchangeFixture.resourceServer().toHTTPAuthorizationHeader())));
 
-    TokenExchange.HttpResponse introspection = open.introspect(request);
-    TokenExchange.HttpResponse revocation = open.revoke(request);
+    HttpResponse introspection = open.introspect(request);
+    HttpResponse revocation = open.revoke(request);
 
     assertThat(introspection.status()).isEqualTo(401);
     assertThat(introspection.body()).contains("\"invalid_client\"").doesNotContain(token);
@@ -231,24 +230,24 @@ class IntrospectionAndRevocationTest {
     TokenExchange throwing = TokenExchange.builder(f.broker).clock(f.clock).callerAuthorizer((e, r) -> {
       throw new IllegalStateException("directory down");
     }).build();
-    TokenExchange.HttpResponse response = throwing.introspect(
-        TokenExchange.HttpRequest.fromForm("token=x", "application/x-www-form-urlencoded", Map.of()));
+    HttpResponse response = throwing.introspect(
+        HttpRequest.fromForm("token=x", "application/x-www-form-urlencoded", Map.of()));
     assertThat(response.status()).isEqualTo(401);
     assertThat(response.body()).doesNotContain("directory down");
   }
 
   @Test
   void theAuthorizerIsToldWhichEndpoint() {
-    List<TokenExchange.Endpoint> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CallerAuthorizer.Endpoint> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
     TokenExchange recording = TokenExchange.builder(f.broker).clock(f.clock).callerAuthorizer((e, r) -> {
       asked.add(e);
-      return e == TokenExchange.Endpoint.INTROSPECTION;
+      return e == CallerAuthorizer.Endpoint.INTROSPECTION;
     }).build();
-    TokenExchange.HttpRequest request =
-        TokenExchange.HttpRequest.fromForm("token=x", "application/x-www-form-urlencoded", Map.of());
+    HttpRequest request =
+        HttpRequest.fromForm("token=x", "application/x-www-form-urlencoded", Map.of());
     assertThat(recording.introspect(request).status()).isEqualTo(200);
     assertThat(recording.revoke(request).status()).isEqualTo(401);
-    assertThat(asked).containsExactly(TokenExchange.Endpoint.INTROSPECTION, TokenExchange.Endpoint.REVOCATION);
+    assertThat(asked).containsExactly(CallerAuthorizer.Endpoint.INTROSPECTION, CallerAuthorizer.Endpoint.REVOCATION);
   }
 
   @Test
