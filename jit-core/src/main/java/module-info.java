@@ -1,8 +1,8 @@
 /**
  * jit-core: the {@link dev.jitaccess.GrantBroker} API, its extension points and the in-memory defaults.
  *
- * <p>Exports the API package {@code dev.jitaccess}, the extension package {@code dev.jitaccess.spi} and the
- * OAuth adapter {@code dev.jitaccess.oauth} (which the rest of the core never imports) to everyone.
+ * <p>Exports the API package {@code dev.jitaccess} and the extension package {@code dev.jitaccess.spi} to
+ * everyone.
  * {@code dev.jitaccess.internal} is not part of the API: it is exported only to this project's own modules (a qualified export), so they share one implementation of each rule (the builder-argument
  * checks, the untrusted-text escaper, the audit sinks) instead of copies; no other module can read it.
  * The core module's tests pin this exact list.
@@ -21,6 +21,6 @@ module dev.jitaccess.core {
 
   exports dev.jitaccess;
   exports dev.jitaccess.spi;
-  exports dev.jitaccess.oauth;
-  exports dev.jitaccess.internal to dev.jitaccess.spiffe, dev.jitaccess.policy, dev.jitaccess.testkit;
+  exports dev.jitaccess.internal to dev.jitaccess.spiffe, dev.jitaccess.policy, dev.jitaccess.testkit,
+      dev.jitaccess.oauth;
 }

@@ -182,7 +182,9 @@ class ModuleBoundariesTest {
     assertThat(foreignReferences(core, owners)).as("jit-core depends on no other module of the project").isEmpty();
     try (Stream<Path> files = Files.walk(root.resolve(core.folder()).resolve("src/main/java"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).collect(Collectors.toList())) {
-        assertThat(COMMENT.matcher(readString(f)).replaceAll(" ")).as(f.toString()).doesNotContain("dev.jitaccess.oauth");
+        // naming the adapter as a reader of a qualified export is no dependency on it
+        String code = EXPORTS.matcher(COMMENT.matcher(readString(f)).replaceAll(" ")).replaceAll(" ");
+        assertThat(code).as(f.toString()).doesNotContain("dev.jitaccess.oauth");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

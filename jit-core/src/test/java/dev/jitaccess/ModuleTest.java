@@ -24,8 +24,8 @@ class ModuleTest {
     assertThat(exports(descriptor)).isEqualTo(Map.of(
         "dev.jitaccess", Set.of(),
         "dev.jitaccess.spi", Set.of(),
-        "dev.jitaccess.oauth", Set.of(),
-        "dev.jitaccess.internal", Set.of("dev.jitaccess.spiffe", "dev.jitaccess.policy", "dev.jitaccess.testkit")));
+        "dev.jitaccess.internal", Set.of("dev.jitaccess.spiffe", "dev.jitaccess.policy", "dev.jitaccess.testkit",
+            "dev.jitaccess.oauth")));
     assertThat(descriptor.opens()).isEmpty();
   }
 

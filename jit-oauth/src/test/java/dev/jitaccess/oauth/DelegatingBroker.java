@@ -77,6 +77,12 @@ final class DelegatingBroker implements GrantBroker {
   }
 
   @Override
+  public boolean isLive(String grantId) {
+    calls.incrementAndGet();
+    return inner.isLive(grantId);
+  }
+
+  @Override
   public Optional<GrantInfo> find(String grantId) {
     calls.incrementAndGet();
     return inner.find(grantId);

@@ -19,7 +19,7 @@ import dev.jitaccess.Credential;
 import dev.jitaccess.Decision;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantTerms;
-import dev.jitaccess.ManualClock;
+import dev.jitaccess.testkit.ManualClock;
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.spi.IdentityResult;
 import dev.jitaccess.spi.IdentityVerifier;
