@@ -141,9 +141,24 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Objects.requireNonNull(d, "request");
     ensureOpen();
     Instant now = config.clock().instant();
-    Optional<GrantRecord> found = store.find(d.parentGrantId());
-    String resource = d.resource().orElse(found.map(r -> r.info().resource()).orElse("unknown"));
-    GrantRecord parent = found.orElse(null);
+    String parentProblem = null;
+    GrantRecord parent = null;
+    Optional<Grant> handle = d.parentGrant();
+    if (handle.isPresent()) {
+      if (!handle.get().issuedBy(this)) {
+        parentProblem = "delegation: the parent grant handle was not issued by this broker";
+      } else {
+        parent = store.find(handle.get().id()).orElse(null);
+      }
+    } else {
+      Verification v = verifyParentToken(d);
+      if (v instanceof Verification.Rejected r) {
+        parentProblem = "delegation: the parent token does not verify (" + r.reason() + ")";
+      } else {
+        parent = store.find(((Verification.Verified) v).grant().grantId()).orElse(null);
+      }
+    }
+    String resource = d.resource().orElse(parent != null ? parent.info().resource() : "unknown");
     GrantRequest.Builder b = GrantRequest.builder()
         .credential(d.credential())
         .taskId(parent == null ? "unknown" : parent.info().taskId())
@@ -151,17 +166,20 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
         .resource(resource)
         .actions(d.actions())
         .environment(parent == null ? "unknown" : parent.info().environment())
-        .ttl(d.ttl())
-        .attribute(DelegationRequest.PARENT_ATTRIBUTE, d.parentGrantId());
+        .ttl(d.ttl());
     if (parent != null) {
-      b.attribute(DelegationRequest.DEPTH_ATTRIBUTE, parent.info().delegators().size() + 1)
-          .attribute(DelegationRequest.DELEGATOR_ATTRIBUTE, parent.info().subject());
+      b.brokerAttribute(DelegationRequest.PARENT_ATTRIBUTE, parent.grantId())
+          .brokerAttribute(DelegationRequest.DEPTH_ATTRIBUTE, parent.info().delegators().size() + 1)
+          .brokerAttribute(DelegationRequest.DELEGATOR_ATTRIBUTE, parent.info().subject());
     }
     d.justification().ifPresent(b::justification);
     d.dpopKey().ifPresent(b::dpopKey);
     d.listeners().forEach(b::listener);
     GrantRequest request = b.build();
-    String problem = parentProblem(parent, resource, d.actions(), now);
+    String problem = parentProblem != null ? parentProblem : parentProblem(parent, resource, d.actions(), now);
+    if (problem == null && parent != null && parent.info().singleUse() && handle.isPresent() && !spendUse(parent, now)) {
+      problem = "delegation: the single-use parent grant was already used";
+    }
     if (problem != null || parent == null) {
       events.recordOrDeny(AuditEventType.REQUESTED, BrokerEvents.requestFields(null, request), null, request);
       throw events.denied(null, request, Decision.deny(problem != null ? problem : "delegation: no parent"), null, null);
@@ -177,6 +195,43 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     f.put(AuditEvent.REASON, "delegated by " + parent.info().subject() + " from grant " + parent.grantId());
     events.record(AuditEventType.DELEGATED, f);
     return child;
+  }
+
+  /**
+   * Verifies a parent token as a resource server would, with its proof of possession when one was given
+   * (a sender-constrained parent without one is refused). A single-use parent's use is spent here.
+   */
+  private Verification verifyParentToken(DelegationRequest d) {
+    String token = d.parentToken().orElseThrow();
+    String audience;
+    try {
+      String jti = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
+      audience = jti == null ? null : store.find(jti).map(r -> r.info().resource()).orElse(null);
+    } catch (java.text.ParseException | RuntimeException e) {
+      audience = null;
+    }
+    if (audience == null) {
+      return new Verification.Rejected(Verification.RejectionReason.UNKNOWN_GRANT, "not a grant of this broker");
+    }
+    VerificationRequest.Builder vr = VerificationRequest.builder(audience);
+    if (d.parentDpopProof().isPresent()) {
+      vr.dpop(d.parentDpopProof().get(), d.httpMethod().orElseThrow(), d.httpUri().orElseThrow());
+    }
+    d.parentCertificate().ifPresent(vr::peerCertificate);
+    return verifier.verify(token, vr.build());
+  }
+
+  /** Spends the one use of a single-use parent on its delegation; false if it was already used. */
+  private boolean spendUse(GrantRecord parent, Instant now) {
+    boolean[] spent = new boolean[1];
+    store.update(parent.grantId(), rec -> {
+      if (rec.uses() == 0 && rec.isLiveAt(now)) {
+        spent[0] = true;
+        return rec.withUse();
+      }
+      return rec;
+    });
+    return spent[0];
   }
 
   /** Why {@code parent} cannot be attenuated into this sub-grant, or null if it can. */

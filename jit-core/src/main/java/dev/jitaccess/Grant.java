@@ -89,6 +89,11 @@ public final class Grant implements AutoCloseable {
     lifecycle.revoke(id(), RevocationReason.COMPLETED);
   }
 
+  /** Whether this handle was given out by {@code broker} (a handle cannot be made outside jit-core). */
+  boolean issuedBy(Lifecycle broker) {
+    return lifecycle == broker;
+  }
+
   void refresh(GrantInfo newInfo, String newToken) {
     this.token = newToken;
     this.info = newInfo;

@@ -24,6 +24,11 @@ public final class GrantRequest {
   public static final int MAX_TEXT_LENGTH = 512;
   /** The most attributes a request may carry. */
   public static final int MAX_ATTRIBUTES = 64;
+  /**
+   * The prefix of the attributes only the broker sets (it tells the policy about a delegation through
+   * them); a request that tries to set one, in any letter case, is refused.
+   */
+  public static final String RESERVED_ATTRIBUTE_PREFIX = "delegation.";
   /** The most actions a request may ask for. */
   public static final int MAX_ACTIONS = 64;
 
@@ -259,9 +264,28 @@ public final class GrantRequest {
       return this;
     }
 
-    /** Adds an attribute for the policy; the value must be a String, Number or Boolean. */
+    /**
+     * Adds an attribute for the policy; the value must be a String, Number or Boolean. Names starting
+     * with {@value GrantRequest#RESERVED_ATTRIBUTE_PREFIX} are reserved for the broker.
+     *
+     * @throws IllegalArgumentException for a reserved name, a bad value, or one attribute too many
+     */
     public Builder attribute(String name, Object value) {
       text(name, "attribute name");
+      if (name.regionMatches(true, 0, RESERVED_ATTRIBUTE_PREFIX, 0, RESERVED_ATTRIBUTE_PREFIX.length())) {
+        throw new IllegalArgumentException("attribute '" + name + "' is reserved: only the broker sets "
+            + RESERVED_ATTRIBUTE_PREFIX + "* attributes (use broker.delegate for a delegation)");
+      }
+      return put(name, value);
+    }
+
+    /** Adds an attribute the broker sets itself (a reserved name included). */
+    Builder brokerAttribute(String name, Object value) {
+      text(name, "attribute name");
+      return put(name, value);
+    }
+
+    private Builder put(String name, Object value) {
       Objects.requireNonNull(value, "attribute value");
       if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
         throw new IllegalArgumentException(

@@ -146,7 +146,7 @@ final class Issuer {
         .approvalId(approvalId)
         .approvals(approvals)
         .breakGlass(terms.breakGlass())
-        .singleUse(granted.singleUse())
+        .singleUse(granted.singleUse() || (parent != null && parent.info().singleUse()))
         .ruleIds(ruleIds)
         .delegation(parent == null ? Optional.empty() : Optional.of(parent.grantId()), delegators)
         .delegationsLeft(Math.max(0, delegationsLeft))

@@ -88,7 +88,7 @@ class DelegationAndBindingTest {
   }
 
   DelegationRequest.Builder delegation(Grant parent, String to, String... actions) {
-    return DelegationRequest.builder(parent.id()).credential(Credential.jwtSvid("id:" + to)).actions(actions)
+    return DelegationRequest.builder(parent).credential(Credential.jwtSvid("id:" + to)).actions(actions)
         .ttl(Duration.ofMinutes(30));
   }
 

@@ -131,7 +131,7 @@ public final class AgentToolChain {
           + ", justification='" + issued.field(AuditEvent.JUSTIFICATION).orElse("-") + "'");
 
       // The agent delegates to its tool: read, on the orders only, for at most 10 minutes.
-      Grant tool = broker.delegate(DelegationRequest.builder(agent.id())
+      Grant tool = broker.delegate(DelegationRequest.builder(agent)
           .credential(Credential.jwtSvid(scene.svid("/tools/order-lookup", "tools-team")))
           .actions("read")
           .resource(ORDERS)
@@ -144,7 +144,7 @@ public final class AgentToolChain {
       // The tool tries to widen what it was given.
       String widening;
       try {
-        broker.delegate(DelegationRequest.builder(tool.id())
+        broker.delegate(DelegationRequest.builder(tool)
             .credential(Credential.jwtSvid(scene.svid("/tools/shipment-tracker", "tools-team")))
             .actions("read", "write")
             .ttl(Duration.ofMinutes(5))
@@ -156,7 +156,7 @@ public final class AgentToolChain {
       }
 
       // The tool delegates to its sub-tool: read, on order 991 only.
-      Grant subTool = broker.delegate(DelegationRequest.builder(tool.id())
+      Grant subTool = broker.delegate(DelegationRequest.builder(tool)
           .credential(Credential.jwtSvid(scene.svid("/tools/shipment-tracker", "tools-team")))
           .actions("read")
           .resource(ORDER_991)

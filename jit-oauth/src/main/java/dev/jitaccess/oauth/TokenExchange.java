@@ -353,7 +353,8 @@ public final class TokenExchange {
     }
     DelegationRequest request;
     try {
-      DelegationRequest.Builder b = DelegationRequest.builder(parent.grantId())
+      // the broker verifies the subject_token (and its proof) itself: the grant id alone proves nothing
+      DelegationRequest.Builder b = DelegationRequest.fromParentToken(Objects.requireNonNull(x.subjectToken()))
           .credential(credential(actorKind, x.actorToken()))
           .actions(x.actions())
           .ttl(x.ttl());
@@ -362,6 +363,12 @@ public final class TokenExchange {
       }
       if (x.dpopKey() != null) {
         b.dpopKey(x.dpopKey());
+      }
+      if (x.proof() != null && tokenEndpoint != null) {
+        b.parentDpop(x.proof(), "POST", tokenEndpoint.toString());
+      }
+      if (x.peerCertificate() != null) {
+        b.parentCertificate(x.peerCertificate());
       }
       request = b.build();
     } catch (IllegalArgumentException | IllegalStateException e) {

@@ -111,7 +111,7 @@ class BrokerRequestAttackTest {
   Stream<DynamicTest> delegateWithForgedDelegateCredential() {
     Grant parent = t.broker.request(t.request(Credential.jwtSvid(t.svid()), task(), "agent").build());
     return each("broker.delegate", c -> () -> {
-      DelegationRequest r = DelegationRequest.builder(parent.id())
+      DelegationRequest r = DelegationRequest.builder(parent)
           .credential(credential(Flavor.valueOf(c.name()), c.token()))
           .actions("read").ttl(Duration.ofMinutes(1)).build();
       assertThatThrownBy(() -> t.broker.delegate(r)).isInstanceOf(AccessDeniedException.class);

@@ -104,7 +104,7 @@ class FindingsTest {
         .environment("prod").ttl(java.time.Duration.ofMinutes(10)).build());
     Target.Issued before = t.issued();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.broker.delegate(dev.jitaccess.DelegationRequest
-        .builder(parent.id()).credential(Credential.jwtSvid(t.svid("spiffe://example.org/tools/lookup")))
+        .builder(parent).credential(Credential.jwtSvid(t.svid("spiffe://example.org/tools/lookup")))
         .resource("https://crm.example.org/api/orders/../../admin").actions("read")
         .ttl(java.time.Duration.ofMinutes(1)).build())).isInstanceOf(dev.jitaccess.AccessDeniedException.class);
     t.assertNothingIssuedSince(before);

@@ -283,10 +283,10 @@ class GrantVerifierAttackTest {
     Grant byId = grant("deploy");
     Grant byTask = grant("deploy");
     Grant parent = grant("agent");
-    Grant child = t.broker.delegate(DelegationRequest.builder(parent.id())
+    Grant child = t.broker.delegate(DelegationRequest.builder(parent)
         .credential(Credential.jwtSvid(t.svid("spiffe://example.org/tools/lookup"))).actions("read")
         .ttl(Duration.ofMinutes(1)).build());
-    Grant grandChild = t.broker.delegate(DelegationRequest.builder(child.id())
+    Grant grandChild = t.broker.delegate(DelegationRequest.builder(child)
         .credential(Credential.jwtSvid(t.svid("spiffe://example.org/tools/sub"))).actions("read")
         .ttl(Duration.ofMinutes(1)).build());
     Grant byIdentity = t.broker.request(t.request(Credential.jwtSvid(t.svid("spiffe://example.org/ci/other")), "gv-ident").build());

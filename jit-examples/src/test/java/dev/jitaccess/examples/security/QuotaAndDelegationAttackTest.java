@@ -67,23 +67,23 @@ class QuotaAndDelegationAttackTest {
       Grant plain = t.broker.request(t.request(Credential.jwtSvid(t.svid()), "plain").build());
       Supplier<Credential> tool = () -> Credential.jwtSvid(t.svid("spiffe://example.org/tools/lookup"));
       Map<String, Supplier<DelegationRequest>> attacks = new LinkedHashMap<>();
-      attacks.put("an action the parent lacks", () -> DelegationRequest.builder(parent.id()).credential(tool.get())
+      attacks.put("an action the parent lacks", () -> DelegationRequest.builder(parent).credential(tool.get())
           .actions("read", "write").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("only a foreign action", () -> DelegationRequest.builder(parent.id()).credential(tool.get())
+      attacks.put("only a foreign action", () -> DelegationRequest.builder(parent).credential(tool.get())
           .actions("admin").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("a sibling resource sharing the prefix", () -> DelegationRequest.builder(parent.id()).credential(tool.get())
+      attacks.put("a sibling resource sharing the prefix", () -> DelegationRequest.builder(parent).credential(tool.get())
           .actions("read").resource("https://crm.example.org/api/orders-archive").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("the parent's parent resource", () -> DelegationRequest.builder(parent.id()).credential(tool.get())
+      attacks.put("the parent's parent resource", () -> DelegationRequest.builder(parent).credential(tool.get())
           .actions("read").resource("https://crm.example.org/api").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("another host", () -> DelegationRequest.builder(parent.id()).credential(tool.get())
+      attacks.put("another host", () -> DelegationRequest.builder(parent).credential(tool.get())
           .actions("read").resource("https://crm.example.org.evil.test/api/orders").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("upper-case host", () -> DelegationRequest.builder(parent.id()).credential(tool.get())
+      attacks.put("upper-case host", () -> DelegationRequest.builder(parent).credential(tool.get())
           .actions("read").resource("https://CRM.example.org/api/orders/1").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("a non-delegable parent", () -> DelegationRequest.builder(plain.id()).credential(tool.get())
+      attacks.put("a non-delegable parent", () -> DelegationRequest.builder(plain).credential(tool.get())
           .actions("read").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("an unknown parent", () -> DelegationRequest.builder("no-such-grant").credential(tool.get())
+      attacks.put("an unknown parent", () -> DelegationRequest.fromParentToken("no-such-grant").credential(tool.get())
           .actions("read").ttl(Duration.ofMinutes(1)).build());
-      attacks.put("the parent's own token as credential", () -> DelegationRequest.builder(parent.id())
+      attacks.put("the parent's own token as credential", () -> DelegationRequest.builder(parent)
           .credential(Credential.jwtSvid(parent.token())).actions("read").ttl(Duration.ofMinutes(1)).build());
       for (Map.Entry<String, Supplier<DelegationRequest>> a : attacks.entrySet()) {
         Target.Issued before = t.issued();
@@ -94,7 +94,7 @@ class QuotaAndDelegationAttackTest {
       // a longer TTL than the parent's is either refused or cut to the parent's expiry
       Grant longer = null;
       try {
-        longer = t.broker.delegate(DelegationRequest.builder(parent.id()).credential(tool.get()).actions("read")
+        longer = t.broker.delegate(DelegationRequest.builder(parent).credential(tool.get()).actions("read")
             .ttl(Duration.ofHours(24)).build());
       } catch (AccessDeniedException | IllegalArgumentException refused) {
         // fine
@@ -106,12 +106,12 @@ class QuotaAndDelegationAttackTest {
       // depth: the rule allows 2 levels; the third is refused
       List<Grant> chain = new ArrayList<>(List.of(parent));
       for (int i = 0; i < 2; i++) {
-        chain.add(t.broker.delegate(DelegationRequest.builder(chain.get(chain.size() - 1).id())
+        chain.add(t.broker.delegate(DelegationRequest.builder(chain.get(chain.size() - 1))
             .credential(Credential.jwtSvid(t.svid("spiffe://example.org/tools/t" + i))).actions("read")
             .ttl(Duration.ofMinutes(1)).build()));
       }
       Target.Issued before = t.issued();
-      assertThatThrownBy(() -> t.broker.delegate(DelegationRequest.builder(chain.get(2).id())
+      assertThatThrownBy(() -> t.broker.delegate(DelegationRequest.builder(chain.get(2))
           .credential(Credential.jwtSvid(t.svid("spiffe://example.org/tools/t9"))).actions("read")
           .ttl(Duration.ofMinutes(1)).build())).isInstanceOf(AccessDeniedException.class);
       t.assertNothingIssuedSince(before);
@@ -121,7 +121,7 @@ class QuotaAndDelegationAttackTest {
       for (Grant g : chain) {
         assertThat(g.isLive()).isFalse();
         Target.Issued b2 = t.issued();
-        assertThatThrownBy(() -> t.broker.delegate(DelegationRequest.builder(g.id()).credential(tool.get()).actions("read")
+        assertThatThrownBy(() -> t.broker.delegate(DelegationRequest.builder(g).credential(tool.get()).actions("read")
             .ttl(Duration.ofMinutes(1)).build())).isInstanceOf(AccessDeniedException.class);
         t.assertNothingIssuedSince(b2);
         Attacks.tried("broker.delegate");

@@ -269,7 +269,7 @@ class RedactionTest {
       TestTrustDomain.X509Svid x509 = td.x509Svid("spiffe://example.org/tools/lookup");
       inspect(x509);
       inspect(x509.credential());
-      DelegationRequest dr = DelegationRequest.builder(g.id()).credential(x509.credential()).actions("read")
+      DelegationRequest dr = DelegationRequest.builder(g).credential(x509.credential()).actions("read")
           .ttl(Duration.ofMinutes(1)).build();
       inspect(dr);
       try {

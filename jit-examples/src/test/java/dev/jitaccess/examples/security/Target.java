@@ -127,6 +127,8 @@ final class Target implements AutoCloseable {
             .singleUse(true).allow().build())
         .rule(Rule.builder("agent").owner("security").description("delegable").purposes("agent")
             .maxDelegationDepth(2).allow().build())
+        .rule(Rule.builder("one-shot-agent").owner("security").description("single use, delegable")
+            .purposes("one-shot-agent").singleUse(true).maxDelegationDepth(2).allow().build())
         .rule(Rule.builder("approve").owner("security").description("needs ops").purposes("approve")
             .requireApproval("ops", 1, Duration.ofMinutes(10)).build())
         .build();
