@@ -90,6 +90,7 @@ public final class Grant implements AutoCloseable {
   }
 
   /** Whether this handle was given out by {@code broker} (a handle cannot be made outside jit-core). */
+  @SuppressWarnings("ReferenceEquality") // identity is the point: this very broker gave out the handle
   boolean issuedBy(Lifecycle broker) {
     return lifecycle == broker;
   }
