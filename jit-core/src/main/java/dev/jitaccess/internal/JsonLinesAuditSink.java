@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * disk flush per event); the default does not. A failed write is cut back off the file and thrown, so
  * the chain stays intact; if even that fails the sink refuses every later record (fail closed). The
  * sink holds an exclusive {@link FileLock} until {@link #close()}, so a second writer (in this JVM or
- * another) cannot fork the chain. A record whose line would exceed {@link #MAX_LINE_BYTES} is refused.
+ * another) cannot fork the chain; once closed, the file can be opened again (in this JVM too), and the
+ * new sink continues the chain. A record whose line would exceed {@link #MAX_LINE_BYTES} is refused.
  *
  * <h2>Reopening</h2>
  * Opening an existing file reads only its last line to continue {@code seq} and {@code prev}: the whole
@@ -46,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * or records appended by someone who can write the file. Anchoring {@link #lastHash()} elsewhere
  * (another system, a signed checkpoint) closes those gaps.
  */
-public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
+public final class JsonLinesAuditSink implements AuditSink {
   /** The longest line, in bytes, that is written or read. */
   public static final int MAX_LINE_BYTES = 1 << 20;
 
@@ -163,6 +164,22 @@ public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
     size += line.length + 1;
     lastSeq = seq;
     lastHash = AuditJson.hash(line, line.length);
+  }
+
+  /** Refuses a closed sink, or one that a failed write made unusable. */
+  @Override
+  public synchronized void requireDelivering() {
+    if (closed) {
+      throw new IllegalStateException("audit file " + file + " is closed; open it again with AuditSink.jsonLines");
+    }
+    if (failed) {
+      throw new IllegalStateException("audit file " + file + " is unusable after a failed write");
+    }
+  }
+
+  /** Whether each line is forced to the storage device before {@link #record} returns. */
+  boolean forcesEachLine() {
+    return sync;
   }
 
   /** The sequence number of the last record (0 for an empty trail). */

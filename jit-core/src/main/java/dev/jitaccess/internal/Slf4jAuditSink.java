@@ -7,6 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
+import org.slf4j.helpers.SubstituteLogger;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
@@ -16,9 +18,18 @@ import org.slf4j.spi.LoggingEventBuilder;
  * fields in their order, through the SLF4J 2 fluent API, so a structured backend (logstash encoder,
  * JSON layouts) gets them as separate fields. The message is {@code audit <TYPE>} plus
  * {@code grant=<id>} when the event concerns one grant. Events carry no secrets (a token appears at
- * most as its SHA-256), so every field is logged. Control characters (CR, LF, ...) in any key or
- * value are written as escapes ({@code \n}, {@code \r}, {@code \t}, otherwise a backslash-u escape)
- * so that caller data cannot forge extra log lines.
+ * most as its SHA-256), so every field is logged.
+ *
+ * <p>Every value is written in logfmt form by {@link UntrustedText#escape(String)} (bare when it is
+ * plain, otherwise in double quotes with {@code \"}, {@code \\}, {@code \n}, {@code \r}, {@code \t} and
+ * backslash-u escapes; a null value stays null), and every key keeps only {@code [A-Za-z0-9_.-]}, other
+ * characters written as {@code %XXXX} (the UTF-16 code unit in hex; an empty key as a lone {@code %}). So a backend that prints
+ * the pairs as {@code key=value} (SLF4J's own fallback, Logback's {@code %kvp{NONE}}) writes a line that
+ * parses back to exactly the event's fields: caller data (a task id such as
+ * {@code build-1 type=REVOKED grant_id=g-2}, a CR/LF, an ESC) can neither add a field nor forge a line.
+ *
+ * <p>{@link #requireDelivering()} refuses when SLF4J would drop every line: no provider bound (SLF4J's
+ * no-operation fallback) or INFO disabled for {@value #LOGGER_NAME}.
  */
 public final class Slf4jAuditSink implements AuditSink {
   /** The logger name. */
@@ -27,6 +38,8 @@ public final class Slf4jAuditSink implements AuditSink {
   static final String TYPE_KEY = "type";
   /** Key of the event time. */
   static final String AT_KEY = "at";
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private final Logger logger;
 
@@ -51,14 +64,37 @@ public final class Slf4jAuditSink implements AuditSink {
             .addKeyValue(TYPE_KEY, event.type().name())
             .addKeyValue(AT_KEY, event.at().toString());
     for (Map.Entry<String, String> field : event.fields().entrySet()) {
-      line = line.addKeyValue(escape(String.valueOf(field.getKey())), escape(field.getValue()));
+      line = line.addKeyValue(key(String.valueOf(field.getKey())), value(field.getValue()));
     }
     String message = "audit " + event.type().name();
     String grantId = event.fields().get(AuditEvent.GRANT_ID);
     if (grantId != null) {
-      message += " grant=" + escape(grantId);
+      message += " grant=" + UntrustedText.escape(grantId);
     }
     line.log(message);
+  }
+
+  /**
+   * Refuses when every record would be dropped: SLF4J bound to its no-operation logger (no provider on
+   * the class path, or slf4j-nop), or INFO disabled for {@value #LOGGER_NAME}.
+   */
+  @Override
+  public void requireDelivering() {
+    Logger target = logger;
+    if (target instanceof SubstituteLogger substitute && substitute.isDelegateNOP()) {
+      target = NOPLogger.NOP_LOGGER;
+    }
+    if (target instanceof NOPLogger) {
+      throw new IllegalStateException("AuditSink.slf4j() would drop every audit record: no SLF4J provider is bound"
+          + " (SLF4J falls back to its no-operation logger). Add an SLF4J backend (Logback, Log4j 2, slf4j-simple)"
+          + " to the class path, or give the broker another sink (AuditSink.jsonLines(path), your own), or"
+          + " AuditSink.discardEveryRecord() to run without an audit trail");
+    }
+    if (!target.isInfoEnabled()) {
+      throw new IllegalStateException("AuditSink.slf4j() would drop every audit record: INFO is disabled for logger "
+          + LOGGER_NAME + ". Enable INFO for it in the logging configuration, or give the broker another sink"
+          + " (AuditSink.jsonLines(path), your own), or AuditSink.discardEveryRecord() to run without an audit trail");
+    }
   }
 
   @Override
@@ -66,34 +102,40 @@ public final class Slf4jAuditSink implements AuditSink {
     return "Slf4jAuditSink[" + logger.getName() + "]";
   }
 
-  /** Escapes ISO control characters; other characters, non-ASCII included, pass unchanged. */
-  static @Nullable String escape(@Nullable String value) {
-    if (value == null) {
-      return null;
+  /** A field value as logged: {@link UntrustedText#escape(String)}, null kept as null. */
+  static @Nullable String value(@Nullable String value) {
+    return value == null ? null : UntrustedText.escape(value);
+  }
+
+  /**
+   * A field name as logged: {@code [A-Za-z0-9_.-]} as is, every other UTF-16 code unit as {@code %XXXX}
+   * (four hex digits, so lone surrogates survive too), the empty name as a lone {@code %}.
+   */
+  static String key(String key) {
+    if (key.isEmpty()) {
+      return "%";
     }
     int i = 0;
-    while (i < value.length() && !Character.isISOControl(value.charAt(i))) {
+    while (i < key.length() && plainKeyChar(key.charAt(i))) {
       i++;
     }
-    if (i == value.length()) {
-      return value;
+    if (i == key.length()) {
+      return key;
     }
-    StringBuilder out = new StringBuilder(value.length() + 8).append(value, 0, i);
-    for (; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (Character.isISOControl(c)) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
+    StringBuilder out = new StringBuilder(key.length() + 16).append(key, 0, i);
+    for (; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (plainKeyChar(c)) {
+        out.append(c);
+      } else {
+        out.append('%').append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
+            .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
       }
     }
     return out.toString();
+  }
+
+  private static boolean plainKeyChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
   }
 }

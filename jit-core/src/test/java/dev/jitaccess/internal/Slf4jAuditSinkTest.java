@@ -53,7 +53,7 @@ class Slf4jAuditSinkTest {
     sink.record(new AuditEvent(AuditEventType.DENIED, AT, fields(AuditEvent.REASON, "no rule matched")));
     assertThat(logger.entries()).singleElement().satisfies(e -> {
       assertThat(e.message()).isEqualTo("audit DENIED");
-      assertThat(e.keyValues()).containsEntry("reason", "no rule matched");
+      assertThat(e.keyValues()).containsEntry("reason", "\"no rule matched\"");
     });
   }
 
@@ -61,22 +61,58 @@ class Slf4jAuditSinkTest {
   void callerDataCannotForgeLogLines() {
     sink.record(new AuditEvent(AuditEventType.REVOKED, AT, fields(
         AuditEvent.GRANT_ID, "g-1\nINFO audit ISSUED grant=forged",
-        AuditEvent.JUSTIFICATION, "line1\r\nline2\ttab\u0007bell",
+        AuditEvent.JUSTIFICATION, "line1\r\nline2\ttab\u0007bell\u001b[31m",
         "weird\nkey", "v")));
 
     assertThat(logger.entries()).singleElement().satisfies(e -> {
-      assertThat(e.message()).isEqualTo("audit REVOKED grant=g-1\\nINFO audit ISSUED grant=forged");
+      assertThat(e.message()).isEqualTo("audit REVOKED grant=\"g-1\\nINFO audit ISSUED grant=forged\"");
       assertThat(e.keyValues())
-          .containsEntry("justification", "line1\\r\\nline2\\ttab\\u0007bell")
-          .containsEntry("weird\\nkey", "v");
+          .containsEntry("justification", "\"line1\\r\\nline2\\ttab\\u0007bell\\u001b[31m\"")
+          .containsEntry("weird%000Akey", "v");
     });
   }
 
+  /** Issue 14 item 4: a task id with spaces and '=' must not add fields to the rendered line. */
   @Test
-  void nonAsciiAndQuotesPassUnchanged() {
-    assertThat(Slf4jAuditSink.escape("Zoë \"quoted\" \\ 日本 😀")).isEqualTo("Zoë \"quoted\" \\ 日本 😀");
-    assertThat(Slf4jAuditSink.escape("a\u0000b\u009fc")).isEqualTo("a\\u0000b\\u009fc");
-    assertThat(Slf4jAuditSink.escape(null)).isNull();
+  void aValueWithSpacesAndEqualsSignsCannotAddFields() {
+    RenderingLogger plain = new RenderingLogger();
+    new Slf4jAuditSink(plain).record(new AuditEvent(AuditEventType.ISSUED, AT, fields(
+        AuditEvent.GRANT_ID, "g-1",
+        AuditEvent.TASK_ID, "build-1 type=REVOKED grant_id=g-2",
+        AuditEvent.PURPOSE, "p\" reason=\"forged",
+        AuditEvent.JUSTIFICATION, "x\\\" owner=mallory")));
+
+    String line = plain.lines().get(0);
+    assertThat(line).isEqualTo("type=ISSUED at=2026-03-01T10:00:00.123Z grant_id=g-1"
+        + " task_id=\"build-1 type=REVOKED grant_id=g-2\" purpose=\"p\\\" reason=\\\"forged\""
+        + " justification=\"x\\\\\\\" owner=mallory\" audit ISSUED grant=g-1");
+    assertThat(LogfmtLine.parse(line).fields()).containsExactly(
+        Map.entry("type", "ISSUED"),
+        Map.entry("at", "2026-03-01T10:00:00.123Z"),
+        Map.entry("grant_id", "g-1"),
+        Map.entry("task_id", "build-1 type=REVOKED grant_id=g-2"),
+        Map.entry("purpose", "p\" reason=\"forged"),
+        Map.entry("justification", "x\\\" owner=mallory"));
+  }
+
+  @Test
+  void plainValuesStayBareAndOnlyUnsafeOnesAreQuoted() {
+    assertThat(Slf4jAuditSink.value("spiffe://example.org/ci")).isEqualTo("spiffe://example.org/ci");
+    assertThat(Slf4jAuditSink.value("Zoë-日本-😀")).isEqualTo("Zoë-日本-😀");
+    assertThat(Slf4jAuditSink.value("Zoë \"quoted\" \\ 日本")).isEqualTo("\"Zoë \\\"quoted\\\" \\\\ 日本\"");
+    assertThat(Slf4jAuditSink.value("a\u0000b\u009fc\u202e")).isEqualTo("\"a\\u0000b\\u009fc\\u202e\"");
+    assertThat(Slf4jAuditSink.value("")).isEqualTo("\"\"");
+    assertThat(Slf4jAuditSink.value("null")).isEqualTo("\"null\"");
+    assertThat(Slf4jAuditSink.value(null)).isNull();
+  }
+
+  @Test
+  void keysKeepOnlyPlainCharactersAndPercentEncodeTheRest() {
+    assertThat(Slf4jAuditSink.key("grant_id")).isEqualTo("grant_id");
+    assertThat(Slf4jAuditSink.key("a b=c\"")).isEqualTo("a%0020b%003Dc%0022");
+    assertThat(Slf4jAuditSink.key("%")).isEqualTo("%0025");
+    assertThat(Slf4jAuditSink.key("é\ud800")).isEqualTo("%00E9%D800");
+    assertThat(Slf4jAuditSink.key("")).isEqualTo("%");
   }
 
   @Test

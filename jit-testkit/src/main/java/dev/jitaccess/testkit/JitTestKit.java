@@ -4,6 +4,7 @@ import dev.jitaccess.Credential;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.GrantVerifier;
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.oidc.OidcIdentityVerifier;
 import dev.jitaccess.policy.InMemoryApprovalHandler;
 import dev.jitaccess.policy.Policy;
@@ -262,39 +263,39 @@ public final class JitTestKit implements AutoCloseable {
     /** The SPIFFE trust domain name; default {@value JitTestKit#DEFAULT_TRUST_DOMAIN}. */
     public Builder trustDomain(String name) {
       Objects.requireNonNull(name, "trustDomain");
-      once(trustDomain, "trustDomain");
-      this.trustDomain = notBlank(name, "trustDomain");
+      Arguments.requireUnset(trustDomain, "trustDomain");
+      this.trustDomain = Arguments.requireNotBlank(name, "trustDomain");
       return this;
     }
 
     /** The audience the identity verifiers accept; default {@value JitTestKit#DEFAULT_AUDIENCE}. */
     public Builder audience(String audience) {
       Objects.requireNonNull(audience, "audience");
-      once(this.audience, "audience");
-      this.audience = notBlank(audience, "audience");
+      Arguments.requireUnset(this.audience, "audience");
+      this.audience = Arguments.requireNotBlank(audience, "audience");
       return this;
     }
 
     /** The broker's issuer; default {@value JitTestKit#DEFAULT_ISSUER}. */
     public Builder issuer(String issuer) {
       Objects.requireNonNull(issuer, "issuer");
-      once(this.issuer, "issuer");
-      this.issuer = notBlank(issuer, "issuer");
+      Arguments.requireUnset(this.issuer, "issuer");
+      this.issuer = Arguments.requireNotBlank(issuer, "issuer");
       return this;
     }
 
     /** The OIDC issuer of the kit's {@link TestOidcIssuer}; default {@value JitTestKit#DEFAULT_OIDC_ISSUER}. */
     public Builder oidcIssuer(String issuer) {
       Objects.requireNonNull(issuer, "oidcIssuer");
-      once(this.oidcIssuer, "oidcIssuer");
-      this.oidcIssuer = notBlank(issuer, "oidcIssuer");
+      Arguments.requireUnset(this.oidcIssuer, "oidcIssuer");
+      this.oidcIssuer = Arguments.requireNotBlank(issuer, "oidcIssuer");
       return this;
     }
 
     /** Where the manual clock starts; default {@link JitTestKit#DEFAULT_START}. */
     public Builder start(Instant start) {
       Objects.requireNonNull(start, "start");
-      once(this.start, "start");
+      Arguments.requireUnset(this.start, "start");
       this.start = start;
       return this;
     }
@@ -306,7 +307,7 @@ public final class JitTestKit implements AutoCloseable {
      */
     public Builder policy(String yaml) {
       Objects.requireNonNull(yaml, "policy");
-      once(this.policy, "policy");
+      Arguments.requireUnset(this.policy, "policy");
       this.policy = RulePolicy.of(Policy.parse("jit-testkit policy", yaml).orElseThrow());
       return this;
     }
@@ -314,7 +315,7 @@ public final class JitTestKit implements AutoCloseable {
     /** A policy built in Java instead of the allow-all default. */
     public Builder policy(Policy policy) {
       Objects.requireNonNull(policy, "policy");
-      once(this.policy, "policy");
+      Arguments.requireUnset(this.policy, "policy");
       this.policy = RulePolicy.of(policy);
       return this;
     }
@@ -322,7 +323,7 @@ public final class JitTestKit implements AutoCloseable {
     /** Any policy evaluator instead of the allow-all default. */
     public Builder policy(PolicyEvaluator policy) {
       Objects.requireNonNull(policy, "policy");
-      once(this.policy, "policy");
+      Arguments.requireUnset(this.policy, "policy");
       this.policy = policy;
       return this;
     }
@@ -331,10 +332,8 @@ public final class JitTestKit implements AutoCloseable {
     public Builder approvers(String group, String... members) {
       Objects.requireNonNull(group, "group");
       Objects.requireNonNull(members, "members");
-      if (groups.containsKey(group)) {
-        throw new IllegalStateException("approver group '" + group + "' was already set");
-      }
-      groups.put(notBlank(group, "group"), members.clone());
+      Arguments.requireState(!groups.containsKey(group), "approver group '%s' was already set", group);
+      groups.put(Arguments.requireNotBlank(group, "group"), members.clone());
       return this;
     }
 
@@ -346,7 +345,7 @@ public final class JitTestKit implements AutoCloseable {
      */
     public Builder broker(Consumer<GrantBroker.Builder> customizer) {
       Objects.requireNonNull(customizer, "broker");
-      once(this.customizer, "broker");
+      Arguments.requireUnset(this.customizer, "broker");
       this.customizer = customizer;
       return this;
     }
@@ -354,19 +353,6 @@ public final class JitTestKit implements AutoCloseable {
     /** Builds the kit: generates keys and certificates and builds the broker. */
     public JitTestKit build() {
       return new JitTestKit(this);
-    }
-
-    private static void once(@Nullable Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
-    }
-
-    private static String notBlank(String value, String name) {
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must not be blank");
-      }
-      return value;
     }
   }
 }
