@@ -52,24 +52,24 @@ public final class Arguments {
   /**
    * Checks an argument against a condition (Caffeine's {@code requireArgument}).
    *
-   * @param template the message, {@link String#format} style
-   * @throws IllegalArgumentException with the formatted message when {@code expression} is false
+   * @param message what is wrong, with the bad value
+   * @throws IllegalArgumentException with {@code message} when {@code expression} is false
    */
-  public static void requireArgument(boolean expression, String template, @Nullable Object... args) {
+  public static void requireArgument(boolean expression, String message) {
     if (!expression) {
-      throw new IllegalArgumentException(String.format(template, args));
+      throw new IllegalArgumentException(message);
     }
   }
 
   /**
    * Checks the builder's state (Caffeine's {@code requireState}).
    *
-   * @param template the message, {@link String#format} style
-   * @throws IllegalStateException with the formatted message when {@code expression} is false
+   * @param message what is wrong
+   * @throws IllegalStateException with {@code message} when {@code expression} is false
    */
-  public static void requireState(boolean expression, String template, @Nullable Object... args) {
+  public static void requireState(boolean expression, String message) {
     if (!expression) {
-      throw new IllegalStateException(String.format(template, args));
+      throw new IllegalStateException(message);
     }
   }
 

@@ -332,7 +332,7 @@ public final class JitTestKit implements AutoCloseable {
     public Builder approvers(String group, String... members) {
       Objects.requireNonNull(group, "group");
       Objects.requireNonNull(members, "members");
-      Arguments.requireState(!groups.containsKey(group), "approver group '%s' was already set", group);
+      Arguments.requireState(!groups.containsKey(group), "approver group '" + group + "' was already set");
       groups.put(Arguments.requireNotBlank(group, "group"), members.clone());
       return this;
     }
