@@ -1,8 +1,13 @@
 package dev.jitaccess;
 
+import dev.jitaccess.internal.RemoteJwks;
 import dev.jitaccess.internal.TokenVerifier;
 import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.JwksFetcher;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * audience, {@code exp}/{@code nbf}/{@code iat} with a skew, and, when it can read the broker's
  * {@link GrantStore}, revocation, idle timeout and single use. Thread-safe.
  *
- * <p>Get one from {@link GrantBroker#verifier()} in the broker's JVM, or build one anywhere from the
- * broker's {@link GrantBroker#publicJwks()} with {@link #builder()}.
+ * <p>Get one from {@link GrantBroker#verifier()} in the broker's JVM, or build one anywhere with
+ * {@link #builder()} from the broker's {@link GrantBroker#publicJwks()}, given as text or fetched from a URL
+ * where the broker serves it.
  */
 public interface GrantVerifier {
 
@@ -51,6 +57,17 @@ public interface GrantVerifier {
     private @Nullable GrantStore store;
     private @Nullable AuditSink auditSink;
     private @Nullable Integer maxTokenBytes;
+    private @Nullable URI jwksUri;
+    private @Nullable JwksFetcher jwksFetcher;
+    private @Nullable Duration jwksCacheTtl;
+    private @Nullable Duration jwksOutageTolerance;
+
+    /** Default of {@link #jwksCacheTtl}. */
+    private static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(5);
+    /** Default of {@link #jwksOutageTolerance}. */
+    private static final Duration DEFAULT_JWKS_OUTAGE_TOLERANCE = Duration.ofHours(1);
+    /** The least time between two JWKS fetches, also for unknown {@code kid}s. */
+    private static final Duration JWKS_MIN_INTERVAL = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -65,11 +82,60 @@ public interface GrantVerifier {
       return this;
     }
 
-    /** The broker's public keys, as returned by {@link GrantBroker#publicJwks()}; required. */
+    /** The broker's public keys, as returned by {@link GrantBroker#publicJwks()}; this or {@link #jwksUri} is required. */
     public Builder jwks(String jwks) {
       Objects.requireNonNull(jwks, "jwks");
       check(this.jwks == null, "jwks");
       this.jwks = jwks;
+      return this;
+    }
+
+    /**
+     * Where the broker serves its {@link GrantBroker#publicJwks()} (for example with jit-oauth's
+     * {@code JwksEndpoint}); this or {@link #jwks} is required. {@code https}, or {@code http} only to a
+     * loopback IP literal ({@code 127.0.0.1}, {@code [::1]}). The keys are fetched at the first
+     * verification, not by {@code build()}; then cached for {@link #jwksCacheTtl}; a token with an unknown
+     * {@code kid} makes the verifier fetch again, at most once every 30 seconds; while the URL fails, the
+     * last good keys serve until {@link #jwksOutageTolerance} after their fetch, and then every token is
+     * refused ({@code UNKNOWN_KEY}).
+     */
+    public Builder jwksUri(URI uri) {
+      Objects.requireNonNull(uri, "jwksUri");
+      check(this.jwksUri == null, "jwksUri");
+      this.jwksUri = checkJwksUri(uri);
+      return this;
+    }
+
+    /** How {@link #jwksUri} is fetched; defaults to {@link JwksFetcher#http(Duration)} with a 5-second timeout. */
+    public Builder jwksFetcher(JwksFetcher fetcher) {
+      Objects.requireNonNull(fetcher, "jwksFetcher");
+      check(this.jwksFetcher == null, "jwksFetcher");
+      this.jwksFetcher = fetcher;
+      return this;
+    }
+
+    /** How long keys fetched from {@link #jwksUri} are used before they are fetched again; 1 second to 1 day, default 5 minutes. */
+    public Builder jwksCacheTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "jwksCacheTtl");
+      check(this.jwksCacheTtl == null, "jwksCacheTtl");
+      if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("jwksCacheTtl must be between 1 second and 1 day, got " + ttl);
+      }
+      this.jwksCacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * How long after their fetch the last good keys from {@link #jwksUri} are still used while the URL
+     * fails; at least the cache TTL, at most 7 days, default 1 hour.
+     */
+    public Builder jwksOutageTolerance(Duration tolerance) {
+      Objects.requireNonNull(tolerance, "jwksOutageTolerance");
+      check(this.jwksOutageTolerance == null, "jwksOutageTolerance");
+      if (tolerance.isNegative() || tolerance.compareTo(Duration.ofDays(7)) > 0) {
+        throw new IllegalArgumentException("jwksOutageTolerance must be between 0 and 7 days, got " + tolerance);
+      }
+      this.jwksOutageTolerance = tolerance;
       return this;
     }
 
@@ -128,17 +194,54 @@ public interface GrantVerifier {
       if (issuer == null) {
         throw new IllegalStateException("issuer is required");
       }
-      if (jwks == null) {
-        throw new IllegalStateException("jwks is required");
+      if ((jwks == null) == (jwksUri == null)) {
+        throw new IllegalStateException("exactly one of jwks and jwksUri is required");
       }
-      return TokenVerifier.fromJwks(
-          issuer,
-          jwks,
-          clock == null ? Clock.systemUTC() : clock,
-          clockSkew == null ? Duration.ofSeconds(30) : clockSkew,
-          store,
-          auditSink,
-          maxTokenBytes == null ? 16 * 1024 : maxTokenBytes);
+      if (jwksUri == null && (jwksFetcher != null || jwksCacheTtl != null || jwksOutageTolerance != null)) {
+        throw new IllegalStateException("jwksFetcher, jwksCacheTtl and jwksOutageTolerance need jwksUri");
+      }
+      Clock c = clock == null ? Clock.systemUTC() : clock;
+      Duration skew = clockSkew == null ? Duration.ofSeconds(30) : clockSkew;
+      int max = maxTokenBytes == null ? 16 * 1024 : maxTokenBytes;
+      if (jwks != null) {
+        return TokenVerifier.fromJwks(issuer, jwks, c, skew, store, auditSink, max);
+      }
+      Duration ttl = jwksCacheTtl == null ? DEFAULT_JWKS_CACHE_TTL : jwksCacheTtl;
+      Duration tolerance = jwksOutageTolerance == null ? DEFAULT_JWKS_OUTAGE_TOLERANCE : jwksOutageTolerance;
+      if (tolerance.compareTo(ttl) < 0) {
+        throw new IllegalArgumentException("jwksOutageTolerance " + tolerance + " must be at least jwksCacheTtl " + ttl);
+      }
+      JwksFetcher fetcher = jwksFetcher == null ? JwksFetcher.http(Duration.ofSeconds(5)) : jwksFetcher;
+      RemoteJwks keys = new RemoteJwks(Objects.requireNonNull(jwksUri, "jwksUri"), fetcher, c, ttl, tolerance,
+          JWKS_MIN_INTERVAL);
+      return TokenVerifier.fromJwksUri(issuer, keys, c, skew, store, auditSink, max);
+    }
+
+    private static URI checkJwksUri(URI uri) {
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      String host = uri.getHost();
+      boolean ok = uri.isAbsolute() && !uri.isOpaque() && host != null && !host.isEmpty()
+          && uri.getRawUserInfo() == null && uri.getRawFragment() == null
+          && (scheme.equals("https") || (scheme.equals("http") && isLoopbackLiteral(host)));
+      if (!ok) {
+        throw new IllegalArgumentException(
+            "jwksUri must be an https URL (http only to a loopback IP literal), without user info or fragment, got " + uri);
+      }
+      return uri;
+    }
+
+    /** A loopback IP literal; a name is never resolved here (it could resolve elsewhere later). */
+    private static boolean isLoopbackLiteral(String host) {
+      String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+      boolean literal = h.contains(":") || h.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
+      if (!literal) {
+        return false;
+      }
+      try {
+        return InetAddress.getByName(h).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
     }
 
     private static void check(boolean unset, String name) {

@@ -82,6 +82,23 @@ public final class TokenVerifier implements GrantVerifier {
   public static GrantVerifier fromJwks(
       String issuer, String jwks, Clock clock, Duration skew, @Nullable GrantStore store, @Nullable AuditSink sink,
       int maxBytes) {
+    Map<String, KeyRing.PublicKeyEntry> keys = parseJwks(jwks);
+    return new TokenVerifier(issuer, kid -> Optional.ofNullable(keys.get(kid)), clock, skew, store, sink, maxBytes);
+  }
+
+  /** A verifier for the public keys served at a JWKS URL, fetched and cached as {@link RemoteJwks} says. */
+  public static GrantVerifier fromJwksUri(
+      String issuer, RemoteJwks keys, Clock clock, Duration skew, @Nullable GrantStore store, @Nullable AuditSink sink,
+      int maxBytes) {
+    return new TokenVerifier(issuer, keys, clock, skew, store, sink, maxBytes);
+  }
+
+  /**
+   * The public keys of a JWK Set JSON by {@code kid}, immutable.
+   *
+   * @throws IllegalArgumentException if the text is not a JWK Set, holds no key, a private key or a kid twice
+   */
+  public static Map<String, KeyRing.PublicKeyEntry> parseJwks(String jwks) {
     JWKSet set;
     try {
       set = JWKSet.parse(jwks);
@@ -94,13 +111,15 @@ public final class TokenVerifier implements GrantVerifier {
     }
     Map<String, KeyRing.PublicKeyEntry> byKid = new HashMap<>();
     for (JWK jwk : set.getKeys()) {
+      if (jwk.getKeyID() == null) {
+        throw new IllegalArgumentException("jwks holds a key without kid");
+      }
       KeyRing.PublicKeyEntry entry = KeyRing.publicEntry(jwk, Instant.MAX);
       if (byKid.put(jwk.getKeyID(), entry) != null) {
         throw new IllegalArgumentException("jwks holds the kid " + jwk.getKeyID() + " twice");
       }
     }
-    Map<String, KeyRing.PublicKeyEntry> keys = Map.copyOf(byKid);
-    return new TokenVerifier(issuer, kid -> Optional.ofNullable(keys.get(kid)), clock, skew, store, sink, maxBytes);
+    return Map.copyOf(byKid);
   }
 
   @Override

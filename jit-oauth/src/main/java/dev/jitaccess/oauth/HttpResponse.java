@@ -6,13 +6,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What to send back: the status, the headers (always {@code Cache-Control: no-store} and
- * {@code Pragma: no-cache}; {@code Content-Type: application/json} with a body), and the body.
- * {@code toString()} never shows the body (it may carry a token).
+ * What to send back: the status, the headers, and the body. The OAuth endpoints of {@link TokenExchange}
+ * always send {@code Cache-Control: no-store} and {@code Pragma: no-cache} ({@code Content-Type:
+ * application/json} with a body); {@link JwksEndpoint} sends public caching headers. {@code toString()}
+ * never shows the body (it may carry a token).
  *
  * @param status the HTTP status
  * @param headers the response headers
- * @param body the JSON body, or empty
+ * @param body the body (JSON), or empty
  */
 public record HttpResponse(int status, Map<String, String> headers, String body) {
   /** Checks and copies. */
