@@ -87,7 +87,7 @@ public final class RemoteJwks implements Function<String, Optional<KeyRing.Publi
       return;
     }
     try {
-      keys = (TokenVerifier.parseJwks(Objects.requireNonNull(text, "JWKS text")));
+      keys = TokenVerifier.parseJwks(Objects.requireNonNull(text, "JWKS text"));
       fetchedAt = now;
     } catch (RuntimeException e) {
       // no detail: the text might hold key material
