@@ -91,7 +91,7 @@ public final class AgentToolChain {
   public static Result run(PrintStream out) {
     Narrator n = new Narrator(out);
     n.title("3. AI agent: a read-only grant for one task, narrower sub-grants for its tool chain");
-    Scene scene = new Scene();
+    Scene scene = new Scene(out);
     Map<String, RevocationReason> revoked = new LinkedHashMap<>();
     GrantListener onEnd = new GrantListener() {
       @Override

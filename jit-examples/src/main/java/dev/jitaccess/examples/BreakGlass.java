@@ -61,8 +61,8 @@ public final class BreakGlass {
   /** Runs the scenario, printing what happens to {@code out}. */
   public static Result run(PrintStream out) {
     Narrator n = new Narrator(out);
-    n.title("6. Break-glass: an emergency grant, its alert and its review flag");
-    Scene scene = new Scene();
+    n.title("5. Break-glass: an emergency grant, its alert and its review flag");
+    Scene scene = new Scene(out);
     List<String> alerts = new CopyOnWriteArrayList<>();
     GrantListener pager = new GrantListener() {
       @Override

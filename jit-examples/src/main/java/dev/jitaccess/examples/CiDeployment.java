@@ -72,7 +72,7 @@ public final class CiDeployment {
   public static Result run(PrintStream out) {
     Narrator n = new Narrator(out);
     n.title("1. CI deployment: a 5-minute write grant after one approval, revoked when the step ends");
-    Scene scene = new Scene();
+    Scene scene = new Scene(out);
     InMemoryApprovalHandler dba = InMemoryApprovalHandler.builder()
         .clock(scene.clock)
         .group("dba", "alice", "bob")

@@ -5,8 +5,8 @@ import java.io.PrintStream;
 /**
  * The demo of README command 1 ({@code mvn -B -q -Pdemo -DskipTests verify}): runs the CI deployment,
  * nightly backup, AI agent, resource server and break-glass scenarios in sequence. Every scenario runs
- * on a manual clock, so the demo's minutes of grant lifetime take no time; the audit lines come from the
- * broker's default SLF4J audit sink.
+ * on a manual clock, so the demo's minutes of grant lifetime take no time. The broker's audit trail is
+ * printed between the narration, one short line per record ({@link DemoAuditRenderer}).
  */
 public final class Demo {
   private Demo() {}
@@ -15,7 +15,8 @@ public final class Demo {
   public static void run(PrintStream out) {
     out.println("jit-access demo: just-in-time, short-lived, task-scoped grants for non-human identities.");
     out.println("Credentials come from a throwaway SPIFFE trust domain (prod.example.org); clocks are manual.");
-    out.println("Lines starting with INFO are the broker's audit trail (AuditSink.slf4j()); tokens appear only as hashes.");
+    out.println("Lines labelled 'audit' are the broker's audit trail, shortened for the screen (a production trail");
+    out.println("keeps every field: AuditSink.slf4j(), AuditSink.jsonLines(...)); tokens appear only as hashes.");
     CiDeployment.run(out);
     NightlyBackup.run(out);
     AgentToolChain.run(out);

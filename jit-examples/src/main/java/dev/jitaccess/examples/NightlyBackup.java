@@ -68,7 +68,7 @@ public final class NightlyBackup {
   public static Result run(PrintStream out) {
     Narrator n = new Narrator(out);
     n.title("2. Nightly backup: an automatic 30-minute read grant kept alive by heartbeat");
-    Scene scene = new Scene();
+    Scene scene = new Scene(out);
     Map<String, RevocationReason> ended = new ConcurrentHashMap<>();
     AtomicReference<Instant> expiredAt = new AtomicReference<>();
     GrantListener lifecycle = new GrantListener() {

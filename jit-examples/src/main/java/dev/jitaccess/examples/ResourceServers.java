@@ -103,7 +103,7 @@ public final class ResourceServers {
   public static Result run(PrintStream out) {
     Narrator n = new Narrator(out);
     n.title("4. Resource servers: JDK HttpServer checks the grant (GrantVerifier, and plain Nimbus + JWKS)");
-    Scene scene = new Scene();
+    Scene scene = new Scene(out);
     List<Call> calls = new ArrayList<>();
     HttpServer serverA = null;
     HttpServer serverB = null;

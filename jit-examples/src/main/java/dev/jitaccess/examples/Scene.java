@@ -11,6 +11,7 @@ import dev.jitaccess.testkit.RecordingAuditSink;
 import dev.jitaccess.testkit.TestTrustDomain;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,8 +21,9 @@ import java.util.stream.Collectors;
 /**
  * What every scenario starts from: a manual clock (also the broker's scheduler), the throwaway trust
  * domain {@code prod.example.org} that mints the workloads' SVIDs, the examples policy, and an audit sink
- * that keeps the events for the scenario's result (jit-testkit's {@link RecordingAuditSink}) and logs
- * them through {@link AuditSink#slf4j()}.
+ * that keeps the events for the scenario's result (jit-testkit's {@link RecordingAuditSink}) and prints
+ * each as one short line between the narration's own ({@link DemoAuditRenderer}; a production broker
+ * keeps the full records, by default through {@link AuditSink#slf4j()}).
  */
 final class Scene {
   /** The broker's issuer. */
@@ -40,9 +42,11 @@ final class Scene {
   final RulePolicy policy;
   /** Keeps every audit event for the scenario's result. */
   final RecordingAuditSink recorded = new RecordingAuditSink();
-  private final AuditSink log = AuditSink.slf4j();
+  private final AuditSink display;
 
-  Scene() {
+  /** A scene whose audit lines are printed on {@code out}, the scenario's own output. */
+  Scene(PrintStream out) {
+    this.display = new DemoAuditRenderer(out);
     this.clock = ManualClock.at(START);
     this.domain = TestTrustDomain.create(TRUST_DOMAIN, clock);
     this.policy = policy();
@@ -87,7 +91,7 @@ final class Scene {
 
   private void record(AuditEvent event) {
     recorded.record(event);
-    log.record(event);
+    display.record(event);
   }
 
   /** Every audit event so far, in order. */
