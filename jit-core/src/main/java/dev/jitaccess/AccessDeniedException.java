@@ -24,6 +24,14 @@ public class AccessDeniedException extends JitException {
     this.decision = decision;
   }
 
+  /**
+   * What kind of denial this is: the {@link Decision.Deny#category()} of a denial, {@link
+   * DenialCategory#APPROVAL} for a decision that needs an approval.
+   */
+  public DenialCategory category() {
+    return decision instanceof Decision.Deny deny ? deny.category() : DenialCategory.APPROVAL;
+  }
+
   /** The decision behind this denial, with its rule ids and reasons. */
   public Decision decision() {
     return decision;

@@ -58,7 +58,7 @@ final class Admission {
     Instant now = clock.instant();
     String tooBig = checkSize(request.credential());
     if (tooBig != null) {
-      return new Evaluation(null, Decision.deny("identity: " + tooBig), null);
+      return new Evaluation(null, Decision.deny(DenialCategory.IDENTITY, "identity: " + tooBig), null);
     }
     String cacheKey = credentialCache != null && request.credential() instanceof Credential.Token token
         ? token.type() + " " + token.value()
@@ -78,23 +78,23 @@ final class Admission {
         }
       }
       if (chosen == null) {
-        return new Evaluation(null, Decision.deny("identity: no identity verifier accepts this kind of credential"), null);
+        return new Evaluation(null, Decision.deny(DenialCategory.IDENTITY, "identity: no identity verifier accepts this kind of credential"), null);
       }
       result = chosen.verify(request.credential());
     } catch (RuntimeException e) {
       LOG.warn("identity verifier failed with {}; request denied", e.getClass().getName());
       return new Evaluation(
-          null, Decision.deny("identity: the identity verifier failed (" + e.getClass().getSimpleName() + ")"), e);
+          null, Decision.deny(DenialCategory.UNAVAILABLE, "identity: the identity verifier failed (" + e.getClass().getSimpleName() + ")"), e);
     }
     if (result == null) {
-      return new Evaluation(null, Decision.deny("identity: the identity verifier returned no result"), null);
+      return new Evaluation(null, Decision.deny(DenialCategory.UNAVAILABLE, "identity: the identity verifier returned no result"), null);
     }
     if (result instanceof IdentityResult.Rejected rejected) {
-      return new Evaluation(null, Decision.deny("identity: " + rejected.reason()), null);
+      return new Evaluation(null, Decision.deny(DenialCategory.IDENTITY, "identity: " + rejected.reason()), null);
     }
     WorkloadIdentity identity = ((IdentityResult.Verified) result).identity();
     if (!now.isBefore(identity.expiresAt())) {
-      return new Evaluation(identity, Decision.deny("identity: the credential expired at " + identity.expiresAt()), null);
+      return new Evaluation(identity, Decision.deny(DenialCategory.IDENTITY, "identity: the credential expired at " + identity.expiresAt()), null);
     }
     if (cacheKey != null && credentialCache != null) {
       credentialCache.put(cacheKey, identity);
@@ -110,10 +110,10 @@ final class Admission {
       d = explain ? policy.explain(context) : policy.evaluate(context);
     } catch (RuntimeException e) {
       LOG.warn("policy evaluation failed with {}; request denied", e.getClass().getName());
-      return new Evaluation(identity, Decision.deny("policy: evaluation failed (" + e.getClass().getSimpleName() + ")"), e);
+      return new Evaluation(identity, Decision.deny(DenialCategory.UNAVAILABLE, "policy: evaluation failed (" + e.getClass().getSimpleName() + ")"), e);
     }
     if (d == null) {
-      return new Evaluation(identity, Decision.deny("policy: the policy returned no decision"), null);
+      return new Evaluation(identity, Decision.deny(DenialCategory.UNAVAILABLE, "policy: the policy returned no decision"), null);
     }
     return new Evaluation(identity, d, null);
   }

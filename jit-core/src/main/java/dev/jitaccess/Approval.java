@@ -1,6 +1,8 @@
 package dev.jitaccess;
 
+import java.text.Normalizer;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -19,5 +21,22 @@ public record Approval(String approver, Instant at, String comment) {
     }
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(comment, "comment");
+  }
+
+  /** This approval's approver as {@link #normalize} compares it. */
+  public String normalizedApprover() {
+    return normalize(approver);
+  }
+
+  /**
+   * The one comparison key of approver and requester identities: Unicode NFKC, surrounding white space
+   * removed, lower case by {@link Locale#ROOT}. {@code bob}, {@code BOB} and {@code ＢＯＢ} are the same
+   * approver; the broker's own final check and the bundled approval handler both compare with it, so a
+   * custom approval handler cannot weaken the rule "distinct approvers, never the requester or its
+   * owner".
+   */
+  public static String normalize(String identity) {
+    Objects.requireNonNull(identity, "identity");
+    return Normalizer.normalize(identity, Normalizer.Form.NFKC).strip().toLowerCase(Locale.ROOT);
   }
 }

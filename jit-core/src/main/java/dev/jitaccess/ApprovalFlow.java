@@ -76,14 +76,16 @@ final class ApprovalFlow {
         tf.put(AuditEvent.REASON, "no decision before " + deadline);
         events.record(AuditEventType.APPROVAL_TIMED_OUT, tf);
         result.completeExceptionally(
-            events.denied(identity, request, d, null, "approval " + approvalId + " timed out at " + deadline));
+            events.denied(identity, request, d, null, "approval " + approvalId + " timed out at " + deadline,
+                DenialCategory.APPROVAL));
       }
     }, deadline);
     if (scheduled == null) {
       // without a timeout the request could wait for ever: fail closed
       settled.set(true);
       return CompletableFuture.failedFuture(
-          events.denied(identity, request, d, null, "approval: the scheduler could not time the approval"));
+          events.denied(identity, request, d, null, "approval: the scheduler could not time the approval",
+              DenialCategory.UNAVAILABLE));
     }
     Scheduler.Cancellable timeout = scheduled;
     CompletionStage<ApprovalOutcome> pending;
@@ -95,7 +97,8 @@ final class ApprovalFlow {
     } catch (RuntimeException e) {
       timeout.cancel();
       settled.set(true);
-      return CompletableFuture.failedFuture(events.denied(identity, request, d, e, "approval handler failed"));
+      return CompletableFuture.failedFuture(events.denied(identity, request, d, e, "approval handler failed",
+          DenialCategory.UNAVAILABLE));
     }
     pending.whenComplete((outcome, error) -> {
       if (!settled.compareAndSet(false, true)) {
@@ -118,13 +121,15 @@ final class ApprovalFlow {
     if (error != null || outcome == null) {
       f.put(AuditEvent.REASON, "approval handler failed");
       events.record(AuditEventType.APPROVAL_REJECTED, f);
-      throw events.denied(identity, request, d, error, "approval " + approvalId + " failed in the approval handler");
+      throw events.denied(identity, request, d, error, "approval " + approvalId + " failed in the approval handler",
+          DenialCategory.UNAVAILABLE);
     }
     if (outcome instanceof ApprovalOutcome.Rejected r) {
       f.put(AuditEvent.APPROVERS, r.approver());
       f.put(AuditEvent.REASON, "rejected: " + r.comment());
       events.record(AuditEventType.APPROVAL_REJECTED, f);
-      throw events.denied(identity, request, d, null, "approval " + approvalId + " rejected by " + r.approver());
+      throw events.denied(identity, request, d, null, "approval " + approvalId + " rejected by " + r.approver(),
+          DenialCategory.APPROVAL);
     }
     List<Approval> approvals = ((ApprovalOutcome.Approved) outcome).approvals();
     String problem = check(identity, d.requirement(), approvals, deadline);
@@ -134,7 +139,8 @@ final class ApprovalFlow {
     if (problem != null) {
       f.put(AuditEvent.REASON, "refused: " + problem);
       events.record(AuditEventType.APPROVAL_REJECTED, f);
-      throw events.denied(identity, request, d, null, "approval " + approvalId + " refused: " + problem);
+      throw events.denied(identity, request, d, null, "approval " + approvalId + " refused: " + problem,
+          DenialCategory.APPROVAL);
     }
     events.recordOrDeny(AuditEventType.APPROVAL_APPROVED, f, identity, request);
     Decision.Allow allow = new Decision.Allow(d.terms(), d.ruleIds(), d.reasons(), d.policyVersion());
@@ -145,14 +151,17 @@ final class ApprovalFlow {
   private @Nullable String check(
       WorkloadIdentity identity, ApprovalRequirement req, List<Approval> approvals, Instant deadline) {
     Set<String> distinct = new HashSet<>();
+    String requester = Approval.normalize(identity.id());
+    String owner = identity.owner().map(Approval::normalize).orElse(null);
     for (Approval a : approvals) {
-      if (a.approver().equals(identity.id()) || identity.owner().map(a.approver()::equals).orElse(false)) {
+      String approver = a.normalizedApprover();
+      if (approver.equals(requester) || approver.equals(owner)) {
         return "the requester cannot approve its own request (" + a.approver() + ")";
       }
       if (a.at().isAfter(deadline)) {
         return "approval by " + a.approver() + " came after the deadline " + deadline;
       }
-      distinct.add(a.approver());
+      distinct.add(approver);
     }
     if (!clock.instant().isBefore(deadline)) {
       return "the approval deadline " + deadline + " has passed";

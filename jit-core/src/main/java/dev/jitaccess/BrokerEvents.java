@@ -70,7 +70,8 @@ final class BrokerEvents {
     } catch (RuntimeException e) {
       if (auditBlocks) {
         LOG.error("audit sink failed with {} recording {}; request denied", e.getClass().getName(), type);
-        throw denied(identity, request, Decision.deny("audit: the audit sink failed, so nothing was issued"), e, null);
+        throw denied(identity, request,
+            Decision.deny(DenialCategory.UNAVAILABLE, "audit: the audit sink failed, so nothing was issued"), e);
       }
       LOG.error("audit sink failed with {} recording {}", e.getClass().getName(), type);
     }
@@ -85,12 +86,22 @@ final class BrokerEvents {
   }
 
   /**
+   * Audits a denial (DENIED) of {@code decision} as it is, tells the listeners ({@code onDenied}) and
+   * returns the exception to throw.
+   */
+  AccessDeniedException denied(
+      @Nullable WorkloadIdentity identity, GrantRequest request, Decision decision, @Nullable Throwable cause) {
+    return denied(identity, request, decision, cause, null, DenialCategory.POLICY);
+  }
+
+  /**
    * Audits a denial (DENIED), tells the request's and the broker's listeners ({@code onDenied}) and
-   * returns the exception to throw. {@code extraReason}, when given, goes first among the reasons.
+   * returns the exception to throw. {@code extraReason}, when given, goes first among the reasons of a
+   * new Deny of {@code category} (a NeedsApproval answered with "approval required" stays as it is).
    */
   AccessDeniedException denied(
       @Nullable WorkloadIdentity identity, GrantRequest request, Decision decision, @Nullable Throwable cause,
-      @Nullable String extraReason) {
+      @Nullable String extraReason, DenialCategory category) {
     Decision d = decision;
     if (extraReason != null) {
       List<String> reasons = new ArrayList<>();
@@ -98,7 +109,7 @@ final class BrokerEvents {
       reasons.addAll(decision.reasons());
       d = decision instanceof Decision.NeedsApproval && extraReason.startsWith("approval required")
           ? decision
-          : new Decision.Deny(decision.ruleIds(), reasons, decision.policyVersion());
+          : new Decision.Deny(decision.ruleIds(), reasons, decision.policyVersion(), category);
     }
     Map<String, String> f = requestFields(identity, request);
     f.put(AuditEvent.REASON, extraReason != null ? extraReason : String.join("; ", d.reasons()));

@@ -24,9 +24,14 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision
     return this instanceof Allow;
   }
 
-  /** A denial with reasons and no rule ids or policy version. */
+  /** A policy denial ({@link DenialCategory#POLICY}) with reasons and no rule ids or policy version. */
   static Deny deny(String... reasons) {
     return new Deny(List.of(), List.of(reasons), "");
+  }
+
+  /** A denial of {@code category} with reasons and no rule ids or policy version. */
+  static Deny deny(DenialCategory category, String... reasons) {
+    return new Deny(List.of(), List.of(reasons), "", category);
   }
 
   /**
@@ -54,13 +59,21 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision
    * @param ruleIds the deciding rules (empty for a default deny)
    * @param reasons why
    * @param policyVersion the policy version
+   * @param category what kind of refusal it is, for mapping to a status without parsing the reasons
    */
-  record Deny(List<String> ruleIds, List<String> reasons, String policyVersion) implements Decision {
+  record Deny(List<String> ruleIds, List<String> reasons, String policyVersion, DenialCategory category)
+      implements Decision {
     /** Checks and copies. */
     public Deny {
       ruleIds = List.copyOf(ruleIds);
       reasons = List.copyOf(reasons);
       Objects.requireNonNull(policyVersion, "policyVersion");
+      Objects.requireNonNull(category, "category");
+    }
+
+    /** A policy denial ({@link DenialCategory#POLICY}), as a policy returns it. */
+    public Deny(List<String> ruleIds, List<String> reasons, String policyVersion) {
+      this(ruleIds, reasons, policyVersion, DenialCategory.POLICY);
     }
   }
 

@@ -76,9 +76,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       return issue(ev.verifiedIdentity(), request, allow, Optional.empty(), List.of(), null);
     }
     if (d instanceof Decision.NeedsApproval) {
-      throw events.denied(ev.identity(), request, d, null, "approval required; use requestAsync");
+      throw events.denied(ev.identity(), request, d, null, "approval required; use requestAsync",
+          DenialCategory.APPROVAL);
     }
-    throw events.denied(ev.identity(), request, d, ev.cause(), null);
+    throw events.denied(ev.identity(), request, d, ev.cause());
   }
 
   @Override
@@ -105,11 +106,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
             issue(ev.verifiedIdentity(), request, allow, Optional.empty(), List.of(), null));
       }
       if (!(d instanceof Decision.NeedsApproval needsApproval)) {
-        throw events.denied(ev.identity(), request, d, ev.cause(), null);
+        throw events.denied(ev.identity(), request, d, ev.cause());
       }
       ApprovalFlow flow = approvals;
       if (flow == null) {
-        throw events.denied(ev.identity(), request, d, null, "approval required but no approval handler is configured");
+        throw events.denied(ev.identity(), request, d, null, "approval required but no approval handler is configured",
+            DenialCategory.APPROVAL);
       }
       return flow.await(ev.verifiedIdentity(), request, needsApproval,
           (identity, r, allow, approvalId, given) -> issue(identity, r, allow, Optional.of(approvalId), given, null));
@@ -141,19 +143,21 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Objects.requireNonNull(d, "request");
     ensureOpen();
     Instant now = config.clock().instant();
-    String parentProblem = null;
+    Decision.Deny parentProblem = null;
     GrantRecord parent = null;
     Optional<Grant> handle = d.parentGrant();
     if (handle.isPresent()) {
       if (!handle.get().issuedBy(this)) {
-        parentProblem = "delegation: the parent grant handle was not issued by this broker";
+        parentProblem = Decision.deny(DenialCategory.IDENTITY,
+            "delegation: the parent grant handle was not issued by this broker");
       } else {
         parent = store.find(handle.get().id()).orElse(null);
       }
     } else {
       Verification v = verifyParentToken(d);
       if (v instanceof Verification.Rejected r) {
-        parentProblem = "delegation: the parent token does not verify (" + r.reason() + ")";
+        parentProblem = Decision.deny(DenialCategory.IDENTITY,
+            "delegation: the parent token does not verify (" + r.reason() + ")");
       } else {
         parent = store.find(((Verification.Verified) v).grant().grantId()).orElse(null);
       }
@@ -176,18 +180,21 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     d.dpopKey().ifPresent(b::dpopKey);
     d.listeners().forEach(b::listener);
     GrantRequest request = b.build();
-    String problem = parentProblem != null ? parentProblem : parentProblem(parent, resource, d.actions(), now);
+    Decision.Deny problem = parentProblem != null ? parentProblem : parentProblem(parent, resource, d.actions(), now);
     if (problem == null && parent != null && parent.info().singleUse() && handle.isPresent() && !spendUse(parent, now)) {
-      problem = "delegation: the single-use parent grant was already used";
+      problem = Decision.deny(DenialCategory.INVALID_REQUEST, "delegation: the single-use parent grant was already used");
     }
     if (problem != null || parent == null) {
       events.recordOrDeny(AuditEventType.REQUESTED, BrokerEvents.requestFields(null, request), null, request);
-      throw events.denied(null, request, Decision.deny(problem != null ? problem : "delegation: no parent"), null, null);
+      throw events.denied(null, request,
+          problem != null ? problem : Decision.deny(DenialCategory.INVALID_REQUEST, "delegation: no parent"), null);
     }
     Admission.Evaluation ev = admit(request);
     if (!(ev.decision() instanceof Decision.Allow allow)) {
-      throw events.denied(ev.identity(), request, ev.decision(), ev.cause(),
-          ev.decision() instanceof Decision.NeedsApproval ? "delegation: a delegation cannot wait for approval" : null);
+      throw ev.decision() instanceof Decision.NeedsApproval
+          ? events.denied(ev.identity(), request, ev.decision(), null, "delegation: a delegation cannot wait for approval",
+              DenialCategory.APPROVAL)
+          : events.denied(ev.identity(), request, ev.decision(), ev.cause());
     }
     Grant child = issue(ev.verifiedIdentity(), request, allow, parent.info().approvalId(),
         parent.info().approvals(), parent);
@@ -235,24 +242,25 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   /** Why {@code parent} cannot be attenuated into this sub-grant, or null if it can. */
-  private static @Nullable String parentProblem(
+  private static Decision.@Nullable Deny parentProblem(
       @Nullable GrantRecord parent, String resource, Set<String> actions, Instant now) {
     if (parent == null || !parent.isLiveAt(now)) {
-      return "delegation: the parent grant is not live";
+      return Decision.deny(DenialCategory.INVALID_REQUEST, "delegation: the parent grant is not live");
     }
     if (parent.info().delegationsLeft() < 1) {
-      return "delegation: the parent grant may not be delegated (further)";
+      return Decision.deny(DenialCategory.POLICY, "delegation: the parent grant may not be delegated (further)");
     }
     if (parent.info().delegators().size() + 1 > GrantTokens.MAX_CHAIN) {
-      return "delegation: the chain would be longer than " + GrantTokens.MAX_CHAIN;
+      return Decision.deny(DenialCategory.POLICY, "delegation: the chain would be longer than " + GrantTokens.MAX_CHAIN);
     }
     if (!isWithin(resource, parent.info().resource())) {
-      return "delegation: resource " + resource + " is not within the parent's " + parent.info().resource();
+      return Decision.deny(DenialCategory.POLICY,
+          "delegation: resource " + resource + " is not within the parent's " + parent.info().resource());
     }
     if (!parent.info().actions().containsAll(actions)) {
       Set<String> wider = new LinkedHashSet<>(actions);
       wider.removeAll(parent.info().actions());
-      return "delegation: actions " + wider + " are not granted by the parent";
+      return Decision.deny(DenialCategory.POLICY, "delegation: actions " + wider + " are not granted by the parent");
     }
     return null;
   }
@@ -283,7 +291,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     try {
       terms = issuer.terms(request.actions(), request, allow.terms(), parent, false, now);
     } catch (Issuer.Refused e) {
-      throw events.denied(identity, request, allow, null, e.getMessage());
+      throw events.denied(identity, request, allow, null, e.getMessage(), DenialCategory.POLICY);
     }
     GrantInfo info = issuer.info(identity, request, terms, allow.terms(), allow.ruleIds(), approvalId, given, parent);
     String grantId = info.grantId();
@@ -303,7 +311,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     } catch (JOSEException | RuntimeException e) {
       lifecycle.abort(grantId);
       LOG.error("signing grant {} failed with {}; nothing issued", grantId, e.getClass().getName());
-      throw events.denied(identity, request, allow, e, "signing: the token could not be signed");
+      throw events.denied(identity, request, allow, e, "signing: the token could not be signed",
+          DenialCategory.UNAVAILABLE);
     }
     try {
       issuer.auditIssued(info, token, allow, request);
@@ -311,7 +320,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       if (events.auditBlocks()) {
         lifecycle.abort(grantId);
         LOG.error("audit sink failed with {}; grant {} not issued", e.getClass().getName(), grantId);
-        throw events.denied(identity, request, allow, e, "audit: the audit sink failed, so nothing was issued");
+        throw events.denied(identity, request, allow, e, "audit: the audit sink failed, so nothing was issued",
+            DenialCategory.UNAVAILABLE);
       }
       LOG.error("audit sink failed with {} recording grant {}; issued anyway (auditFailureBlocksIssuance=false)",
           e.getClass().getName(), grantId);

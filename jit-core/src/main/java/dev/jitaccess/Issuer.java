@@ -166,15 +166,17 @@ final class Issuer {
       inserted = store.insert(GrantRecord.live(info, terms.idle(), terms.idleDeadline()), maxPerIdentity, maxPerTask);
     } catch (RuntimeException e) {
       LOG.warn("grant store failed with {}; request denied", e.getClass().getName());
-      throw events.denied(identity, request, allow, e, "store: the grant store failed");
+      throw events.denied(identity, request, allow, e, "store: the grant store failed", DenialCategory.UNAVAILABLE);
     }
     if (inserted != GrantStore.InsertResult.INSERTED) {
+      DenialCategory category = inserted == GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED
+          || inserted == GrantStore.InsertResult.TASK_QUOTA_EXCEEDED ? DenialCategory.QUOTA : DenialCategory.UNAVAILABLE;
       String why = inserted == GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED
           ? "quota: identity " + identity.id() + " already holds " + maxPerIdentity + " live grants"
           : inserted == GrantStore.InsertResult.TASK_QUOTA_EXCEEDED
               ? "quota: task " + request.taskId() + " already holds " + maxPerTask + " live grants"
               : "store: duplicate grant id";
-      throw events.denied(identity, request, allow, null, why);
+      throw events.denied(identity, request, allow, null, why, category);
     }
   }
 

@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -117,11 +116,11 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
     synchronized (this) {
       p = live(approvalId);
       checkApprover(p.ticket, approver);
-      if (p.approvals.containsKey(approver)) {
+      if (p.approvals.containsKey(Approval.normalize(approver))) {
         throw new IllegalStateException("'" + approver + "' already approved " + approvalId
             + ": approvals must come from distinct approvers");
       }
-      p.approvals.put(approver, new Approval(approver, clock.instant(), comment));
+      p.approvals.put(Approval.normalize(approver), new Approval(approver, clock.instant(), comment));
       remaining = Math.max(0, p.ticket.requirement().approvals() - p.approvals.size());
       if (remaining == 0) {
         pending.remove(approvalId);
@@ -230,9 +229,9 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
   }
 
   private static boolean isRequester(ApprovalTicket t, String approver) {
-    String a = approver.toLowerCase(Locale.ROOT);
-    return t.requester().id().toLowerCase(Locale.ROOT).equals(a)
-        || t.requester().owner().map(o -> o.toLowerCase(Locale.ROOT).equals(a)).orElse(false);
+    String a = Approval.normalize(approver); // the broker's own comparison, one function
+    return Approval.normalize(t.requester().id()).equals(a)
+        || t.requester().owner().map(o -> Approval.normalize(o).equals(a)).orElse(false);
   }
 
   private static JitException timedOut(ApprovalTicket t) {

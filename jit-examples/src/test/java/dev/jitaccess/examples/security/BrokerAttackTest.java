@@ -7,6 +7,18 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.jitaccess.AccessDeniedException;
+import dev.jitaccess.Approval;
+import dev.jitaccess.ApprovalRequirement;
+import dev.jitaccess.Decision;
+import dev.jitaccess.GrantBroker;
+import dev.jitaccess.GrantTerms;
+import dev.jitaccess.spi.ApprovalHandler;
+import dev.jitaccess.spi.ApprovalOutcome;
+import dev.jitaccess.spi.ApprovalTicket;
+import java.lang.reflect.RecordComponent;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.jitaccess.Credential;
 import dev.jitaccess.DelegationRequest;
 import dev.jitaccess.Grant;
@@ -170,5 +182,91 @@ class BrokerAttackTest {
   void grantRequestBuilderRefusesReservedAttributeNames() {
     assertThatThrownBy(() -> GrantRequest.builder().attribute("delegation.parent", "x"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
+  }
+
+  // ------------------------------------------------------------------ 7 and 15: approvals
+
+  /** A broker on the target's SVID verifier whose policy needs {@code approvals} approvals. */
+  static GrantBroker approvalBroker(Target t, int approvals, ApprovalHandler handler) {
+    return GrantBroker.builder().issuer(Target.ISSUER).identityVerifier(t.jwtSvidVerifier)
+        .policy(ctx -> new Decision.NeedsApproval(GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(10)),
+            new ApprovalRequirement("ops", approvals, Duration.ofMinutes(10)), List.of("approve"), List.of(), "v1"))
+        .approvalHandler(handler).auditSink(t.audit).clock(t.clock).scheduler(t.clock).build();
+  }
+
+  static ApprovalHandler approvingAs(Target t, String... approvers) {
+    return ticket -> {
+      List<Approval> given = new java.util.ArrayList<>();
+      for (String a : approvers) {
+        given.add(new Approval(a, t.clock.instant(), ""));
+      }
+      return CompletableFuture.completedFuture(new ApprovalOutcome.Approved(given));
+    };
+  }
+
+  static AccessDeniedException refusal(GrantBroker broker, GrantRequest request) {
+    try {
+      broker.requestAsync(request).toCompletableFuture().join();
+    } catch (CompletionException e) {
+      return (AccessDeniedException) e.getCause();
+    }
+    throw new AssertionError("granted");
+  }
+
+  @Test
+  void approverNormalisationRefusesSelfApprovalInAnotherCase() {
+    try (Target t = new Target()) {
+      String shouting = Target.WORKLOAD.toUpperCase(java.util.Locale.ROOT);
+      for (String self : List.of(shouting, " " + Target.WORKLOAD + " ", "ｓｐｉｆｆｅ://example.org/ci/deploy")) {
+        try (GrantBroker broker = approvalBroker(t, 1, approvingAs(t, self))) {
+          Target.Issued before = t.issued();
+          assertThat(refusal(broker, t.request(svid(t, Target.WORKLOAD), task()).build()))
+              .as(self).hasMessageContaining("cannot approve its own request");
+          t.assertNothingIssuedSince(before);
+          Attacks.tried("broker.requestAsync");
+        }
+      }
+    }
+  }
+
+  @Test
+  void approverNormalisationCountsCaseVariantsAsOneApprover() {
+    try (Target t = new Target(); GrantBroker broker = approvalBroker(t, 2, approvingAs(t, "bob", "BOB"))) {
+      Target.Issued before = t.issued();
+      assertThat(refusal(broker, t.request(svid(t, Target.WORKLOAD), task()).build()))
+          .hasMessageContaining("needs 2 distinct approvers, got 1");
+      t.assertNothingIssuedSince(before);
+      Attacks.tried("broker.requestAsync");
+    }
+    try (Target t = new Target(); GrantBroker broker = approvalBroker(t, 2, approvingAs(t, "bob", "alice"))) {
+      assertThat(broker.requestAsync(t.request(svid(t, Target.WORKLOAD), task()).build()).toCompletableFuture().join()
+          .isLive()).isTrue();
+    }
+  }
+
+  @Test
+  void approvalTicketNeverCarriesTheCredential() {
+    try (Target t = new Target()) {
+      AtomicReference<ApprovalTicket> seen = new AtomicReference<>();
+      ApprovalHandler capturing = ticket -> {
+        seen.set(ticket);
+        return new CompletableFuture<>();
+      };
+      String svid = t.svid();
+      try (GrantBroker broker = approvalBroker(t, 1, capturing)) {
+        broker.requestAsync(t.request(Credential.jwtSvid(svid), task()).build());
+        ApprovalTicket ticket = seen.get();
+        assertThat(ticket).isNotNull();
+        assertThat(ticket.requester().id()).isEqualTo(Target.WORKLOAD);
+        for (Class<?> type : List.of(ApprovalTicket.class, ApprovalTicket.RequestFacts.class)) {
+          for (RecordComponent c : type.getRecordComponents()) {
+            assertThat(c.getType()).as(type.getSimpleName() + "." + c.getName())
+                .isNotEqualTo(Credential.class).isNotEqualTo(GrantRequest.class);
+          }
+        }
+        assertThat(ticket.toString()).doesNotContain(svid);
+        assertThat(ticket.request().taskId()).startsWith("bat-");
+      }
+    }
   }
 }
