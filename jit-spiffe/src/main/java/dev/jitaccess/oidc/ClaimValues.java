@@ -1,5 +1,7 @@
 package dev.jitaccess.oidc;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,26 +18,35 @@ final class ClaimValues {
 
   private ClaimValues() {}
 
-  /** Thrown when claims nest deeper than {@link #MAX_DEPTH}; caught by the verifier. */
-  static final class TooDeep extends Exception {
+  /**
+   * Thrown when claims nest deeper than {@link #MAX_DEPTH} or hold a number no double can hold; caught by
+   * the verifier.
+   */
+  static final class NotPlain extends Exception {
     private static final long serialVersionUID = 1L;
 
-    TooDeep() {
-      super("claims nest deeper than " + MAX_DEPTH + " levels", null, false, false);
+    NotPlain(String message) {
+      super(message, null, false, false);
+    }
+
+    static NotPlain tooDeep() {
+      return new NotPlain("claims nest deeper than " + MAX_DEPTH + " levels");
     }
   }
 
   /**
    * A deep, immutable copy holding only String, Long, Double, Boolean, List and Map values, in the
-   * token's order. JSON nulls are left out (of objects and arrays alike).
+   * token's order. JSON nulls are left out (of objects and arrays alike). Integral numbers within the
+   * range of a long are Longs, every other number a Double (as Nimbus reads claims); a number beyond
+   * the range of a double is refused.
    */
-  static Map<String, Object> plain(Map<?, ?> claims) throws TooDeep {
+  static Map<String, Object> plain(Map<?, ?> claims) throws NotPlain {
     return plainMap(claims, 0);
   }
 
-  private static Map<String, Object> plainMap(Map<?, ?> map, int depth) throws TooDeep {
+  private static Map<String, Object> plainMap(Map<?, ?> map, int depth) throws NotPlain {
     if (depth > MAX_DEPTH) {
-      throw new TooDeep();
+      throw NotPlain.tooDeep();
     }
     Map<String, Object> copy = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -47,13 +58,13 @@ final class ClaimValues {
     return Collections.unmodifiableMap(copy);
   }
 
-  private static Object plainValue(Object value, int depth) throws TooDeep {
+  private static Object plainValue(Object value, int depth) throws NotPlain {
     if (value instanceof Map) {
       return plainMap((Map<?, ?>) value, depth + 1);
     }
     if (value instanceof List) {
       if (depth + 1 > MAX_DEPTH) {
-        throw new TooDeep();
+        throw NotPlain.tooDeep();
       }
       List<Object> copy = new ArrayList<>();
       for (Object element : (List<?>) value) {
@@ -66,6 +77,13 @@ final class ClaimValues {
     }
     if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
       return ((Number) value).longValue();
+    }
+    if (value instanceof BigInteger || value instanceof BigDecimal) {
+      double d = ((Number) value).doubleValue();
+      if (!Double.isFinite(d)) {
+        throw new NotPlain("a claim holds a number beyond the range of a double");
+      }
+      return d;
     }
     return value; // String, Long, Double, Boolean or null (dropped by the caller)
   }

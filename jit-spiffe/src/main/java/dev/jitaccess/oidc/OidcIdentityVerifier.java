@@ -1,6 +1,6 @@
 package dev.jitaccess.oidc;
 
-import dev.jitaccess.spiffe.internal.StrictJson;
+import dev.jitaccess.internal.CompactJws;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -16,7 +16,6 @@ import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.spi.IdentityResult;
@@ -25,16 +24,10 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,6 +39,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -91,14 +85,12 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   public static final String GITHUB_ACTIONS_JWKS_URL = GITHUB_ACTIONS_ISSUER + "/.well-known/jwks";
 
   private static final Logger LOG = LoggerFactory.getLogger(OidcIdentityVerifier.class);
-  private static final List<String> REJECTED_HEADERS = List.of("jku", "x5u", "jwk", "x5c", "crit", "b64");
   private static final List<JWSAlgorithm> SUPPORTED_ALGORITHMS = List.of(
       JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
       JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
       JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
   private static final int MIN_RSA_BITS = 2048;
   private static final int MAX_CANDIDATE_KEYS = 8;
-  private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
 
   private final String issuer;
   private final String audience;
@@ -110,6 +102,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   private final Function<? super Map<String, Object>, String> identityId;
   private final @Nullable Function<? super Map<String, Object>, String> owner;
   private final KeySource keys;
+  private final CompactJws jws;
   private volatile boolean closed;
 
   private OidcIdentityVerifier(Builder b, String issuer, List<JWSAlgorithm> algorithms, KeySource keys,
@@ -124,6 +117,8 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     this.identityId = b.identityId == null ? OidcIdentityVerifier::defaultIdentityId : b.identityId;
     this.owner = owner;
     this.keys = keys;
+    this.jws = CompactJws.builder().maxBytes(maxTokenBytes)
+        .algorithms(this.algorithms.stream().map(JWSAlgorithm::getName).collect(Collectors.toSet())).build();
   }
 
   /** Starts an empty builder: issuer, keys and audience are required. */
@@ -219,60 +214,18 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   }
 
   private IdentityResult verifyToken(String token) {
-    // 1. Size, before any parsing. Anything acceptable is ASCII, so characters are bytes.
-    if (token.length() > maxTokenBytes) {
-      return reject("the token is larger than the " + maxTokenBytes + "-byte limit");
+    // 1-2. The project's one compact-JWS front end: size, three canonical parts, strict JSON, the alg
+    // allow-list and the header deny-list, before anything else is read.
+    CompactJws.Result front = jws.parse(token);
+    if (front instanceof CompactJws.Refused refused) {
+      return reject(frontEndReason(refused));
     }
-    String[] parts = token.split("\\.", -1);
-    if (parts.length == 5) {
-      return reject("encrypted tokens (JWE) are not accepted");
-    }
-    if (parts.length != 3) {
-      return reject("malformed token: a signed JWT has three dot-separated parts, this has " + parts.length);
-    }
+    CompactJws.Parsed parsed = (CompactJws.Parsed) front;
+    JWSAlgorithm alg = JWSAlgorithm.parse(parsed.algorithm());
+    JWSHeader header = new JWSHeader(alg);
 
-    // 2. The header: alg allow-list and forbidden parameters come before anything else is read.
-    Map<String, Object> headerJson = json(decode(parts[0]));
-    if (headerJson == null) {
-      return reject("malformed token: the header is not a base64url-encoded JSON object");
-    }
-    if (headerJson.containsKey("enc")) {
-      return reject("encrypted tokens (JWE) are not accepted");
-    }
-    Object algName = headerJson.get("alg");
-    if (!(algName instanceof String algText)) {
-      return reject("malformed token: the header has no alg");
-    }
-    if (algText.toLowerCase(Locale.ROOT).equals("none")) {
-      return reject("alg none (an unsecured JWT) is never accepted");
-    }
-    JWSAlgorithm alg = algorithms.stream().filter(a -> a.getName().equals(algName)).findFirst().orElse(null);
-    if (alg == null) {
-      return reject("alg " + Untrusted.quote(algName) + " is not in the allowed algorithms " + algorithms);
-    }
-    for (String name : REJECTED_HEADERS) {
-      if (headerJson.containsKey(name)) {
-        return reject("header parameter " + name + " is not accepted: "
-            + (name.equals("crit") || name.equals("b64")
-                ? "no critical header extensions are supported"
-                : "keys come only from the issuer's configured JWKS"));
-      }
-    }
-    JWSHeader header;
-    try {
-      header = JWSHeader.parse(headerJson, Base64URL.from(parts[0]));
-    } catch (ParseException | RuntimeException e) {
-      return reject("malformed token: the JWS header is invalid");
-    }
-
-    // 3. The payload and signature must decode; the issuer must be ours before keys are looked up.
-    Map<String, Object> rawClaims = json(decode(parts[1]));
-    if (rawClaims == null) {
-      return reject("malformed token: the payload is not a base64url-encoded JSON object");
-    }
-    if (decode(parts[2]) == null) {
-      return reject("malformed token: the signature is not base64url");
-    }
+    // 3. The issuer must be ours before keys are looked up.
+    Map<String, Object> rawClaims = parsed.claims();
     Object iss = rawClaims.get("iss");
     if (!(iss instanceof String)) {
       return reject("the iss claim is missing or not a string");
@@ -283,7 +236,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
 
     // 4. The signature, with a key from the issuer's JWKS only.
     Instant now = clock.instant();
-    String kid = header.getKeyID();
+    String kid = parsed.keyId();
     KeySource.Lookup lookup = keys.find(matcher(alg, kid), now);
     if (lookup instanceof KeySource.Unavailable unavailable) {
       return reject(unavailable.reason());
@@ -293,8 +246,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
           + (kid == null ? "the token (no kid)" : "kid " + Untrusted.quote(kid)) + " for " + alg
           + noMatch.detail());
     }
-    byte[] signingInput = (parts[0] + '.' + parts[1]).getBytes(StandardCharsets.US_ASCII);
-    if (!signatureVerifies(header, signingInput, Base64URL.from(parts[2]),
+    if (!signatureVerifies(header, parsed.signingInput(), new Base64URL(parsed.signaturePart()),
         ((KeySource.Found) lookup).keys())) {
       return reject("the signature does not verify with the issuer's key"
           + (kid == null ? "" : " " + Untrusted.quote(kid)));
@@ -304,7 +256,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     Map<String, Object> claims;
     try {
       claims = ClaimValues.plain(rawClaims);
-    } catch (ClaimValues.TooDeep e) {
+    } catch (ClaimValues.NotPlain e) {
       return reject("malformed token: " + e.getMessage());
     }
     Object sub = claims.get("sub");
@@ -448,37 +400,22 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     return false;
   }
 
-  /** The bytes of a canonical unpadded base64url part, or null: one token has one spelling only. */
-  private static byte @Nullable [] decode(String part) {
-    if (part.isEmpty() || !BASE64URL.matcher(part).matches()) {
-      return null;
-    }
-    try {
-      byte[] bytes = Base64.getUrlDecoder().decode(part);
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part) ? bytes : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  /** The JSON object in strict UTF-8 bytes, or null. */
-  private static @Nullable Map<String, Object> json(byte @Nullable [] bytes) {
-    if (bytes == null) {
-      return null;
-    }
-    try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-      // Nimbus keeps the last of duplicate keys inside nested objects; a strict parse refuses any
-      // duplicate, so a claim cannot read one way here and another way elsewhere
-      StrictJson.parse(text);
-      return JSONObjectUtils.parse(text);
-    } catch (CharacterCodingException | ParseException | StrictJson.JsonException e) {
-      return null;
-    }
+  /** The reason for a token the front end refused, in this verifier's words. */
+  private String frontEndReason(CompactJws.Refused refused) {
+    return switch (refused.problem()) {
+      case TOO_LARGE -> "the token is larger than the " + maxTokenBytes + "-byte limit";
+      case ENCRYPTED -> "encrypted tokens (JWE) are not accepted";
+      case JSON_SERIALIZATION, PART_COUNT, HEADER, NO_ALGORITHM, PAYLOAD -> "malformed token: " + refused.detail();
+      case UNSECURED -> "alg none (an unsecured JWT) is never accepted";
+      case ALGORITHM_NOT_ALLOWED ->
+          "alg " + Untrusted.quote(refused.value()) + " is not in the allowed algorithms " + algorithms;
+      case DENIED_HEADER -> "header parameter " + refused.member() + " is not accepted: "
+          + ("crit".equals(refused.member()) || "b64".equals(refused.member())
+              ? "no critical header extensions are supported"
+              : "keys come only from the issuer's configured JWKS");
+      case HEADER_MEMBER -> "malformed token: the JWS header is invalid (" + refused.detail() + ")";
+      case SIGNATURE -> "malformed token: the signature is not base64url";
+    };
   }
 
   private static String defaultIdentityId(Map<String, Object> attributes) {

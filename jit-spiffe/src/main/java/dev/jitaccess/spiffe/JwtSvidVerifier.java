@@ -1,7 +1,7 @@
 package dev.jitaccess.spiffe;
 
 import dev.jitaccess.spiffe.internal.Providers;
-import dev.jitaccess.spiffe.internal.StrictJson;
+import dev.jitaccess.internal.CompactJws;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -14,14 +14,12 @@ import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.spi.IdentityResult;
 import dev.jitaccess.spi.IdentityVerifier;
-import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,13 +34,13 @@ import org.jspecify.annotations.Nullable;
  * each failure a {@link IdentityResult.Rejected} whose reason starts with the checklist rule:
  *
  * <ol>
- *   <li>size: more than {@code maxTokenBytes} is refused before any parsing (B1);
- *   <li>compact JWS serialization only: three base64url parts, no JSON serialization, no JWE (five
- *       parts, or a header with the JWE members {@code enc} or {@code zip}) (B1);
- *   <li>{@code alg} in RS/ES/PS 256/384/512, checked before anything else in the header; {@code none},
- *       HS*, EdDSA and everything else are refused (B2);
- *   <li>headers that could bring their own key or change processing ({@code crit, jku, jwk, x5u, x5c,
- *       x5t, x5t#S256, b64}) are refused; other extra headers are tolerated (B3 is a producer rule);
+ *   <li>the project's one compact-JWS front end: size (more than {@code maxTokenBytes} is refused
+ *       before any parsing), compact serialization only (three canonical base64url parts, no JSON
+ *       serialization, no JWE: five parts or a header with {@code enc}, {@code zip}...), strict JSON
+ *       without duplicate member names (B1); {@code alg} in RS/ES/PS 256/384/512, checked before the
+ *       rest of the header; {@code none}, HS*, EdDSA and everything else are refused (B2); the header
+ *       deny-list ({@code crit, jku, jwk, x5u, x5c, b64}) plus the thumbprint hints {@code x5t,
+ *       x5t#S256}; other extra headers are tolerated (B3 is a producer rule);
  *   <li>{@code typ}, if present, exactly {@code JWT} or {@code JOSE}; an empty {@code typ} is refused
  *       (B5, go-spiffe's side);
  *   <li>{@code kid} present and not blank: the spec makes it optional but both reference libraries
@@ -67,14 +65,13 @@ public final class JwtSvidVerifier implements IdentityVerifier {
 
   private static final Set<String> ALGORITHMS =
       Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
-  private static final List<String> FORBIDDEN_HEADERS =
-      List.of("crit", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "b64");
 
   private final BundleSource bundles;
   private final Set<String> audiences;
   private final Clock clock;
   private final Duration leeway;
   private final int maxTokenBytes;
+  private final CompactJws jws;
   private final @Nullable String ownerClaim;
   private final @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
   /** One verifier per bundle key, dropped with the key when a refreshed bundle replaces it. */
@@ -86,6 +83,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     this.clock = Objects.requireNonNull(b.clock, "clock");
     this.leeway = Objects.requireNonNull(b.leeway, "leeway");
     this.maxTokenBytes = b.maxTokenBytes;
+    this.jws = CompactJws.builder().maxBytes(maxTokenBytes).algorithms(ALGORITHMS).refuseThumbprintHints().build();
     this.ownerClaim = b.ownerClaim;
     this.ownerMapping = b.ownerMapping;
   }
@@ -118,60 +116,25 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   }
 
   private IdentityResult check(String token) {
-    // B1: size before anything else
-    if (token.length() > maxTokenBytes) {
-      return reject("B1: token is longer than " + maxTokenBytes + " bytes");
+    // B1-B3: the project's one compact-JWS front end (size, shape, alg allow-list, header deny-list)
+    CompactJws.Result front = jws.parse(token);
+    if (front instanceof CompactJws.Refused refused) {
+      return reject(frontEndReason(refused, token));
     }
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (!(c == '.' || c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9'))) {
-        return reject(token.trim().startsWith("{")
-            ? "B1: JWS JSON serialization is not allowed"
-            : "B1: token is not a compact JWS (bad character)");
-      }
-    }
-    String[] parts = token.split("\\.", -1);
-    if (parts.length != 3) {
-      return reject("B1: token is not a compact JWS (" + parts.length + " parts)");
-    }
-    Map<String, Object> header = decodeObject(parts[0]);
-    if (header == null) {
-      return reject("B1: token header is not a base64url JSON object");
-    }
-    // B2: algorithm first
-    Object alg = header.get("alg");
-    if (!(alg instanceof String algName)) {
-      return reject("B2: token has no alg");
-    }
-    if (!ALGORITHMS.contains(alg)) {
-      return reject("B2: algorithm " + printable(algName) + " is not allowed");
-    }
-    if (header.containsKey("enc") || header.containsKey("zip")) {
-      return reject("B1: a JWE header (enc, zip) is not a JWS header");
-    }
-    for (String h : FORBIDDEN_HEADERS) {
-      if (header.containsKey(h)) {
-        return reject("B3: header " + h + " is not allowed");
-      }
-    }
+    CompactJws.Parsed parsed = (CompactJws.Parsed) front;
+    String algName = parsed.algorithm();
+    Map<String, Object> header = parsed.header();
     if (header.containsKey("typ")) {
       Object typ = header.get("typ");
       if (!"JWT".equals(typ) && !"JOSE".equals(typ)) {
         return reject("B5: typ must be JWT or JOSE");
       }
     }
-    Object kid = header.get("kid");
-    if (!(kid instanceof String keyId) || keyId.isBlank()) {
+    String keyId = parsed.keyId();
+    if (keyId == null || keyId.isBlank()) {
       return reject("B4: token header has no kid");
     }
-    if (parts[2].isEmpty()) {
-      return reject("B1: token has no signature");
-    }
-    Map<String, Object> claims = decodeObject(parts[1]);
-    if (claims == null) {
-      return reject("B1: token payload is not a base64url JSON object");
-    }
+    Map<String, Object> claims = parsed.claims();
     // B6
     Object sub = claims.get("sub");
     if (!(sub instanceof String subject) || subject.isEmpty()) {
@@ -202,7 +165,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     if (keyProblem != null) {
       return reject("B11: " + keyProblem);
     }
-    if (!signatureValid(token, algName, key.get())) {
+    if (!signatureValid(parsed, key.get())) {
       return reject("B10: signature does not verify with kid " + printable(keyId)
           + " of trust domain " + td);
     }
@@ -312,23 +275,43 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   }
 
   /**
-   * Checks the signature over the token's first two parts. The header was already parsed strictly and
-   * headers that change processing ({@code crit}, {@code b64}, ...) were refused, so the only header
-   * member the verifier needs is the algorithm: the token is not parsed a second time.
+   * Checks the signature over the token's first two parts. The front end already parsed the header
+   * strictly and refused headers that change processing ({@code crit}, {@code b64}, ...), so the only
+   * header member the verifier needs is the algorithm: the token is not parsed a second time.
    */
-  private boolean signatureValid(String token, String alg, PublicKey key) {
+  private boolean signatureValid(CompactJws.Parsed parsed, PublicKey key) {
     try {
-      int dot = token.lastIndexOf('.');
       JWSVerifier verifier = verifiers.get(key);
       if (verifier == null) {
         verifier = newVerifier(key);
         verifiers.put(key, verifier);
       }
-      return verifier.verify(new JWSHeader(JWSAlgorithm.parse(alg)),
-          token.substring(0, dot).getBytes(StandardCharsets.US_ASCII), new Base64URL(token.substring(dot + 1)));
+      return verifier.verify(new JWSHeader(JWSAlgorithm.parse(parsed.algorithm())), parsed.signingInput(),
+          new Base64URL(parsed.signaturePart()));
     } catch (JOSEException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** The checklist rule and reason for a token the front end refused. */
+  private String frontEndReason(CompactJws.Refused refused, String token) {
+    return switch (refused.problem()) {
+      case TOO_LARGE -> "B1: token is longer than " + maxTokenBytes + " bytes";
+      case JSON_SERIALIZATION -> "B1: JWS JSON serialization is not allowed";
+      case PART_COUNT -> "B1: token is not a compact JWS (" + token.split("\\.", -1).length + " parts)";
+      case ENCRYPTED -> refused.member() == null
+          ? "B1: token is not a compact JWS (5 parts)"
+          : "B1: a JWE header (enc, zip) is not a JWS header";
+      case HEADER -> "B1: token header is not a base64url JSON object";
+      case NO_ALGORITHM -> "B2: token has no alg";
+      case UNSECURED, ALGORITHM_NOT_ALLOWED ->
+          "B2: algorithm " + printable(Objects.requireNonNullElse(refused.value(), "")) + " is not allowed";
+      case DENIED_HEADER -> "B3: header " + refused.member() + " is not allowed";
+      case HEADER_MEMBER -> "typ".equals(refused.member()) ? "B5: typ must be JWT or JOSE"
+          : "kid".equals(refused.member()) ? "B4: token header has no kid" : "B1: " + refused.detail();
+      case PAYLOAD -> "B1: token payload is not a base64url JSON object";
+      case SIGNATURE -> "B1: token has no signature (or it is not canonical base64url)";
+    };
   }
 
   /** A verifier for a bundle key; ECDSA runs on an unregistered Bouncy Castle provider. */
@@ -339,21 +322,6 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     ECDSAVerifier ec = new ECDSAVerifier((ECPublicKey) key);
     ec.getJCAContext().setProvider(Providers.bouncyCastle());
     return ec;
-  }
-
-  private static @Nullable Map<String, Object> decodeObject(String part) {
-    try {
-      byte[] bytes = Base64.getUrlDecoder().decode(part);
-      Object o = StrictJson.parse(new String(bytes, StandardCharsets.UTF_8));
-      if (o instanceof Map) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) o;
-        return m;
-      }
-      return null;
-    } catch (IllegalArgumentException | StrictJson.JsonException e) {
-      return null;
-    }
   }
 
   /** A short, printable rendering of a header value for a reason (never the token itself). */

@@ -1,6 +1,6 @@
 package dev.jitaccess.spiffe;
 
-import dev.jitaccess.spiffe.internal.StrictJson;
+import dev.jitaccess.internal.StrictJson;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;

@@ -1,20 +1,24 @@
-package dev.jitaccess.spiffe.internal;
+package dev.jitaccess.internal;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A small strict JSON (RFC 8259) reader for bundle documents. Unlike the lenient readers it rejects
- * duplicate object keys at every level (Trust-Domain-and-Bundle §6.3 asks consumers to reject duplicate
- * trust-domain keys when they can detect them), trailing content, and nesting deeper than 64.
+ * The project's one strict JSON (RFC 8259) reader, used for JOSE headers and claims ({@link CompactJws})
+ * and for SPIFFE bundle documents. Unlike the lenient readers it rejects duplicate member names at every
+ * level (a claim must not read one way here and another way in another parser; Trust-Domain-and-Bundle
+ * §6.3 asks consumers to reject duplicate trust-domain keys), trailing content, numbers longer than 400
+ * characters, and nesting deeper than 64.
  *
- * <p>Objects become {@link LinkedHashMap}, arrays {@link ArrayList}, numbers {@link Long} when integral
- * and in range, otherwise {@link BigDecimal}/{@link BigInteger}; {@code null} becomes Java null.
+ * <p>Objects become unmodifiable maps in document order, arrays unmodifiable lists, numbers {@link Long}
+ * when integral and in range, otherwise {@link BigDecimal}/{@link BigInteger}; {@code null} becomes Java
+ * null. Lone UTF-16 surrogates written as unicode escapes are kept as they are.
  */
 public final class StrictJson {
   static final int MAX_DEPTH = 64;
@@ -35,6 +39,13 @@ public final class StrictJson {
     this.s = s;
   }
 
+  /**
+   * Parses one JSON text.
+   *
+   * @param json the text, already decoded from its bytes
+   * @return the value: a map, a list, a string, a number, a boolean or null
+   * @throws JsonException if the text is not exactly one strict JSON value
+   */
   public static @Nullable Object parse(String json) throws JsonException {
     StrictJson p = new StrictJson(json);
     p.ws();
@@ -113,7 +124,7 @@ public final class StrictJson {
     ws();
     if (pos < s.length() && s.charAt(pos) == '}') {
       pos++;
-      return map;
+      return Collections.unmodifiableMap(map);
     }
     while (true) {
       ws();
@@ -135,7 +146,7 @@ public final class StrictJson {
         continue;
       }
       expect('}');
-      return map;
+      return Collections.unmodifiableMap(map);
     }
   }
 
@@ -145,7 +156,7 @@ public final class StrictJson {
     ws();
     if (pos < s.length() && s.charAt(pos) == ']') {
       pos++;
-      return list;
+      return Collections.unmodifiableList(list);
     }
     while (true) {
       ws();
@@ -156,7 +167,7 @@ public final class StrictJson {
         continue;
       }
       expect(']');
-      return list;
+      return Collections.unmodifiableList(list);
     }
   }
 
