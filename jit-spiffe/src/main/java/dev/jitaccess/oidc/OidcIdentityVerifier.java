@@ -1,36 +1,20 @@
 package dev.jitaccess.oidc;
 
-import dev.jitaccess.internal.CompactJws;
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKMatcher;
-import com.nimbusds.jose.jwk.KeyOperation;
-import com.nimbusds.jose.jwk.KeyType;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.util.Base64URL;
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.spi.IdentityResult;
+import dev.jitaccess.spi.IdentityResult.Code;
 import dev.jitaccess.spi.IdentityVerifier;
+import dev.jitaccess.spiffe.internal.Endpoints;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -39,8 +23,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,18 +32,20 @@ import org.slf4j.LoggerFactory;
  * projected service-account token, and turns a valid one into a {@link WorkloadIdentity} of kind
  * {@code oidc}.
  *
- * <p>A token is accepted only if, in this order: it is at most {@link Builder#maxTokenBytes} long; it is
- * a compact JWS with canonical base64url parts; its {@code alg} is in the allow-list (never {@code none}
- * or {@code HS*}); its header has none of {@code jku}, {@code x5u}, {@code jwk}, {@code x5c},
- * {@code crit}, {@code b64} (keys come only from the configured JWKS, nothing named in a token is ever
- * fetched); its {@code iss} equals the configured issuer exactly; its signature verifies with a key of
+ * <p>A token is accepted only if, in this order (each step a named step of the check: parse, header,
+ * issuer, signature, claims, identity): it passes the project's one compact-JWS front end (at most
+ * {@link Builder#maxTokenBytes} long; a compact JWS with canonical base64url parts and strict JSON; its
+ * {@code alg} in the allow-list, never {@code none} or {@code HS*}; no JWE member and none of the
+ * header members {@code jku}, {@code x5u}, {@code jwk}, {@code x5c}, {@code crit}, {@code b64}: keys
+ * come only from the configured JWKS, nothing named in a token is ever fetched); its {@code iss} equals the configured issuer exactly; its signature verifies with a key of
  * the issuer's JWKS matching {@code kid}, {@code alg} and key type (RSA keys of at least 2048 bits); its
- * {@code sub} is a string; its {@code aud} contains the configured audience; {@code exp} is present and
+ * {@code sub} is a string without control characters; its {@code aud} contains the configured audience; {@code exp} is present and
  * the injected clock is before {@code exp + leeway}; {@code nbf} and {@code iat}, if present, are not
- * after {@code now + leeway}; and every claim condition holds.
+ * after {@code now + leeway}; every claim condition holds; and the identity id and owner the mappings
+ * derive hold no control characters.
  *
- * <p>Bad input never throws: it is an {@link IdentityResult.Rejected} whose reason names what failed and
- * never contains the token. An issuer whose JWKS cannot be fetched (and for which no last good keys are
+ * <p>Bad input never throws: it is an {@link IdentityResult.Rejected} whose code says which step failed and
+ * whose reason names what failed, never containing the token. An issuer whose JWKS cannot be fetched (and for which no last good keys are
  * held) means rejection, not acceptance.
  *
  * <pre>{@code
@@ -80,45 +64,21 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   /** The attribute holding the verified issuer, next to the token's claims. */
   public static final String ISSUER_ATTRIBUTE = "issuer";
   /** The issuer of GitHub Actions OIDC tokens. */
-  public static final String GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+  public static final String GITHUB_ACTIONS_ISSUER = OidcPresets.GITHUB_ACTIONS_ISSUER;
   /** Where GitHub Actions publishes its token signing keys. */
-  public static final String GITHUB_ACTIONS_JWKS_URL = GITHUB_ACTIONS_ISSUER + "/.well-known/jwks";
+  public static final String GITHUB_ACTIONS_JWKS_URL = OidcPresets.GITHUB_ACTIONS_JWKS_URL;
 
   private static final Logger LOG = LoggerFactory.getLogger(OidcIdentityVerifier.class);
-  private static final List<JWSAlgorithm> SUPPORTED_ALGORITHMS = List.of(
+  static final List<JWSAlgorithm> SUPPORTED_ALGORITHMS = List.of(
       JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
       JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
       JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
-  private static final int MIN_RSA_BITS = 2048;
-  private static final int MAX_CANDIDATE_KEYS = 8;
 
-  private final String issuer;
-  private final String audience;
-  private final List<JWSAlgorithm> algorithms;
-  private final Clock clock;
-  private final Duration leeway;
-  private final int maxTokenBytes;
-  private final List<ClaimCondition> conditions;
-  private final Function<? super Map<String, Object>, String> identityId;
-  private final @Nullable Function<? super Map<String, Object>, String> owner;
-  private final KeySource keys;
-  private final CompactJws jws;
+  private final OidcTokenCheck check;
   private volatile boolean closed;
 
-  private OidcIdentityVerifier(Builder b, String issuer, List<JWSAlgorithm> algorithms, KeySource keys,
-      @Nullable Function<? super Map<String, Object>, String> owner) {
-    this.issuer = issuer;
-    this.audience = Objects.requireNonNull(b.audience, "audience");
-    this.algorithms = List.copyOf(algorithms);
-    this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
-    this.leeway = b.leeway == null ? Builder.DEFAULT_LEEWAY : b.leeway;
-    this.maxTokenBytes = b.maxTokenBytes == null ? Builder.DEFAULT_MAX_TOKEN_BYTES : b.maxTokenBytes;
-    this.conditions = List.copyOf(b.conditions);
-    this.identityId = b.identityId == null ? OidcIdentityVerifier::defaultIdentityId : b.identityId;
-    this.owner = owner;
-    this.keys = keys;
-    this.jws = CompactJws.builder().maxBytes(maxTokenBytes)
-        .algorithms(this.algorithms.stream().map(JWSAlgorithm::getName).collect(Collectors.toSet())).build();
+  private OidcIdentityVerifier(OidcTokenCheck check) {
+    this.check = check;
   }
 
   /** Starts an empty builder: issuer, keys and audience are required. */
@@ -137,9 +97,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
    * @param audience the audience the workflow requests ({@code core.getIDToken(audience)})
    */
   public static Builder githubActions(String audience) {
-    return new Builder(GITHUB_ACTIONS_ISSUER, GITHUB_ACTIONS_JWKS_URL, List.of(JWSAlgorithm.RS256),
-        ClaimPointer.parse("repository_owner", "ownerClaim"))
-        .audience(audience);
+    return OidcPresets.githubActions(audience);
   }
 
   /**
@@ -155,13 +113,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
    * @param audience the audience the pod's projected token is minted for
    */
   public static Builder kubernetes(String issuer, String jwksUrl, String audience) {
-    Objects.requireNonNull(issuer, "issuer");
-    Objects.requireNonNull(jwksUrl, "jwksUrl");
-    Builder.requireText(issuer, "issuer");
-    Builder.checkUrl(jwksUrl);
-    return new Builder(issuer, jwksUrl, Builder.DEFAULT_ALGORITHMS,
-        ClaimPointer.parse("/kubernetes.io/namespace", "ownerClaim"))
-        .audience(audience);
+    return OidcPresets.kubernetes(issuer, jwksUrl, audience);
   }
 
   /** Whether the credential is an OIDC token ({@link Credential.TokenType#OIDC}). */
@@ -175,17 +127,20 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   @Override
   public IdentityResult verify(Credential credential) {
     if (!supports(credential)) {
-      return IdentityResult.rejected("unsupported credential: this verifier accepts only OIDC tokens, got "
-          + (credential == null ? "none" : credential));
+      return IdentityResult.rejected(Code.UNSUPPORTED_CREDENTIAL,
+          "unsupported credential: this verifier accepts only OIDC tokens, got "
+              + (credential == null ? "none" : credential));
     }
     if (closed) {
-      return IdentityResult.rejected("the OIDC verifier for issuer " + Untrusted.quote(issuer) + " is closed");
+      return IdentityResult.rejected(Code.UNAVAILABLE,
+          "the OIDC verifier for issuer " + Untrusted.quote(check.issuer()) + " is closed");
     }
     try {
-      return verifyToken(((Credential.Token) credential).value());
+      return check.verify(((Credential.Token) credential).value());
     } catch (RuntimeException | StackOverflowError e) {
-      LOG.warn("OIDC token verification for issuer {} failed unexpectedly: {}", issuer, e.getClass().getName());
-      return IdentityResult.rejected(
+      LOG.warn("OIDC token verification for issuer {} failed unexpectedly: {}", check.issuer(),
+          e.getClass().getName());
+      return IdentityResult.rejected(Code.ERROR,
           "the OIDC token could not be verified: internal error (" + e.getClass().getSimpleName() + ")");
     }
   }
@@ -194,232 +149,23 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
   @Override
   public void close() {
     closed = true;
-    keys.close();
+    check.keys().close();
   }
 
   /** The issuer this verifier trusts. */
   public String issuer() {
-    return issuer;
+    return check.issuer();
   }
 
   /** The audience a token must carry. */
   public String audience() {
-    return audience;
+    return check.audience();
   }
 
   @Override
   public String toString() {
-    return "OidcIdentityVerifier[issuer=" + issuer + ", audience=" + audience + ", algorithms=" + algorithms
-        + ", conditions=" + conditions.size() + "]";
-  }
-
-  private IdentityResult verifyToken(String token) {
-    // 1-2. The project's one compact-JWS front end: size, three canonical parts, strict JSON, the alg
-    // allow-list and the header deny-list, before anything else is read.
-    CompactJws.Result front = jws.parse(token);
-    if (front instanceof CompactJws.Refused refused) {
-      return reject(frontEndReason(refused));
-    }
-    CompactJws.Parsed parsed = (CompactJws.Parsed) front;
-    JWSAlgorithm alg = JWSAlgorithm.parse(parsed.algorithm());
-    JWSHeader header = new JWSHeader(alg);
-
-    // 3. The issuer must be ours before keys are looked up.
-    Map<String, Object> rawClaims = parsed.claims();
-    Object iss = rawClaims.get("iss");
-    if (!(iss instanceof String)) {
-      return reject("the iss claim is missing or not a string");
-    }
-    if (!issuer.equals(iss)) {
-      return reject("iss " + Untrusted.quote(iss) + " is not the expected issuer " + Untrusted.quote(issuer));
-    }
-
-    // 4. The signature, with a key from the issuer's JWKS only.
-    Instant now = clock.instant();
-    String kid = parsed.keyId();
-    KeySource.Lookup lookup = keys.find(matcher(alg, kid), now);
-    if (lookup instanceof KeySource.Unavailable unavailable) {
-      return reject(unavailable.reason());
-    }
-    if (lookup instanceof KeySource.NoMatch noMatch) {
-      return reject("no key in the issuer's JWKS matches "
-          + (kid == null ? "the token (no kid)" : "kid " + Untrusted.quote(kid)) + " for " + alg
-          + noMatch.detail());
-    }
-    if (!signatureVerifies(header, parsed.signingInput(), new Base64URL(parsed.signaturePart()),
-        ((KeySource.Found) lookup).keys())) {
-      return reject("the signature does not verify with the issuer's key"
-          + (kid == null ? "" : " " + Untrusted.quote(kid)));
-    }
-
-    // 5. Claims of a token now known to come from the issuer.
-    Map<String, Object> claims;
-    try {
-      claims = ClaimValues.plain(rawClaims);
-    } catch (ClaimValues.NotPlain e) {
-      return reject("malformed token: " + e.getMessage());
-    }
-    Object sub = claims.get("sub");
-    if (!(sub instanceof String subject) || subject.isBlank()) {
-      return reject("the sub claim is missing, blank or not a string");
-    }
-    String audienceFailure = audienceFailure(claims.get("aud"));
-    if (audienceFailure != null) {
-      return reject(audienceFailure);
-    }
-    String timeFailure = timeFailure(claims, now);
-    if (timeFailure != null) {
-      return reject(timeFailure);
-    }
-    for (ClaimCondition condition : conditions) {
-      String failure = condition.failure(claims);
-      if (failure != null) {
-        return reject(failure);
-      }
-    }
-
-    // 6. The identity.
-    Map<String, Object> attributes = new LinkedHashMap<>(claims);
-    attributes.put(ISSUER_ATTRIBUTE, issuer);
-    attributes = Collections.unmodifiableMap(attributes);
-    String id;
-    String ownerName = null;
-    try {
-      id = identityId.apply(attributes);
-      if (owner != null) {
-        ownerName = owner.apply(attributes);
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("an identity or owner mapping for issuer {} threw {}", issuer, e.getClass().getName());
-      return reject("the identity or owner mapping failed (" + e.getClass().getSimpleName() + ")");
-    }
-    if (id == null || id.isBlank()) {
-      return reject("the identity mapping gave no id for this token");
-    }
-    Instant expiresAt = ClaimValues.numericDate(claims.get("exp"));
-    if (expiresAt == null) { // checked with the other times above; kept next to its use
-      return reject("the exp claim is missing or not a NumericDate");
-    }
-    WorkloadIdentity.Builder identity = WorkloadIdentity.builder(id, issuer)
-        .kind(KIND)
-        .attributes(attributes)
-        .expiresAt(expiresAt);
-    if (ownerName != null && !ownerName.isBlank()) {
-      identity.owner(ownerName);
-    }
-    return IdentityResult.verified(identity.build());
-  }
-
-  private static IdentityResult reject(String reason) {
-    return IdentityResult.rejected(reason);
-  }
-
-  private @Nullable String audienceFailure(@Nullable Object aud) {
-    if (aud == null) {
-      return "the aud claim is missing";
-    }
-    if (aud instanceof String) {
-      return audience.equals(aud)
-          ? null
-          : "aud " + Untrusted.quote(aud) + " is not the expected audience " + Untrusted.quote(audience);
-    }
-    if (aud instanceof List) {
-      List<?> values = (List<?>) aud;
-      if (values.stream().anyMatch(v -> !(v instanceof String))) {
-        return "the aud claim must be a string or an array of strings";
-      }
-      return values.contains(audience)
-          ? null
-          : "aud " + Untrusted.quote(values) + " does not contain the expected audience " + Untrusted.quote(audience);
-    }
-    return "the aud claim must be a string or an array of strings";
-  }
-
-  private @Nullable String timeFailure(Map<String, Object> claims, Instant now) {
-    Object expValue = claims.get("exp");
-    if (expValue == null) {
-      return "the exp claim is missing";
-    }
-    Instant exp = ClaimValues.numericDate(expValue);
-    if (exp == null) {
-      return "the exp claim is not a NumericDate";
-    }
-    if (!now.isBefore(ClaimValues.plus(exp, leeway))) {
-      return "the token expired at " + exp + " (now " + now + ", leeway " + leeway + ")";
-    }
-    Instant latest = ClaimValues.plus(now, leeway);
-    for (String name : List.of("nbf", "iat")) {
-      Object value = claims.get(name);
-      if (value == null) {
-        continue;
-      }
-      Instant at = ClaimValues.numericDate(value);
-      if (at == null) {
-        return "the " + name + " claim is not a NumericDate";
-      }
-      if (at.isAfter(latest)) {
-        return (name.equals("nbf") ? "the token is not valid before " : "the token was issued in the future, at ")
-            + at + " (now " + now + ", leeway " + leeway + ")";
-      }
-    }
-    return null;
-  }
-
-  private static JWKMatcher matcher(JWSAlgorithm alg, String kid) {
-    JWKMatcher.Builder matcher = new JWKMatcher.Builder()
-        .keyType(KeyType.forAlgorithm(alg))
-        .keyUses(KeyUse.SIGNATURE, null)
-        .keyOperations(KeyOperation.VERIFY, null)
-        .algorithms(alg, null)
-        .nonRevokedOnly(true);
-    if (kid != null) {
-      matcher.keyID(kid);
-    }
-    if (JWSAlgorithm.Family.EC.contains(alg)) {
-      matcher.curves(Curve.forJWSAlgorithm(alg));
-    } else {
-      matcher.minKeySize(MIN_RSA_BITS);
-    }
-    return matcher.build();
-  }
-
-  private static boolean signatureVerifies(JWSHeader header, byte[] signingInput, Base64URL signature,
-      List<JWK> candidates) {
-    for (JWK key : candidates.subList(0, Math.min(MAX_CANDIDATE_KEYS, candidates.size()))) {
-      try {
-        JWSVerifier verifier = key instanceof RSAKey rsaKey
-            ? new RSASSAVerifier(rsaKey.toRSAPublicKey())
-            : new ECDSAVerifier(((ECKey) key).toECPublicKey());
-        if (verifier.verify(header, signingInput, signature)) {
-          return true;
-        }
-      } catch (JOSEException | ClassCastException e) {
-        // this key cannot check this signature; try the next one
-      }
-    }
-    return false;
-  }
-
-  /** The reason for a token the front end refused, in this verifier's words. */
-  private String frontEndReason(CompactJws.Refused refused) {
-    return switch (refused.problem()) {
-      case TOO_LARGE -> "the token is larger than the " + maxTokenBytes + "-byte limit";
-      case ENCRYPTED -> "encrypted tokens (JWE) are not accepted";
-      case JSON_SERIALIZATION, PART_COUNT, HEADER, NO_ALGORITHM, PAYLOAD -> "malformed token: " + refused.detail();
-      case UNSECURED -> "alg none (an unsecured JWT) is never accepted";
-      case ALGORITHM_NOT_ALLOWED ->
-          "alg " + Untrusted.quote(refused.value()) + " is not in the allowed algorithms " + algorithms;
-      case DENIED_HEADER -> "header parameter " + refused.member() + " is not accepted: "
-          + ("crit".equals(refused.member()) || "b64".equals(refused.member())
-              ? "no critical header extensions are supported"
-              : "keys come only from the issuer's configured JWKS");
-      case HEADER_MEMBER -> "malformed token: the JWS header is invalid (" + refused.detail() + ")";
-      case SIGNATURE -> "malformed token: the signature is not base64url";
-    };
-  }
-
-  private static String defaultIdentityId(Map<String, Object> attributes) {
-    return attributes.get(ISSUER_ATTRIBUTE) + "#" + attributes.get("sub");
+    return "OidcIdentityVerifier[issuer=" + check.issuer() + ", audience=" + check.audience() + ", algorithms="
+        + check.algorithms() + ", conditions=" + check.conditionCount() + "]";
   }
 
   /**
@@ -433,7 +179,6 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     static final int DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
     static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(5);
     static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
-    private static final Pattern IPV4_LOOPBACK = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
     private final @Nullable String presetIssuer;
     private final @Nullable String presetJwksUrl;
@@ -457,7 +202,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     private @Nullable Duration httpTimeout;
     private @Nullable Executor refreshExecutor;
 
-    private Builder(@Nullable String presetIssuer, @Nullable String presetJwksUrl,
+    Builder(@Nullable String presetIssuer, @Nullable String presetJwksUrl,
         @Nullable List<JWSAlgorithm> presetAlgorithms, @Nullable ClaimPointer presetOwnerClaim) {
       this.presetIssuer = presetIssuer;
       this.presetJwksUrl = presetJwksUrl;
@@ -744,9 +489,11 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       }
       Function<? super Map<String, Object>, String> effectiveOwner =
           owner != null ? owner : presetOwnerClaim == null ? null : ownerFrom(presetOwnerClaim);
-      return new OidcIdentityVerifier(this, effectiveIssuer,
+      return new OidcIdentityVerifier(new OidcTokenCheck(effectiveIssuer, audience,
           algorithms != null ? algorithms : presetAlgorithms != null ? presetAlgorithms : DEFAULT_ALGORITHMS,
-          keys, effectiveOwner);
+          clock == null ? Clock.systemUTC() : clock, leeway == null ? DEFAULT_LEEWAY : leeway,
+          maxTokenBytes == null ? DEFAULT_MAX_TOKEN_BYTES : maxTokenBytes, conditions, identityId,
+          effectiveOwner, keys));
     }
 
     private static Function<Map<String, Object>, String> ownerFrom(ClaimPointer pointer) {
@@ -771,7 +518,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
         throw new IllegalArgumentException("jwksUrl must not hold user information or a fragment: " + url);
       }
-      if (!scheme.equals("https") && !(scheme.equals("http") && isLoopback(host))) {
+      if (!scheme.equals("https") && !(scheme.equals("http") && Endpoints.isLoopback(host))) {
         throw new IllegalArgumentException("jwksUrl must use https, got " + url);
       }
       try {
@@ -779,11 +526,6 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       } catch (MalformedURLException | IllegalArgumentException e) {
         throw new IllegalArgumentException("jwksUrl is not a valid URL: " + url);
       }
-    }
-
-    private static boolean isLoopback(String host) {
-      String h = host.toLowerCase(Locale.ROOT);
-      return h.equals("localhost") || h.equals("[::1]") || IPV4_LOOPBACK.matcher(h).matches();
     }
 
     static String requireText(String value, String name) {

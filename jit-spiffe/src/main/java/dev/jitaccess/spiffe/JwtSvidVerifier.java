@@ -2,6 +2,8 @@ package dev.jitaccess.spiffe;
 
 import dev.jitaccess.spiffe.internal.Providers;
 import dev.jitaccess.internal.CompactJws;
+import dev.jitaccess.spiffe.internal.IdentityText;
+import dev.jitaccess.spiffe.internal.Wording;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -13,6 +15,7 @@ import com.nimbusds.jose.jwk.Curve;
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.spi.IdentityResult;
+import dev.jitaccess.spi.IdentityResult.Code;
 import dev.jitaccess.spi.IdentityVerifier;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -31,7 +34,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies SPIFFE JWT-SVIDs ({@link Credential.Token} of type {@code JWT_SVID}). Checks, in order,
- * each failure a {@link IdentityResult.Rejected} whose reason starts with the checklist rule:
+ * each failure a {@link IdentityResult.Rejected} with a {@link IdentityResult.Code code}, a reason in
+ * words with the values that matter, and the checklist rule as its {@link IdentityResult.Rejected#rule()
+ * rule} (the codes per rule are listed in jit-spiffe's CONFORMANCE.md):
  *
  * <ol>
  *   <li>the project's one compact-JWS front end: size (more than {@code maxTokenBytes} is refused
@@ -57,7 +62,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The verified identity: id = the SPIFFE ID, issuer = the trust domain ID ({@code spiffe://td}),
  * kind {@code jwt-svid}, attributes = the token's claims as plain Java values plus {@code trust_domain}
  * and {@code path} (which override claims of those names), expiry = {@code exp}, owner from the
- * configured claim or mapping. Never throws for bad input; reasons never contain the token.
+ * configured claim or mapping; an owner holding a control character is refused ({@code INVALID_IDENTITY},
+ * no rule). Never throws for bad input; reasons never contain the token.
  */
 public final class JwtSvidVerifier implements IdentityVerifier {
   /** The kind of the identities this verifier produces. */
@@ -102,24 +108,24 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   @Override
   public IdentityResult verify(Credential credential) {
     if (!supports(credential)) {
-      return IdentityResult.rejected("not a JWT-SVID credential");
+      return IdentityResult.rejected(Code.UNSUPPORTED_CREDENTIAL, "not a JWT-SVID credential");
     }
     try {
       return check(((Credential.Token) credential).value());
     } catch (RuntimeException e) {
-      return IdentityResult.rejected("JWT-SVID verification failed: " + e.getClass().getSimpleName());
+      return IdentityResult.rejected(Code.ERROR, "JWT-SVID verification failed: " + e.getClass().getSimpleName());
     }
   }
 
-  private static IdentityResult reject(String reason) {
-    return IdentityResult.rejected(reason);
+  private static IdentityResult reject(Code code, String rule, String reason) {
+    return IdentityResult.rejected(code, reason, rule);
   }
 
   private IdentityResult check(String token) {
     // B1-B3: the project's one compact-JWS front end (size, shape, alg allow-list, header deny-list)
     CompactJws.Result front = jws.parse(token);
     if (front instanceof CompactJws.Refused refused) {
-      return reject(frontEndReason(refused, token));
+      return frontEndRejection(refused, token);
     }
     CompactJws.Parsed parsed = (CompactJws.Parsed) front;
     String algName = parsed.algorithm();
@@ -127,46 +133,46 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     if (header.containsKey("typ")) {
       Object typ = header.get("typ");
       if (!"JWT".equals(typ) && !"JOSE".equals(typ)) {
-        return reject("B5: typ must be JWT or JOSE");
+        return reject(Code.HEADER, "B5", "typ must be JWT or JOSE, got " + printable(String.valueOf(typ)));
       }
     }
     String keyId = parsed.keyId();
     if (keyId == null || keyId.isBlank()) {
-      return reject("B4: token header has no kid");
+      return reject(Code.HEADER, "B4", "token header has no kid");
     }
     Map<String, Object> claims = parsed.claims();
     // B6
     Object sub = claims.get("sub");
     if (!(sub instanceof String subject) || subject.isEmpty()) {
-      return reject("B6: token has no sub claim");
+      return reject(Code.BAD_SUBJECT, "B6", "token has no sub claim");
     }
     SpiffeId id;
     try {
       id = SpiffeId.parse(subject);
     } catch (InvalidSpiffeIdException e) {
-      return reject("B6: sub is not a valid SPIFFE ID: " + e.getMessage());
+      return reject(Code.BAD_SUBJECT, "B6", "sub is not a valid SPIFFE ID: " + e.getMessage());
     }
     if (id.isTrustDomainId()) {
       // a trust domain ID names no workload (the X.509 profile requires a path for the same reason, C4)
-      return reject("B6: sub is a trust domain ID without a path, not a workload");
+      return reject(Code.BAD_SUBJECT, "B6", "sub " + id + " is a trust domain ID without a path, not a workload");
     }
     // B10 / D11: only the bundle of the sub's own trust domain, only its jwt-svid keys
     TrustDomain td = id.trustDomain();
     Optional<SpiffeBundle> bundle = bundles.bundleFor(td);
     if (bundle.isEmpty()) {
-      return reject("B10: no bundle for trust domain " + td);
+      return reject(Code.UNTRUSTED_ISSUER, "B10", "no bundle for trust domain " + td);
     }
     Optional<PublicKey> key = bundle.get().jwtAuthority(keyId);
     if (key.isEmpty()) {
-      return reject("B10: kid " + printable(keyId) + " is not a jwt-svid key of trust domain " + td);
+      return reject(Code.UNKNOWN_KEY, "B10", "kid " + printable(keyId) + " is not a jwt-svid key of trust domain " + td);
     }
     // B11: key type matches alg
     String keyProblem = keyMismatch(algName, key.get());
     if (keyProblem != null) {
-      return reject("B11: " + keyProblem);
+      return reject(Code.UNKNOWN_KEY, "B11", keyProblem + " (kid " + printable(keyId) + ")");
     }
     if (!signatureValid(parsed, key.get())) {
-      return reject("B10: signature does not verify with kid " + printable(keyId)
+      return reject(Code.BAD_SIGNATURE, "B10", "signature does not verify with kid " + printable(keyId)
           + " of trust domain " + td);
     }
     // B7
@@ -177,30 +183,31 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     } else if (aud instanceof List) {
       for (Object a : (List<?>) aud) {
         if (!(a instanceof String audience)) {
-          return reject("B7: aud holds a value that is not a string");
+          return reject(Code.WRONG_AUDIENCE, "B7", "aud holds a value that is not a string");
         }
         tokenAudiences.add(audience);
       }
     } else if (aud != null) {
-      return reject("B7: aud is neither a string nor an array");
+      return reject(Code.WRONG_AUDIENCE, "B7", "aud is neither a string nor an array");
     }
     if (tokenAudiences.isEmpty()) {
-      return reject("B7: token has no aud claim");
+      return reject(Code.WRONG_AUDIENCE, "B7", "token has no aud claim");
     }
     if (tokenAudiences.stream().noneMatch(audiences::contains)) {
-      return reject("B7: aud does not contain the expected audience");
+      return reject(Code.WRONG_AUDIENCE, "B7", "aud does not contain the expected audience: aud "
+          + tokenAudiences.stream().limit(5).map(JwtSvidVerifier::printable).toList() + ", expected one of " + audiences);
     }
     // B8
     if (!claims.containsKey("exp") || claims.get("exp") == null) {
-      return reject("B8: token has no exp claim");
+      return reject(Code.EXPIRED, "B8", "token has no exp claim");
     }
     Instant exp = Claims.numericDate(claims.get("exp"));
     if (exp == null) {
-      return reject("B8: exp is not a NumericDate between years 0 and 9999");
+      return reject(Code.EXPIRED, "B8", "exp is not a NumericDate between years 0 and 9999");
     }
     Instant now = clock.instant();
     if (!now.isBefore(plus(exp, leeway))) {
-      return reject("B8: token has expired");
+      return reject(Code.EXPIRED, "B8", "JWT-SVID expired at " + exp + ", now " + now + ", leeway " + Wording.seconds(leeway));
     }
     // B9
     Instant latest = plus(now, leeway);
@@ -208,19 +215,26 @@ public final class JwtSvidVerifier implements IdentityVerifier {
       if (claims.get(claim) != null) {
         Instant t = Claims.numericDate(claims.get(claim));
         if (t == null) {
-          return reject("B9: " + claim + " is not a NumericDate between years 0 and 9999");
+          return reject(Code.NOT_YET_VALID, "B9", claim + " is not a NumericDate between years 0 and 9999");
         }
         if (t.isAfter(latest)) {
-          return reject(claim.equals("nbf")
-              ? "B9: token is not valid yet (nbf is in the future)"
-              : "B9: token was issued in the future (iat)");
+          return reject(Code.NOT_YET_VALID, "B9", (claim.equals("nbf")
+              ? "JWT-SVID is not valid before " + t + " (nbf)"
+              : "JWT-SVID was issued in the future, at " + t + " (iat)")
+              + ", now " + now + ", leeway " + Wording.seconds(leeway));
         }
       }
     }
-    return IdentityResult.verified(identity(id, claims, exp));
+    Optional<String> owner = owner(id, claims);
+    String control = owner.map(IdentityText::controlCharacter).orElse(null);
+    if (control != null) {
+      // an owner is logged and audited: refused at the source rather than escaped later (issue 14 #14)
+      return IdentityResult.rejected(Code.INVALID_IDENTITY, "the owner holds the control character " + control);
+    }
+    return IdentityResult.verified(identity(id, claims, exp, owner));
   }
 
-  private WorkloadIdentity identity(SpiffeId id, Map<String, Object> claims, Instant exp) {
+  private WorkloadIdentity identity(SpiffeId id, Map<String, Object> claims, Instant exp, Optional<String> owner) {
     WorkloadIdentity.Builder b =
         WorkloadIdentity.builder(id.toString(), id.trustDomain().id().toString()).kind(KIND).expiresAt(exp);
     @SuppressWarnings("unchecked")
@@ -228,7 +242,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     b.attributes(copy);
     b.attribute("trust_domain", id.trustDomain().name());
     b.attribute("path", id.path());
-    owner(id, claims).ifPresent(b::owner);
+    owner.ifPresent(b::owner);
     return b.build();
   }
 
@@ -293,24 +307,30 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
   }
 
-  /** The checklist rule and reason for a token the front end refused. */
-  private String frontEndReason(CompactJws.Refused refused, String token) {
+  /** The checklist rule, code and reason for a token the front end refused. */
+  private IdentityResult frontEndRejection(CompactJws.Refused refused, String token) {
     return switch (refused.problem()) {
-      case TOO_LARGE -> "B1: token is longer than " + maxTokenBytes + " bytes";
-      case JSON_SERIALIZATION -> "B1: JWS JSON serialization is not allowed";
-      case PART_COUNT -> "B1: token is not a compact JWS (" + token.split("\\.", -1).length + " parts)";
+      case TOO_LARGE -> reject(Code.TOO_LARGE, "B1",
+          "token is longer than " + maxTokenBytes + " bytes (" + token.length() + ")");
+      case JSON_SERIALIZATION -> reject(Code.MALFORMED, "B1", "JWS JSON serialization is not allowed");
+      case PART_COUNT -> reject(Code.MALFORMED, "B1",
+          "token is not a compact JWS (" + token.split("\\.", -1).length + " parts)");
       case ENCRYPTED -> refused.member() == null
-          ? "B1: token is not a compact JWS (5 parts)"
-          : "B1: a JWE header (enc, zip) is not a JWS header";
-      case HEADER -> "B1: token header is not a base64url JSON object";
-      case NO_ALGORITHM -> "B2: token has no alg";
-      case UNSECURED, ALGORITHM_NOT_ALLOWED ->
-          "B2: algorithm " + printable(Objects.requireNonNullElse(refused.value(), "")) + " is not allowed";
-      case DENIED_HEADER -> "B3: header " + refused.member() + " is not allowed";
-      case HEADER_MEMBER -> "typ".equals(refused.member()) ? "B5: typ must be JWT or JOSE"
-          : "kid".equals(refused.member()) ? "B4: token header has no kid" : "B1: " + refused.detail();
-      case PAYLOAD -> "B1: token payload is not a base64url JSON object";
-      case SIGNATURE -> "B1: token has no signature (or it is not canonical base64url)";
+          ? reject(Code.MALFORMED, "B1", "token is not a compact JWS (5 parts)")
+          : reject(Code.MALFORMED, "B1", "a JWE header (enc, zip) is not a JWS header: it has " + refused.member());
+      case HEADER -> reject(Code.MALFORMED, "B1", "token header is not a base64url JSON object");
+      case NO_ALGORITHM -> reject(Code.ALGORITHM, "B2", "token has no alg");
+      case UNSECURED, ALGORITHM_NOT_ALLOWED -> reject(Code.ALGORITHM, "B2", "algorithm "
+          + printable(Objects.requireNonNullElse(refused.value(), "")) + " is not allowed; allowed: "
+          + ALGORITHMS.stream().sorted().toList());
+      case DENIED_HEADER -> reject(Code.HEADER, "B3", "header " + refused.member() + " is not allowed");
+      case HEADER_MEMBER -> "typ".equals(refused.member())
+          ? reject(Code.HEADER, "B5", "typ must be JWT or JOSE, got a value that is not a string")
+          : "kid".equals(refused.member())
+              ? reject(Code.HEADER, "B4", "token header has no kid (kid is not a string)")
+              : reject(Code.MALFORMED, "B1", refused.detail());
+      case PAYLOAD -> reject(Code.MALFORMED, "B1", "token payload is not a base64url JSON object");
+      case SIGNATURE -> reject(Code.MALFORMED, "B1", "token has no signature, or it is not canonical base64url");
     };
   }
 

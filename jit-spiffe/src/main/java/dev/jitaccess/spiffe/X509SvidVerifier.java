@@ -3,6 +3,7 @@ package dev.jitaccess.spiffe;
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.spi.IdentityResult;
+import dev.jitaccess.spi.IdentityResult.Code;
 import dev.jitaccess.spi.IdentityVerifier;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -15,6 +16,7 @@ import java.security.cert.PKIXReason;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -29,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies X.509-SVID chains ({@link Credential.CertificateChain}, leaf first, as presented over
- * mutual TLS). Each failure is a {@link IdentityResult.Rejected} whose reason starts with the
+ * mutual TLS). Each failure is a {@link IdentityResult.Rejected} whose rule is the
  * checklist rule:
  *
  * <ol>
@@ -86,88 +88,88 @@ public final class X509SvidVerifier implements IdentityVerifier {
   @Override
   public IdentityResult verify(Credential credential) {
     if (!supports(credential)) {
-      return IdentityResult.rejected("not an X.509-SVID credential");
+      return IdentityResult.rejected(Code.UNSUPPORTED_CREDENTIAL, "not an X.509-SVID credential");
     }
     try {
       return check(((Credential.CertificateChain) credential).chain());
     } catch (RuntimeException | CertificateParsingException e) {
-      return IdentityResult.rejected("X.509-SVID verification failed: " + e.getClass().getSimpleName());
+      return IdentityResult.rejected(Code.ERROR, "X.509-SVID verification failed: " + e.getClass().getSimpleName());
     }
   }
 
-  private static IdentityResult reject(String reason) {
-    return IdentityResult.rejected(reason);
+  private static IdentityResult reject(Code code, String rule, String reason) {
+    return IdentityResult.rejected(code, reason, rule);
   }
 
   private IdentityResult check(List<X509Certificate> chain) throws CertificateParsingException {
     if (chain.size() > maxChainLength) {
-      return reject("C13: chain of " + chain.size() + " certificates exceeds the limit of " + maxChainLength);
+      return reject(Code.TOO_LARGE, "C13", "chain of " + chain.size() + " certificates exceeds the limit of " + maxChainLength);
     }
     X509Certificate leaf = chain.get(0);
     // C1, C2
     List<String> uris = uriSans(leaf);
     if (uris.isEmpty()) {
-      return reject("C1: leaf certificate has no URI SAN");
+      return reject(Code.BAD_CERTIFICATE, "C1", "leaf certificate has no URI SAN");
     }
     if (uris.size() > 1) {
-      return reject("C1: leaf certificate has " + uris.size() + " URI SANs, exactly one is allowed");
+      return reject(Code.BAD_CERTIFICATE, "C1", "leaf certificate has " + uris.size() + " URI SANs, exactly one is allowed");
     }
     SpiffeId id;
     try {
       id = SpiffeId.parse(uris.get(0));
     } catch (InvalidSpiffeIdException e) {
-      return reject("C2: leaf URI SAN is not a valid SPIFFE ID: " + e.getMessage());
+      return reject(Code.BAD_SUBJECT, "C2", "leaf URI SAN is not a valid SPIFFE ID: " + e.getMessage());
     }
     // C3
     if (leaf.getBasicConstraints() >= 0) {
-      return reject("C3: leaf certificate has cA=true");
+      return reject(Code.BAD_CERTIFICATE, "C3", "leaf certificate has cA=true");
     }
     // C4
     if (id.isTrustDomainId()) {
-      return reject("C4: leaf SPIFFE ID has no path");
+      return reject(Code.BAD_SUBJECT, "C4", "leaf SPIFFE ID has no path");
     }
     // C5, C6, C7
     boolean[] ku = leaf.getKeyUsage();
     if (ku == null) {
-      return reject("C7: leaf certificate has no KeyUsage extension");
+      return reject(Code.BAD_CERTIFICATE, "C7", "leaf certificate has no KeyUsage extension");
     }
     if (bit(ku, KEY_CERT_SIGN)) {
-      return reject("C5: leaf certificate has keyCertSign");
+      return reject(Code.BAD_CERTIFICATE, "C5", "leaf certificate has keyCertSign");
     }
     if (bit(ku, CRL_SIGN)) {
-      return reject("C5: leaf certificate has cRLSign");
+      return reject(Code.BAD_CERTIFICATE, "C5", "leaf certificate has cRLSign");
     }
     if (!bit(ku, DIGITAL_SIGNATURE)) {
-      return reject("C6: leaf certificate lacks digitalSignature");
+      return reject(Code.BAD_CERTIFICATE, "C6", "leaf certificate lacks digitalSignature");
     }
     // C8
     List<String> eku = leaf.getExtendedKeyUsage();
     if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
-      return reject("C8: leaf ExtendedKeyUsage lacks clientAuth");
+      return reject(Code.BAD_CERTIFICATE, "C8", "leaf ExtendedKeyUsage lacks clientAuth");
     }
     // C9
     if (leaf.getSubjectX500Principal().getEncoded().length <= 2
         && (leaf.getCriticalExtensionOIDs() == null || !leaf.getCriticalExtensionOIDs().contains("2.5.29.17"))) {
-      return reject("C9: leaf has an empty subject and a non-critical SAN extension");
+      return reject(Code.BAD_CERTIFICATE, "C9", "leaf has an empty subject and a non-critical SAN extension");
     }
     // C10, C11
     for (int i = 1; i < chain.size(); i++) {
       X509Certificate c = chain.get(i);
       if (c.getBasicConstraints() < 0) {
-        return reject("C10: signing certificate " + i + " has cA=false");
+        return reject(Code.BAD_CERTIFICATE, "C10", "signing certificate " + i + " has cA=false");
       }
       boolean[] cku = c.getKeyUsage();
       if (cku == null || !bit(cku, KEY_CERT_SIGN)) {
-        return reject("C10: signing certificate " + i + " lacks keyCertSign");
+        return reject(Code.BAD_CERTIFICATE, "C10", "signing certificate " + i + " lacks keyCertSign");
       }
       for (String uri : uriSans(c)) {
         if (uri.startsWith("spiffe://")) {
           try {
             if (!SpiffeId.parse(uri).isTrustDomainId()) {
-              return reject("C11: signing certificate " + i + " SPIFFE ID has a path");
+              return reject(Code.BAD_CERTIFICATE, "C11", "signing certificate " + i + " SPIFFE ID has a path");
             }
           } catch (InvalidSpiffeIdException e) {
-            return reject("C11: signing certificate " + i + " has an invalid SPIFFE ID: " + e.getMessage());
+            return reject(Code.BAD_CERTIFICATE, "C11", "signing certificate " + i + " has an invalid SPIFFE ID: " + e.getMessage());
           }
         }
       }
@@ -176,19 +178,23 @@ public final class X509SvidVerifier implements IdentityVerifier {
     TrustDomain td = id.trustDomain();
     Optional<SpiffeBundle> bundle = bundles.bundleFor(td);
     if (bundle.isEmpty()) {
-      return reject("C13: no bundle for trust domain " + td);
+      return reject(Code.UNTRUSTED_ISSUER, "C13", "no bundle for trust domain " + td);
     }
     if (bundle.get().x509Authorities().isEmpty()) {
-      return reject("C15: bundle of trust domain " + td + " has no X.509 authorities");
+      return reject(Code.UNTRUSTED_ISSUER, "C15", "bundle of trust domain " + td + " has no X.509 authorities");
     }
-    String pathProblem = validatePath(chain, bundle.get().x509Authorities());
+    PathProblem pathProblem = validatePath(chain, bundle.get().x509Authorities());
     if (pathProblem != null) {
-      return reject("C13: chain does not validate to a root of trust domain " + td + ": " + pathProblem);
+      return reject(pathProblem.code(), "C13",
+          "chain does not validate to a root of trust domain " + td + ": " + pathProblem.reason());
     }
     return IdentityResult.verified(identity(id, leaf));
   }
 
-  private @Nullable String validatePath(List<X509Certificate> chain, List<X509Certificate> roots) {
+  /** Why a chain does not validate. */
+  private record PathProblem(Code code, String reason) {}
+
+  private @Nullable PathProblem validatePath(List<X509Certificate> chain, List<X509Certificate> roots) {
     Set<TrustAnchor> anchors = new HashSet<>();
     for (X509Certificate r : roots) {
       anchors.add(new TrustAnchor(r, null));
@@ -198,30 +204,35 @@ public final class X509SvidVerifier implements IdentityVerifier {
     while (path.size() > 1 && roots.contains(path.get(path.size() - 1))) {
       path.remove(path.size() - 1);
     }
+    Instant now = clock.instant();
     try {
       PKIXParameters params = new PKIXParameters(anchors);
       params.setRevocationEnabled(false);
-      params.setDate(Date.from(clock.instant()));
+      params.setDate(Date.from(now));
       CertPathValidator.getInstance("PKIX")
           .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
       return null;
     } catch (CertPathValidatorException e) {
       CertPathValidatorException.Reason reason = e.getReason();
+      int index = e.getIndex();
+      X509Certificate at = index >= 0 && index < path.size() ? path.get(index) : null;
       if (reason == CertPathValidatorException.BasicReason.EXPIRED) {
-        return "certificate " + e.getIndex() + " has expired";
+        return new PathProblem(Code.EXPIRED, "certificate " + index + " has expired"
+            + (at == null ? "" : " (not after " + at.getNotAfter().toInstant() + ", now " + now + ")"));
       }
       if (reason == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
-        return "certificate " + e.getIndex() + " is not yet valid";
+        return new PathProblem(Code.NOT_YET_VALID, "certificate " + index + " is not yet valid"
+            + (at == null ? "" : " (not before " + at.getNotBefore().toInstant() + ", now " + now + ")"));
       }
       if (reason == PKIXReason.NO_TRUST_ANCHOR) {
-        return "no trusted root (unknown authority)";
+        return new PathProblem(Code.BAD_CERTIFICATE, "no trusted root (unknown authority)");
       }
       if (reason == CertPathValidatorException.BasicReason.INVALID_SIGNATURE) {
-        return "invalid signature on certificate " + e.getIndex();
+        return new PathProblem(Code.BAD_SIGNATURE, "invalid signature on certificate " + index);
       }
-      return reason + " at certificate " + e.getIndex();
+      return new PathProblem(Code.BAD_CERTIFICATE, reason + " at certificate " + index);
     } catch (GeneralSecurityException | RuntimeException e) {
-      return e.getClass().getSimpleName();
+      return new PathProblem(Code.BAD_CERTIFICATE, e.getClass().getSimpleName());
     }
   }
 

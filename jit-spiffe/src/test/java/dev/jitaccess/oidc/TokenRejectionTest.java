@@ -62,6 +62,51 @@ class TokenRejectionTest {
     assertVerified(verifier, sign(Tokens.k8sHeader(Tokens.EC, "ES256"), githubClaims(IAT), Tokens.EC));
   }
 
+  // ---- codes and identity text ----
+
+  @Test
+  void rejectionsCarryACodeForEachStep() {
+    OidcIdentityVerifier verifier = verifier();
+    assertThat(code(verifier, "a.b")).isEqualTo(IdentityResult.Code.MALFORMED);
+    assertThat(code(verifier, Tokens.hmacWithPublicKey(githubClaims(IAT), Tokens.RSA)))
+        .isEqualTo(IdentityResult.Code.ALGORITHM);
+    assertThat(code(verifier, sign(header("jku", "https://evil.example"), githubClaims(IAT), Tokens.RSA)))
+        .isEqualTo(IdentityResult.Code.HEADER);
+    assertThat(code(verifier, token(with(githubClaims(IAT), "iss", "https://evil.example"))))
+        .isEqualTo(IdentityResult.Code.UNTRUSTED_ISSUER);
+    RSAKey other = Tokens.rsa("not-published");
+    assertThat(code(verifier, sign(githubHeader(other), githubClaims(IAT), other)))
+        .isEqualTo(IdentityResult.Code.UNKNOWN_KEY);
+    assertThat(code(verifier, token(with(githubClaims(IAT), "aud", "someone-else"))))
+        .isEqualTo(IdentityResult.Code.WRONG_AUDIENCE);
+    clock.set(EXP);
+    assertThat(code(verifier, token(githubClaims(IAT)))).isEqualTo(IdentityResult.Code.EXPIRED);
+    assertThat(((IdentityResult.Rejected) Results.verify(verifier, token(githubClaims(IAT)))).rule()).isNull();
+  }
+
+  static IdentityResult.Code code(OidcIdentityVerifier verifier, String token) {
+    return ((IdentityResult.Rejected) Results.verify(verifier, token)).code();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"repo:o/r\nINFO forged", "repo:o/r\r", "repo:o/r\u001b[2J", "repo:o/r\u2028",
+      "repo:o/r\u202e", "repo:o/r\u0000"})
+  void subWithControlCharactersIsRefused(String sub) {
+    String reason = assertRejected(verifier(), token(with(githubClaims(IAT), "sub", sub)),
+        "the sub claim holds the control character U+");
+    assertThat(reason).doesNotContain("forged");
+    assertThat(code(verifier(), token(with(githubClaims(IAT), "sub", sub)))).isEqualTo(IdentityResult.Code.BAD_SUBJECT);
+  }
+
+  @Test
+  void identityIdOrOwnerWithControlCharactersIsRefused() {
+    OidcIdentityVerifier badId = builder().identityId(a -> "id\nforged").build();
+    assertRejected(badId, token(githubClaims(IAT)), "the identity id holds the control character U+000A");
+    OidcIdentityVerifier badOwner = builder().owner(a -> "owner\u001b").build();
+    assertRejected(badOwner, token(githubClaims(IAT)), "the owner holds the control character U+001B");
+    assertThat(code(badOwner, token(githubClaims(IAT)))).isEqualTo(IdentityResult.Code.INVALID_IDENTITY);
+  }
+
   // ---- time ----
 
   @Test
@@ -73,7 +118,7 @@ class TokenRejectionTest {
     clock.set(EXP.minusNanos(1));
     assertVerified(verifier, token);
     clock.set(EXP);
-    assertRejected(verifier, token, "the token expired at 2026-03-01T12:10:00Z (now 2026-03-01T12:10:00Z, leeway PT0S)");
+    assertRejected(verifier, token, "the token expired at 2026-03-01T12:10:00Z (now 2026-03-01T12:10:00Z, leeway 0 s)");
     clock.set(EXP.plusSeconds(1));
     assertRejected(verifier, token, "the token expired at");
   }

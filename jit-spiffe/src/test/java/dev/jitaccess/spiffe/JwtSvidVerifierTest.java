@@ -54,7 +54,7 @@ class JwtSvidVerifierTest {
   static void rejected(String token, String reasonStart) {
     IdentityResult r = verify(token);
     assertThat(r).isInstanceOf(IdentityResult.Rejected.class);
-    String reason = ((IdentityResult.Rejected) r).reason();
+    String reason = Rejections.text(r);
     assertThat(reason).startsWith(reasonStart).doesNotContain(token);
     for (String part : token.split("\\.")) {
       if (part.length() > 8) {
@@ -184,8 +184,8 @@ class JwtSvidVerifierTest {
     long now = NOW.getEpochSecond();
     accepted(good().claim("exp", now - 29).sign(EC)); // within 30 s leeway
     accepted(good().claim("exp", now - 29.5).sign(EC)); // fractional NumericDate
-    rejected(good().claim("exp", now - 30).sign(EC), "B8: token has expired"); // exactly at the edge
-    rejected(good().claim("exp", now - 3600).sign(EC), "B8: token has expired");
+    rejected(good().claim("exp", now - 30).sign(EC), "B8: JWT-SVID expired at "); // exactly at the edge
+    rejected(good().claim("exp", now - 3600).sign(EC), "B8: JWT-SVID expired at ");
     rejected(good().claim("exp", null).sign(EC), "B8: token has no exp claim");
     rejected(good().claim("exp", "tomorrow").sign(EC), "B8: exp is not a NumericDate");
     accepted(good().claim("exp", 253_402_300_799L).sign(EC)); // 9999-12-31T23:59:59Z: far future, no overflow
@@ -208,8 +208,8 @@ class JwtSvidVerifierTest {
   void b9NbfAndIatNotInTheFutureBeyondLeeway() {
     long now = NOW.getEpochSecond();
     accepted(good().claim("nbf", now + 30).claim("iat", now + 30).sign(EC));
-    rejected(good().claim("nbf", now + 31).sign(EC), "B9: token is not valid yet");
-    rejected(good().claim("iat", now + 31).sign(EC), "B9: token was issued in the future");
+    rejected(good().claim("nbf", now + 31).sign(EC), "B9: JWT-SVID is not valid before ");
+    rejected(good().claim("iat", now + 31).sign(EC), "B9: JWT-SVID was issued in the future");
     rejected(good().claim("iat", "now").sign(EC), "B9: iat is not a NumericDate");
   }
 
@@ -244,7 +244,7 @@ class JwtSvidVerifierTest {
     JwtSvidVerifier v = JwtSvidVerifier.builder().bundleSource(b).audiences("broker")
         .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
     IdentityResult r = v.verify(Credential.jwtSvid(new TestJwt.Draft("RS256", "weak").std(SUB, NOW, "broker").sign(weak)));
-    assertThat(((IdentityResult.Rejected) r).reason()).isEqualTo("B11: RSA key is shorter than 2048 bits");
+    assertThat(Rejections.text(r)).startsWith("B11: RSA key is shorter than 2048 bits");
   }
 
   @Test
@@ -264,6 +264,76 @@ class JwtSvidVerifierTest {
     assertThat(v.supports(Credential.oidcToken("x"))).isFalse();
     assertThat(((IdentityResult.Rejected) v.verify(Credential.oidcToken(good().sign(EC)))).reason())
         .isEqualTo("not a JWT-SVID credential");
+  }
+
+  @Test
+  void expiredRejectionSaysWhenInWordsAndKeepsTheRuleAsAField() {
+    IdentityResult.Rejected r = (IdentityResult.Rejected) verify(good().claim("exp", NOW.getEpochSecond() - 70).sign(EC));
+    assertThat(r.code()).isEqualTo(IdentityResult.Code.EXPIRED);
+    assertThat(r.rule()).isEqualTo("B8");
+    assertThat(r.reason()).isEqualTo(
+        "JWT-SVID expired at " + NOW.minusSeconds(70) + ", now " + NOW + ", leeway 30 s");
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> codes() {
+    long now = NOW.getEpochSecond();
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("B1", IdentityResult.Code.TOO_LARGE,
+            good().claim("pad", "x".repeat(9000)).sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B1", IdentityResult.Code.MALFORMED, "a.b"),
+        org.junit.jupiter.params.provider.Arguments.of("B2", IdentityResult.Code.ALGORITHM,
+            new TestJwt.Draft("none", "ec").std(SUB, NOW, "broker").unsigned()),
+        org.junit.jupiter.params.provider.Arguments.of("B3", IdentityResult.Code.HEADER,
+            good().header("jku", "https://evil.example").sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B4", IdentityResult.Code.HEADER,
+            new TestJwt.Draft("ES256", null).std(SUB, NOW, "broker").sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B5", IdentityResult.Code.HEADER,
+            good().header("typ", "jwt").sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B6", IdentityResult.Code.BAD_SUBJECT,
+            good().claim("sub", "nope").sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B7", IdentityResult.Code.WRONG_AUDIENCE,
+            good().claim("aud", "another").sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B8", IdentityResult.Code.EXPIRED,
+            good().claim("exp", now - 3600).sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B9", IdentityResult.Code.NOT_YET_VALID,
+            good().claim("nbf", now + 3600).sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B10", IdentityResult.Code.UNTRUSTED_ISSUER,
+            new TestJwt.Draft("ES256", "ec").std("spiffe://third.org/w", NOW, "broker").sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B10", IdentityResult.Code.UNKNOWN_KEY,
+            good().header("kid", "nope").sign(EC)),
+        org.junit.jupiter.params.provider.Arguments.of("B10", IdentityResult.Code.BAD_SIGNATURE,
+            new TestJwt.Draft("ES256", "ec").std(SUB, NOW, "broker").sign(OTHER)),
+        org.junit.jupiter.params.provider.Arguments.of("B11", IdentityResult.Code.UNKNOWN_KEY,
+            new TestJwt.Draft("ES256", "rsa").std(SUB, NOW, "broker").sign(EC)));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
+  @org.junit.jupiter.params.provider.MethodSource("codes")
+  void everyRejectionCarriesItsCodeAndRule(String rule, IdentityResult.Code code, String token) {
+    IdentityResult.Rejected r = (IdentityResult.Rejected) verify(token);
+    assertThat(r.rule()).isEqualTo(rule);
+    assertThat(r.code()).isEqualTo(code);
+    assertThat(r.reason()).doesNotStartWith(rule + ":");
+  }
+
+  @Test
+  void ownerClaimWithControlCharactersIsRefusedAtTheSource() {
+    for (String owner : List.of("team\nFORGED", "team\r", "team\u001b[31m", "team\u202eevil", "team\u0085")) {
+      IdentityResult r = verify(good().claim("owner", owner).sign(EC));
+      assertThat(r).isInstanceOfSatisfying(IdentityResult.Rejected.class, rej -> {
+        assertThat(rej.code()).isEqualTo(IdentityResult.Code.INVALID_IDENTITY);
+        assertThat(rej.reason()).startsWith("the owner holds the control character U+").doesNotContain("FORGED");
+      });
+    }
+    accepted(good().claim("owner", "team-ci \u00e9quipe").sign(EC)); // printable non-ASCII stays allowed
+  }
+
+  @Test
+  void ownerMappingWithControlCharactersIsRefused() {
+    JwtSvidVerifier v = JwtSvidVerifier.builder().bundleSource(BUNDLES).audiences("broker")
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).ownerMapping(id -> Optional.of("x\ny")).build();
+    assertThat(((IdentityResult.Rejected) v.verify(Credential.jwtSvid(good().sign(EC)))).code())
+        .isEqualTo(IdentityResult.Code.INVALID_IDENTITY);
   }
 
   @Test

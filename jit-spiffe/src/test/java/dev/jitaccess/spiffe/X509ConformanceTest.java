@@ -66,7 +66,7 @@ class X509ConformanceTest {
 
   static String reason(IdentityResult r) {
     assertThat(r).isInstanceOf(IdentityResult.Rejected.class);
-    return ((IdentityResult.Rejected) r).reason();
+    return Rejections.text(r);
   }
 
   static BundleSet pemBundle(String td, String path) {
@@ -111,7 +111,7 @@ class X509ConformanceTest {
     m.put(go + "110", () -> assertThat(reason(verify(List.of(ca1.issue(TestPki.Spec.leaf(id)
         .keyUsage(KeyUsage.digitalSignature | KeyUsage.cRLSign)).cert), bundle1, t0))).startsWith("C5: leaf certificate has cRLSign"));
     m.put(go + "116", () -> assertThat(reason(verify(List.of(leaf1), bundle1,
-        leaf1.getNotAfter().toInstant().plusSeconds(1).toString()))).endsWith("certificate 0 has expired"));
+        leaf1.getNotAfter().toInstant().plusSeconds(1).toString()))).contains("certificate 0 has expired (not after "));
     m.put(go + "123", () -> {
       // root CA without KeyUsage and without a SPIFFE ID is still a trust anchor
       java.security.KeyPair rootKey = TestPki.ecKey();
@@ -224,7 +224,7 @@ class X509ConformanceTest {
       BundleSet self = BundleSet.of(SpiffeBundle.builder(TrustDomain.parse("example.org")).x509Authority(c.get(0)).build());
       IdentityResult r = verify(c, self, "2021-01-01T00:00:00Z");
       assertThat(((IdentityResult.Verified) r).identity().id()).isEqualTo("spiffe://example.org/workload-1");
-      assertThat(reason(verify(c, self, "2025-03-30T00:00:00Z"))).endsWith("has expired");
+      assertThat(reason(verify(c, self, "2025-03-30T00:00:00Z"))).contains("has expired (not after ");
     }
   }
 
@@ -235,8 +235,8 @@ class X509ConformanceTest {
       List<X509Certificate> c = certs(p);
       assertThat(c).hasSize(2);
       assertThat(verify(c, local, "2020-03-24T14:30:00Z")).isInstanceOf(IdentityResult.Verified.class);
-      assertThat(reason(verify(c, local, "2020-03-24T15:08:00Z"))).endsWith("certificate 0 has expired");
-      assertThat(reason(verify(c, local, "2020-03-24T14:00:00Z"))).endsWith("is not yet valid");
+      assertThat(reason(verify(c, local, "2020-03-24T15:08:00Z"))).contains("certificate 0 has expired (not after ");
+      assertThat(reason(verify(c, local, "2020-03-24T14:00:00Z"))).contains("is not yet valid (not before ");
     }
     // the same root read from the SPIFFE bundle JSON
     BundleSet json = BundleSet.of(SpiffeBundle.parse(TrustDomain.parse("example.org"),
@@ -304,12 +304,12 @@ class X509ConformanceTest {
     for (String p : new String[] {J + "internal/cert.pem", JP + "cert.pem"}) {
       IdentityResult r = verify(certs(p), provider, "2020-03-20T12:00:00Z");
       assertThat(((IdentityResult.Verified) r).identity().id()).isEqualTo("spiffe://example.org/test");
-      assertThat(reason(verify(certs(p), provider, "2020-03-24T00:00:00Z"))).endsWith("has expired");
+      assertThat(reason(verify(certs(p), provider, "2020-03-24T00:00:00Z"))).contains("has expired (not after ");
     }
     BundleSet other = pemBundle("other.org", J + "internal/bundle.pem");
     for (String p : new String[] {J + "internal/cert2.pem", JP + "cert2.pem"}) {
       assertThat(verify(certs(p), other, "2020-03-19T20:00:00Z")).isInstanceOf(IdentityResult.Verified.class);
-      assertThat(reason(verify(certs(p), other, "2020-03-20T12:00:00Z"))).endsWith("certificate 0 has expired");
+      assertThat(reason(verify(certs(p), other, "2020-03-20T12:00:00Z"))).contains("certificate 0 has expired (not after ");
     }
   }
 
@@ -330,7 +330,7 @@ class X509ConformanceTest {
       BundleSet self = BundleSet.of(SpiffeBundle.builder(TrustDomain.parse("test")).x509Authority(leaf.get(0)).build());
       IdentityResult r = verify(leaf, self, "2030-01-01T00:00:00Z");
       assertThat(((IdentityResult.Verified) r).identity().id()).isEqualTo("spiffe://test/" + c);
-      assertThat(reason(verify(leaf, self, "2035-12-15T00:00:00Z"))).endsWith("has expired");
+      assertThat(reason(verify(leaf, self, "2035-12-15T00:00:00Z"))).contains("has expired (not after ");
     }
   }
 
