@@ -1,6 +1,7 @@
 package dev.jitaccess.spiffe;
 
 import dev.jitaccess.spi.Scheduler;
+import dev.jitaccess.spiffe.internal.Endpoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,13 +23,16 @@ import org.slf4j.LoggerFactory;
  * (the {@code https_web} profile) whenever the bundle's {@code spiffe_refresh_hint} says so.
  *
  * <ul>
- *   <li>The first load happens in {@link Builder#build()}; if it fails the source has no bundle (so
- *       every SVID from the trust domain is rejected) and retries on the retry interval.
+ *   <li>The first load happens in {@link Builder#build()}; if it fails, {@code build()} fails (a missing
+ *       or broken bundle is a deployment error, found at start rather than by the first request).
+ *       With {@link Builder#startDegraded()} the source starts without a bundle instead (so every SVID
+ *       from the trust domain is rejected), says so in a WARN, and retries on the retry interval.
  *   <li>A failed refresh keeps the last good bundle and tells the listener. A bundle whose
  *       {@code spiffe_sequence} is lower than the current one is refused as a rollback (D2).
  *   <li>Refreshes run on the injected {@link Scheduler} at instants of the injected {@link Clock}.
- *   <li>Endpoints must be {@code https} unless plain {@code http} is explicitly allowed (tests only);
- *       redirects are not followed; responses over {@link SpiffeBundle#MAX_DOCUMENT_BYTES} are refused.
+ *   <li>Endpoints must be {@code https} unless plain {@code http} is explicitly allowed (tests only),
+ *       and then only on loopback: the host must resolve to loopback addresses only, checked at
+ *       {@code build()} and again before each fetch; redirects are not followed; responses over {@link SpiffeBundle#MAX_DOCUMENT_BYTES} are refused.
  * </ul>
  *
  * <p>Thread-safe. {@link #close()} cancels the schedule.
@@ -53,6 +57,7 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
   private final Object lock = new Object();
   private volatile @Nullable SpiffeBundle current;
   private Scheduler.@Nullable Cancellable next;
+  private @Nullable Exception lastFailure;
   private boolean closed;
 
   private RefreshingBundleSource(Builder b) {
@@ -138,6 +143,7 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
               + previous.sequence().getAsLong() + " to " + loaded.sequence().getAsLong());
         }
         current = loaded;
+        lastFailure = null;
         ok = true;
         delay = loaded.refreshHint().orElse(defaultRefresh);
         if (delay.compareTo(minRefresh) < 0) {
@@ -152,13 +158,26 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
         }
         ok = false;
         delay = retry;
-        LOG.warn("bundle refresh for trust domain {} failed, keeping the last good bundle: {}",
-            trustDomain, e.toString());
+        lastFailure = e;
+        LOG.warn(failureText(trustDomain, current, retry, e));
         notifyFailure(e);
       }
       next = scheduler.schedule(this::scheduledRefresh, clock.instant().plus(delay));
       return ok;
     }
+  }
+
+  /**
+   * The WARN for a failed load: honest about whether a last good bundle is kept or there is none yet.
+   * Names the trust domain, the retry delay and the cause; never key material.
+   */
+  static String failureText(TrustDomain trustDomain, @Nullable SpiffeBundle kept, Duration retry, Exception e) {
+    String state = kept == null
+        ? "there is no bundle yet, so every SVID of this trust domain is refused until a load succeeds"
+        : "keeping the last good bundle"
+            + (kept.sequence().isPresent() ? " (spiffe_sequence " + kept.sequence().getAsLong() + ")" : "");
+    return "bundle load for trust domain " + trustDomain + " failed; " + state + "; retrying in " + retry
+        + ": " + e;
   }
 
   private void scheduledRefresh() {
@@ -177,6 +196,10 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
     HttpClient client = http;
     if (uri == null || client == null) {
       throw new IllegalStateException("a bundle source has a file or an endpoint with its HTTP client");
+    }
+    if (!"https".equalsIgnoreCase(uri.getScheme()) && !Endpoints.isLoopback(uri.getHost())) {
+      // the name was loopback at build(); a plain-http fetch goes nowhere else, even if it changed since
+      throw new IOException("plain-http bundle endpoint host " + uri.getHost() + " no longer resolves to loopback only");
     }
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
     HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -245,6 +268,7 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
     private @Nullable HttpClient httpClient;
     private @Nullable Duration requestTimeout;
     private boolean allowPlainHttp;
+    private boolean startDegraded;
 
     private Builder(TrustDomain trustDomain, @Nullable Path file, @Nullable URI endpoint) {
       this.trustDomain = trustDomain;
@@ -313,7 +337,11 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
       return this;
     }
 
-    /** Allows a plain {@code http} endpoint. For tests on loopback only: bundles are trust anchors. */
+    /**
+     * Allows a plain {@code http} endpoint on loopback, for tests: bundles are trust anchors. The host must
+     * resolve to loopback addresses only ({@code 127.0.0.0/8}, {@code ::1}); {@link #build()} refuses any
+     * other host.
+     */
     public Builder allowPlainHttp() {
       if (allowPlainHttp) {
         throw new IllegalStateException("allowPlainHttp already set");
@@ -323,16 +351,34 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
     }
 
     /**
+     * Starts even when the first load fails: the source then has no bundle (every SVID of the trust
+     * domain is refused), logs a WARN saying so, and retries on the retry interval. Default: a failed
+     * first load fails {@link #build()}.
+     */
+    public Builder startDegraded() {
+      if (startDegraded) {
+        throw new IllegalStateException("startDegraded already set");
+      }
+      this.startDegraded = true;
+      return this;
+    }
+
+    /**
      * Builds the source and loads the bundle once.
      *
      * @throws IllegalStateException if options conflict (an endpoint scheme that is not allowed, a
-     *     minimum interval above the default)
+     *     plain-http endpoint that is not loopback, a minimum interval above the default)
+     * @throws InvalidBundleException if the first load fails, unless {@link #startDegraded()}
      */
     public RefreshingBundleSource build() {
       if (endpoint != null) {
         String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !(scheme.equals("http") && allowPlainHttp)) {
           throw new IllegalStateException("bundle endpoint must be https, was " + endpoint);
+        }
+        if (scheme.equals("http") && !Endpoints.isLoopback(endpoint.getHost())) {
+          throw new IllegalStateException("allowPlainHttp() accepts only a loopback endpoint; host "
+              + endpoint.getHost() + " does not resolve to loopback addresses only: " + endpoint);
         }
       } else if (httpClient != null || allowPlainHttp || requestTimeout != null) {
         throw new IllegalStateException("HTTP options apply only to an endpoint source");
@@ -349,7 +395,14 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
             "minRefreshInterval " + minRefresh + " exceeds defaultRefreshInterval " + defaultRefresh);
       }
       RefreshingBundleSource source = new RefreshingBundleSource(this);
-      source.refresh();
+      if (!source.refresh() && !startDegraded) {
+        Exception cause = source.lastFailure;
+        source.close();
+        String message = "the first load of the bundle of trust domain " + trustDomain + " from "
+            + (file != null ? file : endpoint) + " failed (" + cause + "); fix the source, or call startDegraded() "
+            + "to start without a bundle, refusing every SVID of the trust domain until a load succeeds";
+        throw cause == null ? new InvalidBundleException(message) : new InvalidBundleException(message, cause);
+      }
       return source;
     }
 

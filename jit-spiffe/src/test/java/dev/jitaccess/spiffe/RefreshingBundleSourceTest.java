@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RefreshingBundleSourceTest {
   static final TrustDomain TD = TrustDomain.parse("example.org");
@@ -117,9 +119,45 @@ class RefreshingBundleSourceTest {
   }
 
   @Test
-  void firstLoadFailureLeavesNoBundleAndRetries() throws IOException {
+  void firstLoadFailureFailsBuildByDefault() {
     Path file = tmp.resolve("missing.json");
-    try (RefreshingBundleSource source = RefreshingBundleSource.fromFile(TD, file)
+    assertThatThrownBy(() -> RefreshingBundleSource.fromFile(TD, file).clock(clock).scheduler(clock)
+            .listener(listener).build())
+        .isInstanceOf(InvalidBundleException.class)
+        .hasMessageContaining("the first load of the bundle of trust domain example.org from " + file + " failed")
+        .hasMessageContaining("cannot read bundle file")
+        .hasMessageContaining("startDegraded()")
+        .hasRootCauseInstanceOf(java.nio.file.NoSuchFileException.class);
+    assertThat(failures).hasSize(1);
+    assertThat(clock.pendingTasks()).as("no retry is left scheduled by a source that was never returned").isZero();
+  }
+
+  @Test
+  void firstLoadOfABrokenDocumentFailsBuild() throws IOException {
+    Path file = tmp.resolve("bundle.json");
+    Files.writeString(file, "{ not json");
+    assertThatThrownBy(() -> RefreshingBundleSource.fromFile(TD, file).clock(clock).scheduler(clock).build())
+        .isInstanceOf(InvalidBundleException.class)
+        .hasCauseInstanceOf(InvalidBundleException.class);
+  }
+
+  @Test
+  void failureWarningIsHonestAboutWhetherABundleIsKept() throws IOException {
+    Exception cause = new java.nio.file.NoSuchFileException("/etc/spiffe/bundle.json");
+    assertThat(RefreshingBundleSource.failureText(TD, null, Duration.ofSeconds(30), cause))
+        .isEqualTo("bundle load for trust domain example.org failed; there is no bundle yet, so every SVID of "
+            + "this trust domain is refused until a load succeeds; retrying in PT30S: " + cause)
+        .doesNotContain("last good");
+    SpiffeBundle kept = SpiffeBundle.parse(TD, bundleJson(7, 60, "a").getBytes(StandardCharsets.UTF_8),
+        BundleFormat.SPIFFE);
+    assertThat(RefreshingBundleSource.failureText(TD, kept, Duration.ofSeconds(30), cause))
+        .contains("keeping the last good bundle (spiffe_sequence 7)");
+  }
+
+  @Test
+  void startDegradedLeavesNoBundleAndRetries() throws IOException {
+    Path file = tmp.resolve("missing.json");
+    try (RefreshingBundleSource source = RefreshingBundleSource.fromFile(TD, file).startDegraded()
         .clock(clock).scheduler(clock).listener(listener).build()) {
       assertThat(source.bundleFor(TD)).isEmpty();
       assertThat(failures).hasSize(1);
@@ -251,6 +289,17 @@ class RefreshingBundleSourceTest {
         .isInstanceOf(IllegalStateException.class);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"http://10.0.0.1/b", "http://192.168.1.10:8443/b", "http://[2001:db8::1]/b",
+      "http://0.0.0.0:8080/b", "http://no-such-host.invalid/b"})
+  void plainHttpIsAllowedOnlyForLoopbackEndpoints(String endpoint) {
+    assertThatThrownBy(() -> RefreshingBundleSource.fromEndpoint(TD, URI.create(endpoint)).allowPlainHttp()
+            .clock(clock).scheduler(clock).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("allowPlainHttp() accepts only a loopback endpoint");
+    assertThat(clock.pendingTasks()).isZero();
+  }
+
   @Test
   void builderIsStrict() {
     RefreshingBundleSource.Builder b = RefreshingBundleSource.fromFile(TD, Path.of("x"));
@@ -259,6 +308,8 @@ class RefreshingBundleSourceTest {
     assertThatThrownBy(() -> b.retryInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("PT0S");
     assertThatThrownBy(() -> b.listener(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
+    b.startDegraded();
+    assertThatThrownBy(b::startDegraded).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> RefreshingBundleSource.fromFile(TD, Path.of("x")).clock(clock).scheduler(clock)
             .minRefreshInterval(Duration.ofHours(1)).build())
         .isInstanceOf(IllegalStateException.class);
