@@ -140,7 +140,7 @@ final class OidcTokenCheck {
             new Refusal(Code.MALFORMED, "malformed token: " + refused.detail());
         case UNSECURED -> new Refusal(Code.ALGORITHM, "alg none (an unsecured JWT) is never accepted");
         case ALGORITHM_NOT_ALLOWED -> new Refusal(Code.ALGORITHM,
-            "alg " + Untrusted.quote(refused.value()) + " is not in the allowed algorithms " + algorithms);
+            "alg " + Untrusted.quote(Objects.requireNonNullElse(refused.value(), "")) + " is not in the allowed algorithms " + algorithms);
         case DENIED_HEADER -> new Refusal(Code.HEADER, "header parameter " + refused.member() + " is not accepted: "
             + ("crit".equals(refused.member()) || "b64".equals(refused.member())
                 ? "no critical header extensions are supported"
