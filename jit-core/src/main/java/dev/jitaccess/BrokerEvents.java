@@ -136,6 +136,9 @@ final class BrokerEvents {
       f.put(AuditEvent.BREAK_GLASS, "true");
     }
     r.justification().ifPresent(j -> f.put(AuditEvent.JUSTIFICATION, j));
+    if (r.attributes().get(AuditEvent.CORRELATION_ID) instanceof String correlationId) {
+      f.put(AuditEvent.CORRELATION_ID, correlationId);
+    }
     return f;
   }
 

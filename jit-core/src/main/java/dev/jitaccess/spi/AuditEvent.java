@@ -51,6 +51,11 @@ public record AuditEvent(AuditEventType type, Instant at, Map<String, String> fi
   public static final String JUSTIFICATION = "justification";
   /** Field: policy version. */
   public static final String POLICY_VERSION = "policy_version";
+  /**
+   * Field: the correlation id of the request, when the caller gave one as the request attribute of this
+   * name (the OAuth token endpoint does, and names it in its error response).
+   */
+  public static final String CORRELATION_ID = "correlation_id";
 
   /** Checks and copies. */
   public AuditEvent {

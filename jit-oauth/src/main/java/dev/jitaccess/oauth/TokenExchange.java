@@ -12,6 +12,7 @@ import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
 import dev.jitaccess.internal.DpopProofs;
 import dev.jitaccess.internal.Resources;
+import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.oauth.CallerAuthorizer.Endpoint;
 
 import static dev.jitaccess.oauth.OAuthErrors.error;
@@ -105,6 +106,7 @@ public final class TokenExchange {
   public static final String FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
 
   private static final Logger LOG = LoggerFactory.getLogger(TokenExchange.class);
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
   private static final Set<String> MULTI_VALUED = Set.of("resource", "audience");
   private static final long MAX_REQUESTED_TTL_SECONDS = Duration.ofHours(24).toSeconds();
 
@@ -118,6 +120,7 @@ public final class TokenExchange {
   private final @Nullable CallerAuthorizer authorizer;
   private final @Nullable URI tokenEndpoint;
   private final int maxFormBytes;
+  private final boolean denialDetails;
   private final DpopProofs dpop;
   private final GrantReader grants;
 
@@ -137,6 +140,7 @@ public final class TokenExchange {
     this.authorizer = b.authorizer;
     this.tokenEndpoint = b.tokenEndpoint;
     this.maxFormBytes = b.maxFormBytes != null ? b.maxFormBytes : 64 * 1024;
+    this.denialDetails = b.denialDetails != null && b.denialDetails;
     this.dpop = new DpopProofs(clock, Duration.ofSeconds(60), null);
     this.grants = new GrantReader(broker, clock);
   }
@@ -283,6 +287,7 @@ public final class TokenExchange {
       return invalidRequest(ENVIRONMENT + " is required");
     }
     GrantRequest request;
+    String correlationId = correlationId();
     try {
       GrantRequest.Builder b = GrantRequest.builder()
           .credential(credential(kind, x.subjectToken()))
@@ -291,7 +296,8 @@ public final class TokenExchange {
           .resource(x.target())
           .actions(x.actions())
           .environment(environment)
-          .ttl(x.ttl());
+          .ttl(x.ttl())
+          .attribute(AuditEvent.CORRELATION_ID, correlationId);
       if (x.dpopKey() != null) {
         b.dpopKey(x.dpopKey());
       }
@@ -303,7 +309,7 @@ public final class TokenExchange {
     try {
       grant = broker.request(request);
     } catch (AccessDeniedException e) {
-      return denied(e);
+      return denied(e, correlationId);
     }
     return issued(grant);
   }
@@ -378,7 +384,7 @@ public final class TokenExchange {
     try {
       grant = broker.delegate(request);
     } catch (AccessDeniedException e) {
-      return denied(e);
+      return denied(e, correlationId());
     }
     return issued(grant);
   }
@@ -395,15 +401,36 @@ public final class TokenExchange {
     return json(200, body);
   }
 
-  private static HttpResponse denied(AccessDeniedException e) {
+  /**
+   * A refused request: 500 {@code server_error} when a component failed (the denial carries a cause, for
+   * example a throwing audit sink or identity verifier), otherwise 400 {@code invalid_request} as RFC 8693
+   * section 2.2.2 asks. The description is generic unless {@link Builder#denialDetails} is on; either way
+   * it ends with the correlation id that the INFO log line and the broker's audit record also carry.
+   */
+  private HttpResponse denied(AccessDeniedException e, String correlationId) {
     Decision d = e.decision();
-    String why = e.getCause() != null
-        ? "the request could not be evaluated; nothing was issued"
-        : String.join("; ", d.reasons());
+    String reasons = String.join("; ", d.reasons());
+    LOG.info("token exchange {} denied: {}", correlationId, OAuthErrors.sanitize(reasons));
+    String suffix = " (correlation id " + correlationId + ")";
+    if (e.getCause() != null) {
+      return error(500, "server_error", "the request could not be evaluated; nothing was issued" + suffix);
+    }
+    String why;
     if (d instanceof Decision.NeedsApproval) {
       why = "a human approval is required, which a token exchange cannot wait for";
+    } else if (denialDetails) {
+      why = reasons;
+    } else {
+      why = "the request was refused";
     }
-    return invalidRequest("denied: " + why);
+    return invalidRequest("denied: " + why + suffix);
+  }
+
+  /** A new correlation id: 96 random bits, base64url. */
+  private static String correlationId() {
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   private static Credential credential(Credential.TokenType kind, String token) {
@@ -635,6 +662,7 @@ public final class TokenExchange {
     private @Nullable CallerAuthorizer authorizer;
     private @Nullable URI tokenEndpoint;
     private @Nullable Integer maxFormBytes;
+    private @Nullable Boolean denialDetails;
 
     private Builder(GrantBroker broker) {
       this.broker = Objects.requireNonNull(broker, "broker");
@@ -729,6 +757,19 @@ public final class TokenExchange {
         throw new IllegalArgumentException("maxFormBytes must be between 1024 and " + HttpRequest.MAX_FORM_BYTES + ", got " + bytes);
       }
       this.maxFormBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Whether the {@code error_description} of a refused request gives the broker's reasons (rule ids,
+     * identity patterns, policy values, identity rejections). Default false: the caller learns only that
+     * the request was refused and a correlation id; the reasons are in the broker's audit record
+     * ({@code correlation_id}) and an INFO log line with the same id. Turn it on for development only: it
+     * tells a caller how the policy is written.
+     */
+    public Builder denialDetails(boolean expose) {
+      once(this.denialDetails, "denialDetails");
+      this.denialDetails = expose;
       return this;
     }
 

@@ -58,6 +58,7 @@ final class ExchangeFixture implements AutoCloseable {
 
   final ManualClock clock = ManualClock.at("2030-01-01T00:00:00Z");
   final ECKey idpKey = newKey("idp-1");
+  final java.util.List<dev.jitaccess.spi.AuditEvent> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
   final GrantBroker broker;
   final TokenExchange exchange;
   final HttpServer server;
@@ -82,6 +83,7 @@ final class ExchangeFixture implements AutoCloseable {
         .clock(clock)
         .scheduler(clock)
         .maxGrantsPerTask(100)
+        .auditSink(audit::add)
         .build();
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

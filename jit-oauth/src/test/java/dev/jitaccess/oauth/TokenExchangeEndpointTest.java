@@ -40,7 +40,8 @@ class TokenExchangeEndpointTest {
 
   @BeforeEach
   void start() {
-    f = new ExchangeFixture();
+    // these tests read the broker's reasons in error descriptions: the development option
+    f = new ExchangeFixture(b -> b.denialDetails(true));
     client = new OAuthClient(f);
   }
 
