@@ -101,10 +101,11 @@ final class ChangeFeed implements AutoCloseable {
 
   private volatile boolean closed;
   private volatile boolean paused;
+  private volatile boolean ignoreNotifications;
   private volatile @Nullable Connection current;
   /** Clock time just before the last successful catch-up's snapshot; null before the first. */
   private volatile @Nullable Instant freshAsOf;
-  /** How many catch-ups succeeded; for tests. */
+  /** How many catch-ups succeeded (and delivered); for tests. */
   private volatile long catchUps;
 
   // feed thread only
@@ -169,8 +170,28 @@ final class ChangeFeed implements AutoCloseable {
     paused = false;
   }
 
+  /** Drops every NOTIFY from now on, as if they were lost: only catch-ups bring changes; for tests. */
+  void ignoreNotifications() {
+    ignoreNotifications = true;
+  }
+
   long catchUps() {
     return catchUps;
+  }
+
+  /** Waits until more than {@code n} catch-ups succeeded; false on timeout. For tests. */
+  boolean awaitCatchUpsAbove(long n, Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (this) {
+      while (catchUps <= n) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      return true;
+    }
   }
 
   @Override
@@ -211,7 +232,7 @@ final class ChangeFeed implements AutoCloseable {
         Instant nextCatchUp = clock.instant().plus(catchUpInterval);
         while (!closed && !paused) {
           PGNotification[] ns = pg.getNotifications(POLL_MILLIS);
-          if (ns != null) {
+          if (ns != null && !ignoreNotifications) {
             for (PGNotification n : ns) {
               pending.add(n.getParameter());
             }
@@ -301,10 +322,13 @@ final class ChangeFeed implements AutoCloseable {
     }
     snapshot = next;
     freshAsOf = startedAt;
-    catchUps++;
     listening.countDown();
     if (!pending.isEmpty()) {
       deliver(c);
+    }
+    synchronized (this) {
+      catchUps++;
+      notifyAll();
     }
   }
 
