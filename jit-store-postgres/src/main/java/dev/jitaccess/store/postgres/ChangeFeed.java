@@ -39,8 +39,12 @@ import org.slf4j.LoggerFactory;
  * that snapshot did not see: {@code txid >= pg_snapshot_xmin(prev) AND NOT pg_visible_in_snapshot(txid,
  * prev)}. Transactions commit in any order relative to their ids, and a transaction still running at
  * the previous snapshot is found once it commits: no id gap is ever skipped (SPIRE's event-table bug).
- * If change rows the previous snapshot did not see were pruned meanwhile (an outage longer than the
- * change retention), the whole cache is dropped instead.
+ * If the newest pruned change row was not visible to the previous snapshot (an outage longer than the
+ * change retention), the whole cache is dropped instead. (The check looks at the newest pruned
+ * transaction only, not at the oldest running one: a transaction left open anywhere on the server holds
+ * every snapshot's xmin back and must not make every catch-up drop the cache. A change in a transaction
+ * that stays open longer than the change retention may therefore be missed by a catch-up;
+ * jit-access's own transactions last milliseconds.)
  *
  * <h2>Freshness</h2>
  * {@link #isFresh} is true while the last successful catch-up began less than {@code maxStaleness} ago
@@ -223,13 +227,12 @@ final class ChangeFeed implements AutoCloseable {
           s.execute("LISTEN " + channel);
         }
         PGConnection pg = c.unwrap(PGConnection.class);
-        catchUp(c);
+        Instant nextCatchUp = catchUp(c).plus(catchUpInterval);
         if (lost) {
           LOG.info("change feed of schema {} reconnected and caught up", schema);
           lost = false;
         }
         backoff = FIRST_BACKOFF;
-        Instant nextCatchUp = clock.instant().plus(catchUpInterval);
         while (!closed && !paused) {
           PGNotification[] ns = pg.getNotifications(POLL_MILLIS);
           if (ns != null && !ignoreNotifications) {
@@ -242,8 +245,7 @@ final class ChangeFeed implements AutoCloseable {
           }
           Instant now = clock.instant();
           if (!now.isBefore(nextCatchUp)) {
-            catchUp(c);
-            nextCatchUp = now.plus(catchUpInterval);
+            nextCatchUp = catchUp(c).plus(catchUpInterval);
           }
           periodic.run();
         }
@@ -264,8 +266,12 @@ final class ChangeFeed implements AutoCloseable {
     }
   }
 
-  /** Reads what changed since the last snapshot (or resets the cache), then marks the feed fresh. */
-  private void catchUp(Connection c) throws SQLException {
+  /**
+   * Reads what changed since the last snapshot (or resets the cache), marks the feed fresh and delivers.
+   *
+   * @return the clock time it began at, from which the next one is due
+   */
+  private Instant catchUp(Connection c) throws SQLException {
     Instant startedAt = clock.instant();
     String prev = snapshot;
     String next;
@@ -276,8 +282,8 @@ final class ChangeFeed implements AutoCloseable {
         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       }
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT pg_current_snapshot()::text, upto_txid >= pg_snapshot_xmin(coalesce(?::pg_snapshot, pg_current_snapshot()))"
-              + " FROM " + pruned)) {
+          "SELECT pg_current_snapshot()::text,"
+              + " NOT pg_visible_in_snapshot(upto_txid, coalesce(?::pg_snapshot, pg_current_snapshot())) FROM " + pruned)) {
         ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
         ps.setString(1, prev);
         try (ResultSet rs = ps.executeQuery()) {
@@ -322,7 +328,6 @@ final class ChangeFeed implements AutoCloseable {
     }
     snapshot = next;
     freshAsOf = startedAt;
-    listening.countDown();
     if (!pending.isEmpty()) {
       deliver(c);
     }
@@ -330,6 +335,8 @@ final class ChangeFeed implements AutoCloseable {
       catchUps++;
       notifyAll();
     }
+    listening.countDown();
+    return startedAt;
   }
 
   /** Invalidates the pending grants, reads their current records and hands them to the subscribers. */

@@ -142,10 +142,13 @@ class PostgresChangeFeedTest {
    * the last catch-up; after that, reads go to the database and see the revocation.
    */
   @Test
-  void aFeedDownLongerThanMaxStalenessSendsReadsToTheDatabase() {
+  void aFeedDownLongerThanMaxStalenessSendsReadsToTheDatabase() throws Exception {
     PostgresGrantStore store = store(pool, "feed-stale");
+    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    store.subscribe(heard::add);
     GrantRecord x = record();
     store.insert(x, 10, 10);
+    await(heard, x.grantId(), GrantState.LIVE); // the feed has seen the insert: nothing more is in flight
     assertThat(store.find(x.grantId())).contains(x);
     store.feed().pause();
     db.execute(revokeSql(x.grantId()));
@@ -242,5 +245,37 @@ class PostgresChangeFeedTest {
     clock.advance(Duration.ofSeconds(2));
     assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
     assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /**
+   * Regression guard for a gap check against the oldest running transaction: a transaction left open
+   * anywhere on the server holds every snapshot's xmin back; pruning rows the feed has seen must not
+   * make its catch-ups drop the cache and the deliveries.
+   */
+  @Test
+  void anOpenTransactionElsewhereDoesNotMakeCatchUpsDropChanges() throws Exception {
+    try (Connection old = DriverManager.getConnection(TestDatabase.URL, TestDatabase.props());
+        Statement s = old.createStatement()) {
+      old.setAutoCommit(false);
+      s.execute("SELECT pg_current_xact_id()");
+      PostgresGrantStore store = store(pool, "feed-oldxmin");
+      store.feed().ignoreNotifications();
+      BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+      store.subscribe(heard::add);
+      GrantRecord x = record();
+      store.insert(x, 10, 10);
+      long before = store.feed().catchUps();
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+      await(heard, x.grantId(), GrantState.LIVE);
+      db.execute("WITH gone AS (DELETE FROM jit_grant_change RETURNING txid) UPDATE jit_grant_change_pruned"
+          + " SET upto_txid = greatest(upto_txid, (SELECT max(txid) FROM gone)) WHERE EXISTS (SELECT 1 FROM gone)");
+      db.execute(revokeSql(x.grantId()));
+      before = store.feed().catchUps();
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+      await(heard, x.grantId(), GrantState.REVOKED);
+      old.rollback();
+    }
   }
 }
