@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
@@ -101,6 +103,8 @@ final class ChangeFeed implements AutoCloseable {
   private final CopyOnWriteArrayList<Registration> listeners = new CopyOnWriteArrayList<>();
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch listening = new CountDownLatch(1);
+  private final ReentrantLock progress = new ReentrantLock();
+  private final Condition caughtUp = progress.newCondition();
   private final Thread thread;
 
   private volatile boolean closed;
@@ -185,16 +189,18 @@ final class ChangeFeed implements AutoCloseable {
 
   /** Waits until more than {@code n} catch-ups succeeded; false on timeout. For tests. */
   boolean awaitCatchUpsAbove(long n, Duration wait) throws InterruptedException {
-    long deadline = System.nanoTime() + wait.toNanos();
-    synchronized (this) {
+    progress.lock();
+    try {
+      long left = wait.toNanos();
       while (catchUps <= n) {
-        long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+        left = caughtUp.awaitNanos(left);
       }
       return true;
+    } finally {
+      progress.unlock();
     }
   }
 
@@ -331,9 +337,12 @@ final class ChangeFeed implements AutoCloseable {
     if (!pending.isEmpty()) {
       deliver(c);
     }
-    synchronized (this) {
+    progress.lock();
+    try {
       catchUps++;
-      notifyAll();
+      caughtUp.signalAll();
+    } finally {
+      progress.unlock();
     }
     listening.countDown();
     return startedAt;
