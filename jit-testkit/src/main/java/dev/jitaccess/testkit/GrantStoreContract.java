@@ -265,6 +265,7 @@ public abstract class GrantStoreContract {
 
   /** subscribe names a null listener. */
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must name it
   public void subscribeRefusesANullListener() {
     GrantStore store = newStore();
     NullPointerException e = org.junit.jupiter.api.Assertions.assertThrows(
@@ -349,7 +350,9 @@ public abstract class GrantStoreContract {
 
   private GrantStore peerOrSkip(GrantStore store) {
     GrantStore peer = peerOf(store);
-    Assumptions.assumeTrue(peer != null, "the store's data is not shared with another instance");
+    if (peer == null) {
+      return Assumptions.abort("the store's data is not shared with another instance");
+    }
     return peer;
   }
 
