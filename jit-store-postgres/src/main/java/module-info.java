@@ -8,6 +8,7 @@ module dev.jitaccess.store.postgres {
   requires transitive java.sql;
   requires org.postgresql.jdbc;
   requires org.slf4j;
+  requires com.github.benmanes.caffeine;
 
   exports dev.jitaccess.store.postgres;
 }

@@ -45,6 +45,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final @Nullable ApprovalFlow approvals;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Scheduler.@Nullable Cancellable rotationTask;
+  /** The store's change feed: ends of this broker's grants made on other replicas. */
+  private final GrantStore.Subscription remoteChanges;
 
   DefaultGrantBroker(BrokerConfig config) {
     this.config = config;
@@ -62,6 +64,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (config.keyRotation() != null) {
       scheduleRotation(config.keyRotation());
     }
+    this.remoteChanges = store.subscribe(lifecycle::onRemoteEnd);
   }
 
   // ---------------------------------------------------------------- requests
@@ -438,6 +441,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     if (r != null) {
       r.cancel();
     }
+    remoteChanges.close();
     lifecycle.stop();
     if (config.ownsScheduler()) {
       Scheduler.shutdown(config.scheduler().delegate());

@@ -242,7 +242,8 @@ final class GrantLifecycle {
   /**
    * A grant this broker tracks was ended elsewhere (another replica changed the shared store): reports
    * its end once (audit and listeners, unless already reported), drops its timer events and revokes its
-   * sub-grants. Does nothing for a record that is still live or a grant this broker does not track.
+   * sub-grants. For a grant this broker does not track it only revokes the sub-grants this broker issued
+   * from it; a record that is still live changes nothing.
    *
    * @return true if this call reported the end
    */
@@ -251,7 +252,14 @@ final class GrantLifecycle {
       return false;
     }
     LiveGrant tracked = active.get(ended.grantId());
-    if (tracked == null || !tracked.claimReport()) {
+    if (tracked == null) {
+      // a parent issued on another replica: the sub-grants this broker issued from it end with it
+      if (children.containsKey(ended.grantId())) {
+        cascade(ended.info());
+      }
+      return false;
+    }
+    if (!tracked.claimReport()) {
       return false;
     }
     forget(ended.grantId());

@@ -143,6 +143,18 @@ public final class InMemoryGrantStore implements GrantStore {
     return used.asMap().putIfAbsent(value, nanosBetween(origin, until)) == null;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>No other instance shares this store's data, so every change is made through this instance and
+   * the listener is never called.
+   */
+  @Override
+  public Subscription subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return () -> {};
+  }
+
   @Override
   public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
     Objects.requireNonNull(record, "record");

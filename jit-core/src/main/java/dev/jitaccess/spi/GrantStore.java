@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -77,5 +78,42 @@ public interface GrantStore {
    */
   default boolean markUsed(String value, Instant until) {
     return true;
+  }
+
+  /**
+   * Hears about records changed through other instances that share this store's data: other replicas of
+   * the service, or a person changing the database by hand. Each call carries the record as it is after
+   * the change, so a listener needs no further read.
+   */
+  @FunctionalInterface
+  interface ChangeListener {
+    /**
+     * A grant's record changed elsewhere (for example it was revoked on another replica).
+     *
+     * @param current the record as it is now
+     */
+    void onChange(GrantRecord current);
+  }
+
+  /** A registration made by {@link #subscribe}; closing it stops further calls. Closing twice is harmless. */
+  @FunctionalInterface
+  interface Subscription extends AutoCloseable {
+    /** Stops calling the listener (a call already running may finish). */
+    @Override
+    void close();
+  }
+
+  /**
+   * Registers a listener for changes made through other instances sharing this store's data (the change
+   * feed). Delivery is at least once and may also include changes made through this instance, so a
+   * listener must be idempotent; it runs on the store's feed thread or executor, and an exception it
+   * throws is logged and changes nothing. A store whose data no other instance shares, such as the
+   * in-memory store, never calls the listener: that is the default.
+   *
+   * @throws NullPointerException if {@code listener} is null
+   */
+  default Subscription subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return () -> {};
   }
 }

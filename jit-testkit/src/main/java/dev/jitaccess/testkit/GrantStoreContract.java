@@ -16,12 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +40,11 @@ import org.junit.jupiter.api.Test;
  * none is added); duplicates are refused and leave the original; the identity and task quotas are
  * honoured, count only live grants, and hold under concurrent inserts; update applies its function
  * exactly once per call, atomically under contention, and not at all for an unknown id; the live
- * indexes and count follow revocation, expiry and removal; a record is kept at least until its expiry.
+ * indexes and count follow revocation, expiry and removal; a record is kept at least until its expiry;
+ * {@link GrantStore#subscribe} refuses null and its subscription closes twice harmlessly. When
+ * {@link #peerOf} gives a second instance sharing the data (a replica), also the change feed: a change
+ * made through the peer reaches every listener with the current record, a throwing listener stops
+ * nobody else, and a closed subscription hears nothing more.
  *
  * <p>A fresh instance of the test class, with a fresh {@link #clock}, runs each test.
  */
@@ -51,6 +59,14 @@ public abstract class GrantStoreContract {
 
   /** A fresh, empty store; called once per test. */
   protected abstract GrantStore newStore();
+
+  /**
+   * A second instance sharing {@code store}'s data, as another replica would, or null (the default) if
+   * the store's data is never shared; the change-feed tests are then skipped.
+   */
+  protected @Nullable GrantStore peerOf(GrantStore store) {
+    return null;
+  }
 
   /** A live record for a new grant of {@code identity} and {@code task}, expiring in 10 minutes. */
   protected GrantRecord record(String identity, String task) {
@@ -245,6 +261,114 @@ public abstract class GrantStoreContract {
     }));
     assertEquals(200, store.find(r.grantId()).orElseThrow().uses());
     assertEquals(200, calls.get(), "each update must apply its function exactly once");
+  }
+
+  /** subscribe names a null listener. */
+  @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must name it
+  public void subscribeRefusesANullListener() {
+    GrantStore store = newStore();
+    NullPointerException e = org.junit.jupiter.api.Assertions.assertThrows(
+        NullPointerException.class, () -> store.subscribe(null));
+    assertEquals("listener", e.getMessage());
+  }
+
+  /** A subscription may be closed twice. */
+  @Test
+  public void aSubscriptionMayBeClosedTwice() {
+    GrantStore.Subscription s = newStore().subscribe(r -> {});
+    s.close();
+    s.close();
+  }
+
+  /** A revocation made through another instance reaches the listener with the revoked record. */
+  @Test
+  public void aChangeMadeThroughAPeerIsHeardWithTheCurrentRecord() throws Exception {
+    GrantStore store = newStore();
+    GrantStore peer = peerOrSkip(store);
+    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    GrantStore.Subscription s = store.subscribe(heard::add);
+    try {
+      GrantRecord r = record("spiffe://example.org/a", "t");
+      store.insert(r, 10, 10);
+      peer.update(r.grantId(), x -> x.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)));
+      GrantRecord got = awaitState(heard, r.grantId(), GrantState.REVOKED);
+      assertEquals(Optional.of(RevocationReason.EXPLICIT), got.revocationReason());
+      assertEquals(r.info(), got.info());
+    } finally {
+      s.close();
+    }
+  }
+
+  /** A listener that throws stops neither the feed nor the other listeners. */
+  @Test
+  public void aThrowingListenerStopsNobodyElse() throws Exception {
+    GrantStore store = newStore();
+    GrantStore peer = peerOrSkip(store);
+    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    AtomicInteger thrown = new AtomicInteger();
+    GrantStore.Subscription bad = store.subscribe(r -> {
+      thrown.incrementAndGet();
+      throw new IllegalStateException("listener bug");
+    });
+    GrantStore.Subscription good = store.subscribe(heard::add);
+    try {
+      GrantRecord a = record("spiffe://example.org/a", "t");
+      GrantRecord b = record("spiffe://example.org/b", "t");
+      store.insert(a, 10, 10);
+      store.insert(b, 10, 10);
+      peer.update(a.grantId(), x -> x.withState(GrantState.REVOKED, Optional.of(RevocationReason.TASK)));
+      awaitState(heard, a.grantId(), GrantState.REVOKED);
+      peer.update(b.grantId(), x -> x.withState(GrantState.EXPIRED, Optional.empty()));
+      awaitState(heard, b.grantId(), GrantState.EXPIRED);
+      assertTrue(thrown.get() >= 2, "the throwing listener was called for both changes");
+    } finally {
+      good.close();
+      bad.close();
+    }
+  }
+
+  /** After close, a listener hears nothing more, while a listener still subscribed does. */
+  @Test
+  public void aClosedSubscriptionHearsNothingMore() throws Exception {
+    GrantStore store = newStore();
+    GrantStore peer = peerOrSkip(store);
+    BlockingQueue<GrantRecord> closed = new LinkedBlockingQueue<>();
+    BlockingQueue<GrantRecord> open = new LinkedBlockingQueue<>();
+    GrantRecord r = record("spiffe://example.org/a", "t");
+    store.insert(r, 10, 10);
+    GrantStore.Subscription stays = store.subscribe(open::add);
+    try {
+      store.subscribe(closed::add).close();
+      peer.update(r.grantId(), x -> x.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)));
+      awaitState(open, r.grantId(), GrantState.REVOKED);
+      assertTrue(closed.stream().noneMatch(x -> x.state() == GrantState.REVOKED), "a closed subscription was called");
+    } finally {
+      stays.close();
+    }
+  }
+
+  private GrantStore peerOrSkip(GrantStore store) {
+    GrantStore peer = peerOf(store);
+    if (peer == null) {
+      return Assumptions.abort("the store's data is not shared with another instance");
+    }
+    return peer;
+  }
+
+  /** Waits (at most 30 s per change heard, never sleeping) until the listener heard the grant in that state. */
+  private static GrantRecord awaitState(BlockingQueue<GrantRecord> heard, String grantId, GrantState state)
+      throws InterruptedException {
+    for (int i = 0; i < 10_000; i++) {
+      GrantRecord r = heard.poll(30, TimeUnit.SECONDS);
+      if (r == null) {
+        throw new AssertionError("no change of " + grantId + " to " + state + " was heard within 30 s");
+      }
+      if (r.grantId().equals(grantId) && r.state() == state) {
+        return r;
+      }
+    }
+    throw new AssertionError("no change of " + grantId + " to " + state + " among 10,000 changes heard");
   }
 
   private static <T> List<T> runConcurrently(int n, java.util.function.IntFunction<T> action) throws Exception {

@@ -15,9 +15,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link GrantStore} in PostgreSQL, shared by every replica of a service: revocation, renewal, single
@@ -35,13 +39,37 @@ import org.jspecify.annotations.Nullable;
  *       recorded again.
  * </ul>
  *
+ * <h2>Change feed and local cache</h2>
+ * Every change of a grant row (by any replica, or by hand) is logged by a trigger and announced by
+ * NOTIFY. Each store instance has a change feed ({@link Builder#listenerDataSource}: one dedicated
+ * connection) that LISTENs, and catches up from the change log after every (re)connect and every
+ * {@link Builder#catchUpInterval}, on a snapshot watermark that never skips a transaction committing
+ * out of id order. Changed grants leave the local cache and are handed, as their current record, to the
+ * listeners of {@link #subscribe} (the broker uses this to report ends made on other replicas).
+ *
+ * <p>{@link #find}, the verifier's hot path, answers from a bounded local cache while the feed is
+ * fresh: its last catch-up began less than {@link Builder#maxStaleness} ago. When the feed has been down
+ * longer, {@code find} reads the database, and fails (so the verifier refuses) if the database cannot
+ * be reached: a stale "live" is never trusted beyond that bound. Every other method always goes to the
+ * database.
+ *
+ * <h2>Sweeper</h2>
+ * Each instance's feed thread runs {@link #sweep()} every {@link Builder#sweepInterval}: it claims
+ * live grants past their deadline (by more than {@link Builder#sweepGrace}, so a live issuing replica's
+ * own timer normally ends them first) with {@code FOR UPDATE SKIP LOCKED} and writes EXPIRED exactly
+ * once, whichever replicas compete; deletes ended grants past expiry plus retention and one-time values
+ * past their window, in bounded batches. A grant whose issuing JVM died is thus still ended in the
+ * store; its in-process listeners died with that JVM.
+ *
  * <p>The schema must be at {@link PostgresSchema#latestVersion()}: {@link Builder#build()} checks it and
  * refuses a missing, older, newer or unknown schema (see {@link PostgresSchema#check()}).
  *
  * <p>Any database failure is thrown as {@link dev.jitaccess.JitException} with the driver's exception as
- * cause, so the broker fails closed; nothing half-done is committed.
+ * cause, so the broker fails closed; nothing half-done is committed. {@link #close()} stops the feed
+ * thread; the data source stays the caller's to close.
  */
-public final class PostgresGrantStore implements GrantStore {
+public final class PostgresGrantStore implements GrantStore, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresGrantStore.class);
   private final String schema;
   private final Clock clock;
   private final Duration retention;
@@ -53,12 +81,24 @@ public final class PostgresGrantStore implements GrantStore {
   private final String findForUpdateSql;
   private final String quotaSql;
   private final String markUsedSql;
+  private final String loadSql;
+  private final Config config;
+  private final @Nullable RecordCache cache;
+  private final ChangeFeed feed;
+  private volatile Instant nextSweep;
 
-  private PostgresGrantStore(DataSource dataSource, String schema, Clock clock, Duration retention) {
-    this.schema = schema;
-    this.clock = clock;
-    this.retention = retention;
-    this.db = new Transactions(dataSource);
+  /** Every option resolved. */
+  private record Config(DataSource dataSource, DataSource listenerDataSource, String schema, Clock clock,
+      Duration retention, Duration maxStaleness, Duration catchUpInterval, int cacheSize, ThreadFactory threads,
+      @Nullable Executor callbacks, Duration sweepInterval, int sweepBatch, Duration sweepGrace,
+      Duration changeRetention) {}
+
+  private PostgresGrantStore(Config config) {
+    this.config = config;
+    this.schema = config.schema();
+    this.clock = config.clock();
+    this.retention = config.retention();
+    this.db = new Transactions(config.dataSource());
     String s = SchemaName.quoted(schema);
     this.grants = s + ".jit_grant";
     this.insertSql = GrantRows.insertSql(grants);
@@ -71,6 +111,13 @@ public final class PostgresGrantStore implements GrantStore {
     this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
         + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
         + " WHERE (u.until_s, u.until_n) <= (?, ?)";
+    this.loadSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ANY (?)";
+    this.cache = config.cacheSize() > 0 ? new RecordCache(config.cacheSize()) : null;
+    this.nextSweep = clock.instant().plus(config.sweepInterval());
+    RecordCache feedCache = cache != null ? cache : new RecordCache(1);
+    this.feed = new ChangeFeed(config.listenerDataSource(), schema, clock, config.maxStaleness(),
+        config.catchUpInterval(), feedCache, this::load, this::sweepIfDue,
+        config.callbacks() != null ? config.callbacks() : Runnable::run, config.threads());
   }
 
   /** Starts a builder. */
@@ -134,10 +181,28 @@ public final class PostgresGrantStore implements GrantStore {
     });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Answers from the local cache while the change feed is fresh (see the class description);
+   * otherwise, and on a miss, from the database.
+   */
+
   @Override
   public Optional<GrantRecord> find(String grantId) {
     Objects.requireNonNull(grantId, "grantId");
-    return db.autoCommit("read grant " + grantId, c -> select(c, findSql, grantId));
+    RecordCache c = cache;
+    if (c == null || !feed.isFresh(clock.instant())) {
+      return db.autoCommit("read grant " + grantId, conn -> select(conn, findSql, grantId));
+    }
+    GrantRecord hit = c.get(grantId);
+    if (hit != null) {
+      return Optional.of(hit);
+    }
+    long stamp = c.stamp(grantId);
+    Optional<GrantRecord> read = db.autoCommit("read grant " + grantId, conn -> select(conn, findSql, grantId));
+    read.ifPresent(r -> c.putIfUnchanged(r, stamp));
+    return read;
   }
 
   /**
@@ -169,6 +234,9 @@ public final class PostgresGrantStore implements GrantStore {
         }
       }
       return Optional.of(next);
+    }).map(r -> {
+      invalidate(grantId);
+      return r;
     });
   }
 
@@ -181,6 +249,132 @@ public final class PostgresGrantStore implements GrantStore {
         return ps.executeUpdate();
       }
     });
+    invalidate(grantId);
+  }
+
+  /** A change made through this instance: the cache forgets the grant at once (the feed will too). */
+  private void invalidate(String grantId) {
+    RecordCache c = cache;
+    if (c != null) {
+      c.invalidate(grantId);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The listener runs on the feed thread, or on the {@link Builder#callbackExecutor} if one was set.
+   * After an outage longer than {@link Builder#changeRetention}, changes made during it may not be
+   * delivered (the cache is dropped instead).
+   */
+  @Override
+  public Subscription subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return feed.subscribe(listener);
+  }
+
+  /**
+   * Runs one sweep now (the feed thread also runs it every {@link Builder#sweepInterval}): claims up to
+   * {@link Builder#sweepBatch} live grants whose deadline passed more than {@link Builder#sweepGrace}
+   * ago, with {@code FOR UPDATE SKIP LOCKED}, and marks them EXPIRED, each exactly once across replicas;
+   * deletes up to that many ended grants past expiry plus retention, one-time values past their window,
+   * and change-log rows older than the change retention.
+   *
+   * @return how many grants this call marked EXPIRED
+   * @throws dev.jitaccess.JitException if the database fails (nothing of the failed step is committed)
+   */
+  public int sweep() {
+    Instant now = clock.instant();
+    Instant due = now.minus(config.sweepGrace());
+    Instant dropBefore = now.minus(retention);
+    int batch = config.sweepBatch();
+    int expired = db.inTransaction("expire grants past their deadline", c -> {
+      try (PreparedStatement ps = c.prepareStatement("WITH due AS (SELECT grant_id FROM " + grants
+          + " WHERE state = 'LIVE' AND (deadline_s, deadline_n) <= (?, ?) ORDER BY deadline_s, deadline_n LIMIT ?"
+          + " FOR UPDATE SKIP LOCKED) UPDATE " + grants + " g SET state = 'EXPIRED', version = g.version + 1"
+          + " FROM due WHERE g.grant_id = due.grant_id")) {
+        ps.setLong(1, due.getEpochSecond());
+        ps.setInt(2, due.getNano());
+        ps.setInt(3, batch);
+        return ps.executeUpdate();
+      }
+    });
+    db.inTransaction("delete ended grants past retention", c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + grants + " WHERE grant_id IN (SELECT grant_id FROM "
+          + grants + " WHERE expires_at_s < ? AND state <> 'LIVE' LIMIT ? FOR UPDATE SKIP LOCKED)")) {
+        ps.setLong(1, dropBefore.getEpochSecond());
+        ps.setInt(2, batch);
+        return ps.executeUpdate();
+      }
+    });
+    String s = SchemaName.quoted(schema);
+    db.inTransaction("delete one-time values past their window", c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + s + ".jit_used_value WHERE value_sha256 IN"
+          + " (SELECT value_sha256 FROM " + s + ".jit_used_value WHERE until_s < ? LIMIT ? FOR UPDATE SKIP LOCKED)")) {
+        ps.setLong(1, now.getEpochSecond());
+        ps.setInt(2, batch);
+        return ps.executeUpdate();
+      }
+    });
+    db.inTransaction("prune the change log", c -> {
+      try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM " + s + ".jit_grant_change WHERE change_id IN"
+          + " (SELECT change_id FROM " + s + ".jit_grant_change WHERE changed_at < now() - make_interval(secs => ?)"
+          + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING txid)"
+          + " UPDATE " + s + ".jit_grant_change_pruned SET upto_txid = greatest(upto_txid, (SELECT max(txid) FROM gone))"
+          + " WHERE EXISTS (SELECT 1 FROM gone)")) {
+        ps.setDouble(1, config.changeRetention().toMillis() / 1000.0);
+        ps.setInt(2, batch);
+        return ps.executeUpdate();
+      }
+    });
+    return expired;
+  }
+
+  /** Called by the feed thread on every turn: sweeps when the interval has passed. */
+  private void sweepIfDue() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextSweep)) {
+      return;
+    }
+    nextSweep = now.plus(config.sweepInterval());
+    try {
+      int n = sweep();
+      if (n > 0) {
+        LOG.debug("sweeper of schema {} expired {} grants", schema, n);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("sweeper of schema {} failed ({}); it runs again in {}", schema, e.getMessage(), config.sweepInterval());
+    }
+  }
+
+  /** The current records of some grants, on the feed's connection. */
+  private List<GrantRecord> load(Connection c, List<String> grantIds) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(loadSql)) {
+      ps.setArray(1, c.createArrayOf("text", grantIds.toArray(new String[0])));
+      List<GrantRecord> records = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          records.add(GrantRows.read(rs));
+        }
+      }
+      return records;
+    }
+  }
+
+  /** The change feed; for tests. */
+  ChangeFeed feed() {
+    return feed;
+  }
+
+  /** The local cache, null if disabled; for tests. */
+  @Nullable RecordCache cache() {
+    return cache;
+  }
+
+  /** Stops the change feed's thread and closes its connection. Idempotent. */
+  @Override
+  public void close() {
+    feed.close();
   }
 
   @Override
@@ -265,15 +459,35 @@ public final class PostgresGrantStore implements GrantStore {
    */
   public static final class Builder {
     private @Nullable DataSource dataSource;
+    private @Nullable DataSource listenerDataSource;
     private @Nullable String schema;
     private @Nullable Clock clock;
     private @Nullable Duration retention;
+    private @Nullable Duration maxStaleness;
+    private @Nullable Duration catchUpInterval;
+    private @Nullable Integer cacheSize;
+    private @Nullable ThreadFactory threadFactory;
+    private @Nullable Executor callbackExecutor;
+    private @Nullable Duration sweepInterval;
+    private @Nullable Integer sweepBatch;
+    private @Nullable Duration sweepGrace;
+    private @Nullable Duration changeRetention;
 
     private Builder() {}
 
     /** The connections for every read and write: a pool (HikariCP, for example). Required. */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = Checks.setOnce(this.dataSource, dataSource, "dataSource");
+      return this;
+    }
+
+    /**
+     * Where the change feed gets its one dedicated, long-lived connection: best an unpooled data source
+     * (for example {@code PGSimpleDataSource}) with the same server and credentials. Defaults to
+     * {@link #dataSource}, of which the feed then holds one connection for good.
+     */
+    public Builder listenerDataSource(DataSource listenerDataSource) {
+      this.listenerDataSource = Checks.setOnce(this.listenerDataSource, listenerDataSource, "listenerDataSource");
       return this;
     }
 
@@ -286,15 +500,18 @@ public final class PostgresGrantStore implements GrantStore {
       return this;
     }
 
-    /** The clock deciding when one-time values and records may be dropped; defaults to the system clock. */
+    /**
+     * The clock deciding staleness, sweeps and when one-time values and records may be dropped; defaults
+     * to the system clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Checks.setOnce(this.clock, clock, "clock");
       return this;
     }
 
     /**
-     * How long past its expiry a record is kept (at least the verifiers' clock skew); defaults to 5
-     * minutes. Not negative.
+     * How long past its expiry an ended record is kept (at least the verifiers' clock skew); defaults to
+     * 5 minutes. Not negative.
      */
     public Builder retention(Duration retention) {
       Duration r = Checks.setOnce(this.retention, retention, "retention");
@@ -306,18 +523,123 @@ public final class PostgresGrantStore implements GrantStore {
     }
 
     /**
-     * Builds the store after checking the schema version ({@link PostgresSchema#check()}).
+     * The bound on how old the local cache's knowledge may be: {@link #find} answers from the cache only
+     * while the change feed's last catch-up began less than this long ago, and reads the database
+     * otherwise. Defaults to 5 seconds; positive, at most one hour, and longer than the catch-up interval.
+     */
+    public Builder maxStaleness(Duration maxStaleness) {
+      this.maxStaleness = Checks.positive(Checks.setOnce(this.maxStaleness, maxStaleness, "maxStaleness"), "maxStaleness");
+      if (this.maxStaleness.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("maxStaleness must be at most PT1H, got " + maxStaleness);
+      }
+      return this;
+    }
+
+    /** How often the feed runs its catch-up query besides after every (re)connect; defaults to 1 second. */
+    public Builder catchUpInterval(Duration catchUpInterval) {
+      this.catchUpInterval =
+          Checks.positive(Checks.setOnce(this.catchUpInterval, catchUpInterval, "catchUpInterval"), "catchUpInterval");
+      return this;
+    }
+
+    /** How many records the local cache holds at most; 0 turns it off. Defaults to 100,000. */
+    public Builder cacheSize(int cacheSize) {
+      Checks.setOnce(this.cacheSize, cacheSize, "cacheSize");
+      this.cacheSize = Checks.range(cacheSize, 0, 100_000_000, "cacheSize");
+      return this;
+    }
+
+    /**
+     * Makes the change feed's thread; defaults to a daemon thread named
+     * {@code jit-pg-feed-<schema>}.
+     */
+    public Builder threadFactory(ThreadFactory threadFactory) {
+      this.threadFactory = Checks.setOnce(this.threadFactory, threadFactory, "threadFactory");
+      return this;
+    }
+
+    /** Runs the {@link #subscribe} listeners; defaults to the feed thread itself. */
+    public Builder callbackExecutor(Executor callbackExecutor) {
+      this.callbackExecutor = Checks.setOnce(this.callbackExecutor, callbackExecutor, "callbackExecutor");
+      return this;
+    }
+
+    /** How often the feed thread runs {@link #sweep()}; defaults to 10 seconds. */
+    public Builder sweepInterval(Duration sweepInterval) {
+      this.sweepInterval = Checks.positive(Checks.setOnce(this.sweepInterval, sweepInterval, "sweepInterval"), "sweepInterval");
+      return this;
+    }
+
+    /** How many rows one sweep step handles at most; 1 to 100,000, defaults to 1,000. */
+    public Builder sweepBatch(int sweepBatch) {
+      Checks.setOnce(this.sweepBatch, sweepBatch, "sweepBatch");
+      this.sweepBatch = Checks.range(sweepBatch, 1, 100_000, "sweepBatch");
+      return this;
+    }
+
+    /**
+     * How long past its deadline a live grant is left to the replica that issued it (whose own timer
+     * ends it, with its listeners) before any replica's sweeper ends it; defaults to 30 seconds. Not
+     * negative.
+     */
+    public Builder sweepGrace(Duration sweepGrace) {
+      Duration g = Checks.setOnce(this.sweepGrace, sweepGrace, "sweepGrace");
+      if (g.isNegative()) {
+        throw new IllegalArgumentException("sweepGrace must not be negative, got " + g);
+      }
+      this.sweepGrace = g;
+      return this;
+    }
+
+    /**
+     * How long change-log rows are kept (by the database's clock); a feed down longer than this drops
+     * its whole cache on reconnect. Defaults to 1 hour; at least 1 minute.
+     */
+    public Builder changeRetention(Duration changeRetention) {
+      Duration r = Checks.setOnce(this.changeRetention, changeRetention, "changeRetention");
+      if (r.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException("changeRetention must be at least PT1M, got " + r);
+      }
+      this.changeRetention = r;
+      return this;
+    }
+
+    /**
+     * Checks the schema version ({@link PostgresSchema#check()}), builds the store and starts its change
+     * feed, waiting up to 10 seconds until the feed listens (so no later change is missed); if it does not
+     * by then, it keeps trying in the background and reads go to the database meanwhile.
      *
      * @throws NullPointerException if no data source was set
+     * @throws IllegalArgumentException if the catch-up interval is not shorter than maxStaleness
      * @throws dev.jitaccess.JitException if the database cannot be reached or the schema is missing,
      *     older, newer or unknown
      */
     public PostgresGrantStore build() {
       DataSource ds = Objects.requireNonNull(dataSource, "dataSource");
       String s = schema != null ? schema : SchemaName.DEFAULT;
+      Duration staleness = maxStaleness != null ? maxStaleness : Duration.ofSeconds(5);
+      Duration catchUp = catchUpInterval != null ? catchUpInterval : Duration.ofSeconds(1);
+      if (catchUp.compareTo(staleness) >= 0) {
+        throw new IllegalArgumentException(
+            "catchUpInterval (" + catchUp + ") must be shorter than maxStaleness (" + staleness + ")");
+      }
+      ThreadFactory threads = threadFactory != null ? threadFactory : r -> {
+        Thread t = new Thread(r, "jit-pg-feed-" + s);
+        t.setDaemon(true);
+        return t;
+      };
+      Config config = new Config(ds, listenerDataSource != null ? listenerDataSource : ds, s,
+          clock != null ? clock : Clock.systemUTC(), retention != null ? retention : Duration.ofMinutes(5),
+          staleness, catchUp, cacheSize != null ? cacheSize : 100_000, threads, callbackExecutor,
+          sweepInterval != null ? sweepInterval : Duration.ofSeconds(10), sweepBatch != null ? sweepBatch : 1_000,
+          sweepGrace != null ? sweepGrace : Duration.ofSeconds(30),
+          changeRetention != null ? changeRetention : Duration.ofHours(1));
       PostgresSchema.of(ds, s).check();
-      return new PostgresGrantStore(
-          ds, s, clock != null ? clock : Clock.systemUTC(), retention != null ? retention : Duration.ofMinutes(5));
+      PostgresGrantStore store = new PostgresGrantStore(config);
+      if (!store.feed.start(Duration.ofSeconds(10))) {
+        LOG.warn("change feed of schema {} is not listening yet; reads go to the database until it is", s);
+      }
+      return store;
     }
   }
 }

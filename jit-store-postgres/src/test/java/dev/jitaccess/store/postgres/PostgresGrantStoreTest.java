@@ -40,8 +40,18 @@ class PostgresGrantStoreTest {
     }
   }
 
+  private final List<PostgresGrantStore> opened = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void closeStores() {
+    opened.forEach(PostgresGrantStore::close);
+  }
+
   private PostgresGrantStore store() {
-    return PostgresGrantStore.builder().dataSource(pool).schema(db.schema).clock(clock).build();
+    PostgresGrantStore s = PostgresGrantStore.builder().dataSource(pool).listenerDataSource(TestDatabase.direct())
+        .schema(db.schema).clock(clock).build();
+    opened.add(s);
+    return s;
   }
 
   static GrantRecord rich(String id) {

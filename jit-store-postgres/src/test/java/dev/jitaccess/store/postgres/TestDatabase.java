@@ -75,6 +75,7 @@ final class TestDatabase implements AutoCloseable {
     cfg.setPoolName(schema + "-" + name);
     cfg.setConnectionTimeout(5_000);
     cfg.setInitializationFailTimeout(-1);
+    cfg.addDataSourceProperty("ApplicationName", schema + "-" + name);
     HikariDataSource ds = new HikariDataSource(cfg);
     synchronized (pools) {
       pools.add(ds);
@@ -84,7 +85,13 @@ final class TestDatabase implements AutoCloseable {
 
   /** An unpooled data source, for the change feed's own connection. */
   static DataSource direct() {
+    return direct("jit-test");
+  }
+
+  /** An unpooled data source whose connections carry {@code application_name}, to find their backends. */
+  static DataSource direct(String applicationName) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setApplicationName(applicationName);
     ds.setURL(URL);
     ds.setUser(USER);
     ds.setPassword(PASSWORD);
@@ -111,6 +118,21 @@ final class TestDatabase implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Terminates the server backends of connections with this application name; returns how many. */
+  static long terminate(String applicationName) {
+    try (Connection c = DriverManager.getConnection(URL, props());
+        java.sql.PreparedStatement ps = c.prepareStatement(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+      ps.setString(1, applicationName);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 

@@ -1,0 +1,420 @@
+package dev.jitaccess.store.postgres;
+
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The change feed of one store instance: a dedicated connection that LISTENs on the schema's channel
+ * (NOTIFY payload: a grant id; the fast hint) and runs a catch-up query (the truth) after every
+ * (re)connect and every {@code catchUpInterval}.
+ *
+ * <h2>The watermark</h2>
+ * A catch-up runs in a REPEATABLE READ transaction and remembers that transaction's snapshot
+ * ({@code pg_current_snapshot()}). The next catch-up reads the change rows whose writing transaction
+ * that snapshot did not see: {@code txid >= pg_snapshot_xmin(prev) AND NOT pg_visible_in_snapshot(txid,
+ * prev)}. Transactions commit in any order relative to their ids, and a transaction still running at
+ * the previous snapshot is found once it commits: no id gap is ever skipped (SPIRE's event-table bug).
+ * If the newest pruned change row was not visible to the previous snapshot (an outage longer than the
+ * change retention), the whole cache is dropped instead. (The check looks at the newest pruned
+ * transaction only, not at the oldest running one: a transaction left open anywhere on the server holds
+ * every snapshot's xmin back and must not make every catch-up drop the cache. A change in a transaction
+ * that stays open longer than the change retention may therefore be missed by a catch-up;
+ * jit-access's own transactions last milliseconds.)
+ *
+ * <h2>Freshness</h2>
+ * {@link #isFresh} is true while the last successful catch-up began less than {@code maxStaleness} ago
+ * (by the injected clock): every change committed before it has been applied, and later ones arrive by
+ * NOTIFY on the live connection. When the connection is lost the feed stops advancing, and once
+ * {@code maxStaleness} has passed the store reads the database instead of the cache.
+ *
+ * <p>Changed grants leave the cache, are read again in batches and handed to the subscribers.
+ */
+final class ChangeFeed implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresGrantStore.class);
+  private static final int POLL_MILLIS = 100;
+  private static final int LOAD_BATCH = 1000;
+  private static final int QUERY_TIMEOUT_SECONDS = 10;
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+  /** Reads the current records of grants on the feed's connection. */
+  @FunctionalInterface
+  interface Loader {
+    List<GrantRecord> load(Connection c, List<String> grantIds) throws SQLException;
+  }
+
+  /** A subscriber and whether it was closed. */
+  private static final class Registration implements GrantStore.Subscription {
+    final GrantStore.ChangeListener listener;
+    final CopyOnWriteArrayList<Registration> all;
+    volatile boolean closed;
+
+    Registration(GrantStore.ChangeListener listener, CopyOnWriteArrayList<Registration> all) {
+      this.listener = listener;
+      this.all = all;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      all.remove(this);
+    }
+  }
+
+  private final DataSource dataSource;
+  private final String schema;
+  private final String channel;
+  private final String changes;
+  private final String pruned;
+  private final Clock clock;
+  private final Duration maxStaleness;
+  private final Duration catchUpInterval;
+  private final RecordCache cache;
+  private final Loader loader;
+  private final Runnable periodic;
+  private final Executor callbacks;
+  private final CopyOnWriteArrayList<Registration> listeners = new CopyOnWriteArrayList<>();
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch listening = new CountDownLatch(1);
+  private final ReentrantLock progress = new ReentrantLock();
+  private final Condition caughtUp = progress.newCondition();
+  private final Thread thread;
+
+  private volatile boolean closed;
+  private volatile boolean paused;
+  private volatile boolean ignoreNotifications;
+  private volatile @Nullable Connection current;
+  /** Clock time just before the last successful catch-up's snapshot; null before the first. */
+  private volatile @Nullable Instant freshAsOf;
+  /** How many catch-ups succeeded (and delivered); for tests. */
+  private volatile long catchUps;
+
+  // feed thread only
+  private @Nullable String snapshot;
+  private final Set<String> pending = new LinkedHashSet<>();
+
+  ChangeFeed(DataSource dataSource, String schema, Clock clock, Duration maxStaleness, Duration catchUpInterval,
+      RecordCache cache, Loader loader, Runnable periodic, Executor callbacks, ThreadFactory threads) {
+    this.dataSource = dataSource;
+    this.schema = schema;
+    this.channel = '"' + SchemaName.grantChannel(schema) + '"';
+    this.changes = SchemaName.quoted(schema) + ".jit_grant_change";
+    this.pruned = SchemaName.quoted(schema) + ".jit_grant_change_pruned";
+    this.clock = clock;
+    this.maxStaleness = maxStaleness;
+    this.catchUpInterval = catchUpInterval;
+    this.cache = cache;
+    this.loader = loader;
+    this.periodic = periodic;
+    this.callbacks = callbacks;
+    this.thread = threads.newThread(this::run);
+  }
+
+  /**
+   * Starts the feed thread and waits (at most {@code wait}) until it listens and has caught up once, so
+   * that no change committed after this returns is missed.
+   *
+   * @return false if it did not within {@code wait} (the feed keeps trying; reads go to the database)
+   */
+  boolean start(Duration wait) {
+    thread.start();
+    try {
+      return listening.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Whether the cache may answer at {@code now}: the feed caught up less than maxStaleness ago. */
+  boolean isFresh(Instant now) {
+    Instant f = freshAsOf;
+    return f != null && !closed && now.isBefore(f.plus(maxStaleness));
+  }
+
+  GrantStore.Subscription subscribe(GrantStore.ChangeListener listener) {
+    Registration r = new Registration(listener, listeners);
+    listeners.add(r);
+    return r;
+  }
+
+  /**
+   * Drops the connection and stops listening until {@link #resume()}, as a lost listener would: the
+   * cache keeps answering until maxStaleness has passed; for fault tests.
+   */
+  void pause() {
+    paused = true;
+    closeQuietly(current);
+  }
+
+  void resume() {
+    paused = false;
+  }
+
+  /** Drops every NOTIFY from now on, as if they were lost: only catch-ups bring changes; for tests. */
+  void ignoreNotifications() {
+    ignoreNotifications = true;
+  }
+
+  long catchUps() {
+    return catchUps;
+  }
+
+  /** Waits until more than {@code n} catch-ups succeeded; false on timeout. For tests. */
+  boolean awaitCatchUpsAbove(long n, Duration wait) throws InterruptedException {
+    progress.lock();
+    try {
+      long left = wait.toNanos();
+      while (catchUps <= n) {
+        if (left <= 0) {
+          return false;
+        }
+        left = caughtUp.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      progress.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    stop.countDown();
+    closeQuietly(current);
+    if (Thread.currentThread() != thread) {
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    Duration backoff = FIRST_BACKOFF;
+    boolean lost = false;
+    while (!closed) {
+      if (paused) {
+        await(FIRST_BACKOFF);
+        continue;
+      }
+      try (Connection c = dataSource.getConnection()) {
+        current = c;
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+          s.execute("LISTEN " + channel);
+        }
+        PGConnection pg = c.unwrap(PGConnection.class);
+        Instant nextCatchUp = catchUp(c).plus(catchUpInterval);
+        if (lost) {
+          LOG.info("change feed of schema {} reconnected and caught up", schema);
+          lost = false;
+        }
+        backoff = FIRST_BACKOFF;
+        while (!closed && !paused) {
+          PGNotification[] ns = pg.getNotifications(POLL_MILLIS);
+          if (ns != null && !ignoreNotifications) {
+            for (PGNotification n : ns) {
+              pending.add(n.getParameter());
+            }
+          }
+          if (!pending.isEmpty()) {
+            deliver(c);
+          }
+          Instant now = clock.instant();
+          if (!now.isBefore(nextCatchUp)) {
+            nextCatchUp = catchUp(c).plus(catchUpInterval);
+          }
+          periodic.run();
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (closed) {
+          break;
+        }
+        if (!lost && !paused) {
+          LOG.warn("change feed of schema {} lost its connection ({}: {}); reconnecting; the cache answers for at most {}"
+              + " after the last catch-up", schema, e.getClass().getSimpleName(), e.getMessage(), maxStaleness);
+        }
+        lost = true;
+        await(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      } finally {
+        current = null;
+      }
+    }
+  }
+
+  /**
+   * Reads what changed since the last snapshot (or resets the cache), marks the feed fresh and delivers.
+   *
+   * @return the clock time it began at, from which the next one is due
+   */
+  private Instant catchUp(Connection c) throws SQLException {
+    Instant startedAt = clock.instant();
+    String prev = snapshot;
+    String next;
+    boolean reset;
+    c.setAutoCommit(false);
+    try {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT pg_current_snapshot()::text,"
+              + " NOT pg_visible_in_snapshot(upto_txid, coalesce(?::pg_snapshot, pg_current_snapshot())) FROM " + pruned)) {
+        ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+        ps.setString(1, prev);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new SQLException("table " + pruned + " is empty: the schema was changed by hand");
+          }
+          next = rs.getString(1);
+          reset = prev == null || rs.getBoolean(2);
+        }
+      }
+      if (!reset) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT grant_id FROM " + changes
+            + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)")) {
+          ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+          ps.setString(1, prev);
+          ps.setString(2, prev);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              pending.add(rs.getString(1));
+            }
+          }
+        }
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      PostgresSchema.rollbackQuietly(c, e);
+      throw e;
+    } finally {
+      if (!c.isClosed()) {
+        c.setAutoCommit(true);
+      }
+    }
+    if (reset) {
+      if (prev != null) {
+        LOG.warn("change feed of schema {}: changes it had not read were pruned meanwhile; the local cache is dropped",
+            schema);
+      }
+      cache.reset();
+    }
+    for (String id : pending) {
+      cache.invalidate(id);
+    }
+    snapshot = next;
+    freshAsOf = startedAt;
+    if (!pending.isEmpty()) {
+      deliver(c);
+    }
+    progress.lock();
+    try {
+      catchUps++;
+      caughtUp.signalAll();
+    } finally {
+      progress.unlock();
+    }
+    listening.countDown();
+    return startedAt;
+  }
+
+  /** Invalidates the pending grants, reads their current records and hands them to the subscribers. */
+  private void deliver(Connection c) throws SQLException {
+    List<String> ids = new ArrayList<>(pending);
+    for (String id : ids) {
+      cache.invalidate(id);
+    }
+    for (int from = 0; from < ids.size(); from += LOAD_BATCH) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + LOAD_BATCH));
+      Map<String, Long> stamps = new HashMap<>();
+      for (String id : batch) {
+        stamps.put(id, cache.stamp(id));
+      }
+      List<GrantRecord> records = loader.load(c, batch);
+      for (GrantRecord r : records) {
+        Long stamp = stamps.get(r.grantId());
+        if (stamp != null) {
+          cache.putIfUnchanged(r, stamp);
+        }
+      }
+      batch.forEach(pending::remove);
+      for (GrantRecord r : records) {
+        for (Registration reg : listeners) {
+          dispatch(reg, r);
+        }
+      }
+    }
+  }
+
+  private void dispatch(Registration reg, GrantRecord r) {
+    Runnable call = () -> {
+      if (reg.closed) {
+        return;
+      }
+      try {
+        reg.listener.onChange(r);
+      } catch (RuntimeException e) {
+        LOG.warn("a change listener failed on grant {}: {}", r.grantId(), e.toString());
+      }
+    };
+    try {
+      callbacks.execute(call);
+    } catch (RuntimeException e) {
+      LOG.warn("the callback executor refused the change of grant {}: {}", r.grantId(), e.toString());
+    }
+  }
+
+  private void await(Duration d) {
+    try {
+      stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+    }
+  }
+
+  private static void closeQuietly(@Nullable Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException | RuntimeException ignored) {
+        // already broken
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ChangeFeed[" + schema + ", fresh as of " + freshAsOf + "]";
+  }
+}

@@ -1,0 +1,281 @@
+package dev.jitaccess.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jitaccess.GrantInfo;
+import dev.jitaccess.JitException;
+import dev.jitaccess.RevocationReason;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.testkit.ManualClock;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The change feed's watermark, the staleness rule and recovery, against the real server. */
+class PostgresChangeFeedTest {
+  private static TestDatabase db;
+  private static DataSource pool;
+  private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
+  private final List<PostgresGrantStore> opened = new ArrayList<>();
+  private static final AtomicInteger SEQ = new AtomicInteger();
+
+  @BeforeAll
+  static void createSchema() {
+    db = TestDatabase.migrated();
+    pool = db.pool("feed");
+  }
+
+  @AfterAll
+  static void dropSchema() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @AfterEach
+  void closeStores() {
+    opened.forEach(PostgresGrantStore::close);
+  }
+
+  private PostgresGrantStore store(DataSource ds, String listenerName) {
+    PostgresGrantStore s = PostgresGrantStore.builder().dataSource(ds).listenerDataSource(TestDatabase.direct(listenerName))
+        .schema(db.schema).clock(clock).maxStaleness(Duration.ofSeconds(5)).catchUpInterval(Duration.ofSeconds(1))
+        .build();
+    opened.add(s);
+    return s;
+  }
+
+  private GrantRecord record() {
+    int n = SEQ.incrementAndGet();
+    Instant now = clock.instant();
+    GrantInfo info = GrantInfo.builder().grantId("feed-" + n).subject("spiffe://example.org/w" + n).issuer("https://jit.test")
+        .resource("db://x").actions(Set.of("read")).taskId("task-" + n).purpose("p").environment("test")
+        .issuedAt(now).expiresAt(now.plusSeconds(600)).build();
+    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+  }
+
+  private static GrantRecord await(BlockingQueue<GrantRecord> heard, String id, GrantState state) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      GrantRecord r = heard.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      assertThat(r).as("change of " + id + " to " + state).isNotNull();
+      if (r.grantId().equals(id) && r.state() == state) {
+        return r;
+      }
+    }
+  }
+
+  private static String revokeSql(String id) {
+    return "UPDATE jit_grant SET state = 'REVOKED', revocation_reason = 'EXPLICIT' WHERE grant_id = '" + id + "'";
+  }
+
+  /**
+   * Regression guard for an id watermark (SPIRE #4865): a transaction that took its change id first but
+   * committed after a later one is still found by the next catch-up.
+   */
+  @Test
+  void catchUpFindsATransactionThatCommittedAfterALaterOne() throws Exception {
+    PostgresGrantStore store = store(pool, "feed-watermark");
+    store.feed().ignoreNotifications();
+    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    store.subscribe(heard::add);
+    GrantRecord x = record();
+    GrantRecord y = record();
+    store.insert(x, 10, 10);
+    store.insert(y, 10, 10);
+    assertThat(store.find(x.grantId())).contains(x); // cached
+    try (Connection slow = DriverManager.getConnection(TestDatabase.URL, TestDatabase.props());
+        Statement s = slow.createStatement()) {
+      slow.setAutoCommit(false);
+      s.execute("SET search_path TO " + db.schema);
+      s.execute(revokeSql(x.grantId())); // takes the lower change id, commits last
+      db.execute(revokeSql(y.grantId()));
+      long before = store.feed().catchUps();
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+      await(heard, y.grantId(), GrantState.REVOKED);
+      assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.LIVE);
+      slow.commit();
+    }
+    long before = store.feed().catchUps();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+    await(heard, x.grantId(), GrantState.REVOKED);
+    assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /** A revocation made by hand in SQL reaches the cache and the listeners through NOTIFY. */
+  @Test
+  void aChangeByHandIsAnnounced() throws Exception {
+    PostgresGrantStore store = store(pool, "feed-hand");
+    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    store.subscribe(heard::add);
+    GrantRecord x = record();
+    store.insert(x, 10, 10);
+    assertThat(store.find(x.grantId())).contains(x);
+    db.execute(revokeSql(x.grantId()));
+    await(heard, x.grantId(), GrantState.REVOKED);
+    assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /**
+   * The staleness rule: with the listener stopped, the cache may answer for at most maxStaleness after
+   * the last catch-up; after that, reads go to the database and see the revocation.
+   */
+  @Test
+  void aFeedDownLongerThanMaxStalenessSendsReadsToTheDatabase() throws Exception {
+    PostgresGrantStore store = store(pool, "feed-stale");
+    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    store.subscribe(heard::add);
+    GrantRecord x = record();
+    store.insert(x, 10, 10);
+    await(heard, x.grantId(), GrantState.LIVE); // the feed has seen the insert: nothing more is in flight
+    assertThat(store.find(x.grantId())).contains(x);
+    store.feed().pause();
+    db.execute(revokeSql(x.grantId()));
+    clock.advance(Duration.ofSeconds(5).minusNanos(1));
+    assertThat(store.find(x.grantId()).orElseThrow().state()).as("within the bound the cache may answer").isEqualTo(GrantState.LIVE);
+    clock.advance(Duration.ofNanos(1));
+    assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /** Stale feed and no database: find fails (the verifier refuses), it never answers from the cache. */
+  @Test
+  void aStaleFeedWithoutDatabaseFailsClosed() {
+    HikariDataSource own = db.pool("closing");
+    PostgresGrantStore store = store(own, "feed-closed");
+    GrantRecord x = record();
+    store.insert(x, 10, 10);
+    assertThat(store.find(x.grantId())).contains(x);
+    store.feed().pause();
+    own.close();
+    clock.advance(Duration.ofSeconds(6));
+    assertThatThrownBy(() -> store.find(x.grantId())).isInstanceOf(JitException.class).hasMessageContaining(x.grantId());
+  }
+
+  /** The listener's backend is terminated: the feed reconnects, catches up, and changes flow again. */
+  @Test
+  void theFeedRecoversWhenItsBackendIsTerminated() throws Exception {
+    PostgresGrantStore store = store(pool, "feed-kill");
+    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    store.subscribe(heard::add);
+    GrantRecord x = record();
+    GrantRecord y = record();
+    store.insert(x, 10, 10);
+    store.insert(y, 10, 10);
+    long before = store.feed().catchUps();
+    assertThat(TestDatabase.terminate("feed-kill")).isEqualTo(1);
+    db.execute(revokeSql(x.grantId())); // while the feed is down or reconnecting
+    assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+    await(heard, x.grantId(), GrantState.REVOKED);
+    db.execute(revokeSql(y.grantId()));
+    await(heard, y.grantId(), GrantState.REVOKED);
+    assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /** A connection killed in the middle of an update commits nothing; the store works on afterwards. */
+  @Test
+  void aConnectionKilledMidTransactionCommitsNothing() throws Exception {
+    HikariDataSource own = db.pool("midtx");
+    PostgresGrantStore store = store(own, "feed-midtx");
+    GrantRecord x = record();
+    store.insert(x, 10, 10);
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch killed = new CountDownLatch(1);
+    Thread killer = new Thread(() -> {
+      try {
+        inside.await();
+        TestDatabase.terminate(db.schema + "-midtx");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        killed.countDown();
+      }
+    });
+    killer.start();
+    assertThatThrownBy(() -> store.update(x.grantId(), r -> {
+      inside.countDown();
+      try {
+        killed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return r.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT));
+    })).isInstanceOf(JitException.class).hasMessageContaining(x.grantId());
+    killer.join();
+    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = '" + x.grantId() + "' AND state = 'LIVE'"))
+        .isEqualTo(1);
+    // the pool replaces the dead connection by itself
+    assertThat(store.update(x.grantId(), r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)))
+        .orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /** The change-log prune records its horizon; a feed whose snapshot is older drops its cache. */
+  @Test
+  void aPrunedGapDropsTheCache() throws Exception {
+    PostgresGrantStore store = store(pool, "feed-prune");
+    store.feed().ignoreNotifications();
+    GrantRecord x = record();
+    store.insert(x, 10, 10);
+    assertThat(store.find(x.grantId())).contains(x);
+    db.execute(revokeSql(x.grantId()));
+    // prune everything, as an outage longer than the change retention would
+    db.execute("WITH gone AS (DELETE FROM jit_grant_change RETURNING txid) UPDATE jit_grant_change_pruned"
+        + " SET upto_txid = greatest(upto_txid, (SELECT max(txid) FROM gone)) WHERE EXISTS (SELECT 1 FROM gone)");
+    long before = store.feed().catchUps();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+    assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /**
+   * Regression guard for a gap check against the oldest running transaction: a transaction left open
+   * anywhere on the server holds every snapshot's xmin back; pruning rows the feed has seen must not
+   * make its catch-ups drop the cache and the deliveries.
+   */
+  @Test
+  void anOpenTransactionElsewhereDoesNotMakeCatchUpsDropChanges() throws Exception {
+    try (Connection old = DriverManager.getConnection(TestDatabase.URL, TestDatabase.props());
+        Statement s = old.createStatement()) {
+      old.setAutoCommit(false);
+      s.execute("SELECT pg_current_xact_id()");
+      PostgresGrantStore store = store(pool, "feed-oldxmin");
+      store.feed().ignoreNotifications();
+      BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+      store.subscribe(heard::add);
+      GrantRecord x = record();
+      store.insert(x, 10, 10);
+      long before = store.feed().catchUps();
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+      await(heard, x.grantId(), GrantState.LIVE);
+      db.execute("WITH gone AS (DELETE FROM jit_grant_change RETURNING txid) UPDATE jit_grant_change_pruned"
+          + " SET upto_txid = greatest(upto_txid, (SELECT max(txid) FROM gone)) WHERE EXISTS (SELECT 1 FROM gone)");
+      db.execute(revokeSql(x.grantId()));
+      before = store.feed().catchUps();
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+      await(heard, x.grantId(), GrantState.REVOKED);
+      old.rollback();
+    }
+  }
+}
