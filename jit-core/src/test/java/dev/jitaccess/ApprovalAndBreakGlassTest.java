@@ -9,6 +9,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.Fixtures.FakeIdentities;
 import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.ApprovalOutcome;
 import dev.jitaccess.spi.ApprovalTicket;

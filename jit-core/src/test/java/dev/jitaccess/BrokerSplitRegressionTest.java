@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.jitaccess.Fixtures.FakeIdentities;
 import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.Scheduler;

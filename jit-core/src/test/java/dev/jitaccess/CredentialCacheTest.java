@@ -5,6 +5,7 @@ import static dev.jitaccess.Fixtures.ISSUER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.IdentityResult;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -18,6 +18,7 @@ import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
 import dev.jitaccess.Verification.RejectionReason;
 import dev.jitaccess.internal.GrantTokens;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.IdentityResult;
 import dev.jitaccess.spi.IdentityVerifier;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.jitaccess.Fixtures.FakeIdentities;
 import dev.jitaccess.Fixtures.RecordingAudit;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.PolicyEvaluator;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jitaccess.Fixtures.FakeIdentities;
 import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.PolicyContext;
 import dev.jitaccess.spi.PolicyEvaluator;
 import dev.jitaccess.spi.AuditEventType;

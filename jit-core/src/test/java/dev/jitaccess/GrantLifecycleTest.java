@@ -17,6 +17,7 @@ import dev.jitaccess.Fixtures.FakeIdentities;
 import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
 import dev.jitaccess.Verification.RejectionReason;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantListener;
 import java.time.Duration;

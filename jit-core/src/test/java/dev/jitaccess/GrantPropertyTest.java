@@ -4,6 +4,7 @@ import static dev.jitaccess.Fixtures.DEPLOYER;
 import static dev.jitaccess.Fixtures.ISSUER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jitaccess.internal.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

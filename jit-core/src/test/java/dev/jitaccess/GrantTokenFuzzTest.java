@@ -3,6 +3,7 @@ package dev.jitaccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.jitaccess.internal.ManualClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -4,6 +4,7 @@ import static dev.jitaccess.Fixtures.ISSUER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.JwksFetcher;
 import java.io.IOException;
 import java.net.URI;

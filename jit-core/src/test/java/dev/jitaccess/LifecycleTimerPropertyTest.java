@@ -2,6 +2,7 @@ package dev.jitaccess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jitaccess.internal.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jitaccess.Fixtures.FakeIdentities;
 import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import java.time.Duration;

@@ -17,6 +17,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.Verification.RejectionReason;
+import dev.jitaccess.internal.ManualClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -18,7 +18,6 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.jitaccess.ManualClock;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Date;

@@ -2,7 +2,6 @@ package dev.jitaccess.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jitaccess.ManualClock;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore.InsertResult;

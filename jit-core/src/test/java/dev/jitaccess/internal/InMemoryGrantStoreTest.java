@@ -6,7 +6,6 @@ import static dev.jitaccess.internal.GrantRecords.revoked;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jitaccess.ManualClock;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
@@ -439,7 +438,7 @@ class InMemoryGrantStoreTest {
 
   @Test
   void aClockNearInstantMaxWorks() {
-    ManualClock farClock = new ManualClock(Instant.MAX.minus(Duration.ofDays(2)));
+    ManualClock farClock = ManualClock.at(Instant.MAX.minus(Duration.ofDays(2)));
     Instant now = farClock.instant();
     InMemoryGrantStore far = new InMemoryGrantStore(farClock, farClock, Duration.ofDays(7));
     far.insert(live("g1", "a", "t", now, now.plusSeconds(60)), 5, 5);

@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jitaccess.ApprovalRequirement;
 import dev.jitaccess.GrantTerms;
 import dev.jitaccess.JitException;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.ApprovalOutcome;
 import dev.jitaccess.spi.ApprovalTicket;
 import dev.jitaccess.spi.PolicyContext;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,27 +22,7 @@ import org.junit.jupiter.api.Test;
 class InMemoryApprovalHandlerTest {
   static final Instant T0 = Instant.parse("2025-03-04T09:00:00Z");
 
-  /** A clock moved by hand. */
-  static final class TestClock extends Clock {
-    Instant now = T0;
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  final TestClock clock = new TestClock();
+  final ManualClock clock = ManualClock.at(T0);
   final List<ApprovalTicket> notified = new ArrayList<>();
   final InMemoryApprovalHandler handler = InMemoryApprovalHandler.builder().clock(clock)
       .group("release-managers", "alice", "bob", "carol", "platform-team")
@@ -64,7 +42,7 @@ class InMemoryApprovalHandlerTest {
     CompletableFuture<ApprovalOutcome> f = handler.requestApproval(ticket("a1", "release-managers", 1)).toCompletableFuture();
     assertThat(notified).hasSize(1);
     assertThat(handler.pending()).extracting(ApprovalTicket::approvalId).containsExactly("a1");
-    clock.now = T0.plusSeconds(60);
+    clock.advanceTo(T0.plusSeconds(60));
     assertThat(handler.approve("a1", "alice", "ship it")).isZero();
     ApprovalOutcome.Approved o = (ApprovalOutcome.Approved) f.get();
     assertThat(o.approvals()).hasSize(1);
@@ -131,9 +109,9 @@ class InMemoryApprovalHandlerTest {
   @Test
   void approvalsTimeOutAtTheDeadline() {
     CompletableFuture<ApprovalOutcome> f = handler.requestApproval(ticket("a9", "release-managers", 1)).toCompletableFuture();
-    clock.now = T0.plus(Duration.ofMinutes(30)).minusNanos(1);
+    clock.advanceTo(T0.plus(Duration.ofMinutes(30)).minusNanos(1));
     assertThat(handler.expireDue()).isEmpty();
-    clock.now = T0.plus(Duration.ofMinutes(30));
+    clock.advanceTo(T0.plus(Duration.ofMinutes(30)));
     assertThat(handler.expireDue()).containsExactly("a9");
     assertThatThrownBy(f::get).hasMessageContaining("timed out at 2025-03-04T09:30:00Z");
   }
@@ -141,7 +119,7 @@ class InMemoryApprovalHandlerTest {
   @Test
   void aLateApprovalIsRefusedAndRefusesTheTicket() {
     CompletableFuture<ApprovalOutcome> f = handler.requestApproval(ticket("a10", "release-managers", 1)).toCompletableFuture();
-    clock.now = T0.plus(Duration.ofHours(1));
+    clock.advanceTo(T0.plus(Duration.ofHours(1)));
     assertThatThrownBy(() -> handler.approve("a10", "alice", "")).isInstanceOf(JitException.class)
         .hasMessageContaining("timed out");
     assertThat(f).isCompletedExceptionally();

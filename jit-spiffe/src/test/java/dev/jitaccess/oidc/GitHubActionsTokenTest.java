@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.WorkloadIdentity;
+import dev.jitaccess.internal.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ class GitHubActionsTokenTest {
   static final Instant IAT = Instant.parse("2026-03-01T12:00:00Z");
   static JwksServer server;
 
-  final TestClock clock = new TestClock(IAT.plusSeconds(60));
+  final ManualClock clock = ManualClock.at(IAT.plusSeconds(60));
 
   @BeforeAll
   static void serve() throws IOException {
@@ -199,9 +200,9 @@ class GitHubActionsTokenTest {
   @Test
   void theDefaultLeewayIsThirtySeconds() {
     try (OidcIdentityVerifier verifier = github().build()) {
-      clock.set(IAT.plusSeconds(600).plus(Duration.ofSeconds(29)));
+      clock.advanceTo(IAT.plusSeconds(600).plus(Duration.ofSeconds(29)));
       assertVerified(verifier, token(githubClaims(IAT)));
-      clock.set(IAT.plusSeconds(630));
+      clock.advanceTo(IAT.plusSeconds(630));
       assertRejected(verifier, token(githubClaims(IAT)), "the token expired at 2026-03-01T12:10:00Z");
     }
   }

@@ -8,6 +8,7 @@ import static dev.jitaccess.oidc.Tokens.sign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jitaccess.internal.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class JwksFetchTest {
   static final Instant IAT = Instant.parse("2026-03-01T12:00:00Z");
 
-  final TestClock clock = new TestClock(IAT);
+  final ManualClock clock = ManualClock.at(IAT);
   JwksServer server;
 
   @AfterEach
@@ -109,12 +110,12 @@ class JwksFetchTest {
 
       clock.advance(Duration.ofMinutes(10)); // cache expired, issuer down: the outage cache answers
       assertVerified(verifier, token);
-      clock.set(IAT.plus(Duration.ofMinutes(54))); // within tolerance (1 h) minus one TTL (5 min)
+      clock.advanceTo(IAT.plus(Duration.ofMinutes(54))); // within tolerance (1 h) minus one TTL (5 min)
       assertVerified(verifier, token);
-      clock.set(IAT.plus(Duration.ofMinutes(58))); // cached again at 54 min, for one more TTL
+      clock.advanceTo(IAT.plus(Duration.ofMinutes(58))); // cached again at 54 min, for one more TTL
       assertVerified(verifier, token);
 
-      clock.set(IAT.plus(Duration.ofMinutes(60))); // never beyond the tolerance after the last fetch
+      clock.advanceTo(IAT.plus(Duration.ofMinutes(60))); // never beyond the tolerance after the last fetch
       assertRejected(verifier, token, "the issuer's JWKS could not be fetched from " + url);
     }
   }

@@ -10,6 +10,7 @@ import static dev.jitaccess.oidc.Tokens.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jitaccess.WorkloadIdentity;
+import dev.jitaccess.internal.ManualClock;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ class KubernetesTokenTest {
   static final Instant IAT = Instant.parse("2026-03-01T12:00:00Z");
   static JwksServer server;
 
-  final TestClock clock = new TestClock(IAT.plusSeconds(120));
+  final ManualClock clock = ManualClock.at(IAT.plusSeconds(120));
 
   @BeforeAll
   static void serve() throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.jitaccess.Credential;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.IdentityResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,7 +23,7 @@ class TamperPropertyTest {
       .issuer(OidcIdentityVerifier.GITHUB_ACTIONS_ISSUER)
       .jwks(Tokens.jwks(Tokens.RSA, Tokens.EC))
       .audience(Tokens.AUDIENCE)
-      .clock(new TestClock(IAT.plusSeconds(60)))
+      .clock(ManualClock.at(IAT.plusSeconds(60)))
       .build();
   static final String RSA_TOKEN =
       Tokens.sign(Tokens.githubHeader(Tokens.RSA), Tokens.githubClaims(IAT), Tokens.RSA);

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import dev.jitaccess.Credential;
+import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.IdentityResult;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
@@ -33,7 +34,7 @@ class TokenRejectionTest {
   static final Instant IAT = Instant.parse("2026-03-01T12:00:00Z");
   static final Instant EXP = IAT.plusSeconds(600);
 
-  final TestClock clock = new TestClock(IAT.plusSeconds(60));
+  final ManualClock clock = ManualClock.at(IAT.plusSeconds(60));
 
   OidcIdentityVerifier.Builder builder() {
     return OidcIdentityVerifier.builder()
@@ -113,13 +114,13 @@ class TokenRejectionTest {
   void expiryEdgesWithoutLeeway() {
     OidcIdentityVerifier verifier = verifier();
     String token = token(githubClaims(IAT));
-    clock.set(EXP.minusSeconds(1));
+    clock.advanceTo(EXP.minusSeconds(1));
     assertVerified(verifier, token);
-    clock.set(EXP.minusNanos(1));
+    clock.advanceTo(EXP.minusNanos(1));
     assertVerified(verifier, token);
-    clock.set(EXP);
+    clock.advanceTo(EXP);
     assertRejected(verifier, token, "the token expired at 2026-03-01T12:10:00Z (now 2026-03-01T12:10:00Z, leeway 0 s)");
-    clock.set(EXP.plusSeconds(1));
+    clock.advanceTo(EXP.plusSeconds(1));
     assertRejected(verifier, token, "the token expired at");
   }
 
@@ -127,11 +128,11 @@ class TokenRejectionTest {
   void expiryEdgesWithLeeway() {
     OidcIdentityVerifier verifier = builder().leeway(Duration.ofSeconds(10)).build();
     String token = token(githubClaims(IAT));
-    clock.set(EXP.plusSeconds(9));
+    clock.advanceTo(EXP.plusSeconds(9));
     assertVerified(verifier, token);
-    clock.set(EXP.plusSeconds(10).minusNanos(1));
+    clock.advanceTo(EXP.plusSeconds(10).minusNanos(1));
     assertVerified(verifier, token);
-    clock.set(EXP.plusSeconds(10));
+    clock.advanceTo(EXP.plusSeconds(10));
     assertRejected(verifier, token, "the token expired at 2026-03-01T12:10:00Z");
   }
 
@@ -153,9 +154,9 @@ class TokenRejectionTest {
   void fractionalNumericDatesAreHonoured() {
     OidcIdentityVerifier verifier = verifier();
     String token = token(with(githubClaims(IAT), "exp", EXP.getEpochSecond() + 0.5));
-    clock.set(EXP.plusMillis(499));
+    clock.advanceTo(EXP.plusMillis(499));
     assertVerified(verifier, token);
-    clock.set(EXP.plusMillis(500));
+    clock.advanceTo(EXP.plusMillis(500));
     assertRejected(verifier, token, "the token expired at 2026-03-01T12:10:00.500Z");
   }
 
@@ -179,7 +180,7 @@ class TokenRejectionTest {
         .isEqualTo(Instant.MAX);
     assertRejected(verifier, token(with(githubClaims(IAT), "exp", Long.MIN_VALUE)), "the token expired at");
     assertRejected(verifier, token(with(githubClaims(IAT), "nbf", Long.MAX_VALUE)), "not valid before");
-    clock.set(Instant.MAX);
+    clock.advanceTo(Instant.MAX);
     assertRejected(verifier, token(with(githubClaims(IAT), "exp", Long.MAX_VALUE)), "the token expired at");
   }
 

@@ -7,8 +7,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
-import java.util.PriorityQueue;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Optional;
 
 /**
  * A {@link Clock} for tests that moves only when told, and is also the broker's {@link Scheduler}:
@@ -23,21 +22,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * the others suppressed.
  *
  * <p>Always in UTC; {@link #withZone(ZoneId)} returns a view in another zone that reads this clock.
+ *
+ * <p>The project's own modules test with the same clock: this class is a thin front for jit-core's
+ * internal one, so there is exactly one implementation.
  */
 public final class ManualClock extends Clock implements Scheduler {
-  private final Object lock = new Object();
-  private final ReentrantLock advancing = new ReentrantLock();
-  private final PriorityQueue<Task> tasks = new PriorityQueue<>();
-  private Instant now;
-  private long sequence;
+  private final dev.jitaccess.internal.ManualClock clock;
 
-  private ManualClock(Instant start) {
-    this.now = start;
+  private ManualClock(dev.jitaccess.internal.ManualClock clock) {
+    this.clock = clock;
   }
 
   /** A clock standing at {@code start}. */
   public static ManualClock at(Instant start) {
-    return new ManualClock(Objects.requireNonNull(start, "start"));
+    return new ManualClock(dev.jitaccess.internal.ManualClock.at(Objects.requireNonNull(start, "start")));
   }
 
   /**
@@ -46,14 +44,12 @@ public final class ManualClock extends Clock implements Scheduler {
    * @throws java.time.format.DateTimeParseException if the text is not an instant
    */
   public static ManualClock at(String isoInstant) {
-    return at(Instant.parse(Objects.requireNonNull(isoInstant, "isoInstant")));
+    return new ManualClock(dev.jitaccess.internal.ManualClock.at(Objects.requireNonNull(isoInstant, "isoInstant")));
   }
 
   @Override
   public Instant instant() {
-    synchronized (lock) {
-      return now;
-    }
+    return clock.instant();
   }
 
   /** Always {@link ZoneOffset#UTC}. */
@@ -66,7 +62,7 @@ public final class ManualClock extends Clock implements Scheduler {
   @Override
   public Clock withZone(ZoneId zone) {
     Objects.requireNonNull(zone, "zone");
-    return zone.equals(ZoneOffset.UTC) ? this : new ZonedView(this, zone);
+    return zone.equals(ZoneOffset.UTC) ? this : clock.zonedView(zone, this);
   }
 
   /**
@@ -75,16 +71,7 @@ public final class ManualClock extends Clock implements Scheduler {
    * @throws IllegalArgumentException if {@code duration} is negative
    */
   public void advance(Duration duration) {
-    Objects.requireNonNull(duration, "duration");
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException("a ManualClock cannot go back in time, got " + duration);
-    }
-    advancing.lock();
-    try {
-      runUntil(instant().plus(duration));
-    } finally {
-      advancing.unlock();
-    }
+    clock.advance(duration);
   }
 
   /**
@@ -93,137 +80,32 @@ public final class ManualClock extends Clock implements Scheduler {
    * @throws IllegalArgumentException if {@code target} is before the current instant
    */
   public void advanceTo(Instant target) {
-    Objects.requireNonNull(target, "target");
-    advancing.lock();
-    try {
-      if (target.isBefore(instant())) {
-        throw new IllegalArgumentException(
-            "a ManualClock cannot go back in time: it is " + instant() + ", asked for " + target);
-      }
-      runUntil(target);
-    } finally {
-      advancing.unlock();
-    }
+    clock.advanceTo(target);
   }
 
   /** Runs the tasks already due without moving time; the same as {@code advance(Duration.ZERO)}. */
   public void runDueTasks() {
-    advance(Duration.ZERO);
+    clock.runDueTasks();
   }
 
   /** How many scheduled tasks have neither run nor been cancelled. */
   public int pendingTasks() {
-    synchronized (lock) {
-      return (int) tasks.stream().filter(t -> !t.cancelled).count();
-    }
+    return clock.pendingTasks();
   }
 
   /** When the next pending task is due, if there is one. */
-  public java.util.Optional<Instant> nextDue() {
-    synchronized (lock) {
-      return tasks.stream().filter(t -> !t.cancelled).map(t -> t.at).min(Instant::compareTo);
-    }
+  public Optional<Instant> nextDue() {
+    return clock.nextDue();
   }
 
   /** Schedules {@code task} to run when the clock is advanced to or past {@code at}. */
   @Override
   public Cancellable schedule(Runnable task, Instant at) {
-    Objects.requireNonNull(task, "task");
-    Objects.requireNonNull(at, "at");
-    Task t;
-    synchronized (lock) {
-      t = new Task(at, sequence++, task);
-      tasks.add(t);
-    }
-    return () -> {
-      t.cancelled = true;
-      synchronized (lock) {
-        tasks.remove(t);
-      }
-    };
-  }
-
-  private void runUntil(Instant target) {
-    RuntimeException failure = null;
-    while (true) {
-      Task next;
-      synchronized (lock) {
-        next = tasks.peek();
-        if (next == null || next.at.isAfter(target)) {
-          if (target.isAfter(now)) {
-            now = target;
-          }
-          break;
-        }
-        tasks.poll();
-        if (next.at.isAfter(now)) {
-          now = next.at;
-        }
-      }
-      if (!next.cancelled) {
-        try {
-          next.runnable.run();
-        } catch (RuntimeException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    return clock.schedule(task, at);
   }
 
   @Override
   public String toString() {
-    return "ManualClock[" + instant() + ", pending=" + pendingTasks() + "]";
-  }
-
-  private static final class Task implements Comparable<Task> {
-    final Instant at;
-    final long seq;
-    final Runnable runnable;
-    volatile boolean cancelled;
-
-    Task(Instant at, long seq, Runnable runnable) {
-      this.at = at;
-      this.seq = seq;
-      this.runnable = runnable;
-    }
-
-    @Override
-    public int compareTo(Task o) {
-      int c = at.compareTo(o.at);
-      return c != 0 ? c : Long.compare(seq, o.seq);
-    }
-  }
-
-  /** A read-only view of a ManualClock in another zone. */
-  private static final class ZonedView extends Clock {
-    private final ManualClock clock;
-    private final ZoneId zone;
-
-    ZonedView(ManualClock clock, ZoneId zone) {
-      this.clock = clock;
-      this.zone = zone;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return zone;
-    }
-
-    @Override
-    public Clock withZone(ZoneId newZone) {
-      return clock.withZone(newZone);
-    }
-
-    @Override
-    public Instant instant() {
-      return clock.instant();
-    }
+    return clock.toString();
   }
 }
