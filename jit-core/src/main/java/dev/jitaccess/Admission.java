@@ -42,6 +42,12 @@ final class Admission {
   private final Clock clock;
   private final int maxCredentialBytes;
   private final @Nullable CredentialCache credentialCache;
+  /** When each identity was last revoked (bounded; kept a day), for checks of requests that waited. */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Instant> revokedAt =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(100_000)
+          .expireAfterWrite(java.time.Duration.ofDays(1))
+          .build();
 
   Admission(BrokerConfig config) {
     this.identityVerifiers = config.identityVerifiers();
@@ -116,6 +122,18 @@ final class Admission {
       return new Evaluation(identity, Decision.deny(DenialCategory.UNAVAILABLE, "policy: the policy returned no decision"), null);
     }
     return new Evaluation(identity, d, null);
+  }
+
+  /** Records that an identity was revoked now, and forgets its cached credentials. */
+  void revoked(String identityId) {
+    revokedAt.put(identityId, clock.instant());
+    forget(identityId);
+  }
+
+  /** Whether the identity was revoked at or after {@code since} (within the last day). */
+  boolean revokedSince(String identityId, Instant since) {
+    Instant at = revokedAt.getIfPresent(identityId);
+    return at != null && !at.isBefore(since);
   }
 
   /** Forgets the cached credentials of an identity. */

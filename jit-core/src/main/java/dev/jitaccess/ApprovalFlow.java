@@ -41,8 +41,10 @@ final class ApprovalFlow {
   private final Clock clock;
   private final BrokerEvents events;
   private final Issuer issuer;
+  private final Admission admission;
 
-  ApprovalFlow(ApprovalHandler handler, BrokerConfig config, BrokerEvents events, Issuer issuer) {
+  ApprovalFlow(ApprovalHandler handler, BrokerConfig config, BrokerEvents events, Issuer issuer, Admission admission) {
+    this.admission = admission;
     this.handler = handler;
     this.scheduler = config.scheduler();
     this.clock = config.clock();
@@ -106,7 +108,7 @@ final class ApprovalFlow {
       }
       timeout.cancel();
       try {
-        result.complete(onOutcome(identity, request, d, approvalId, deadline, outcome, error, f, issue));
+        result.complete(onOutcome(identity, request, d, approvalId, now, deadline, outcome, error, f, issue));
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -115,7 +117,8 @@ final class ApprovalFlow {
   }
 
   private Grant onOutcome(WorkloadIdentity identity, GrantRequest request, Decision.NeedsApproval d,
-      String approvalId, Instant deadline, @Nullable ApprovalOutcome outcome, @Nullable Throwable error,
+      String approvalId, Instant requestedAt, Instant deadline, @Nullable ApprovalOutcome outcome,
+      @Nullable Throwable error,
       Map<String, String> fields, Issue issue) {
     Map<String, String> f = new LinkedHashMap<>(fields);
     if (error != null || outcome == null) {
@@ -142,8 +145,32 @@ final class ApprovalFlow {
       throw events.denied(identity, request, d, null, "approval " + approvalId + " refused: " + problem,
           DenialCategory.APPROVAL);
     }
+    // what happened while the request waited: the approval covers the request as it was, not as it is now
+    Instant now = clock.instant();
+    Decision.Deny stale = null;
+    if (!now.isBefore(identity.expiresAt())) {
+      stale = Decision.deny(DenialCategory.IDENTITY,
+          "approval " + approvalId + ": the requester's credential expired at " + identity.expiresAt() + " while it waited");
+    } else if (admission.revokedSince(identity.id(), requestedAt)) {
+      stale = Decision.deny(DenialCategory.IDENTITY,
+          "approval " + approvalId + ": the requester's identity was revoked while it waited");
+    }
+    Decision current = stale != null ? stale : admission.evaluatePolicy(identity, request, now, false).decision();
+    Decision.Allow allow;
+    if (current instanceof Decision.Allow a) {
+      allow = a;
+    } else if (current instanceof Decision.NeedsApproval n && n.requirement().equals(d.requirement())) {
+      allow = new Decision.Allow(n.terms(), n.ruleIds(), n.reasons(), n.policyVersion());
+    } else {
+      String why = current instanceof Decision.Deny deny && stale != null
+          ? String.join("; ", deny.reasons())
+          : "approval " + approvalId + ": the current policy no longer grants this request with this approval";
+      f.put(AuditEvent.REASON, "refused at approval time: " + why);
+      events.record(AuditEventType.APPROVAL_REJECTED, f);
+      DenialCategory category = current instanceof Decision.Deny deny ? deny.category() : DenialCategory.APPROVAL;
+      throw events.denied(identity, request, current, null, why, category);
+    }
     events.recordOrDeny(AuditEventType.APPROVAL_APPROVED, f, identity, request);
-    Decision.Allow allow = new Decision.Allow(d.terms(), d.ruleIds(), d.reasons(), d.policyVersion());
     return issue.issue(identity, request, allow, approvalId, approvals);
   }
 

@@ -60,7 +60,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     this.issuer = new Issuer(config, keys, events);
     this.lifecycle = new GrantLifecycle(config, events, admission, issuer);
     this.approvals = config.approvalHandler() == null
-        ? null : new ApprovalFlow(config.approvalHandler(), config, events, issuer);
+        ? null : new ApprovalFlow(config.approvalHandler(), config, events, issuer, admission);
     if (config.keyRotation() != null) {
       scheduleRotation(config.keyRotation());
     }
@@ -358,7 +358,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   @Override
   public int revokeIdentity(String identityId) {
     Objects.requireNonNull(identityId, "identityId");
-    admission.forget(identityId);
+    admission.revoked(identityId);
     return lifecycle.revokeIdentity(identityId);
   }
 

@@ -269,4 +269,96 @@ class BrokerAttackTest {
       }
     }
   }
+
+  // ------------------------------------------------------------------ 8: re-check at approval time
+
+  /** A pending approval whose outcome the test gives later, on a policy the test can switch to deny. */
+  static final class Waiting {
+    final CompletableFuture<ApprovalOutcome> outcome = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicBoolean allowed = new java.util.concurrent.atomic.AtomicBoolean(true);
+    final GrantBroker broker;
+    final Target t;
+
+    Waiting(Target t) {
+      this.t = t;
+      this.broker = GrantBroker.builder().issuer(Target.ISSUER).identityVerifier(t.jwtSvidVerifier)
+          .policy(ctx -> allowed.get()
+              ? new Decision.NeedsApproval(GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(10)),
+                  new ApprovalRequirement("ops", 1, Duration.ofMinutes(30)), List.of("approve"), List.of(), "v1")
+              : Decision.deny("withdrawn"))
+          .approvalHandler(ticket -> outcome).auditSink(t.audit).clock(t.clock).scheduler(t.clock).build();
+    }
+
+    java.util.concurrent.CompletableFuture<Grant> ask() {
+      return broker.requestAsync(t.request(svid(t, Target.WORKLOAD), task()).build()).toCompletableFuture();
+    }
+
+    void approve() {
+      outcome.complete(new ApprovalOutcome.Approved(List.of(new Approval("alice", t.clock.instant(), ""))));
+    }
+  }
+
+  static AccessDeniedException refusedOf(java.util.concurrent.CompletableFuture<Grant> pending) {
+    try {
+      pending.join();
+    } catch (CompletionException e) {
+      return (AccessDeniedException) e.getCause();
+    }
+    throw new AssertionError("granted");
+  }
+
+  @Test
+  void approvalRecheckRefusesACredentialThatExpiredWhileWaiting() {
+    try (Target t = new Target()) {
+      Waiting w = new Waiting(t);
+      java.util.concurrent.CompletableFuture<Grant> pending = w.ask();
+      t.clock.advance(Duration.ofMinutes(6)); // the 5-minute SVID has expired
+      Target.Issued before = t.issued();
+      w.approve();
+      assertThat(refusedOf(pending)).hasMessageContaining("expired").extracting(AccessDeniedException::category)
+          .isEqualTo(dev.jitaccess.DenialCategory.IDENTITY);
+      t.assertNothingIssuedSince(before);
+      w.broker.close();
+    }
+  }
+
+  @Test
+  void approvalRecheckRefusesWhenThePolicyNoLongerAllows() {
+    try (Target t = new Target()) {
+      Waiting w = new Waiting(t);
+      java.util.concurrent.CompletableFuture<Grant> pending = w.ask();
+      w.allowed.set(false); // hot reload while the approver thinks
+      Target.Issued before = t.issued();
+      w.approve();
+      assertThat(refusedOf(pending)).hasMessageContaining("no longer grants");
+      t.assertNothingIssuedSince(before);
+      w.broker.close();
+    }
+  }
+
+  @Test
+  void approvalRecheckRefusesAnIdentityRevokedWhileWaiting() {
+    try (Target t = new Target()) {
+      Waiting w = new Waiting(t);
+      java.util.concurrent.CompletableFuture<Grant> pending = w.ask();
+      w.broker.revokeIdentity(Target.WORKLOAD);
+      Target.Issued before = t.issued();
+      w.approve();
+      assertThat(refusedOf(pending)).hasMessageContaining("revoked");
+      t.assertNothingIssuedSince(before);
+      w.broker.close();
+    }
+  }
+
+  @Test
+  void approvalRecheckStillIssuesWhenNothingChanged() {
+    try (Target t = new Target()) {
+      Waiting w = new Waiting(t);
+      java.util.concurrent.CompletableFuture<Grant> pending = w.ask();
+      t.clock.advance(Duration.ofMinutes(1));
+      w.approve();
+      assertThat(pending.join().isLive()).isTrue();
+      w.broker.close();
+    }
+  }
 }
