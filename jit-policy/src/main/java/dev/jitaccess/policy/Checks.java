@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Glob;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -301,7 +302,7 @@ final class Checks {
       this.condition = condition;
       Object operand = condition.operand();
       this.glob = condition.operator() == AttributeCondition.Operator.GLOB && operand instanceof String pattern
-          ? Glob.of(pattern) : null;
+          ? Glob.compile(pattern) : null;
       this.number = operand instanceof Number n ? n.doubleValue() : Double.NaN;
       if (condition.operator() == AttributeCondition.Operator.CIDR && operand instanceof List<?> blocks) {
         cidrs = new Cidr[blocks.size()];
