@@ -380,8 +380,8 @@ final class Checks {
             return UNKNOWN;
           }
           double x = n.doubleValue();
-          if (Double.isNaN(x)) {
-            return UNKNOWN;
+          if (!Double.isFinite(x)) {
+            return UNKNOWN; // NaN and ±Infinity are no score: a deny applies, an allow does not match
           }
           double y = number;
           boolean r;
@@ -434,8 +434,8 @@ final class Checks {
       if (v instanceof String) {
         return "a string";
       }
-      if (v instanceof Number) {
-        return "a number";
+      if (v instanceof Number n) {
+        return Double.isFinite(n.doubleValue()) ? "a number" : "not a finite number";
       }
       if (v instanceof Boolean) {
         return "a boolean";
