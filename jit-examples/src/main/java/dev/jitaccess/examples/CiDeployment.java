@@ -11,10 +11,11 @@ import dev.jitaccess.JitException;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
-import dev.jitaccess.policy.InMemoryApprovalHandler;
+import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.ApprovalTicket;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.GrantListener;
+import dev.jitaccess.spi.InMemoryApprovalHandler;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -73,8 +74,7 @@ public final class CiDeployment {
     Narrator n = new Narrator(out);
     n.title("1. CI deployment: a 5-minute write grant after one approval, revoked when the step ends");
     Scene scene = new Scene(out);
-    InMemoryApprovalHandler dba = InMemoryApprovalHandler.builder()
-        .clock(scene.clock)
+    InMemoryApprovalHandler dba = ApprovalHandler.inMemory(scene.clock)
         .group("dba", "alice", "bob")
         .onRequest(t -> n.step("approval", "ticket " + t.approvalId() + " sent to group '"
             + t.requirement().approverGroup() + "', needed: " + t.requirement().approvals()

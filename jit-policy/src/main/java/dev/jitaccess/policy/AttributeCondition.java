@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Glob;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -21,7 +22,10 @@ public record AttributeCondition(String name, Operator operator, @Nullable Objec
   public enum Operator {
     /** The string value equals the operand. */
     EQUALS,
-    /** The string value matches the glob operand ({@code *} any run, {@code ?} one character). */
+    /**
+     * The string value matches the glob operand: {@code *} any run without {@code /}, {@code **} any run,
+     * {@code ?} one character other than {@code /}, {@code \} escapes the next character.
+     */
     GLOB,
     /** The numeric value is less than the operand. */
     LT,
@@ -63,6 +67,9 @@ public record AttributeCondition(String name, Operator operator, @Nullable Objec
       case EQUALS, GLOB -> {
         if (!(operand instanceof String text) || text.isEmpty()) {
           throw new IllegalArgumentException(operator.yamlName() + " needs a non-empty string, got " + operand);
+        }
+        if (operator == Operator.GLOB) {
+          Glob.compile(text); // a lone trailing backslash is refused here, not at evaluation
         }
       }
       case LT, LE, GT, GE, EQ -> {

@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Glob;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -301,7 +302,7 @@ final class Checks {
       this.condition = condition;
       Object operand = condition.operand();
       this.glob = condition.operator() == AttributeCondition.Operator.GLOB && operand instanceof String pattern
-          ? Glob.of(pattern) : null;
+          ? Glob.compile(pattern) : null;
       this.number = operand instanceof Number n ? n.doubleValue() : Double.NaN;
       if (condition.operator() == AttributeCondition.Operator.CIDR && operand instanceof List<?> blocks) {
         cidrs = new Cidr[blocks.size()];
@@ -379,8 +380,8 @@ final class Checks {
             return UNKNOWN;
           }
           double x = n.doubleValue();
-          if (Double.isNaN(x)) {
-            return UNKNOWN;
+          if (!Double.isFinite(x)) {
+            return UNKNOWN; // NaN and ±Infinity are no score: a deny applies, an allow does not match
           }
           double y = number;
           boolean r;
@@ -433,8 +434,8 @@ final class Checks {
       if (v instanceof String) {
         return "a string";
       }
-      if (v instanceof Number) {
-        return "a number";
+      if (v instanceof Number n) {
+        return Double.isFinite(n.doubleValue()) ? "a number" : "not a finite number";
       }
       if (v instanceof Boolean) {
         return "a boolean";

@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Glob;
 import dev.jitaccess.ApprovalRequirement;
 import dev.jitaccess.Decision;
 import dev.jitaccess.GrantTerms;
@@ -251,7 +252,10 @@ final class CompiledPolicy {
     List<@Nullable Set<String>> k = new ArrayList<>(java.util.Collections.nCopies(DIMENSIONS, (Set<String>) null));
     if (!r.identityIds.isEmpty()) {
       if (r.spiffeIds.stream().allMatch(SpiffePattern::isExact) && r.otherIds.stream().allMatch(Glob::isExact)) {
-        k.set(D_ID, new TreeSet<>(r.identityIds));
+        Set<String> s = new TreeSet<>(); // the one id each pattern matches (escapes resolved)
+        r.spiffeIds.forEach(p -> s.add(p.pattern()));
+        r.otherIds.forEach(g -> s.add(g.literalPrefix()));
+        k.set(D_ID, s);
       } else {
         List<String> prefixes = new ArrayList<>(r.identityIds.size());
         r.spiffeIds.forEach(p -> prefixes.add(p.literalPrefix()));
@@ -262,7 +266,7 @@ final class CompiledPolicy {
     if (!r.resources.isEmpty()) {
       if (r.resources.stream().allMatch(Glob::isExact)) {
         Set<String> s = new TreeSet<>();
-        r.resources.forEach(g -> s.add(g.pattern()));
+        r.resources.forEach(g -> s.add(g.literalPrefix()));
         k.set(D_RESOURCE, s);
       } else {
         List<String> prefixes = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Glob;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -179,7 +180,7 @@ final class PolicyAnalysis {
         visit(byValue.get(IDENTITY).get(r.identityIds.get(0)));
       }
       if (!r.resources.isEmpty()) {
-        byResourcePrefix.lookup(r.resources.get(0).pattern(), this);
+        byResourcePrefix.lookup(r.resources.get(0).literalPrefix(), this);
       }
       visitFirst(TRUST_DOMAIN, r.trustDomains);
       visitFirst(ISSUER, r.issuers);
@@ -310,7 +311,7 @@ final class PolicyAnalysis {
     Set<String> d = new HashSet<>();
     deny.forEach(g -> d.add(g.pattern()));
     for (Glob g : rule) {
-      boolean covered = d.contains(g.pattern()) || (g.isExact() && deny.stream().anyMatch(x -> x.matches(g.pattern())));
+      boolean covered = d.contains(g.pattern()) || (g.isExact() && deny.stream().anyMatch(x -> x.matches(g.literalPrefix())));
       if (!covered) {
         return false;
       }

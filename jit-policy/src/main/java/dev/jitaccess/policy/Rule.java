@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Glob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class Rule {
       if (SpiffePattern.looksLikeSpiffe(p)) {
         sp.add(SpiffePattern.parse(p));
       } else {
-        other.add(Glob.of(p));
+        other.add(Glob.compile(p));
       }
     }
     spiffeIds = List.copyOf(sp);
@@ -137,7 +138,7 @@ public final class Rule {
     List<Glob> out = new ArrayList<>();
     if (patterns != null) {
       for (String p : patterns) {
-        out.add(Glob.of(p));
+        out.add(Glob.compile(p));
       }
     }
     return List.copyOf(out);
@@ -304,7 +305,9 @@ public final class Rule {
     /**
      * Identity ids (any of): exact ids or globs. A pattern starting with {@code spiffe://} is a SPIFFE ID
      * pattern: literal trust domain, {@code *} within one path segment, {@code **} as the last segment
-     * for any deeper path. Other patterns are globs on the whole id ({@code *}, {@code ?}).
+     * for any deeper path. Other patterns are globs on the whole id, in the project's one glob syntax
+     * ({@code *} within a segment, {@code **} across segments, {@code ?} one character other than
+     * {@code /}, {@code \} escapes; see POLICY.md).
      */
     public Builder identityIds(String... patterns) {
       once(identityIds, "identityIds");
@@ -316,6 +319,8 @@ public final class Rule {
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad SPIFFE ID pattern '" + p + "': " + e.getMessage(), e);
           }
+        } else {
+          Glob.compile(p);
         }
       }
       identityIds = List.copyOf(list);
@@ -357,17 +362,17 @@ public final class Rule {
       return this;
     }
 
-    /** Task id globs (any of). */
+    /** Task id globs (any of), in the one glob syntax of {@link #identityIds}. */
     public Builder taskIds(String... patterns) {
       once(taskIds, "taskIds");
-      taskIds = List.copyOf(texts(patterns, "task id pattern"));
+      taskIds = List.copyOf(globTexts(patterns, "task id pattern"));
       return this;
     }
 
-    /** Resource globs or exact resources (any of). */
+    /** Resource globs or exact resources (any of), in the one glob syntax of {@link #identityIds}. */
     public Builder resources(String... patterns) {
       once(resources, "resources");
-      resources = List.copyOf(texts(patterns, "resource pattern"));
+      resources = List.copyOf(globTexts(patterns, "resource pattern"));
       return this;
     }
 
@@ -548,6 +553,13 @@ public final class Rule {
       for (String v : values) {
         out.add(text(v, name));
       }
+      return out;
+    }
+
+    /** {@link #texts}, each a valid glob. */
+    private static List<String> globTexts(String[] values, String name) {
+      List<String> out = texts(values, name);
+      out.forEach(Glob::compile);
       return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Glob;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -88,7 +89,7 @@ final class SpiffePattern {
           exact = false;
         }
       }
-      globs.add(Glob.of(seg));
+      globs.add(Glob.compile(seg));
     }
     return new SpiffePattern(pattern, td, globs.toArray(new Glob[0]), trailingAny, exact);
   }

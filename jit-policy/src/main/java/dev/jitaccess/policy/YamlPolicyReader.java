@@ -10,10 +10,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import dev.jitaccess.internal.Glob;
 import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads a YAML policy document into a {@link Policy}, reporting every problem with its position. */
 final class YamlPolicyReader {
@@ -32,8 +35,12 @@ final class YamlPolicyReader {
       Set.of("equals", "glob", "lt", "le", "gt", "ge", "eq", "is", "cidr", "present");
   private static final Set<String> NUMERIC = Set.of("lt", "le", "gt", "ge", "eq");
 
+  private static final Logger LOG = LoggerFactory.getLogger(YamlPolicyReader.class);
+
   private final YamlTree y;
   private final Map<String, TimeWindow> windows = new HashMap<>();
+  /** The document's schema version; 1 until read (version 2 confirms the one-glob meaning). */
+  private int version = 1;
 
   private YamlPolicyReader(String source) {
     this.y = new YamlTree(source);
@@ -69,9 +76,9 @@ final class YamlPolicyReader {
     if (version == null) {
       y.error(root, "policy: missing key 'version', expected version: 1");
     } else {
-      Integer v = y.integer(version.value(), "version", 1, 1);
-      if (v == null) {
-        // recorded
+      Integer v = y.integer(version.value(), "version", 1, 2);
+      if (v != null) {
+        this.version = v;
       }
     }
     if (top.containsKey("name")) {
@@ -340,8 +347,13 @@ final class YamlPolicyReader {
     strs(n, what, null, setter);
   }
 
+  /** Checks one value at its node; throws IllegalArgumentException naming the problem. */
+  private interface ItemCheck {
+    void check(String value, Node node);
+  }
+
   /** Strings, each checked at its own position by {@code check} (which throws IllegalArgumentException). */
-  private void strs(Node n, String what, @Nullable Consumer<String> check, Consumer<String[]> setter) {
+  private void strs(Node n, String what, @Nullable ItemCheck check, Consumer<String[]> setter) {
     List<String> s = y.strings(n, what);
     if (s == null) {
       return;
@@ -351,7 +363,7 @@ final class YamlPolicyReader {
       boolean ok = true;
       for (int i = 0; i < s.size(); i++) {
         try {
-          check.accept(s.get(i));
+          check.check(s.get(i), items != null ? items.get(i) : n);
         } catch (IllegalArgumentException e) {
           y.error(items != null ? items.get(i) : n, what + ": " + e.getMessage());
           ok = false;
@@ -364,18 +376,39 @@ final class YamlPolicyReader {
     apply(n, () -> setter.accept(s.toArray(new String[0])));
   }
 
-  private static void checkIdentityPattern(String p) {
-    if (SpiffePattern.looksLikeSpiffe(p)) {
-      try {
-        SpiffePattern.parse(p);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("bad SPIFFE ID pattern '" + p + "': " + e.getMessage()
-            + "; expected spiffe://trust.domain/path with '*' inside a segment or '**' as the last segment", e);
+  /** A SPIFFE ID pattern, or a glob on the whole id. */
+  private ItemCheck identityPattern(String what) {
+    return (p, node) -> {
+      if (SpiffePattern.looksLikeSpiffe(p)) {
+        try {
+          SpiffePattern.parse(p);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("bad SPIFFE ID pattern '" + p + "': " + e.getMessage()
+              + "; expected spiffe://trust.domain/path with '*' inside a segment or '**' as the last segment", e);
+        }
+      } else {
+        glob(what).check(p, node);
       }
-    }
+    };
   }
 
-  private static void checkTrustDomain(String td) {
+  /**
+   * A glob of the project's one glob syntax; in a version 1 document, a pattern whose meaning changed
+   * when {@code *} stopped crossing {@code /} gets a warning (also logged at WARN) naming the rule.
+   */
+  private ItemCheck glob(String what) {
+    return (p, node) -> {
+      Glob.compile(p); // throws IllegalArgumentException for a lone trailing backslash
+      String change = GlobMigration.change(p);
+      if (change != null && version < 2) {
+        int before = y.warnings.size();
+        y.warning(node, what + ": '" + p + "': " + change);
+        LOG.warn("{}", y.warnings.get(before));
+      }
+    };
+  }
+
+  private static void checkTrustDomain(String td, Node node) {
     try {
       SpiffePattern.checkTrustDomain(td);
     } catch (IllegalArgumentException e) {
@@ -396,7 +429,7 @@ final class YamlPolicyReader {
           y.error(in, where + ": identity: expected at least one of " + new java.util.TreeSet<>(IDENTITY));
         }
         if (id.containsKey("id")) {
-          strs(id.get("id").value(), where + ": identity id", YamlPolicyReader::checkIdentityPattern, b::identityIds);
+          strs(id.get("id").value(), where + ": identity id", identityPattern(where + ": identity id"), b::identityIds);
         }
         if (id.containsKey("trustDomain")) {
           strs(id.get("trustDomain").value(), where + ": trustDomain", YamlPolicyReader::checkTrustDomain, b::trustDomains);
@@ -413,10 +446,10 @@ final class YamlPolicyReader {
       strs(m.get("purpose").value(), where + ": purpose", b::purposes);
     }
     if (m.containsKey("task")) {
-      strs(m.get("task").value(), where + ": task", b::taskIds);
+      strs(m.get("task").value(), where + ": task", glob(where + ": task"), b::taskIds);
     }
     if (m.containsKey("resource")) {
-      strs(m.get("resource").value(), where + ": resource", b::resources);
+      strs(m.get("resource").value(), where + ": resource", glob(where + ": resource"), b::resources);
     }
     if (m.containsKey("actions")) {
       strs(m.get("actions").value(), where + ": actions", b::actions);
@@ -575,6 +608,9 @@ final class YamlPolicyReader {
           }
           case "glob" -> {
             String s = y.string(v, w);
+            if (s != null) {
+              glob(w).check(s, v);
+            }
             c = s == null ? null : AttributeCondition.glob(name, s);
           }
           case "is" -> {

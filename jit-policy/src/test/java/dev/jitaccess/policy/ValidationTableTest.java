@@ -79,7 +79,7 @@ class ValidationTableTest {
         row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    effect: allow\n", "4:5", "rule r: missing key 'owner'"),
         row("version: 1\nmaxTtl: 1h\nrules:\n  - id: 'r 1'\n    owner: o\n    effect: allow\n", "4:9", "bad rule id 'r 1'"),
         row("version: 1\nmaxTtl: 1h\nrules:\n  - owner: o\n    effect: allow\n", "4:5", "rule: missing key 'id'"),
-        row("version: 2\nmaxTtl: 1h\nrules: []\n", "1:10", "version: expected an integer from 1 to 1, got 2"),
+        row("version: 3\nmaxTtl: 1h\nrules: []\n", "1:10", "version: expected an integer from 1 to 2, got 3"),
         row("version: 1\nrules: []\n", "1:1", "missing key 'maxTtl'"),
         row("version: 1\nmaxTtl: 48h\nrules: []\n", "2:9", "maxTtl must be between 1s and 24h"),
         row("version: 1\nmaxTtl: 1h\n", "1:1", "missing key 'rules'"),

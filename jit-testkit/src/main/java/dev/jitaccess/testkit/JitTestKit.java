@@ -6,10 +6,11 @@ import dev.jitaccess.GrantRequest;
 import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.oidc.OidcIdentityVerifier;
-import dev.jitaccess.policy.InMemoryApprovalHandler;
 import dev.jitaccess.policy.Policy;
 import dev.jitaccess.policy.Rule;
 import dev.jitaccess.policy.RulePolicy;
+import dev.jitaccess.spi.ApprovalHandler;
+import dev.jitaccess.spi.InMemoryApprovalHandler;
 import dev.jitaccess.spi.PolicyEvaluator;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +84,7 @@ public final class JitTestKit implements AutoCloseable {
     this.oidcIssuer = TestOidcIssuer.create(b.oidcIssuer != null ? b.oidcIssuer : DEFAULT_OIDC_ISSUER, clock);
     this.oidcVerifier = oidcIssuer.verifier(audience).owner(JitTestKit::oidcOwner).build();
     this.policy = b.policy != null ? b.policy : RulePolicy.of(allowAll());
-    InMemoryApprovalHandler.Builder ah = InMemoryApprovalHandler.builder().clock(clock);
+    InMemoryApprovalHandler.Builder ah = ApprovalHandler.inMemory(clock);
     b.groups.forEach(ah::group);
     this.approvals = ah.build();
     GrantBroker.Builder gb = GrantBroker.builder()

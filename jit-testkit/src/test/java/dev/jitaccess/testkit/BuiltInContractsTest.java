@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jitaccess.AuditTrail;
 import dev.jitaccess.Credential;
 import dev.jitaccess.oidc.OidcIdentityVerifier;
-import dev.jitaccess.policy.InMemoryApprovalHandler;
+import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.ApprovalTicket;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.IdentityVerifier;
+import dev.jitaccess.spi.InMemoryApprovalHandler;
 import dev.jitaccess.spiffe.JwtSvidVerifier;
 import dev.jitaccess.spiffe.X509SvidVerifier;
 import java.nio.file.Path;
@@ -169,7 +170,7 @@ class BuiltInContractsTest {
   class InMemoryApprovals extends ApprovalHandlerContract<InMemoryApprovalHandler> {
     @Override
     protected InMemoryApprovalHandler newHandler() {
-      return InMemoryApprovalHandler.builder().clock(clock).group("release", "alice", "bob", "carol").build();
+      return ApprovalHandler.inMemory(clock).group("release", "alice", "bob", "carol").build();
     }
 
     @Override

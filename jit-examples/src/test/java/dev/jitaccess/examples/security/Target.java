@@ -11,12 +11,13 @@ import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.oidc.OidcIdentityVerifier;
-import dev.jitaccess.policy.InMemoryApprovalHandler;
 import dev.jitaccess.policy.Policy;
 import dev.jitaccess.policy.Rule;
 import dev.jitaccess.policy.RulePolicy;
+import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.InMemoryApprovalHandler;
 import dev.jitaccess.spiffe.BundleSet;
 import dev.jitaccess.spiffe.JwtSvidVerifier;
 import dev.jitaccess.spiffe.SpiffeBundle;
@@ -72,7 +73,7 @@ final class Target implements AutoCloseable {
   final OidcIdentityVerifier oidcVerifier;
   final RecordingAuditSink audit = new RecordingAuditSink();
   final GrantStore store = GrantStore.inMemory(clock, clock, Duration.ofMinutes(5));
-  final InMemoryApprovalHandler approvals = InMemoryApprovalHandler.builder().clock(clock).group("ops", "alice").build();
+  final InMemoryApprovalHandler approvals = ApprovalHandler.inMemory(clock).group("ops", "alice").build();
   final GrantBroker broker;
 
   Target() {

@@ -1,4 +1,4 @@
-package dev.jitaccess.policy;
+package dev.jitaccess.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jitaccess.ApprovalRequirement;
 import dev.jitaccess.GrantTerms;
 import dev.jitaccess.JitException;
+import dev.jitaccess.Credential;
+import dev.jitaccess.GrantRequest;
+import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.internal.ManualClock;
-import dev.jitaccess.spi.ApprovalOutcome;
-import dev.jitaccess.spi.ApprovalTicket;
-import dev.jitaccess.spi.PolicyContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,20 +19,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
+/** The in-memory approval handler, through {@link ApprovalHandler#inMemory} (moved from jit-policy). */
 class InMemoryApprovalHandlerTest {
   static final Instant T0 = Instant.parse("2025-03-04T09:00:00Z");
 
   final ManualClock clock = ManualClock.at(T0);
   final List<ApprovalTicket> notified = new ArrayList<>();
-  final InMemoryApprovalHandler handler = InMemoryApprovalHandler.builder().clock(clock)
+  final InMemoryApprovalHandler handler = ApprovalHandler.inMemory(clock)
       .group("release-managers", "alice", "bob", "carol", "platform-team")
       .group("tiny", "alice")
       .onRequest(notified::add)
       .build();
 
   static ApprovalTicket ticket(String id, String group, int approvals) {
-    PolicyContext c = Requests.request().owner("platform-team").context();
-    return new ApprovalTicket(id, c.identity(), c.request(), GrantTerms.of(Set.of("deploy"), Duration.ofMinutes(15)),
+    WorkloadIdentity requester = WorkloadIdentity.builder("spiffe://prod.example.org/ci/deploy",
+        "spiffe://prod.example.org").owner("platform-team").build();
+    GrantRequest request = GrantRequest.builder().credential(Credential.jwtSvid("test-token")).purpose("deploy")
+        .taskId("task-1").resource("https://api.example.org").actions(List.of("deploy")).environment("prod")
+        .ttl(Duration.ofHours(1)).build();
+    return new ApprovalTicket(id, requester, request, GrantTerms.of(Set.of("deploy"), Duration.ofMinutes(15)),
         new ApprovalRequirement(group, approvals, Duration.ofMinutes(30)), List.of("ci-deploy-prod"), T0,
         T0.plus(Duration.ofMinutes(30)));
   }
@@ -144,13 +149,16 @@ class InMemoryApprovalHandlerTest {
 
   @Test
   void builderIsStrict() {
-    assertThatThrownBy(() -> InMemoryApprovalHandler.builder().build()).isInstanceOf(IllegalStateException.class)
-        .hasMessage("clock is required");
-    assertThatThrownBy(() -> InMemoryApprovalHandler.builder().clock(null)).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> ApprovalHandler.inMemory(null)).isInstanceOf(NullPointerException.class)
         .hasMessage("clock");
-    assertThatThrownBy(() -> InMemoryApprovalHandler.builder().group("g", "a").group("g", "b"))
+    assertThatThrownBy(() -> ApprovalHandler.inMemory(clock).group("g", "a").group("g", "b"))
         .isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> InMemoryApprovalHandler.builder().group(" ", "a")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApprovalHandler.inMemory(clock).group(" ", "a"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApprovalHandler.inMemory(clock).group("g", "a", " "))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ApprovalHandler.inMemory(clock).onRequest(t -> { }).onRequest(t -> { }))
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> handler.approve("x", null, "")).isInstanceOf(NullPointerException.class).hasMessage("approver");
   }
 }

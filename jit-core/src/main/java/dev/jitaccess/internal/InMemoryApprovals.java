@@ -1,15 +1,14 @@
-package dev.jitaccess.policy;
+package dev.jitaccess.internal;
 
 import dev.jitaccess.Approval;
 import dev.jitaccess.JitException;
-import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.ApprovalOutcome;
 import dev.jitaccess.spi.ApprovalTicket;
+import dev.jitaccess.spi.InMemoryApprovalHandler;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +20,10 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An {@link ApprovalHandler} that keeps pending approvals in memory, for tests, examples and small
- * deployments: approvers call {@link #approve} or {@link #reject}. It enforces what the broker enforces
- * as well: approvers must be members of the ticket's approver group, N distinct approvers are needed,
- * the requester (its identity id or owner) can never approve its own request, and nothing is accepted
- * after the ticket's deadline ({@link #expireDue()} refuses overdue tickets). Thread-safe.
+ * The {@link InMemoryApprovalHandler}: pending approvals in a map guarded by this object's lock; each
+ * ticket's future completes outside the lock. Made by {@code ApprovalHandler.inMemory(clock)}.
  */
-public final class InMemoryApprovalHandler implements ApprovalHandler {
+public final class InMemoryApprovals implements InMemoryApprovalHandler {
   private final Clock clock;
   private final Map<String, Set<String>> groups;
   private final @Nullable Consumer<ApprovalTicket> onRequest;
@@ -43,15 +39,17 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
     }
   }
 
-  private InMemoryApprovalHandler(Builder b) {
-    this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.groups = Map.copyOf(b.groups);
-    this.onRequest = b.onRequest;
-  }
-
-  /** Starts a builder. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * A handler; use {@link dev.jitaccess.spi.ApprovalHandler#inMemory(Clock)}.
+   *
+   * @param clock the clock deadlines are checked against
+   * @param groups approver groups and their members (copied)
+   * @param onRequest called with each new ticket, or null
+   */
+  public InMemoryApprovals(Clock clock, Map<String, Set<String>> groups, @Nullable Consumer<ApprovalTicket> onRequest) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.groups = Map.copyOf(groups);
+    this.onRequest = onRequest;
   }
 
   @Override
@@ -85,7 +83,7 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
       try {
         onRequest.accept(ticket);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(InMemoryApprovalHandler.class)
+        org.slf4j.LoggerFactory.getLogger(InMemoryApprovals.class)
             .warn("approval request callback failed for approval {}; ignored", ticket.approvalId(), e);
       }
     }
@@ -103,6 +101,7 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
    * @throws JitException if the approver is the requester or its owner, is not in the group, or the
    *     deadline has passed (the ticket is then refused)
    */
+  @Override
   public int approve(String approvalId, String approver, String comment) {
     Objects.requireNonNull(approvalId, "approvalId");
     Objects.requireNonNull(approver, "approver");
@@ -139,6 +138,7 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
    * @throws IllegalStateException if there is no such pending approval
    * @throws JitException if the approver is not in the group, or the deadline has passed
    */
+  @Override
   public void reject(String approvalId, String approver, String comment) {
     Objects.requireNonNull(approvalId, "approvalId");
     Objects.requireNonNull(approver, "approver");
@@ -172,6 +172,7 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
    *
    * @return the approval ids refused, in request order
    */
+  @Override
   public List<String> expireDue() {
     Instant now = clock.instant();
     List<Pending> due = new ArrayList<>();
@@ -193,6 +194,7 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
   }
 
   /** The pending tickets, oldest first. */
+  @Override
   public synchronized List<ApprovalTicket> pending() {
     List<ApprovalTicket> out = new ArrayList<>();
     pending.values().forEach(p -> out.add(p.ticket));
@@ -242,66 +244,5 @@ public final class InMemoryApprovalHandler implements ApprovalHandler {
   @Override
   public synchronized String toString() {
     return "InMemoryApprovalHandler[pending=" + pending.size() + ", groups=" + groups.keySet() + "]";
-  }
-
-  /** Builds an {@link InMemoryApprovalHandler}. Not thread-safe. */
-  public static final class Builder {
-    private @Nullable Clock clock;
-    private final Map<String, Set<String>> groups = new HashMap<>();
-    private @Nullable Consumer<ApprovalTicket> onRequest;
-
-    private Builder() {}
-
-    /** The clock deadlines are checked against. Required. */
-    public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      if (this.clock != null) {
-        throw new IllegalStateException("clock was already set");
-      }
-      this.clock = clock;
-      return this;
-    }
-
-    /** An approver group and its members. */
-    public Builder group(String name, String... members) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(members, "members");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("group name must not be blank");
-      }
-      if (groups.containsKey(name)) {
-        throw new IllegalStateException("group '" + name + "' was already set");
-      }
-      for (String m : members) {
-        Objects.requireNonNull(m, "member");
-        if (m.isBlank()) {
-          throw new IllegalArgumentException("member must not be blank");
-        }
-      }
-      groups.put(name, Set.of(members));
-      return this;
-    }
-
-    /** Called with each new ticket, for example to notify approvers; exceptions are logged and ignored. */
-    public Builder onRequest(Consumer<ApprovalTicket> callback) {
-      Objects.requireNonNull(callback, "onRequest");
-      if (onRequest != null) {
-        throw new IllegalStateException("onRequest was already set");
-      }
-      onRequest = callback;
-      return this;
-    }
-
-    /**
-     * Builds the handler.
-     *
-     * @throws IllegalStateException if no clock was given
-     */
-    public InMemoryApprovalHandler build() {
-      if (clock == null) {
-        throw new IllegalStateException("clock is required");
-      }
-      return new InMemoryApprovalHandler(this);
-    }
   }
 }
