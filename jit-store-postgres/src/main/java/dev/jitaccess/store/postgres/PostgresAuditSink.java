@@ -3,6 +3,7 @@ package dev.jitaccess.store.postgres;
 import dev.jitaccess.AuditTrail;
 import dev.jitaccess.JitException;
 import dev.jitaccess.spi.AuditEvent;
+import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.AuditSink;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -45,6 +46,13 @@ import org.jspecify.annotations.Nullable;
  * gives the value to anchor outside the database (a signed checkpoint, another system), and {@link
  * #verify(Head)} checks that the trail still extends that anchor.
  *
+ * <p><b>With the grant store.</b> Given the {@link PostgresGrantStore} of the same database ({@link
+ * Builder#grantStore}), a grant row is never committed without its {@code ISSUED} record: the store's
+ * insert waits, uncommitted, for the broker's {@code ISSUED} record of that grant, which is appended in
+ * the same transaction; if the broker aborts the issuance (signing or the record failed) the insert is
+ * rolled back. See {@code IssuanceLink}. The broker must then record into this sink, and an audit
+ * failure always refuses the grant, even with {@code auditFailureBlocksIssuance(false)}.
+ *
  * <p>Thread-safe; holds no connection between calls (each call borrows one from the {@link DataSource}).
  * Requires the schema at version 2 or later ({@link PostgresSchema#migrate()}).
  */
@@ -54,16 +62,18 @@ public final class PostgresAuditSink implements AuditSink {
   private final DataSource dataSource;
   private final String schema;
   private final String appendSql;
+  private final @Nullable IssuanceLink issuance;
 
-  private PostgresAuditSink(DataSource dataSource, String schema) {
+  private PostgresAuditSink(DataSource dataSource, String schema, @Nullable IssuanceLink issuance) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.schema = SchemaName.check(schema);
     this.appendSql = "SELECT out_seq, out_hash FROM " + SchemaName.quoted(schema) + ".jit_audit_append(?)";
+    this.issuance = issuance;
   }
 
   /** A sink without the schema check of {@link Builder#build()}, for tests of an unreachable database. */
   static PostgresAuditSink unchecked(DataSource dataSource, String schema) {
-    return new PostgresAuditSink(dataSource, schema);
+    return new PostgresAuditSink(dataSource, schema, null);
   }
 
   /** Starts a builder. */
@@ -81,6 +91,11 @@ public final class PostgresAuditSink implements AuditSink {
   public void record(AuditEvent event) {
     Objects.requireNonNull(event, "event");
     String body = AuditLine.body(event);
+    String grantId = event.fields().get(AuditEvent.GRANT_ID);
+    if (issuance != null && event.type() == AuditEventType.ISSUED && grantId != null
+        && issuance.commitWith(grantId, c -> append(c, event))) {
+      return; // committed together with the grant row
+    }
     try (Connection c = dataSource.getConnection()) {
       if (!c.getAutoCommit()) {
         c.setAutoCommit(true);
@@ -329,8 +344,19 @@ public final class PostgresAuditSink implements AuditSink {
   public static final class Builder {
     private @Nullable DataSource dataSource;
     private @Nullable String schema;
+    private @Nullable PostgresGrantStore grantStore;
 
     private Builder() {}
+
+    /**
+     * The grant store of the same database and schema, whose inserts then commit only together with
+     * their {@code ISSUED} record. Give the broker both this store and this sink. Default: none (the store
+     * commits each insert at once, and the record follows in its own transaction).
+     */
+    public Builder grantStore(PostgresGrantStore grantStore) {
+      this.grantStore = Checks.setOnce(this.grantStore, grantStore, "grantStore");
+      return this;
+    }
 
     /** The database, usually a connection pool. Required. */
     public Builder dataSource(DataSource dataSource) {
@@ -353,6 +379,7 @@ public final class PostgresAuditSink implements AuditSink {
      * Builds the sink after checking the schema's version ({@link PostgresSchema#check()}).
      *
      * @throws IllegalStateException if no data source was given
+     * @throws IllegalArgumentException if the grant store uses another schema
      * @throws JitException if the database is unreachable or the schema is missing, older or newer than
      *     this library
      */
@@ -361,8 +388,12 @@ public final class PostgresAuditSink implements AuditSink {
         throw new IllegalStateException("dataSource is required");
       }
       String name = schema == null ? SchemaName.DEFAULT : schema;
+      if (grantStore != null && !grantStore.schema().equals(name)) {
+        throw new IllegalArgumentException("the grant store uses schema '" + grantStore.schema() + "', the audit sink '"
+            + name + "': a grant and its ISSUED record commit together only in one schema");
+      }
       PostgresSchema.of(dataSource, name).check();
-      return new PostgresAuditSink(dataSource, name);
+      return new PostgresAuditSink(dataSource, name, grantStore == null ? null : grantStore.linkIssuance());
     }
   }
 }

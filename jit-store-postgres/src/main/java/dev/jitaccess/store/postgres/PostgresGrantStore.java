@@ -53,12 +53,16 @@ public final class PostgresGrantStore implements GrantStore {
   private final String findForUpdateSql;
   private final String quotaSql;
   private final String markUsedSql;
+  /** Parks inserts until their ISSUED record once a PostgresAuditSink is linked (pg-audit's hook). */
+  private final IssuanceLink issuance;
+  private volatile boolean issuanceLinked;
 
   private PostgresGrantStore(DataSource dataSource, String schema, Clock clock, Duration retention) {
     this.schema = schema;
     this.clock = clock;
     this.retention = retention;
     this.db = new Transactions(dataSource);
+    this.issuance = new IssuanceLink(dataSource);
     String s = SchemaName.quoted(schema);
     this.grants = s + ".jit_grant";
     this.insertSql = GrantRows.insertSql(grants);
@@ -97,7 +101,7 @@ public final class PostgresGrantStore implements GrantStore {
     }
     String identity = record.info().subject();
     String task = record.info().taskId();
-    return db.inTransaction("insert grant " + record.grantId(), c -> {
+    Transactions.Work<InsertResult> work = c -> {
       long a = Transactions.lockKey(schema + "\u0000identity\u0000" + identity);
       long b = Transactions.lockKey(schema + "\u0000task\u0000" + task);
       try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
@@ -131,7 +135,15 @@ public final class PostgresGrantStore implements GrantStore {
         GrantRows.bind(c, ins, record);
         return ins.executeUpdate() == 1 ? InsertResult.INSERTED : InsertResult.DUPLICATE;
       }
-    });
+    };
+    return issuanceLinked ? issuance.insert(record.grantId(), work)
+        : db.inTransaction("insert grant " + record.grantId(), work);
+  }
+
+  /** Links the audit sink: from now on an insert commits only with its ISSUED record ({@link IssuanceLink}). */
+  IssuanceLink linkIssuance() {
+    issuanceLinked = true;
+    return issuance;
   }
 
   @Override
@@ -175,6 +187,9 @@ public final class PostgresGrantStore implements GrantStore {
   @Override
   public void remove(String grantId) {
     Objects.requireNonNull(grantId, "grantId");
+    if (issuance.rollback(grantId)) {
+      return; // an aborted issuance: its row was never committed
+    }
     db.autoCommit("remove grant " + grantId, c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + grants + " WHERE grant_id = ?")) {
         ps.setString(1, grantId);
