@@ -4,9 +4,11 @@ import dev.jitaccess.JitException;
 import dev.jitaccess.spi.GrantStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -24,22 +26,26 @@ import org.slf4j.LoggerFactory;
  * {@code ISSUED} record for that grant is appended on the parked connection, and the two commit together;
  * the broker's {@code remove} of an aborted grant rolls the parked transaction back. So no other replica
  * (or this one) ever sees a committed grant row without its {@code ISSUED} record, and a crash between
- * the two leaves neither. A transaction parked longer than {@link #MAX_PARKED_NANOS} (a broker that
+ * the two leaves neither. A transaction parked longer than {@link #MAX_PARKED} (a broker that
  * never recorded {@code ISSUED}, for example because it was given another audit sink) is rolled back at
  * the next insert and logged at ERROR: the grant then does not exist, so its token verifies nowhere.
+ * While parked, the insert keeps the quota locks of its identity and task, so another insert for either
+ * waits for the ISSUED record (the broker records it on the same thread right after signing).
  */
 final class IssuanceLink {
   private static final Logger LOG = LoggerFactory.getLogger(IssuanceLink.class);
-  /** How long a parked grant transaction may wait for its ISSUED record: 30 s. */
-  static final long MAX_PARKED_NANOS = TimeUnit.SECONDS.toNanos(30);
+  /** How long a parked grant transaction may wait for its ISSUED record, by the store's clock. */
+  static final Duration MAX_PARKED = Duration.ofSeconds(30);
 
   private final DataSource dataSource;
+  private final Clock clock;
   private final Map<String, Parked> parked = new ConcurrentHashMap<>();
 
-  private record Parked(Connection connection, long sinceNanos) {}
+  private record Parked(Connection connection, Instant since) {}
 
-  IssuanceLink(DataSource dataSource) {
+  IssuanceLink(DataSource dataSource, Clock clock) {
     this.dataSource = dataSource;
+    this.clock = clock;
   }
 
   /**
@@ -58,7 +64,7 @@ final class IssuanceLink {
         c.close();
         return result;
       }
-      if (parked.putIfAbsent(grantId, new Parked(c, System.nanoTime())) != null) {
+      if (parked.putIfAbsent(grantId, new Parked(c, clock.instant())) != null) {
         throw new SQLException("grant " + grantId + " already has a transaction waiting for its ISSUED record");
       }
       return result;
@@ -117,9 +123,9 @@ final class IssuanceLink {
   }
 
   private void rollBackStale() {
-    long now = System.nanoTime();
+    Instant oldest = clock.instant().minus(MAX_PARKED);
     for (Map.Entry<String, Parked> e : parked.entrySet()) {
-      if (now - e.getValue().sinceNanos() > MAX_PARKED_NANOS && parked.remove(e.getKey(), e.getValue())) {
+      if (e.getValue().since().isBefore(oldest) && parked.remove(e.getKey(), e.getValue())) {
         LOG.error("grant {} waited more than 30 s for its ISSUED record and was rolled back: is the broker's audit"
             + " sink the PostgresAuditSink linked to this store?", e.getKey());
         discard(e.getValue().connection(), null);

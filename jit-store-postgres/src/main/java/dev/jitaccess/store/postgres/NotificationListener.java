@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One thread that holds a connection of its own, {@code LISTEN}s on one channel and hands each payload
- * to a callback; NOTIFY is only a hint, so it also runs a catch-up callback after every (re)connect and
- * every poll interval, which must read the truth from the tables. A lost connection is retried after
+ * to a callback; NOTIFY is only a hint, so it also runs a catch-up callback, which must read the truth
+ * from the tables, after every (re)connect, whenever a poll interval passes without a notification, and
+ * after every {@value #CATCH_UP_EVERY_BATCHES} batches of notifications. It reads no clock: the waits are
+ * the driver's {@code getNotifications(timeout)} and a latch. A lost connection is retried after
  * the poll interval, for ever, until {@link #close()}. Callback exceptions are logged and ignored.
  */
 final class NotificationListener implements AutoCloseable {
@@ -30,6 +32,9 @@ final class NotificationListener implements AutoCloseable {
   private final Consumer<String> onNotification;
   private final Runnable catchUp;
   private final Thread thread;
+  /** Under a steady stream of notifications, the catch-up still runs after this many batches. */
+  static final int CATCH_UP_EVERY_BATCHES = 100;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile boolean connected;
 
@@ -68,10 +73,13 @@ final class NotificationListener implements AutoCloseable {
         PGConnection pg = c.unwrap(PGConnection.class);
         connected = true;
         runQuietly(catchUp);
-        long nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pollMillis);
+        int batches = 0;
         while (stop.getCount() > 0) {
-          long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - System.nanoTime()));
-          PGNotification[] notifications = pg.getNotifications((int) Math.min(Integer.MAX_VALUE, waitMillis));
+          PGNotification[] notifications = pg.getNotifications((int) Math.min(Integer.MAX_VALUE, pollMillis));
+          if (notifications == null || notifications.length == 0 || ++batches >= CATCH_UP_EVERY_BATCHES) {
+            runQuietly(catchUp); // a quiet poll interval, or a long busy run: read the truth
+            batches = 0;
+          }
           if (notifications != null) {
             for (PGNotification n : notifications) {
               String payload = n.getParameter();
@@ -82,10 +90,6 @@ final class NotificationListener implements AutoCloseable {
                     channel, e.toString());
               }
             }
-          }
-          if (System.nanoTime() - nextPoll >= 0) {
-            runQuietly(catchUp);
-            nextPoll = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pollMillis);
           }
         }
       } catch (SQLException | RuntimeException e) {

@@ -62,7 +62,7 @@ public final class PostgresGrantStore implements GrantStore {
     this.clock = clock;
     this.retention = retention;
     this.db = new Transactions(dataSource);
-    this.issuance = new IssuanceLink(dataSource);
+    this.issuance = new IssuanceLink(dataSource, clock);
     String s = SchemaName.quoted(schema);
     this.grants = s + ".jit_grant";
     this.insertSql = GrantRows.insertSql(grants);

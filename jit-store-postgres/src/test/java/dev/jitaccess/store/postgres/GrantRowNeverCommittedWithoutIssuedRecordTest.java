@@ -57,9 +57,10 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
     db.close();
   }
 
+  /** A grant of its own identity and task (a waiting insert holds the quota locks of both). */
   private GrantRecord record(String grantId) {
-    GrantInfo info = GrantInfo.builder().grantId(grantId).subject("spiffe://example.org/ci/deploy")
-        .issuer("https://jit.test").resource("db://prod").actions(Set.of("read")).taskId("task-1")
+    GrantInfo info = GrantInfo.builder().grantId(grantId).subject("spiffe://example.org/ci/" + grantId)
+        .issuer("https://jit.test").resource("db://prod").actions(Set.of("read")).taskId("task-" + grantId)
         .purpose("deploy").environment("prod").issuedAt(START).expiresAt(START.plus(Duration.ofMinutes(5)))
         .ruleIds(List.of("r")).build();
     return GrantRecord.live(info, Optional.empty(), Instant.MAX);
@@ -114,13 +115,34 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
     assertThat(db.queryLong("SELECT count(*) FROM jit_audit")).isZero();
   }
 
+  /** An insert whose ISSUED record never comes is rolled back after 30 s (store clock) at the next insert. */
+  @Test
+  void insertWaitingLongerThanThirtySecondsIsRolledBack() {
+    store.insert(record("g1"), 10, 10);
+    clock.advance(Duration.ofSeconds(30));
+    store.insert(record("g2"), 10, 10);
+    assertThat(store.linkIssuance().parkedCount()).isEqualTo(2);
+    clock.advance(Duration.ofNanos(1));
+    store.insert(record("g3"), 10, 10);
+    assertThat(store.linkIssuance().parkedCount()).isEqualTo(2); // g1 rolled back
+    sink.record(issued("g1"));
+    sink.record(issued("g2"));
+    sink.record(issued("g3"));
+    assertThat(db.queryLong("SELECT count(*) FROM jit_grant")).isEqualTo(2);
+    assertThat(store.find("g1")).isEmpty();
+  }
+
   /** Quota refusals and duplicates park nothing. */
   @Test
   void refusedInsertParksNothing() {
     store.insert(record("g1"), 10, 10);
     sink.record(issued("g1"));
     assertThat(store.insert(record("g1"), 10, 10)).isEqualTo(GrantStore.InsertResult.DUPLICATE);
-    assertThat(store.insert(record("g2"), 1, 10)).isEqualTo(GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED);
+    GrantRecord sameIdentity = GrantRecord.live(GrantInfo.builder().grantId("g2")
+        .subject("spiffe://example.org/ci/g1").issuer("https://jit.test").resource("db://prod")
+        .actions(Set.of("read")).taskId("task-g2").purpose("deploy").environment("prod").issuedAt(START)
+        .expiresAt(START.plus(Duration.ofMinutes(5))).ruleIds(List.of("r")).build(), Optional.empty(), Instant.MAX);
+    assertThat(store.insert(sameIdentity, 1, 10)).isEqualTo(GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED);
     assertThat(store.linkIssuance().parkedCount()).isZero();
   }
 
