@@ -341,18 +341,20 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
     audit.append(c, new AuditEvent(type, at, f));
   }
 
-  /** Completes the stage waiting here for {@code approvalId}, if any, from the row's decided state. */
+  /**
+   * Completes the stage waiting here for {@code approvalId}, if any, from the row's decided state. The
+   * approver's thread and the listener may both settle one ticket: the stage leaves the map only after
+   * its completion was handed to the executor, and the first completion wins (both read the same decided
+   * row), so a caller of {@link #approve} with the default executor finds the stage complete on return.
+   */
   private void settle(String approvalId) {
-    if (!waiting.containsKey(approvalId)) {
+    CompletableFuture<ApprovalOutcome> f = waiting.get(approvalId);
+    if (f == null) {
       return;
     }
     ApprovalRows.Outcome o = ApprovalRows.outcome(dataSource, table, votes, approvalId);
     if (o == null || o.state().equals("PENDING")) {
       return;
-    }
-    CompletableFuture<ApprovalOutcome> f = waiting.remove(approvalId);
-    if (f == null) {
-      return; // settled meanwhile by another thread
     }
     executor.execute(() -> {
       switch (o.state()) {
@@ -363,6 +365,7 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
         default -> f.completeExceptionally(new JitException("approval " + approvalId + " was cancelled"));
       }
     });
+    waiting.remove(approvalId, f);
   }
 
   /** Settles every stage waiting here whose ticket was decided (the polling fallback). */
