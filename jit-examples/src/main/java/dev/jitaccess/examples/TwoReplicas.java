@@ -75,7 +75,7 @@ public final class TwoReplicas {
   public static Result run(PrintStream out, DataSource poolA, DataSource poolB, String schema) {
     Narrator n = new Narrator(out);
     n.title("Two replicas, one database: grants, revocation, approvals and audit shared through PostgreSQL");
-    Scene scene = new Scene();
+    Scene scene = new Scene(out);
     String signingKey = sharedSigningKey();
     try (Replica a = replica(poolA, schema, scene.clock, scene.domain.jwtSvidVerifier(Scene.BROKER_AUDIENCE),
             scene.policy, signingKey);
