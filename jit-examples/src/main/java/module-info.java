@@ -11,6 +11,8 @@ module dev.jitaccess.examples {
   requires transitive dev.jitaccess.spiffe;
   requires dev.jitaccess.policy;
   requires dev.jitaccess.testkit;
+  requires transitive dev.jitaccess.store.postgres;
+  requires com.zaxxer.hikari;
   requires com.nimbusds.jose.jwt;
   requires java.net.http;
   requires jdk.httpserver;

@@ -80,7 +80,7 @@ class TokenRejectionTest {
         .isEqualTo(IdentityResult.Code.UNKNOWN_KEY);
     assertThat(code(verifier, token(with(githubClaims(IAT), "aud", "someone-else"))))
         .isEqualTo(IdentityResult.Code.WRONG_AUDIENCE);
-    clock.set(EXP);
+    clock.advanceTo(EXP);
     assertThat(code(verifier, token(githubClaims(IAT)))).isEqualTo(IdentityResult.Code.EXPIRED);
     assertThat(((IdentityResult.Rejected) Results.verify(verifier, token(githubClaims(IAT)))).rule()).isNull();
   }

@@ -86,6 +86,9 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   private final @Nullable RecordCache cache;
   private final ChangeFeed feed;
   private volatile Instant nextSweep;
+  /** Parks inserts until their ISSUED record once a PostgresAuditSink is linked (pg-audit's hook). */
+  private final IssuanceLink issuance;
+  private volatile boolean issuanceLinked;
 
   /** Every option resolved. */
   private record Config(DataSource dataSource, DataSource listenerDataSource, String schema, Clock clock,
@@ -99,6 +102,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     this.clock = config.clock();
     this.retention = config.retention();
     this.db = new Transactions(config.dataSource());
+    this.issuance = new IssuanceLink(config.dataSource(), config.clock());
     String s = SchemaName.quoted(schema);
     this.grants = s + ".jit_grant";
     this.insertSql = GrantRows.insertSql(grants);
@@ -144,7 +148,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     }
     String identity = record.info().subject();
     String task = record.info().taskId();
-    return db.inTransaction("insert grant " + record.grantId(), c -> {
+    Transactions.Work<InsertResult> work = c -> {
       long a = Transactions.lockKey(schema + "\u0000identity\u0000" + identity);
       long b = Transactions.lockKey(schema + "\u0000task\u0000" + task);
       try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
@@ -178,7 +182,15 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
         GrantRows.bind(c, ins, record);
         return ins.executeUpdate() == 1 ? InsertResult.INSERTED : InsertResult.DUPLICATE;
       }
-    });
+    };
+    return issuanceLinked ? issuance.insert(record.grantId(), work)
+        : db.inTransaction("insert grant " + record.grantId(), work);
+  }
+
+  /** Links the audit sink: from now on an insert commits only with its ISSUED record ({@link IssuanceLink}). */
+  IssuanceLink linkIssuance() {
+    issuanceLinked = true;
+    return issuance;
   }
 
   /**
@@ -243,6 +255,9 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   @Override
   public void remove(String grantId) {
     Objects.requireNonNull(grantId, "grantId");
+    if (issuance.rollback(grantId)) {
+      return; // an aborted issuance: its row was never committed
+    }
     db.autoCommit("remove grant " + grantId, c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + grants + " WHERE grant_id = ?")) {
         ps.setString(1, grantId);

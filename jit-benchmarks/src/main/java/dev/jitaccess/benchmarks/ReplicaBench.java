@@ -1,0 +1,241 @@
+package dev.jitaccess.benchmarks;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.jitaccess.Credential;
+import dev.jitaccess.Grant;
+import dev.jitaccess.GrantBroker;
+import dev.jitaccess.GrantVerifier;
+import dev.jitaccess.SigningAlgorithm;
+import dev.jitaccess.Verification;
+import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.store.postgres.PostgresGrantStore;
+import dev.jitaccess.store.postgres.PostgresSchema;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The issue-15 targets with PostgreSQL, paired in one JVM so the ratios hold on a noisy machine: the
+ * in-memory store and the PostgreSQL store are measured round by round, alternately, with the same
+ * algorithm (ES256), the same identity verifier and the same allow-all policy ({@link Brokers}).
+ *
+ * <ul>
+ *   <li>{@code verify}: {@code broker.verifier().verify} of one live token, PostgreSQL against in-memory;
+ *   <li>{@code grant}: {@code broker.request} from 8 threads, PostgreSQL against in-memory;
+ *   <li>{@code revoke}: latency from {@code revoke} returning on replica A to replica B's verifier
+ *       refusing the token (p50/p99);
+ *   <li>{@code revokeTask}: 10,000 grants of one task issued over 3 replicas, {@code revokeTask} on one,
+ *       time until every replica's verifier refuses a sample of them.
+ * </ul>
+ *
+ * <p>Run: {@code java -cp jit-benchmarks/target/benchmarks.jar dev.jitaccess.benchmarks.ReplicaBench
+ * [rounds] [grants]}, against JIT_PG_URL / JIT_PG_USER / JIT_PG_PASSWORD (defaults: the local test
+ * database). Each run works in a fresh schema and drops it. Recovery after a server restart is not
+ * measured here: the server is shared.
+ */
+public final class ReplicaBench {
+  private static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
+
+  private ReplicaBench() {}
+
+  /** The figures of one run. */
+  record Figures(double verifyRatio, double grantRatio, double revokeP50Millis, double revokeP99Millis,
+      double revokeTaskMillis, int revokedByTask) {}
+
+  /** Runs every measurement and prints the figures. */
+  public static void main(String[] args) {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+    int grants = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+    run(System.out, rounds, grants, Duration.ofMillis(500));
+  }
+
+  static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength) {
+    String schema = "jit_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+    List<HikariDataSource> pools = new ArrayList<>();
+    try {
+      HikariDataSource migrate = pool("migrate", 2);
+      pools.add(migrate);
+      PostgresSchema.of(migrate, schema).migrate();
+      Clock clock = Clock.systemUTC();
+      JwtSvids svids = new JwtSvids(Crypto.Ecdsa.BOUNCY_CASTLE, clock);
+      String key = sharedKey();
+      List<GrantBroker> replicas = new ArrayList<>();
+      for (int r = 0; r < 3; r++) {
+        HikariDataSource p = pool("replica-" + r, 8);
+        pools.add(p);
+        GrantStore store = PostgresGrantStore.builder().dataSource(p).schema(schema).clock(clock).build();
+        replicas.add(Brokers.builder(ALGORITHM, svids.identityVerifier()).store(store).signingKey(key).build());
+      }
+      GrantBroker memory = Brokers.builder(ALGORITHM, svids.identityVerifier()).signingKey(key).build();
+      try {
+        Credential credential = Credential.jwtSvid(svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1)));
+        Figures f = measure(out, rounds, taskGrants, roundLength, credential, memory, replicas);
+        out.printf("verify PG/in-memory %.3f, grant@8 PG/in-memory %.3f, revoke->refused p50 %.2f ms p99 %.2f ms,"
+            + " revokeTask(%d over 3 replicas) until all refuse %.1f ms%n", f.verifyRatio(), f.grantRatio(),
+            f.revokeP50Millis(), f.revokeP99Millis(), f.revokedByTask(), f.revokeTaskMillis());
+        return f;
+      } finally {
+        memory.close();
+        replicas.forEach(GrantBroker::close);
+      }
+    } finally {
+      if (!pools.isEmpty()) {
+        try (Connection c = pools.get(0).getConnection(); Statement s = c.createStatement()) {
+          s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (SQLException e) {
+          out.println("could not drop schema " + schema + ": " + e.getMessage());
+        }
+      }
+      pools.forEach(HikariDataSource::close);
+    }
+  }
+
+  private static Figures measure(PrintStream out, int rounds, int taskGrants, Duration roundLength,
+      Credential credential, GrantBroker memory, List<GrantBroker> replicas) {
+    GrantBroker a = replicas.get(0);
+    GrantBroker b = replicas.get(1);
+    String memToken = memory.request(Brokers.request(credential, "verify-mem", Duration.ofHours(1))).token();
+    String pgToken = a.request(Brokers.request(credential, "verify-pg", Duration.ofHours(1))).token();
+    GrantVerifier memVerifier = memory.verifier();
+    GrantVerifier pgVerifier = a.verifier();
+    double[] verifyRatios = new double[rounds];
+    double[] grantRatios = new double[rounds];
+    AtomicInteger task = new AtomicInteger();
+    for (int i = 0; i < rounds; i++) {
+      double mem = opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));
+      double pg = opsPerSecond(roundLength, () -> verified(pgVerifier.verify(pgToken, Brokers.RESOURCE)));
+      verifyRatios[i] = pg / mem;
+      double memGrants = grantsPerSecond(memory, credential, task, roundLength);
+      double pgGrants = grantsPerSecond(a, credential, task, roundLength);
+      grantRatios[i] = pgGrants / memGrants;
+      out.printf("round %d: verify %.0f/s in-memory, %.0f/s PG; grant@8 %.0f/s in-memory, %.0f/s PG%n",
+          i + 1, mem, pg, memGrants, pgGrants);
+    }
+    int samples = Math.max(20, rounds * 20);
+    double[] revokeMillis = new double[samples];
+    for (int i = 0; i < samples; i++) {
+      Grant g = a.request(Brokers.request(credential, "revoke-" + i, Duration.ofHours(1)));
+      verified(b.verifier().verify(g.token(), Brokers.RESOURCE));
+      long start = System.nanoTime();
+      a.revoke(g.id());
+      while (b.verifier().verify(g.token(), Brokers.RESOURCE) instanceof Verification.Verified) {
+        Thread.onSpinWait();
+      }
+      revokeMillis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    Arrays.sort(revokeMillis);
+    List<String> sample = new ArrayList<>();
+    for (int i = 0; i < taskGrants; i++) {
+      Grant g = replicas.get(i % replicas.size()).request(Brokers.request(credential, "big-task", Duration.ofHours(1)));
+      if (i % Math.max(1, taskGrants / 30) == 0) {
+        sample.add(g.token());
+      }
+    }
+    long start = System.nanoTime();
+    int revoked = replicas.get(2).revokeTask("big-task");
+    for (GrantBroker r : replicas) {
+      for (String t : sample) {
+        while (r.verifier().verify(t, Brokers.RESOURCE) instanceof Verification.Verified) {
+          Thread.onSpinWait();
+        }
+      }
+    }
+    double revokeTaskMillis = (System.nanoTime() - start) / 1e6;
+    return new Figures(median(verifyRatios), median(grantRatios), percentile(revokeMillis, 0.50),
+        percentile(revokeMillis, 0.99), revokeTaskMillis, revoked);
+  }
+
+  private static double opsPerSecond(Duration length, Runnable op) {
+    long end = System.nanoTime() + length.toNanos();
+    long start = System.nanoTime();
+    long n = 0;
+    while (System.nanoTime() < end) {
+      op.run();
+      n++;
+    }
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static double grantsPerSecond(GrantBroker broker, Credential credential, AtomicInteger task, Duration length) {
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    try {
+      long start = System.nanoTime();
+      long end = start + length.toNanos();
+      List<Future<Integer>> futures = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        futures.add(threads.submit(() -> {
+          int n = 0;
+          while (System.nanoTime() < end) {
+            broker.request(Brokers.request(credential, "grant-" + task.incrementAndGet(), Duration.ofSeconds(2)));
+            n++;
+          }
+          return n;
+        }));
+      }
+      long total = 0;
+      for (Future<Integer> f : futures) {
+        total += f.get();
+      }
+      return total / ((System.nanoTime() - start) / 1e9);
+    } catch (Exception e) {
+      throw new IllegalStateException("grant round failed", e);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  private static void verified(Verification v) {
+    if (!(v instanceof Verification.Verified)) {
+      throw new IllegalStateException("token refused: " + ((Verification.Rejected) v).reason());
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v[v.length / 2];
+  }
+
+  private static double percentile(double[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  static HikariDataSource pool(String name, int size) {
+    HikariConfig cfg = new HikariConfig();
+    cfg.setJdbcUrl(env("JIT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/jit_test"));
+    cfg.setUsername(env("JIT_PG_USER", "jit"));
+    cfg.setPassword(env("JIT_PG_PASSWORD", "jit"));
+    cfg.setMaximumPoolSize(size);
+    cfg.setPoolName("bench-" + name);
+    return new HikariDataSource(cfg);
+  }
+
+  private static String sharedKey() {
+    try {
+      return new ECKeyGenerator(Curve.P_256).keyID("bench-replicas").generate().toJSONString();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+}
