@@ -296,22 +296,14 @@ public final class JitMetrics {
       delegate.record(event);
       AuditEventType type = event.type();
       switch (type) {
-        case VERIFIED:
-          verified.increment();
-          break;
-        case VERIFY_REJECTED:
-        case REPLAY_BLOCKED:
-        case REUSE_BLOCKED:
-          Objects.requireNonNull(rejected.get(rejection(event))).increment();
-          break;
-        case APPROVAL_REQUESTED:
-        case APPROVAL_APPROVED:
-        case APPROVAL_REJECTED:
-        case APPROVAL_TIMED_OUT:
-          Objects.requireNonNull(approvals.get(type)).increment();
-          break;
-        default:
-          break;
+        case VERIFIED -> verified.increment();
+        case VERIFY_REJECTED, REPLAY_BLOCKED, REUSE_BLOCKED ->
+            Objects.requireNonNull(rejected.get(rejection(event))).increment();
+        case APPROVAL_REQUESTED, APPROVAL_APPROVED, APPROVAL_REJECTED, APPROVAL_TIMED_OUT ->
+            Objects.requireNonNull(approvals.get(type)).increment();
+        default -> {
+          // every other event is counted by the listener, or not at all
+        }
       }
     }
 
