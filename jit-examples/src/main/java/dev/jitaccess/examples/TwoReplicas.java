@@ -148,7 +148,7 @@ public final class TwoReplicas {
     try {
       return pending.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      throw new JitException("the approved request failed", e.getCause());
+      throw new JitException("the approved request failed", e.getCause() == null ? e : e.getCause());
     } catch (TimeoutException e) {
       throw new JitException("the approval did not reach replica A within 30 s", e);
     } catch (InterruptedException e) {

@@ -28,7 +28,7 @@ final class ApprovalRows {
 
   /** Work in one transaction. */
   @FunctionalInterface
-  interface Work<T> {
+  interface Work<T extends @Nullable Object> {
     T run(Connection c) throws SQLException;
   }
 
@@ -45,7 +45,7 @@ final class ApprovalRows {
       List<String> ruleIds, Instant deadline) {}
 
   /** Runs {@code work} in one transaction; commits when it returns, rolls back when it throws. */
-  static <T> T inTransaction(DataSource ds, String what, Work<T> work) {
+  static <T extends @Nullable Object> T inTransaction(DataSource ds, String what, Work<T> work) {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -71,6 +71,7 @@ final class ApprovalRows {
     }
   }
 
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // seconds and nanos are stored as two columns on purpose
   static void insert(DataSource ds, String table, ApprovalTicket t) {
     inTransaction(ds, "record approval " + t.approvalId(), c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + COLUMNS
@@ -92,7 +93,7 @@ final class ApprovalRows {
         ps.setInt(15, t.deadline().getNano());
         ps.executeUpdate();
       }
-      return null;
+      return Boolean.TRUE; // nothing to return; non-null for NullAway
     });
   }
 

@@ -277,6 +277,7 @@ final class ChangeFeed implements AutoCloseable {
    *
    * @return the clock time it began at, from which the next one is due
    */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // catchUps is written only under the progress lock
   private Instant catchUp(Connection c) throws SQLException {
     Instant startedAt = clock.instant();
     String prev = snapshot;

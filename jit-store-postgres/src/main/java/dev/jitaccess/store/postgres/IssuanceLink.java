@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -124,7 +125,7 @@ final class IssuanceLink {
 
   private void rollBackStale() {
     Instant oldest = clock.instant().minus(MAX_PARKED);
-    for (Map.Entry<String, Parked> e : parked.entrySet()) {
+    for (Map.Entry<String, Parked> e : List.copyOf(parked.entrySet())) {
       if (e.getValue().since().isBefore(oldest) && parked.remove(e.getKey(), e.getValue())) {
         LOG.error("grant {} waited more than 30 s for its ISSUED record and was rolled back: is the broker's audit"
             + " sink the PostgresAuditSink linked to this store?", e.getKey());

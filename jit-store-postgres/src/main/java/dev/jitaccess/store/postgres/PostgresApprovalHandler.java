@@ -263,7 +263,7 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
     try {
       ApprovalRows.inTransaction(dataSource, "cancel " + approvalId, c -> {
         ApprovalRows.cancel(c, table, approvalId, clock.instant());
-        return null;
+        return Boolean.TRUE; // nothing to return; non-null for NullAway
       });
     } catch (JitException e) {
       LOG.warn("could not cancel approval {} in the database: {}", approvalId, e.getMessage());
