@@ -1,5 +1,6 @@
 package dev.jitaccess.oidc;
 
+import dev.jitaccess.internal.Glob;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -3,6 +3,7 @@ package dev.jitaccess.oidc;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
+import dev.jitaccess.internal.Glob;
 import dev.jitaccess.spi.IdentityResult;
 import dev.jitaccess.spi.IdentityResult.Code;
 import dev.jitaccess.spi.IdentityVerifier;
