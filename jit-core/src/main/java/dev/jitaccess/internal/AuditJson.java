@@ -256,56 +256,14 @@ final class AuditJson {
     }
 
     private String string() throws MalformedLineException {
-      expect('"');
       StringBuilder out = new StringBuilder();
-      while (true) {
-        if (pos >= s.length()) {
-          throw error("unterminated string");
-        }
-        char c = s.charAt(pos++);
-        if (c == '"') {
-          return out.toString();
-        }
-        if (c < 0x20) {
-          pos--;
-          throw error("control character in a string");
-        }
-        if (c != '\\') {
-          out.append(c);
-          continue;
-        }
-        if (pos >= s.length()) {
-          throw error("unterminated escape");
-        }
-        char e = s.charAt(pos++);
-        switch (e) {
-          case '"', '\\', '/' -> out.append(e);
-          case 'b' -> out.append('\b');
-          case 'f' -> out.append('\f');
-          case 'n' -> out.append('\n');
-          case 'r' -> out.append('\r');
-          case 't' -> out.append('\t');
-          case 'u' -> {
-            if (pos + 4 > s.length()) {
-              throw error("short unicode escape");
-            }
-            int code = 0;
-            for (int i = 0; i < 4; i++) {
-              int digit = Character.digit(s.charAt(pos++), 16);
-              if (digit < 0) {
-                pos--;
-                throw error("bad unicode escape");
-              }
-              code = (code << 4) | digit;
-            }
-            out.append((char) code);
-          }
-          default -> {
-            pos--;
-            throw error("bad escape");
-          }
-        }
+      try {
+        pos = StrictJson.readString(s, pos, out);
+      } catch (StrictJson.JsonException e) {
+        pos = e.offset();
+        throw error(e.reason());
       }
+      return out.toString();
     }
 
     private char peek() throws MalformedLineException {

@@ -26,9 +26,23 @@ public final class StrictJson {
   /** Thrown for malformed JSON; the message gives the offset, never the content. */
   public static final class JsonException extends Exception {
     private static final long serialVersionUID = 1L;
+    private final int offset;
+    private final String reason;
 
-    JsonException(String message) {
-      super(message);
+    JsonException(int offset, String reason) {
+      super("malformed JSON at offset " + offset + ": " + reason);
+      this.offset = offset;
+      this.reason = reason;
+    }
+
+    /** Where in the text the reader stopped. */
+    int offset() {
+      return offset;
+    }
+
+    /** What was wrong, without the offset. */
+    String reason() {
+      return reason;
     }
   }
 
@@ -58,7 +72,24 @@ public final class StrictJson {
   }
 
   private JsonException error(String what) {
-    return new JsonException("malformed JSON at offset " + pos + ": " + what);
+    return new JsonException(pos, what);
+  }
+
+  /**
+   * Reads the one JSON string that starts at {@code start} (its opening quote) into {@code out}: the
+   * project's one string decoder, shared with the audit line reader ({@code AuditJson}).
+   *
+   * @return the offset just past the closing quote
+   * @throws JsonException if no well-formed string starts there
+   */
+  static int readString(String text, int start, StringBuilder out) throws JsonException {
+    StrictJson reader = new StrictJson(text);
+    reader.pos = start;
+    if (start >= text.length() || text.charAt(start) != '"') {
+      throw reader.error("expected '\"'");
+    }
+    out.append(reader.string());
+    return reader.pos;
   }
 
   private void ws() {
