@@ -181,7 +181,7 @@ class EvaluationTest {
       rules.add(rule(String.format("r%02d", i)).allow().purposes("other").build());
     }
     Decision d = decide(request(), rules.toArray(new Rule[0]));
-    assertThat(d.reasons()).hasSize(1 + CompiledPolicy.MAX_MISSES + 1);
+    assertThat(d.reasons()).hasSize(1 + Explainer.MAX_MISSES + 1);
     assertThat(d.reasons().get(d.reasons().size() - 1)).isEqualTo("... and 24 more candidate rules did not match");
   }
 

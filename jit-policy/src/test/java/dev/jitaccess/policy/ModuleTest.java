@@ -32,7 +32,8 @@ class ModuleTest {
         RulePolicy.class, TimeWindow.class).stream().map(Class::getSimpleName).collect(Collectors.toSet());
     assertThat(publicTypes).hasSize(9);
     for (Class<?> c : new Class<?>[] {GlobMigration.class, SpiffePattern.class, Cidr.class, Durations.class, Checks.class,
-        CompiledPolicy.class, PolicyAnalysis.class, Canonical.class, YamlTree.class, YamlPolicyReader.class}) {
+        CompiledPolicy.class, RuleIndex.class, CompiledRule.class, Candidates.class, Explainer.class, PolicyAnalysis.class,
+        Canonical.class, YamlTree.class, YamlPolicyReader.class}) {
       assertThat(java.lang.reflect.Modifier.isPublic(c.getModifiers())).as(c.getName()).isFalse();
     }
   }
