@@ -1,5 +1,6 @@
 package dev.jitaccess;
 
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.spi.GrantListener;
@@ -382,16 +383,12 @@ public interface GrantBroker extends AutoCloseable {
     }
 
     private static int range(int value, int min, int max, String name) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
+      return Arguments.requireInRange(value, min, max, name);
     }
 
+    /** An option is set at most once: the project's one check ({@link Arguments#requireUnset}). */
     private static void once(@Nullable Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
+      Arguments.requireUnset(current, name);
     }
   }
 }

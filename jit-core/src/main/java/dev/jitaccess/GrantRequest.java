@@ -1,5 +1,6 @@
 package dev.jitaccess;
 
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.spi.GrantListener;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -367,10 +368,9 @@ public final class GrantRequest {
       }
     }
 
+    /** An option is set at most once: the project's one check ({@link Arguments#requireUnset}). */
     private static void once(@Nullable Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
+      Arguments.requireUnset(current, name);
     }
 
     private static String text(String value, String name) {

@@ -10,6 +10,7 @@ import dev.jitaccess.GrantInfo;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.internal.DpopProofs;
 import dev.jitaccess.internal.Resources;
 import dev.jitaccess.spi.AuditEvent;
@@ -778,10 +779,9 @@ public final class TokenExchange {
       return new TokenExchange(this);
     }
 
+    /** An option is set at most once: the project's one check ({@link Arguments#requireUnset}). */
     private static void once(@Nullable Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
+      Arguments.requireUnset(current, name);
     }
 
     private static String text(String value, String name) {

@@ -1,5 +1,6 @@
 package dev.jitaccess.policy;
 
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.internal.Glob;
 import java.time.Duration;
 import java.time.Instant;
@@ -582,10 +583,9 @@ public final class Rule {
       return d;
     }
 
+    /** An option is set at most once: the project's one check ({@link Arguments#requireUnset}). */
     private static void once(@Nullable Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
+      Arguments.requireUnset(current, name);
     }
   }
 }

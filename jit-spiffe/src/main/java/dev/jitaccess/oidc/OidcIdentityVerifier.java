@@ -3,6 +3,7 @@ package dev.jitaccess.oidc;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.internal.Glob;
 import dev.jitaccess.spi.IdentityResult;
 import dev.jitaccess.spi.IdentityResult.Code;
@@ -537,16 +538,12 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     }
 
     private static Duration range(Duration value, Duration min, Duration max, String name) {
-      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
+      return Arguments.requireInRange(value, min, max, name);
     }
 
+    /** An option is set at most once: the project's one check ({@link Arguments#requireUnset}). */
     private static void once(@Nullable Object current, String name) {
-      if (current != null) {
-        throw new IllegalStateException(name + " was already set");
-      }
+      Arguments.requireUnset(current, name);
     }
 
     @Override
