@@ -2,6 +2,7 @@ package dev.jitaccess;
 
 import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.AuditSink;
+import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.IdentityVerifier;
@@ -44,6 +45,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxCredentialBytes the largest credential accepted
  * @param credentialCacheMaxAge the credential cache's maximum age, or null when the cache is off
  * @param credentialCacheSize the credential cache's size (0 when the cache is off)
+ * @param observer observes request, evaluate, verify and delegate (a no-op unless set)
  */
 record BrokerConfig(
     String issuer,
@@ -70,7 +72,8 @@ record BrokerConfig(
     int maxPerTask,
     int maxCredentialBytes,
     @Nullable Duration credentialCacheMaxAge,
-    int credentialCacheSize) {
+    int credentialCacheSize,
+    BrokerObserver observer) {
 
   /** Default {@link GrantBroker.Builder#maxTtl}. */
   static final Duration DEFAULT_MAX_TTL = Duration.ofHours(1);
@@ -106,6 +109,7 @@ record BrokerConfig(
     Objects.requireNonNull(maxTtl, "maxTtl");
     Objects.requireNonNull(breakGlassTtl, "breakGlassTtl");
     Objects.requireNonNull(clockSkew, "clockSkew");
+    Objects.requireNonNull(observer, "observer");
   }
 
   /**
@@ -152,7 +156,8 @@ record BrokerConfig(
         b.maxGrantsPerTask != null ? b.maxGrantsPerTask : DEFAULT_MAX_PER_TASK,
         b.maxCredentialBytes != null ? b.maxCredentialBytes : DEFAULT_MAX_CREDENTIAL_BYTES,
         cacheMaxAge == null || cacheSize == null ? null : cacheMaxAge,
-        cacheMaxAge == null || cacheSize == null ? 0 : cacheSize);
+        cacheMaxAge == null || cacheSize == null ? 0 : cacheSize,
+        b.observer != null ? b.observer : BrokerObserver.noop());
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.jitaccess.internal.KeyRing;
 import dev.jitaccess.internal.TokenVerifier;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
+import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
@@ -38,6 +39,9 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final GrantStore store;
   private final KeyRing keys;
   private final TokenVerifier verifier;
+  /** {@link #verifier} as {@link #verifier()} hands it out: each check observed. */
+  private final GrantVerifier observedVerifier;
+  private final ObservedOperations observed;
   private final BrokerEvents events;
   private final Admission admission;
   private final Issuer issuer;
@@ -55,6 +59,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
         config.maxTtl().plus(config.clockSkew()));
     this.verifier = new TokenVerifier(
         config.issuer(), keys::find, config.clock(), config.clockSkew(), store, config.audit(), 16 * 1024);
+    this.observed = new ObservedOperations(config.observer());
+    this.observedVerifier = observed.verifier(verifier);
     this.events = new BrokerEvents(config);
     this.admission = new Admission(config);
     this.issuer = new Issuer(config, keys, events);
@@ -73,6 +79,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public Grant request(GrantRequest request) {
     Objects.requireNonNull(request, "request");
     ensureOpen();
+    return observed.grant(BrokerObserver.Operation.REQUEST, () -> requestObserved(request));
+  }
+
+  private Grant requestObserved(GrantRequest request) {
     Admission.Evaluation ev = admit(request);
     Decision d = ev.decision();
     if (d instanceof Decision.Allow allow) {
@@ -89,6 +99,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public Decision evaluate(GrantRequest request) {
     Objects.requireNonNull(request, "request");
     ensureOpen();
+    return observed.evaluate(() -> evaluateObserved(request));
+  }
+
+  private Decision evaluateObserved(GrantRequest request) {
     Admission.Evaluation ev = admission.decide(request, true);
     Map<String, String> f = BrokerEvents.requestFields(ev.identity(), request);
     f.put(AuditEvent.REASON, BrokerEvents.kind(ev.decision()) + ": " + String.join("; ", ev.decision().reasons()));
@@ -101,6 +115,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public CompletionStage<Grant> requestAsync(GrantRequest request) {
     Objects.requireNonNull(request, "request");
     ensureOpen();
+    return observed.async(() -> requestAsyncObserved(request));
+  }
+
+  private CompletionStage<Grant> requestAsyncObserved(GrantRequest request) {
     try {
       Admission.Evaluation ev = admit(request);
       Decision d = ev.decision();
@@ -145,6 +163,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public Grant delegate(DelegationRequest d) {
     Objects.requireNonNull(d, "request");
     ensureOpen();
+    return observed.grant(BrokerObserver.Operation.DELEGATE, () -> delegateObserved(d));
+  }
+
+  private Grant delegateObserved(DelegationRequest d) {
     Instant now = config.clock().instant();
     Decision.Deny parentProblem = null;
     GrantRecord parent = null;
@@ -404,7 +426,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   @Override
   public GrantVerifier verifier() {
-    return verifier;
+    return observedVerifier;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.jitaccess;
 import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.AuditSink;
+import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.IdentityVerifier;
@@ -125,6 +126,7 @@ public interface GrantBroker extends AutoCloseable {
     @Nullable AuditSink auditSink;
     @Nullable Boolean auditFailureBlocksIssuance;
     final List<GrantListener> listeners = new ArrayList<>();
+    @Nullable BrokerObserver observer;
     @Nullable Clock clock;
     @Nullable Scheduler scheduler;
     @Nullable Executor callbackExecutor;
@@ -206,6 +208,17 @@ public interface GrantBroker extends AutoCloseable {
     /** Adds a listener for every grant. */
     public Builder listener(GrantListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Observes request, evaluate, verify and delegate (for example jit-micrometer's observations); defaults
+     * to {@link BrokerObserver#noop()}. An observer that throws is logged and never changes an outcome.
+     */
+    public Builder observer(BrokerObserver observer) {
+      Objects.requireNonNull(observer, "observer");
+      once(this.observer, "observer");
+      this.observer = observer;
       return this;
     }
 

@@ -20,7 +20,10 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Micrometer metrics for one {@code GrantBroker}, wired through its public SPIs: register
@@ -54,8 +57,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       and {@code reason} ({@code none}, or a {@link Verification.RejectionReason}, lower case), from the
  *       audit events of the broker's verifier;
  *   <li>{@value #APPROVALS} (counter), tag {@code outcome} ({@code requested}, {@code approved},
- *       {@code rejected}, {@code timed_out}), one per audit record.
+ *       {@code rejected}, {@code timed_out}), one per audit record;
+ *   <li>{@value #APPROVALS_PENDING} (gauge), when registered with {@link #pendingApprovals};
+ *   <li>{@value #BUNDLE_AGE} (gauge, seconds), tag {@code trust_domain}, when registered with
+ *       {@link #bundleAge}.
  * </ul>
+ * Timers of request, evaluate, verify and delegate with {@code outcome} and {@code reason} tags come from
+ * {@link JitObservations}, the broker's observation hook. The signing key's age is not exposed by the
+ * broker's public API, so it has no gauge.
  * Every tag value comes from a closed set, and every combination is registered up front, so a dashboard
  * sees zeros before the first event. No meter carries an identity, task, resource, grant or approval id.
  *
@@ -79,6 +88,10 @@ public final class JitMetrics {
   public static final String TOKENS_VERIFIED = "jit.tokens.verified";
   /** Counter: approval events. */
   public static final String APPROVALS = "jit.approvals";
+  /** Gauge: pending approvals, from {@link #pendingApprovals}. */
+  public static final String APPROVALS_PENDING = "jit.approvals.pending";
+  /** Gauge: seconds since a trust bundle was last updated, from {@link #bundleAge}. */
+  public static final String BUNDLE_AGE = "jit.bundle.age";
 
   /**
    * Why a request was denied: a closed set, so the {@code reason} tag of {@value #GRANTS_DENIED} stays low
@@ -100,6 +113,7 @@ public final class JitMetrics {
   }
 
   private final Clock clock;
+  private final MeterRegistry registry;
   private final AtomicLong live = new AtomicLong();
   private final Counter[][] issued = new Counter[2][2];
   private final Map<DenialReason, Counter> denied = new EnumMap<>(DenialReason.class);
@@ -117,6 +131,7 @@ public final class JitMetrics {
 
   private JitMetrics(MeterRegistry registry, Clock clock) {
     this.clock = clock;
+    this.registry = registry;
     for (int b = 0; b < 2; b++) {
       for (int d = 0; d < 2; d++) {
         issued[b][d] = Counter.builder(GRANTS_ISSUED).description("grants issued")
@@ -178,6 +193,59 @@ public final class JitMetrics {
   public AuditSink auditSink(AuditSink delegate) {
     Objects.requireNonNull(delegate, "delegate");
     return new MeteredAuditSink(delegate);
+  }
+
+  /**
+   * Registers the gauge {@value #APPROVALS_PENDING}: how many approvals wait for a decision, read from
+   * {@code pending} at each scrape, for example {@code () -> handler.pending().size()} with jit-core's
+   * in-memory or jit-store-postgres's approval handler. A supplier that throws or answers a negative
+   * number shows NaN (unknown), never a made-up zero.
+   *
+   * @return this
+   * @throws NullPointerException if {@code pending} is null
+   */
+  public JitMetrics pendingApprovals(IntSupplier pending) {
+    Objects.requireNonNull(pending, "pending");
+    Gauge.builder(APPROVALS_PENDING, () -> {
+      try {
+        int n = pending.getAsInt();
+        return n < 0 ? Double.NaN : (double) n;
+      } catch (RuntimeException e) {
+        return Double.NaN;
+      }
+    }).description("approvals waiting for a decision").register(registry);
+    return this;
+  }
+
+  /**
+   * Registers the gauge {@value #BUNDLE_AGE} (seconds, by the clock given to {@link #register}), tag
+   * {@code trust_domain}: how long ago the trust bundle of that domain was last updated, read from
+   * {@code lastUpdated} at each scrape (NaN before the first bundle, or when the supplier throws). A stale
+   * bundle means rotated keys are not yet trusted and removed ones still are.
+   *
+   * @param trustDomain the trust domain's name (one gauge per domain; a handful per broker)
+   * @param lastUpdated when the bundle in use was last replaced, or empty before the first one
+   * @return this
+   * @throws NullPointerException naming the argument that is null
+   * @throws IllegalArgumentException if {@code trustDomain} is blank
+   */
+  public JitMetrics bundleAge(String trustDomain, Supplier<Optional<Instant>> lastUpdated) {
+    Objects.requireNonNull(trustDomain, "trustDomain");
+    Objects.requireNonNull(lastUpdated, "lastUpdated");
+    if (trustDomain.isBlank()) {
+      throw new IllegalArgumentException("trustDomain must not be blank, got '" + trustDomain + "'");
+    }
+    Gauge.builder(BUNDLE_AGE, () -> {
+      try {
+        Optional<Instant> at = lastUpdated.get();
+        return at.isEmpty() ? Double.NaN
+            : Math.max(0, Duration.between(at.get(), clock.instant()).toMillis()) / 1000.0;
+      } catch (RuntimeException e) {
+        return Double.NaN;
+      }
+    }).description("seconds since the trust bundle was last updated").tag("trust_domain", trustDomain)
+        .baseUnit("seconds").register(registry);
+    return this;
   }
 
   /** Live grants as the gauge shows them. */

@@ -28,8 +28,10 @@ class ModuleTest {
     assertThat(d.opens()).isEmpty();
     Set<String> requires = d.requires().stream().map(ModuleDescriptor.Requires::name)
         .filter(n -> !n.equals("java.base")).collect(Collectors.toSet());
-    // jit-core and Micrometer only: no other module of this project, no SLF4J, no Spring
-    assertThat(requires).containsExactlyInAnyOrder("dev.jitaccess.core", "micrometer.core", "org.jspecify");
+    // jit-core and Micrometer (metrics, observations, their common types) only: no other module of this
+    // project, no SLF4J, no Spring
+    assertThat(requires).containsExactlyInAnyOrder(
+        "dev.jitaccess.core", "micrometer.core", "micrometer.observation", "micrometer.commons", "org.jspecify");
   }
 
   @Test
