@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Get one from {@link GrantBroker#verifier()} in the broker's JVM, or build one anywhere with
  * {@link #builder()} from the broker's {@link GrantBroker#publicJwks()}, given as text or fetched from a URL
  * where the broker serves it.
+ *
+ * <p>Both remember the tokens they verified (a bounded cache keyed by the SHA-256 of the token, see
+ * {@link Builder#verifiedTokenCache(int)}), so a task presenting the same token on every call pays for the
+ * signature once; what can change (the broker's record, revocation, expiry, audience, task, actions, proof of
+ * possession, whether the signing key is still trusted) is checked on every call.
  */
 public interface GrantVerifier {
 
@@ -61,6 +66,7 @@ public interface GrantVerifier {
     private @Nullable JwksFetcher jwksFetcher;
     private @Nullable Duration jwksCacheTtl;
     private @Nullable Duration jwksOutageTolerance;
+    private @Nullable Integer verifiedTokenCache;
 
     /** Default of {@link #jwksCacheTtl}. */
     private static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(5);
@@ -185,6 +191,30 @@ public interface GrantVerifier {
     }
 
     /**
+     * How many verified tokens to remember; 1 to 1,000,000, default 10,000. A
+     * token seen before skips the parse, the header checks and the signature check, which cannot change for
+     * the same bytes; its key must still be trusted, and every other check (audience, {@code exp}/{@code nbf}
+     * against the clock, task, actions, proof of possession, and with a {@link #store} revocation, expiry,
+     * idle time and single use) runs on every call. An entry never outlives the token's {@code exp} plus the
+     * skew. Keyed by the token's SHA-256; the cache holds no token. See {@link #noVerifiedTokenCache()}.
+     */
+    public Builder verifiedTokenCache(int maxEntries) {
+      check(this.verifiedTokenCache == null, "verifiedTokenCache");
+      if (maxEntries < 1 || maxEntries > 1_000_000) {
+        throw new IllegalArgumentException("verifiedTokenCache must be between 1 and 1000000 entries, got " + maxEntries);
+      }
+      this.verifiedTokenCache = maxEntries;
+      return this;
+    }
+
+    /** Turns the verified-token cache off: every call parses the token and checks its signature again. */
+    public Builder noVerifiedTokenCache() {
+      check(this.verifiedTokenCache == null, "verifiedTokenCache");
+      this.verifiedTokenCache = 0;
+      return this;
+    }
+
+    /**
      * Builds the verifier.
      *
      * @throws IllegalStateException if the issuer or the keys are missing
@@ -203,8 +233,9 @@ public interface GrantVerifier {
       Clock c = clock == null ? Clock.systemUTC() : clock;
       Duration skew = clockSkew == null ? Duration.ofSeconds(30) : clockSkew;
       int max = maxTokenBytes == null ? 16 * 1024 : maxTokenBytes;
+      int cacheSize = verifiedTokenCache == null ? TokenVerifier.DEFAULT_CACHE_SIZE : verifiedTokenCache;
       if (jwks != null) {
-        return TokenVerifier.fromJwks(issuer, jwks, c, skew, store, auditSink, max);
+        return TokenVerifier.fromJwks(issuer, jwks, c, skew, store, auditSink, max, cacheSize);
       }
       Duration ttl = jwksCacheTtl == null ? DEFAULT_JWKS_CACHE_TTL : jwksCacheTtl;
       Duration tolerance = jwksOutageTolerance == null ? DEFAULT_JWKS_OUTAGE_TOLERANCE : jwksOutageTolerance;
@@ -214,7 +245,7 @@ public interface GrantVerifier {
       JwksFetcher fetcher = jwksFetcher == null ? JwksFetcher.http(Duration.ofSeconds(5)) : jwksFetcher;
       RemoteJwks keys = new RemoteJwks(Objects.requireNonNull(jwksUri, "jwksUri"), fetcher, c, ttl, tolerance,
           JWKS_MIN_INTERVAL);
-      return TokenVerifier.fromJwksUri(issuer, keys, c, skew, store, auditSink, max);
+      return TokenVerifier.fromJwksUri(issuer, keys, c, skew, store, auditSink, max, cacheSize);
     }
 
     private static URI checkJwksUri(URI uri) {

@@ -52,6 +52,10 @@ public final class TokenVerifier implements GrantVerifier {
   private final @Nullable AuditSink audit;
   private final int maxTokenBytes;
   private final DpopProofs dpop;
+  private final @Nullable VerifiedTokenCache cache;
+
+  /** Default size of the verified-token cache, in tokens. */
+  public static final int DEFAULT_CACHE_SIZE = 10_000;
 
   /**
    * Creates a verifier.
@@ -68,6 +72,29 @@ public final class TokenVerifier implements GrantVerifier {
       @Nullable GrantStore store,
       @Nullable AuditSink audit,
       int maxTokenBytes) {
+    this(issuer, keys, clock, skew, store, audit, maxTokenBytes, DEFAULT_CACHE_SIZE);
+  }
+
+  /**
+   * Creates a verifier.
+   *
+   * @param keys finds a published key by kid
+   * @param store the grant store, or null to check the token alone
+   * @param audit where to record verification events, or null
+   * @param cacheSize how many verified tokens to remember (see {@link VerifiedTokenCache}); 0 for none
+   */
+  public TokenVerifier(
+      String issuer,
+      Function<String, Optional<KeyRing.PublicKeyEntry>> keys,
+      Clock clock,
+      Duration skew,
+      @Nullable GrantStore store,
+      @Nullable AuditSink audit,
+      int maxTokenBytes,
+      int cacheSize) {
+    if (cacheSize < 0) {
+      throw new IllegalArgumentException("cacheSize must not be negative, got " + cacheSize);
+    }
     this.issuer = Objects.requireNonNull(issuer, "issuer");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -76,21 +103,23 @@ public final class TokenVerifier implements GrantVerifier {
     this.audit = audit;
     this.maxTokenBytes = maxTokenBytes;
     this.dpop = new DpopProofs(clock, Duration.ofSeconds(60).plus(skew), store);
+    this.cache = cacheSize == 0 ? null : new VerifiedTokenCache(clock, skew, cacheSize);
   }
 
   /** A verifier for the public keys of a JWK Set JSON. */
   public static GrantVerifier fromJwks(
       String issuer, String jwks, Clock clock, Duration skew, @Nullable GrantStore store, @Nullable AuditSink sink,
-      int maxBytes) {
+      int maxBytes, int cacheSize) {
     Map<String, KeyRing.PublicKeyEntry> keys = parseJwks(jwks);
-    return new TokenVerifier(issuer, kid -> Optional.ofNullable(keys.get(kid)), clock, skew, store, sink, maxBytes);
+    return new TokenVerifier(issuer, kid -> Optional.ofNullable(keys.get(kid)), clock, skew, store, sink, maxBytes,
+        cacheSize);
   }
 
   /** A verifier for the public keys served at a JWKS URL, fetched and cached as {@link RemoteJwks} says. */
   public static GrantVerifier fromJwksUri(
       String issuer, RemoteJwks keys, Clock clock, Duration skew, @Nullable GrantStore store, @Nullable AuditSink sink,
-      int maxBytes) {
-    return new TokenVerifier(issuer, keys, clock, skew, store, sink, maxBytes);
+      int maxBytes, int cacheSize) {
+    return new TokenVerifier(issuer, keys, clock, skew, store, sink, maxBytes, cacheSize);
   }
 
   /**
@@ -128,15 +157,27 @@ public final class TokenVerifier implements GrantVerifier {
     String audience = request.audience();
     Verification result;
     String grantId = null;
+    VerifiedTokenCache.@Nullable Digest digest = null;
     try {
-      Outcome o = check(token, request);
+      Outcome o;
+      if (token == null || token.isEmpty()) {
+        o = reject(RejectionReason.MALFORMED, "no token");
+      } else if (token.length() > maxTokenBytes) {
+        o = reject(RejectionReason.TOO_LARGE, "token is " + token.length() + " bytes, the limit is " + maxTokenBytes);
+      } else if (!isCompact(token)) {
+        o = reject(RejectionReason.MALFORMED, "not a compact JWS (three base64url parts)");
+      } else {
+        // ASCII only from here on: the digest of the bytes is the digest of the exact token
+        digest = cache != null || audit != null ? VerifiedTokenCache.Digest.of(token) : null;
+        o = check(token, digest, request);
+      }
       result = o.result;
       grantId = o.grantId;
     } catch (RuntimeException e) {
       LOG.warn("grant token verification failed with {}; token refused", e.getClass().getName());
       result = new Verification.Rejected(RejectionReason.ERROR, "verification failed: " + e.getClass().getSimpleName());
     }
-    record(result, token, audience, grantId);
+    record(result, token, audience, grantId, digest);
     return result;
   }
 
@@ -146,22 +187,58 @@ public final class TokenVerifier implements GrantVerifier {
     return new Outcome(new Verification.Rejected(reason, detail), null);
   }
 
-  private static Outcome reject(RejectionReason reason, String detail, String grantId) {
+  private static Outcome reject(RejectionReason reason, String detail, @Nullable String grantId) {
     return new Outcome(new Verification.Rejected(reason, detail), grantId);
   }
 
-  private Outcome check(String token, VerificationRequest request) {
-    String audience = request.audience();
-    if (token == null || token.isEmpty()) {
-      return reject(RejectionReason.MALFORMED, "no token");
+  /**
+   * The claims of a token whose signature verified, as the checks after the signature read them.
+   *
+   * @param set the claims as parsed, or null in a cached entry (whose {@code info} is then set)
+   * @param jti the {@code jti}, or null
+   * @param issuer the {@code iss}, or null
+   * @param audience the {@code aud}, or null
+   * @param exp the {@code exp}, or null
+   * @param nbf the {@code nbf}, or null
+   * @param iat the {@code iat}, or null
+   * @param info the grant read from the claims, or null when not read yet
+   */
+  record Claims(@Nullable JWTClaimsSet set, @Nullable String jti, @Nullable String issuer,
+      @Nullable List<String> audience, @Nullable Instant exp, @Nullable Instant nbf, @Nullable Instant iat,
+      @Nullable GrantInfo info) {
+
+    static Claims of(JWTClaimsSet c) {
+      return new Claims(c, c.getJWTID(), c.getIssuer(), c.getAudience(), instant(c.getExpirationTime()),
+          instant(c.getNotBeforeTime()), instant(c.getIssueTime()), null);
     }
-    if (token.length() > maxTokenBytes) {
-      return reject(RejectionReason.TOO_LARGE, "token is " + token.length() + " bytes, the limit is " + maxTokenBytes);
+
+    /** The same claims with the grant read, holding nothing else of the parsed set: what the cache keeps. */
+    Claims cacheable(GrantInfo grant) {
+      return new Claims(null, jti, issuer, List.of(grant.resource()), exp, nbf, iat, grant);
+    }
+
+    private static @Nullable Instant instant(@Nullable Date d) {
+      return d == null ? null : d.toInstant();
+    }
+  }
+
+  /**
+   * Checks a token of the compact JWS alphabet. A token whose digest is in the cache skips what the same
+   * bytes cannot change (parse, header, signature, issuer) if its key is still trusted; every other check
+   * runs on a hit exactly as on a miss, in {@link #checkClaims}.
+   */
+  private Outcome check(String token, VerifiedTokenCache.@Nullable Digest digest, VerificationRequest request) {
+    VerifiedTokenCache c = cache;
+    if (c != null && digest != null) {
+      VerifiedTokenCache.Entry hit = c.get(digest);
+      if (hit != null) {
+        if (stillTrusted(hit)) {
+          return checkClaims(hit.claims(), token, request);
+        }
+        c.invalidate(digest); // the key left the trusted set: verify again, which refuses it
+      }
     }
     String[] parts = split(token);
-    if (parts == null) {
-      return reject(RejectionReason.MALFORMED, "not a compact JWS (three base64url parts)");
-    }
     // parse once; only a token that is not a JWS is parsed again, to say why
     SignedJWT jwt;
     try {
@@ -179,10 +256,11 @@ public final class TokenVerifier implements GrantVerifier {
     if (h.getType() == null || !(GrantTokens.TYPE.equals(h.getType()) || MEDIA_TYPE.equals(h.getType()))) {
       return reject(RejectionReason.BAD_HEADER, "typ must be at+jwt, got " + h.getType());
     }
-    if (h.getKeyID() == null) {
+    String kid = h.getKeyID();
+    if (kid == null) {
       return reject(RejectionReason.UNKNOWN_KEY, "token has no kid");
     }
-    Optional<KeyRing.PublicKeyEntry> key = keys.apply(h.getKeyID());
+    Optional<KeyRing.PublicKeyEntry> key = keys.apply(kid);
     if (key.isEmpty()) {
       return reject(RejectionReason.UNKNOWN_KEY, "no published key with the token's kid");
     }
@@ -197,17 +275,51 @@ public final class TokenVerifier implements GrantVerifier {
     } catch (JOSEException | IllegalStateException e) {
       return reject(RejectionReason.BAD_SIGNATURE, "signature does not verify");
     }
-    JWTClaimsSet claims;
+    Claims claims;
     try {
-      claims = jwt.getJWTClaimsSet();
+      claims = Claims.of(jwt.getJWTClaimsSet());
     } catch (ParseException e) {
       return reject(RejectionReason.MALFORMED, "claims are not a JSON object");
     }
-    String jti = claims.getJWTID();
-    if (!issuer.equals(claims.getIssuer())) {
-      return reject(RejectionReason.WRONG_ISSUER, "issuer is " + claims.getIssuer() + ", expected " + issuer, jti);
+    if (c != null && digest != null && issuer.equals(claims.issuer())) {
+      GrantInfo info = readable(claims);
+      if (info != null) {
+        claims = claims.cacheable(info);
+        c.put(digest, new VerifiedTokenCache.Entry(kid, key.get(), claims), clock.instant());
+      }
     }
-    List<String> aud = claims.getAudience();
+    return checkClaims(claims, token, request);
+  }
+
+  /** Whether the key a cached token verified with is still the trusted key of its kid. */
+  private boolean stillTrusted(VerifiedTokenCache.Entry hit) {
+    Optional<KeyRing.PublicKeyEntry> now = keys.apply(hit.kid());
+    if (now.isEmpty()) {
+      return false;
+    }
+    KeyRing.PublicKeyEntry k = now.get();
+    KeyRing.PublicKeyEntry then = hit.key();
+    return k == then || (k.algorithm().equals(then.algorithm())
+        && (k.verifier() == then.verifier() || k.jwk().equals(then.jwk())));
+  }
+
+  /** The grant of signed claims, or null if they do not read as one ({@link #checkClaims} then says why, in order). */
+  private static @Nullable GrantInfo readable(Claims claims) {
+    try {
+      return GrantTokens.info(Objects.requireNonNull(claims.set(), "set"));
+    } catch (ParseException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Every check after the signature, in one order, for a cache hit and a miss alike. */
+  private Outcome checkClaims(Claims claims, String token, VerificationRequest request) {
+    String audience = request.audience();
+    String jti = claims.jti();
+    if (!issuer.equals(claims.issuer())) {
+      return reject(RejectionReason.WRONG_ISSUER, "issuer is " + claims.issuer() + ", expected " + issuer, jti);
+    }
+    List<String> aud = claims.audience();
     if (aud != null && aud.size() > 1) {
       // the broker mints exactly one audience: a token naming several was not minted by it
       return reject(RejectionReason.WRONG_AUDIENCE, "a grant token names exactly one audience, this one names " + aud.size(), jti);
@@ -216,26 +328,28 @@ public final class TokenVerifier implements GrantVerifier {
       return reject(RejectionReason.WRONG_AUDIENCE, "token is not for audience " + audience, jti);
     }
     Instant now = clock.instant();
-    Date exp = claims.getExpirationTime();
+    Instant exp = claims.exp();
     if (exp == null) {
       return reject(RejectionReason.MISSING_CLAIM, "token has no exp", jti);
     }
-    if (!now.isBefore(plus(exp.toInstant(), skew))) {
-      return reject(RejectionReason.EXPIRED, "token expired at " + exp.toInstant(), jti);
+    if (!now.isBefore(plus(exp, skew))) {
+      return reject(RejectionReason.EXPIRED, "token expired at " + exp, jti);
     }
-    Date nbf = claims.getNotBeforeTime();
-    if (nbf != null && now.isBefore(nbf.toInstant().minus(skew))) {
-      return reject(RejectionReason.NOT_YET_VALID, "token is not valid before " + nbf.toInstant(), jti);
+    Instant nbf = claims.nbf();
+    if (nbf != null && now.isBefore(nbf.minus(skew))) {
+      return reject(RejectionReason.NOT_YET_VALID, "token is not valid before " + nbf, jti);
     }
-    Date iat = claims.getIssueTime();
-    if (iat != null && iat.toInstant().isAfter(now.plus(skew))) {
-      return reject(RejectionReason.NOT_YET_VALID, "token was issued in the future (" + iat.toInstant() + ")", jti);
+    Instant iat = claims.iat();
+    if (iat != null && iat.isAfter(now.plus(skew))) {
+      return reject(RejectionReason.NOT_YET_VALID, "token was issued in the future (" + iat + ")", jti);
     }
-    GrantInfo info;
-    try {
-      info = GrantTokens.info(claims);
-    } catch (ParseException e) {
-      return reject(RejectionReason.MISSING_CLAIM, Objects.requireNonNullElse(e.getMessage(), "malformed claims"), jti);
+    GrantInfo info = claims.info();
+    if (info == null) {
+      try {
+        info = GrantTokens.info(Objects.requireNonNull(claims.set(), "set"));
+      } catch (ParseException e) {
+        return reject(RejectionReason.MISSING_CLAIM, Objects.requireNonNullElse(e.getMessage(), "malformed claims"), jti);
+      }
     }
     Outcome context = checkContext(info, token, request);
     if (context != null) {
@@ -398,7 +512,8 @@ public final class TokenVerifier implements GrantVerifier {
     return g.approvals().stream().map(a -> a.approver() + "@" + a.at().getEpochSecond()).toList();
   }
 
-  private void record(Verification result, String token, String audience, @Nullable String grantId) {
+  private void record(Verification result, String token, String audience, @Nullable String grantId,
+      VerifiedTokenCache.@Nullable Digest digest) {
     if (audit == null) {
       return;
     }
@@ -420,7 +535,9 @@ public final class TokenVerifier implements GrantVerifier {
       fields.put(AuditEvent.REASON, r.reason() + ": " + r.detail());
     }
     fields.put(AuditEvent.RESOURCE, audience);
-    if (token != null && token.length() <= maxTokenBytes) {
+    if (digest != null) {
+      fields.put(AuditEvent.TOKEN_SHA256, digest.base64url());
+    } else if (token != null && token.length() <= maxTokenBytes) {
       fields.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
     }
     try {
@@ -438,22 +555,30 @@ public final class TokenVerifier implements GrantVerifier {
     }
   }
 
-  private static String @Nullable [] split(String token) {
+  /** Whether a token is three parts (the first two non-empty) of the base64url alphabet joined by two dots; allocates nothing. */
+  private static boolean isCompact(String token) {
     int first = token.indexOf('.');
     if (first <= 0) {
-      return null;
+      return false;
     }
     int second = token.indexOf('.', first + 1);
     if (second < 0 || second == first + 1 || token.indexOf('.', second + 1) >= 0) {
-      return null;
+      return false;
     }
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
       if (!ok) {
-        return null;
+        return false;
       }
     }
+    return true;
+  }
+
+  /** The three parts of a token {@link #isCompact} accepted. */
+  private static String[] split(String token) {
+    int first = token.indexOf('.');
+    int second = token.indexOf('.', first + 1);
     return new String[] {token.substring(0, first), token.substring(first + 1, second), token.substring(second + 1)};
   }
 }
