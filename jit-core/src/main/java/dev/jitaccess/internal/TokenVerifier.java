@@ -291,7 +291,12 @@ public final class TokenVerifier implements GrantVerifier {
     return checkClaims(claims, token, request);
   }
 
-  /** Whether the key a cached token verified with is still the trusted key of its kid. */
+  /**
+   * Whether the key a cached token verified with is still the trusted key of its kid: the same entry or the
+   * same verifier object (a key ring keeps both across a rotation) is the same key, at no cost; otherwise the
+   * public keys are compared (a JWKS fetched again).
+   */
+  @SuppressWarnings("ReferenceEquality") // identity first, on purpose: a fast path before the value comparison
   private boolean stillTrusted(VerifiedTokenCache.Entry hit) {
     Optional<KeyRing.PublicKeyEntry> now = keys.apply(hit.kid());
     if (now.isEmpty()) {
