@@ -9,7 +9,7 @@ module dev.jitaccess.examples {
   requires static transitive org.jspecify;
   requires transitive dev.jitaccess.core;
   requires transitive dev.jitaccess.spiffe;
-  requires dev.jitaccess.policy;
+  requires transitive dev.jitaccess.policy;
   requires dev.jitaccess.testkit;
   requires transitive dev.jitaccess.store.postgres;
   requires com.zaxxer.hikari;

@@ -113,6 +113,13 @@ public final class RulePolicy implements PolicyEvaluator {
     }
   }
 
+  /** Swaps in an already loaded document if valid (the file watcher, which read the file itself). */
+  LoadResult reload(LoadResult result) {
+    synchronized (reloadLock) {
+      return install(result);
+    }
+  }
+
   private LoadResult install(LoadResult result) {
     LoadResult outcome = result;
     if (result instanceof LoadResult.Loaded loaded) {

@@ -52,6 +52,20 @@ final class YamlPolicyReader {
     return text == null ? r.invalid() : r.read(text);
   }
 
+  /** Reads a document already read from a file (at most {@link YamlTree#MAX_BYTES} + 1 bytes). */
+  static LoadResult load(String source, byte[] bytes) {
+    YamlPolicyReader r = new YamlPolicyReader(source);
+    String text = r.y.decode(bytes);
+    return text == null ? r.invalid() : r.read(text);
+  }
+
+  /** The result for a file that could not be read. */
+  static LoadResult unreadable(String source, java.io.IOException e) {
+    YamlPolicyReader r = new YamlPolicyReader(source);
+    r.y.unreadable(e);
+    return r.invalid();
+  }
+
   static LoadResult parse(String source, String text) {
     return new YamlPolicyReader(source).read(text);
   }

@@ -61,24 +61,45 @@ final class YamlTree {
 
   /** Reads a file of at most {@link #MAX_BYTES} bytes as strict UTF-8, or records why not and returns null. */
   @Nullable String read(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] bytes = in.readNBytes(MAX_BYTES + 1);
-      if (bytes.length > MAX_BYTES) {
-        fileError("document refused: larger than " + MAX_BYTES + " bytes (1 MiB)");
-        return null;
-      }
-      try {
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(java.nio.ByteBuffer.wrap(bytes))
-            .toString();
-      } catch (CharacterCodingException e) {
-        fileError("document refused: not valid UTF-8");
-        return null;
-      }
+    byte[] bytes;
+    try {
+      bytes = readBytes(file);
     } catch (IOException e) {
-      fileError("cannot read file: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      unreadable(e);
+      return null;
+    }
+    return decode(bytes);
+  }
+
+  /** Records that the file could not be read. */
+  void unreadable(IOException e) {
+    fileError("cannot read file: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+  }
+
+  /**
+   * Reads at most {@link #MAX_BYTES} + 1 bytes of a file: one more than accepted, so that {@link #decode}
+   * can tell a file that is too large.
+   */
+  static byte[] readBytes(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.readNBytes(MAX_BYTES + 1);
+    }
+  }
+
+  /** Decodes a document's bytes as strict UTF-8 (at most {@link #MAX_BYTES}), or records why not and returns null. */
+  @Nullable String decode(byte[] bytes) {
+    if (bytes.length > MAX_BYTES) {
+      fileError("document refused: larger than " + MAX_BYTES + " bytes (1 MiB)");
+      return null;
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      fileError("document refused: not valid UTF-8");
       return null;
     }
   }
