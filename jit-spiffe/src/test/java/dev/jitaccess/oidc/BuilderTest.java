@@ -116,7 +116,7 @@ class BuilderTest {
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.requireClaimMatches("c", ""),
             "glob pattern must not be empty"),
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.requireClaimMatches("c", "refs\\"),
-            "glob pattern ends with a lone backslash"),
+            "glob pattern must not end with a lone backslash"),
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.ownerClaim(""), "ownerClaim must not be blank"));
   }
 
