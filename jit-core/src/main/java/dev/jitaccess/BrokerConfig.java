@@ -6,6 +6,7 @@ import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.IdentityVerifier;
+import dev.jitaccess.spi.KeyDirectory;
 import dev.jitaccess.spi.PolicyEvaluator;
 import dev.jitaccess.spi.Scheduler;
 import java.time.Clock;
@@ -34,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * @param callbackExecutor where listener callbacks run
  * @param algorithm the signing algorithm
  * @param signingKey a shared signing key (JWK or PEM), or null to generate one
+ * @param signingKeys shared signing keys with verify-only ones, or null
+ * @param keyDirectory where the public keys of every replica are registered, or null
  * @param keyRotation the rotation interval of a generated key, or null for none
  * @param maxTtl the ceiling on every grant's TTL
  * @param breakGlassTtl the ceiling on a break-glass grant's TTL (never above maxTtl)
@@ -62,6 +65,8 @@ record BrokerConfig(
     Executor callbackExecutor,
     SigningAlgorithm algorithm,
     @Nullable String signingKey,
+    @Nullable SigningKeys signingKeys,
+    @Nullable KeyDirectory keyDirectory,
     @Nullable Duration keyRotation,
     Duration maxTtl,
     Duration breakGlassTtl,
@@ -79,6 +84,8 @@ record BrokerConfig(
   static final Duration DEFAULT_MAX_TTL = Duration.ofHours(1);
   /** Default {@link GrantBroker.Builder#breakGlassTtl}, lowered to maxTtl when that is shorter. */
   static final Duration DEFAULT_BREAK_GLASS_TTL = Duration.ofMinutes(15);
+  /** Default {@link GrantBroker.Builder#keyRotation} with a {@link GrantBroker.Builder#keyDirectory}. */
+  static final Duration DEFAULT_DIRECTORY_KEY_ROTATION = Duration.ofDays(1);
   /** Default {@link GrantBroker.Builder#clockSkew}. */
   static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
   /** Default {@link GrantBroker.Builder#expiringFraction}. */
@@ -146,7 +153,9 @@ record BrokerConfig(
         b.callbackExecutor != null ? b.callbackExecutor : Runnable::run,
         b.algorithm != null ? b.algorithm : SigningAlgorithm.ES256,
         b.signingKey,
-        b.keyRotation,
+        b.signingKeys,
+        b.keyDirectory,
+        b.keyRotation != null || b.keyDirectory == null ? b.keyRotation : DEFAULT_DIRECTORY_KEY_ROTATION,
         maxTtl,
         breakGlassTtl,
         skew,
@@ -164,7 +173,8 @@ record BrokerConfig(
   public String toString() {
     // the signing key never appears
     return "BrokerConfig[issuer=" + issuer + ", algorithm=" + algorithm + ", signingKey="
-        + (signingKey == null ? "generated" : "<redacted>") + ", maxTtl=" + maxTtl + ", breakGlassTtl="
+        + (signingKey == null ? "generated" : "<redacted>") + (signingKeys == null ? "" : ", " + signingKeys)
+        + (keyDirectory == null ? "" : ", keyDirectory=" + keyDirectory) + ", maxTtl=" + maxTtl + ", breakGlassTtl="
         + breakGlassTtl + ", clockSkew=" + clockSkew + ", maxPerIdentity=" + maxPerIdentity + ", maxPerTask="
         + maxPerTask + "]";
   }

@@ -1,6 +1,8 @@
 package dev.jitaccess;
 
 import com.nimbusds.jose.JOSEException;
+import dev.jitaccess.internal.BrokerKeys;
+import dev.jitaccess.internal.DirectoryKeyRing;
 import dev.jitaccess.internal.GrantTokens;
 import dev.jitaccess.internal.KeyRing;
 import dev.jitaccess.internal.TokenVerifier;
@@ -10,6 +12,7 @@ import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.KeyDirectory;
 import dev.jitaccess.spi.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +40,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   private final BrokerConfig config;
   private final GrantStore store;
-  private final KeyRing keys;
+  private final BrokerKeys keys;
   private final TokenVerifier verifier;
   /** {@link #verifier} as {@link #verifier()} hands it out: each check observed. */
   private final GrantVerifier observedVerifier;
@@ -55,8 +58,14 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   DefaultGrantBroker(BrokerConfig config) {
     this.config = config;
     this.store = config.store();
-    this.keys = new KeyRing(config.algorithm(), config.signingKey(), config.clock(),
-        config.maxTtl().plus(config.clockSkew()));
+    try {
+      this.keys = keys(config);
+    } catch (RuntimeException e) {
+      if (config.ownsScheduler()) {
+        Scheduler.shutdown(config.scheduler().delegate());
+      }
+      throw e;
+    }
     this.verifier = new TokenVerifier(
         config.issuer(), keys::find, config.clock(), config.clockSkew(), store, config.audit(), 16 * 1024);
     this.observed = new ObservedOperations(config.observer());
@@ -71,6 +80,21 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       scheduleRotation(config.keyRotation());
     }
     this.remoteChanges = store.subscribe(lifecycle::onRemoteEnd);
+  }
+
+  /** The broker's keys: a directory's, the user's set, or one key in memory (shared or generated). */
+  private static BrokerKeys keys(BrokerConfig config) {
+    Duration retention = config.maxTtl().plus(config.clockSkew());
+    KeyDirectory directory = config.keyDirectory();
+    if (directory != null) {
+      return new DirectoryKeyRing(config.algorithm(), directory, config.clock(),
+          Objects.requireNonNull(config.keyRotation(), "keyRotation"), retention, config.clockSkew());
+    }
+    SigningKeys set = config.signingKeys();
+    if (set != null) {
+      return new KeyRing(config.algorithm(), set.active(), set.verifyOnly(), config.clock(), retention);
+    }
+    return new KeyRing(config.algorithm(), config.signingKey(), config.clock(), retention);
   }
 
   // ---------------------------------------------------------------- requests
@@ -438,7 +462,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public void rotateKeys() {
     ensureOpen();
     keys.rotate();
-    LOG.info("signing key rotated; new kid {}", keys.active().kid());
+    LOG.info("signing key rotated; new kid {}", keys.signingKey().kid());
   }
 
   private void scheduleRotation(Duration interval) {
@@ -465,6 +489,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     }
     remoteChanges.close();
     lifecycle.stop();
+    keys.close();
     if (config.ownsScheduler()) {
       Scheduler.shutdown(config.scheduler().delegate());
     }

@@ -7,6 +7,7 @@ import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.IdentityVerifier;
+import dev.jitaccess.spi.KeyDirectory;
 import dev.jitaccess.spi.PolicyEvaluator;
 import dev.jitaccess.spi.Scheduler;
 import java.time.Clock;
@@ -103,10 +104,22 @@ public interface GrantBroker extends AutoCloseable {
   /** A verifier that reads this broker's keys and store: revocation and single use take effect at once. */
   GrantVerifier verifier();
 
-  /** The public verification keys as a JWK Set JSON (current and retired keys whose tokens may still be live). */
+  /**
+   * The public verification keys as a JWK Set JSON (current and retired keys whose tokens may still be
+   * live). With a {@link Builder#keyDirectory}, the keys the directory holds, ordered by kid: the same on
+   * every replica.
+   *
+   * @throws JitException with a key directory that could not be read for longer than its bound
+   */
   String publicJwks();
 
-  /** Rotates the signing key now; the old public key stays published until its last token has expired. */
+  /**
+   * Rotates the signing key now; the old public key stays published until its last token has expired.
+   *
+   * @throws IllegalStateException with keys the user supplies ({@link Builder#signingKey}, {@link
+   *     Builder#signingKeys}): rotate those where they are managed
+   * @throws JitException with a key directory that cannot register the new key (the old one keeps signing)
+   */
   void rotateKeys();
 
   /** Stops the broker's own scheduler, if it created one. Grants already issued stay valid until they expire. */
@@ -132,6 +145,8 @@ public interface GrantBroker extends AutoCloseable {
     @Nullable Executor callbackExecutor;
     @Nullable SigningAlgorithm algorithm;
     @Nullable String signingKey;
+    @Nullable SigningKeys signingKeys;
+    @Nullable KeyDirectory keyDirectory;
     @Nullable Duration keyRotation;
     @Nullable Duration maxTtl;
     @Nullable Duration breakGlassTtl;
@@ -265,7 +280,42 @@ public interface GrantBroker extends AutoCloseable {
       return this;
     }
 
-    /** Rotates the generated signing key at this interval (1 minute to 365 days). Not with {@link #signingKey}. */
+    /**
+     * Signing keys the team distributes itself: one active key and verify-only ones, so that shared keys
+     * can rotate (see {@link SigningKeys}). Not with {@link #signingKey}, {@link #keyRotation} or
+     * {@link #keyDirectory}.
+     */
+    public Builder signingKeys(SigningKeys keys) {
+      Objects.requireNonNull(keys, "signingKeys");
+      once(this.signingKeys, "signingKeys");
+      this.signingKeys = keys;
+      return this;
+    }
+
+    /**
+     * Shares public keys through a directory, for several replicas (see {@link KeyDirectory}): the broker
+     * generates its own key, which never leaves this JVM, registers its public key in the directory before
+     * it signs anything with it, rotates it every {@link #keyRotation} (default 1 day with a directory), and
+     * keeps each retired key registered until every token it signed has expired (retirement + maxTtl +
+     * clockSkew), also when this replica dies. {@link #verifier()} and {@link GrantBroker#publicJwks()}
+     * trust the keys the directory holds, of this broker's algorithm, within their windows: the set is
+     * cached for 30 seconds and re-read at once when the directory announces a change, and on an unknown
+     * kid at most once a second; while the directory cannot be read the last good set serves for at most
+     * 5 minutes, then no token verifies and {@code publicJwks()} throws until it can be read again (fail
+     * closed). {@code build()} fails when the first key cannot be registered. Not with {@link #signingKey}
+     * or {@link #signingKeys}.
+     */
+    public Builder keyDirectory(KeyDirectory directory) {
+      Objects.requireNonNull(directory, "keyDirectory");
+      once(this.keyDirectory, "keyDirectory");
+      this.keyDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Rotates the generated signing key at this interval (1 minute to 365 days). Not with {@link #signingKey}
+     * or {@link #signingKeys}. Default: no rotation, or 1 day with a {@link #keyDirectory}.
+     */
     public Builder keyRotation(Duration interval) {
       Objects.requireNonNull(interval, "keyRotation");
       once(this.keyRotation, "keyRotation");
@@ -373,6 +423,7 @@ public interface GrantBroker extends AutoCloseable {
      *
      * @throws IllegalStateException if a required option is missing or options contradict each other
      * @throws IllegalArgumentException if the signing key cannot be read or does not fit the algorithm
+     * @throws JitException if the key directory cannot register the broker's first key
      */
     public GrantBroker build() {
       if (issuer == null) {
@@ -387,6 +438,14 @@ public interface GrantBroker extends AutoCloseable {
       if (signingKey != null && keyRotation != null) {
         throw new IllegalStateException(
             "keyRotation rotates generated keys; it cannot be combined with a shared signingKey");
+      }
+      if (signingKeys != null && (signingKey != null || keyRotation != null)) {
+        throw new IllegalStateException("signingKeys cannot be combined with signingKey or keyRotation: "
+            + "rotate shared keys by rolling out a new SigningKeys");
+      }
+      if (keyDirectory != null && (signingKey != null || signingKeys != null)) {
+        throw new IllegalStateException("keyDirectory registers keys each replica generates; it cannot be "
+            + "combined with a shared signingKey or signingKeys");
       }
       if (maxTtl != null && breakGlassTtl != null && breakGlassTtl.compareTo(maxTtl) > 0) {
         throw new IllegalStateException(

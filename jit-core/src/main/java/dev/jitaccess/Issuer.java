@@ -2,7 +2,7 @@ package dev.jitaccess;
 
 import com.nimbusds.jose.JOSEException;
 import dev.jitaccess.internal.GrantTokens;
-import dev.jitaccess.internal.KeyRing;
+import dev.jitaccess.internal.BrokerKeys;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantRecord;
@@ -58,11 +58,11 @@ final class Issuer {
   private final int maxPerIdentity;
   private final int maxPerTask;
   private final GrantStore store;
-  private final KeyRing keys;
+  private final BrokerKeys keys;
   private final BrokerEvents events;
   private final SecureRandom random = new SecureRandom();
 
-  Issuer(BrokerConfig config, KeyRing keys, BrokerEvents events) {
+  Issuer(BrokerConfig config, BrokerKeys keys, BrokerEvents events) {
     this.issuer = config.issuer();
     this.maxTtl = config.maxTtl();
     this.breakGlassTtl = config.breakGlassTtl();
@@ -180,9 +180,14 @@ final class Issuer {
     }
   }
 
-  /** Signs the token of {@code info} with the active key. */
+  /**
+   * Signs the token of {@code info} with the active key (a key due for rotation is first replaced, and
+   * with a key directory published, before anything is signed with it).
+   *
+   * @throws RuntimeException when no key may sign now (nothing is signed)
+   */
   String sign(GrantInfo info, WorkloadIdentity identity) throws JOSEException {
-    return GrantTokens.sign(keys.active(), GrantTokens.claims(info, identity.issuer(), identity.kind()));
+    return GrantTokens.sign(keys.signingKey(), GrantTokens.claims(info, identity.issuer(), identity.kind()));
   }
 
   /**

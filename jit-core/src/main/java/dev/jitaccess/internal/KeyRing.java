@@ -4,9 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -14,10 +12,6 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyType;
 import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.jitaccess.SigningAlgorithm;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -35,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * The broker's signing keys: one active private key, and the public keys of retired ones kept until
  * every token they signed has expired. Thread-safe: readers see an immutable snapshot.
  */
-public final class KeyRing {
+public final class KeyRing implements BrokerKeys {
 
   /** The active signing key. {@code toString()} never shows the key. */
   public static final class ActiveKey {
@@ -80,6 +74,21 @@ public final class KeyRing {
    */
   public record PublicKeyEntry(JWK jwk, JWSAlgorithm algorithm, JWSVerifier verifier, Instant retireAt) {}
 
+  /**
+   * A public key trusted besides the active one, never used to sign: the next key being rolled out to
+   * every replica, or the previous one retiring.
+   *
+   * @param jwk the key (its private part, if any, is dropped)
+   * @param retireAt when it stops being trusted and published ({@link Instant#MAX}: while configured)
+   */
+  public record VerifyOnly(JWK jwk, Instant retireAt) {
+    /** Checks the values. */
+    public VerifyOnly {
+      Objects.requireNonNull(jwk, "jwk");
+      Objects.requireNonNull(retireAt, "retireAt");
+    }
+  }
+
   private record Snapshot(ActiveKey active, Map<String, PublicKeyEntry> published, String json) {}
 
   private final SigningAlgorithm algorithm;
@@ -94,14 +103,41 @@ public final class KeyRing {
    * @param retention how long a retired public key stays published (the longest token lifetime plus skew)
    */
   public KeyRing(SigningAlgorithm algorithm, @Nullable String sharedKey, Clock clock, Duration retention) {
+    this(algorithm,
+        sharedKey == null ? KeyMaterial.generate(algorithm) : KeyMaterial.parse(sharedKey, "signingKey", true),
+        List.of(), sharedKey != null, clock, retention);
+  }
+
+  /**
+   * Creates a ring of keys the user manages: {@code active} signs, the {@code verifyOnly} keys are
+   * published and trusted until their {@code retireAt}. Such a ring cannot rotate itself.
+   *
+   * @throws IllegalArgumentException if a key does not fit the algorithm or a kid appears twice
+   */
+  public KeyRing(SigningAlgorithm algorithm, JWK active, List<VerifyOnly> verifyOnly, Clock clock, Duration retention) {
+    this(algorithm, active, verifyOnly, true, clock, retention);
+  }
+
+  private KeyRing(SigningAlgorithm algorithm, JWK activeKey, List<VerifyOnly> verifyOnly, boolean shared, Clock clock,
+      Duration retention) {
     this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.retention = Objects.requireNonNull(retention, "retention");
-    this.shared = sharedKey != null;
-    JWK key = sharedKey == null ? generate(algorithm) : load(sharedKey, algorithm);
-    ActiveKey active = activate(key, algorithm);
+    this.shared = shared;
+    JWK key = KeyMaterial.fit(activeKey, algorithm, shared ? "signingKey" : "generated key");
+    if (!key.isPrivate()) {
+      throw new IllegalArgumentException("the active signing key " + key.getKeyID() + " must contain a private key");
+    }
+    ActiveKey active = KeyMaterial.activate(key, algorithm);
     Map<String, PublicKeyEntry> published = new LinkedHashMap<>();
     published.put(active.kid(), publicEntry(key.toPublicJWK(), Instant.MAX));
+    for (VerifyOnly v : verifyOnly) {
+      JWK pub = KeyMaterial.fit(v.jwk(), algorithm, "verify-only key").toPublicJWK();
+      if (published.containsKey(pub.getKeyID())) {
+        throw new IllegalArgumentException("the kid " + pub.getKeyID() + " appears twice among the signing keys");
+      }
+      published.put(pub.getKeyID(), publicEntry(pub, v.retireAt()));
+    }
     this.snapshot = new Snapshot(active, published, toJson(published));
   }
 
@@ -110,7 +146,13 @@ public final class KeyRing {
     return snapshot.active();
   }
 
+  @Override
+  public ActiveKey signingKey() {
+    return active();
+  }
+
   /** A published key by id, if it is still published at the clock's time. */
+  @Override
   public Optional<PublicKeyEntry> find(String kid) {
     PublicKeyEntry e = snapshot.published().get(kid);
     if (e == null || !clock.instant().isBefore(e.retireAt())) {
@@ -120,20 +162,22 @@ public final class KeyRing {
   }
 
   /** The published public keys as a JWK Set JSON. */
+  @Override
   public String publicJwks() {
     prune();
     return snapshot.json();
   }
 
   /** Replaces the active key with a fresh one; the old public key stays published for the retention. */
+  @Override
   public synchronized void rotate() {
     if (shared) {
       throw new IllegalStateException(
           "a shared signing key cannot be rotated by one replica; rotate it where it is managed");
     }
     Snapshot old = snapshot;
-    JWK key = generate(algorithm);
-    ActiveKey active = activate(key, algorithm);
+    JWK key = KeyMaterial.generate(algorithm);
+    ActiveKey active = KeyMaterial.activate(key, algorithm);
     Instant retireAt = clock.instant().plus(retention);
     Map<String, PublicKeyEntry> published = new LinkedHashMap<>();
     published.put(active.kid(), publicEntry(key.toPublicJWK(), Instant.MAX));
@@ -221,95 +265,5 @@ public final class KeyRing {
       return JWSAlgorithm.EdDSA;
     }
     throw new IllegalArgumentException("key " + jwk.getKeyID() + " has unsupported type " + jwk.getKeyType());
-  }
-
-  private static JWSAlgorithm jws(SigningAlgorithm algorithm) {
-    return switch (algorithm) {
-      case ES256 -> JWSAlgorithm.ES256;
-      case RS256 -> JWSAlgorithm.RS256;
-      case EDDSA -> JWSAlgorithm.EdDSA;
-      default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
-    };
-  }
-
-  private static JWK generate(SigningAlgorithm algorithm) {
-    try {
-      return switch (algorithm) {
-        case ES256 -> new ECKeyGenerator(Curve.P_256)
-            .keyUse(KeyUse.SIGNATURE)
-            .algorithm(JWSAlgorithm.ES256)
-            .keyIDFromThumbprint(true)
-            .generate();
-        case RS256 -> new RSAKeyGenerator(2048)
-            .keyUse(KeyUse.SIGNATURE)
-            .algorithm(JWSAlgorithm.RS256)
-            .keyIDFromThumbprint(true)
-            .generate();
-        case EDDSA -> Ed25519Bc.generate();
-        default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
-      };
-    } catch (JOSEException e) {
-      throw new IllegalStateException("cannot generate a " + algorithm + " key", e);
-    }
-  }
-
-  private static JWK load(String material, SigningAlgorithm algorithm) {
-    JWK jwk;
-    String text = material.strip();
-    if (!text.startsWith("{") && !text.startsWith("-----BEGIN")) {
-      throw new IllegalArgumentException("signingKey must be a JWK JSON object or PEM text");
-    }
-    try {
-      jwk = text.startsWith("{") ? JWK.parse(text) : JWK.parseFromPEMEncodedObjects(text);
-    } catch (java.text.ParseException | JOSEException | RuntimeException e) {
-      // the message of a parse failure can quote the key material: never pass it on
-      throw new IllegalArgumentException("signingKey cannot be parsed as " + (text.startsWith("{") ? "JWK" : "PEM"));
-    }
-    if (!jwk.isPrivate()) {
-      throw new IllegalArgumentException("signingKey must contain a private key");
-    }
-    JWSAlgorithm expected = jws(algorithm);
-    boolean fits =
-        (expected.equals(JWSAlgorithm.ES256) && jwk instanceof ECKey ecKey && Curve.P_256.equals(ecKey.getCurve()))
-            || (expected.equals(JWSAlgorithm.RS256) && jwk instanceof RSAKey rsaKey && rsaKey.size() >= 2048)
-            || (expected.equals(JWSAlgorithm.EdDSA)
-                && jwk instanceof OctetKeyPair octetKeyPair
-                && Curve.Ed25519.equals(octetKeyPair.getCurve()));
-    if (!fits) {
-      throw new IllegalArgumentException(
-          "signingKey of type " + jwk.getKeyType() + " does not fit algorithm " + algorithm
-              + " (ES256: EC P-256, RS256: RSA >= 2048 bits, EDDSA: OKP Ed25519)");
-    }
-    try {
-      String kid = jwk.getKeyID() != null && !jwk.getKeyID().isBlank() ? jwk.getKeyID() : jwk.computeThumbprint().toString();
-      if (jwk instanceof ECKey ecKey) {
-        return new ECKey.Builder(ecKey).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
-      }
-      if (jwk instanceof RSAKey rsaKey) {
-        return new RSAKey.Builder(rsaKey).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
-      }
-      return new OctetKeyPair.Builder((OctetKeyPair) jwk).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(expected).build();
-    } catch (JOSEException e) {
-      throw new IllegalArgumentException("cannot compute the signingKey thumbprint");
-    }
-  }
-
-  private static ActiveKey activate(JWK key, SigningAlgorithm algorithm) {
-    JWSAlgorithm alg = jws(algorithm);
-    try {
-      JWSSigner signer;
-      if (key instanceof ECKey ecKey) {
-        ECDSASigner s = new ECDSASigner(ecKey);
-        s.getJCAContext().setProvider(Providers.bouncyCastle());
-        signer = s;
-      } else if (key instanceof RSAKey rsaKey) {
-        signer = new RSASSASigner(rsaKey);
-      } else {
-        signer = new Ed25519Bc.Signer(Ed25519Bc.privateKey((OctetKeyPair) key));
-      }
-      return new ActiveKey(key.getKeyID(), alg, signer);
-    } catch (JOSEException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot sign with the " + algorithm + " key " + key.getKeyID());
-    }
   }
 }

@@ -1,8 +1,6 @@
 package dev.jitaccess.examples;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.jitaccess.AuditTrail;
@@ -17,6 +15,7 @@ import dev.jitaccess.spi.IdentityVerifier;
 import dev.jitaccess.store.postgres.PostgresApprovalHandler;
 import dev.jitaccess.store.postgres.PostgresAuditSink;
 import dev.jitaccess.store.postgres.PostgresGrantStore;
+import dev.jitaccess.store.postgres.PostgresKeyDirectory;
 import dev.jitaccess.store.postgres.PostgresSchema;
 import dev.jitaccess.testkit.ManualClock;
 import java.io.PrintStream;
@@ -31,8 +30,9 @@ import javax.sql.DataSource;
 /**
  * Two replicas of one service, two brokers sharing one PostgreSQL database (README "Running several
  * replicas"): a grant issued on replica A verifies on replica B; a task revoked on B is refused on A;
- * a deployment waiting for approval on A is approved through B and completes on A; and both replicas'
- * audit records form one hash chain that verifies. Each replica has its own connection pool, store,
+ * a deployment waiting for approval on A is approved through B and completes on A; both replicas'
+ * audit records form one hash chain that verifies; and each replica signs with its own key, registered
+ * in the database's key directory, while both publish the same JWK Set. Each replica has its own connection pool, store,
  * audit sink and approval handler, as two JVMs would; the region between the {@code README:replicas}
  * markers is copied into README.md verbatim (a test checks it).
  */
@@ -50,9 +50,12 @@ public final class TwoReplicas {
    * @param approvedThroughB the deployment grant A issued once B recorded the approval, verified on B
    * @param approvers who approved the deployment
    * @param audit the shared audit trail's verification
+   * @param publishedKeys how many keys both replicas publish (one each)
+   * @param sameJwks whether both replicas' {@code publicJwks()} are the same text
    */
   public record Result(Verification issuedOnAVerifiedOnB, int revokedOnB, Verification refusedOnA,
-      Verification approvedThroughB, List<String> approvers, AuditTrail.Check audit) {
+      Verification approvedThroughB, List<String> approvers, AuditTrail.Check audit, int publishedKeys,
+      boolean sameJwks) {
     /** Copies the list. */
     public Result {
       approvers = List.copyOf(approvers);
@@ -60,11 +63,13 @@ public final class TwoReplicas {
   }
 
   /** One replica: its broker and the PostgreSQL parts it was built from. */
-  record Replica(GrantBroker broker, PostgresAuditSink audit, PostgresApprovalHandler approvals) implements AutoCloseable {
+  record Replica(GrantBroker broker, PostgresAuditSink audit, PostgresApprovalHandler approvals,
+      PostgresKeyDirectory keys) implements AutoCloseable {
     @Override
     public void close() {
       broker.close();
       approvals.close();
+      keys.close();
     }
   }
 
@@ -76,11 +81,16 @@ public final class TwoReplicas {
     Narrator n = new Narrator(out);
     n.title("Two replicas, one database: grants, revocation, approvals and audit shared through PostgreSQL");
     Scene scene = new Scene(out);
-    String signingKey = sharedSigningKey();
     try (Replica a = replica(poolA, schema, scene.clock, scene.domain.jwtSvidVerifier(Scene.BROKER_AUDIENCE),
-            scene.policy, signingKey);
+            scene.policy);
         Replica b = replica(poolB, schema, scene.clock, scene.domain.jwtSvidVerifier(Scene.BROKER_AUDIENCE),
-            scene.policy, signingKey)) {
+            scene.policy)) {
+      String jwks = a.broker().publicJwks();
+      boolean sameJwks = jwks.equals(b.broker().publicJwks());
+      int publishedKeys = keyCount(jwks);
+      n.step("keys", "each replica signs with its own key; both publish the same " + publishedKeys
+          + " public keys: " + sameJwks);
+
       Grant backup = a.broker().request(GrantRequest.builder()
           .credential(Credential.jwtSvid(scene.svid("/jobs/backup", "storage-team")))
           .taskId("backup-2030-01-15").purpose("backup").environment("prod")
@@ -113,13 +123,13 @@ public final class TwoReplicas {
       AuditTrail.Check check = a.audit().verify();
       n.step("audit", check.records() + " records from both replicas in one chain, intact: " + check.intact());
       List<String> approvers = deployGrant.info().approvals().stream().map(x -> x.approver()).toList();
-      return new Result(onB, revoked, onA, approved, approvers, check);
+      return new Result(onB, revoked, onA, approved, approvers, check, publishedKeys, sameJwks);
     }
   }
 
   /** Builds one replica on its own pool: what every JVM of the service does at start. */
   static Replica replica(DataSource dataSource, String schema, ManualClock clock, IdentityVerifier spiffe,
-      RulePolicy policy, String signingKey) {
+      RulePolicy policy) {
     // README:replicas:start
     PostgresSchema.of(dataSource, schema).migrate();   // opt-in (or apply the SQL files); replicas migrate once
     PostgresGrantStore store = PostgresGrantStore.builder()
@@ -134,6 +144,9 @@ public final class TwoReplicas {
         .group("dba", "alice", "bob")                  // the same groups on every replica
         .auditSink(audit)
         .build();
+    PostgresKeyDirectory keys = PostgresKeyDirectory.builder()
+        .dataSource(dataSource).schema(schema)
+        .build();                                      // public keys only; private keys stay in this JVM
     GrantBroker.Builder builder = GrantBroker.builder()
         .issuer("https://jit.example.org")
         .identityVerifier(spiffe)
@@ -141,10 +154,10 @@ public final class TwoReplicas {
         .store(store)
         .auditSink(audit)
         .approvalHandler(approvals)
-        .signingKey(signingKey);                       // the same key on every replica
+        .keyDirectory(keys);                           // its own key, registered before it signs
     // README:replicas:end
     GrantBroker broker = builder.clock(clock).scheduler(clock).build();
-    return new Replica(broker, audit, approvals);
+    return new Replica(broker, audit, approvals, keys);
   }
 
   private static Grant await(CompletableFuture<Grant> pending) {
@@ -160,12 +173,11 @@ public final class TwoReplicas {
     }
   }
 
-  /** An ES256 private JWK; in production it comes from the secret store every replica reads. */
-  static String sharedSigningKey() {
+  private static int keyCount(String jwks) {
     try {
-      return new ECKeyGenerator(Curve.P_256).keyID("replicas-1").generate().toJSONString();
-    } catch (JOSEException e) {
-      throw new JitException("cannot generate the signing key", e);
+      return JWKSet.parse(jwks).getKeys().size();
+    } catch (java.text.ParseException e) {
+      throw new JitException("publicJwks() is not a JWK Set", e);
     }
   }
 

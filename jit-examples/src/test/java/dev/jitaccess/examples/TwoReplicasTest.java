@@ -65,7 +65,7 @@ class TwoReplicasTest {
   }
 
   @Test
-  void twoBrokersShareGrantsRevocationApprovalsAndOneAuditChain() {
+  void twoBrokersShareGrantsRevocationApprovalsOneAuditChainAndEachOthersKeys() {
     TwoReplicas.Result[] result = new TwoReplicas.Result[1];
     String printed = Outputs.capture(out -> result[0] = TwoReplicas.run(out, poolA, poolB, schema));
     TwoReplicas.Result r = result[0];
@@ -78,6 +78,8 @@ class TwoReplicasTest {
     assertThat(r.approvers()).containsExactly("alice");
     assertThat(r.audit().intact()).isTrue();
     assertThat(r.audit().records()).isGreaterThan(5);
+    assertThat(r.publishedKeys()).isEqualTo(2);
+    assertThat(r.sameJwks()).isTrue();
     assertThat(printed).doesNotContain("eyJ");
   }
 }

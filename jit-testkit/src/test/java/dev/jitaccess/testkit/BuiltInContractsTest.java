@@ -11,6 +11,7 @@ import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.IdentityVerifier;
+import dev.jitaccess.spi.KeyDirectory;
 import dev.jitaccess.spi.InMemoryApprovalHandler;
 import dev.jitaccess.spiffe.JwtSvidVerifier;
 import dev.jitaccess.spiffe.X509SvidVerifier;
@@ -29,6 +30,19 @@ class BuiltInContractsTest {
     @Override
     protected GrantStore newStore() {
       return GrantStore.inMemory(clock, clock, Duration.ofSeconds(30));
+    }
+  }
+
+  @Nested
+  class InMemoryKeyDirectory extends KeyDirectoryContract {
+    @Override
+    protected KeyDirectory newDirectory() {
+      return KeyDirectory.inMemory();
+    }
+
+    @Override
+    protected boolean announcesChanges() {
+      return true;
     }
   }
 
