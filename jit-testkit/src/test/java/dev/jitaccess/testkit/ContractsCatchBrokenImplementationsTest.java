@@ -27,9 +27,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/** The contracts can fail: each broken implementation below is caught by the test named. */
 import static dev.jitaccess.testkit.BrokenImplementations.*;
 
+/** The contracts can fail: each broken implementation below is caught by the test named. */
 class ContractsCatchBrokenImplementationsTest {
 
   static void fails(Executable contractTest) {
@@ -49,6 +49,19 @@ class ContractsCatchBrokenImplementationsTest {
     twice.store.applyTwice = true;
     fails(twice::updateAppliesTheChangeOnceAndStoresIt);
     assertThatCode(() -> new SloppyStoreContract().findReturnsExactlyWhatWasInserted()).doesNotThrowAnyException();
+  }
+
+  // ------------------------------------------------------------------ key directory
+
+  @Test
+  void keyDirectoryContractCatchesReplacedKidsLaterRetirementsRetiredKeysAndNoOrder() {
+    fails(() -> new BrokenKeyDirectories.SloppyContract().aKidIsNeverReplaced());
+    fails(() -> new BrokenKeyDirectories.SloppyContract().retireOnlyMovesTheEndEarlier());
+    BrokenKeyDirectories.SloppyContract retired = new BrokenKeyDirectories.SloppyContract();
+    retired.directory.listsRetired = true;
+    fails(retired::aKeyIsListedUntilItsRetireAfter);
+    fails(() -> new BrokenKeyDirectories.SloppyContract().keysAreOrderedByKidAndIncludeKeysNotYetValid());
+    assertThatCode(() -> new BrokenKeyDirectories.SloppyContract().valuesRoundTripExactly()).doesNotThrowAnyException();
   }
 
   // ------------------------------------------------------------------ identity verifier

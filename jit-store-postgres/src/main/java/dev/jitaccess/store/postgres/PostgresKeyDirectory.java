@@ -80,8 +80,7 @@ public final class PostgresKeyDirectory implements KeyDirectory, AutoCloseable {
       Instant horizon = key.notBefore().minus(KEEP_RETIRED);
       try (PreparedStatement del = c.prepareStatement("DELETE FROM " + table
           + " WHERE (retire_after_s, retire_after_n) < (?, ?) AND kid <> ?")) {
-        del.setLong(1, horizon.getEpochSecond());
-        del.setInt(2, horizon.getNano());
+        setInstant(del, 1, horizon);
         del.setString(3, key.kid());
         del.executeUpdate();
       }
@@ -90,10 +89,8 @@ public final class PostgresKeyDirectory implements KeyDirectory, AutoCloseable {
           + " ON CONFLICT (kid) DO NOTHING")) {
         ins.setString(1, key.kid());
         ins.setString(2, key.publicJwk());
-        ins.setLong(3, key.notBefore().getEpochSecond());
-        ins.setInt(4, key.notBefore().getNano());
-        ins.setLong(5, key.retireAfter().getEpochSecond());
-        ins.setInt(6, key.retireAfter().getNano());
+        setInstant(ins, 3, key.notBefore());
+        setInstant(ins, 5, key.retireAfter());
         if (ins.executeUpdate() == 1) {
           return 1;
         }
@@ -133,8 +130,7 @@ public final class PostgresKeyDirectory implements KeyDirectory, AutoCloseable {
       }
       try (PreparedStatement up = c.prepareStatement(
           "UPDATE " + table + " SET retire_after_s = ?, retire_after_n = ? WHERE kid = ?")) {
-        up.setLong(1, retireAfter.getEpochSecond());
-        up.setInt(2, retireAfter.getNano());
+        setInstant(up, 1, retireAfter);
         up.setString(3, kid);
         up.executeUpdate();
       }
@@ -159,8 +155,7 @@ public final class PostgresKeyDirectory implements KeyDirectory, AutoCloseable {
       List<PublishedKey> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT kid, jwk, not_before_s, not_before_n, retire_after_s,"
           + " retire_after_n FROM " + table + " WHERE (retire_after_s, retire_after_n) > (?, ?) ORDER BY kid")) {
-        ps.setLong(1, at.getEpochSecond());
-        ps.setInt(2, at.getNano());
+        setInstant(ps, 1, at);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             PublishedKey k = rowOrNull(rs);
@@ -246,6 +241,13 @@ public final class PostgresKeyDirectory implements KeyDirectory, AutoCloseable {
         return rs.next() ? row(rs) : null;
       }
     }
+  }
+
+  /** Sets parameters {@code i} (epoch seconds) and {@code i + 1} (nanoseconds) to an instant. */
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // both parts are stored: that is the exact encoding
+  private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+    ps.setLong(i, t.getEpochSecond());
+    ps.setInt(i + 1, t.getNano());
   }
 
   private static PublishedKey row(ResultSet rs) throws SQLException {
