@@ -50,7 +50,7 @@ public final class TrustedKeys implements Function<String, Optional<KeyRing.Publ
   public static final Duration MAX_STALENESS = Duration.ofMinutes(5);
 
 
-  private record Trusted(KeyRing.PublicKeyEntry entry, Instant notBefore) {}
+  private record Trusted(KeyRing.PublicKeyEntry entry, Instant notBefore, KeyDirectory.PublishedKey source) {}
 
   private record Snapshot(Map<String, Trusted> keys, @Nullable Instant readAt) {}
 
@@ -167,7 +167,8 @@ public final class TrustedKeys implements Function<String, Optional<KeyRing.Publ
     }
     Map<String, Trusted> keys = new TreeMap<>();
     for (KeyDirectory.PublishedKey k : published) {
-      Trusted t = parse(k);
+      Trusted before = s.keys().get(k.kid());
+      Trusted t = before != null && before.source().equals(k) ? before : parse(k);   // unchanged: the same entry
       if (t != null && !keys.containsKey(k.kid())) {
         keys.put(k.kid(), t);
       }
@@ -189,7 +190,7 @@ public final class TrustedKeys implements Function<String, Optional<KeyRing.Publ
       if (!algorithm.equals(entry.algorithm())) {
         return refused(k, "its algorithm " + entry.algorithm() + " is not the broker's " + algorithm);
       }
-      return new Trusted(entry, k.notBefore());
+      return new Trusted(entry, k.notBefore(), k);
     } catch (java.text.ParseException | RuntimeException e) {
       // never the exception's message: it could quote the material
       return refused(k, "it is not a usable public JWK (" + e.getClass().getSimpleName() + ")");
