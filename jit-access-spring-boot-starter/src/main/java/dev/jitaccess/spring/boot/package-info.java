@@ -1,0 +1,5 @@
+/** Spring Boot auto-configuration for jit-access. */
+@NullMarked
+package dev.jitaccess.spring.boot;
+
+import org.jspecify.annotations.NullMarked;
