@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The life of the grants this broker issued: which are live, their timer events (expiring, expiry,
  * re-mint), how a grant ends (revocation, expiry, a parent's end, an end seen in the store) and what
- * its end cascades to, heartbeats, and the re-minting of renewing grants. Every end is reported
- * (audited, listeners called) exactly once: the store's LIVE-to-ended transition decides which call
- * reports it.
+ * its end cascades to, heartbeats, and the re-minting of renewing grants. Every end is audited exactly
+ * once, by the call that made the store's LIVE-to-ended transition (with a shared store that may be
+ * another replica, or the store's own sweeper), and its listeners are called exactly once, by the first
+ * call that sees the ended record (the end itself, the timer or the change feed).
  */
 final class GrantLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(GrantBroker.class);
@@ -231,7 +232,10 @@ final class GrantLifecycle {
     GrantRecord ended = after.get();
     // a grant another broker issued into a shared store is not tracked here; its end is still reported
     if (tracked != null && !tracked.claimReport()) {
-      return true; // the timer found the record dropped meanwhile and has reported this grant's end
+      // a timer or the change feed saw the ended record first and told the listeners; the audit record is
+      // this call's, since it changed the state
+      audit(ended, "");
+      return true;
     }
     forget(grantId);
     report(ended, tracked == null ? null : tracked.own(), "");
@@ -240,12 +244,14 @@ final class GrantLifecycle {
   }
 
   /**
-   * A grant this broker tracks was ended elsewhere (another replica changed the shared store): reports
-   * its end once (audit and listeners, unless already reported), drops its timer events and revokes its
-   * sub-grants. For a grant this broker does not track it only revokes the sub-grants this broker issued
-   * from it; a record that is still live changes nothing.
+   * A grant this broker tracks was ended elsewhere (another replica changed the shared store): calls its
+   * listeners once (unless already reported), drops its timer events and revokes its sub-grants. It
+   * audits nothing: whoever changed the state audited the end (another replica's broker, or the shared
+   * store's sweeper through its linked audit sink), so a shared trail holds each end exactly once. For a
+   * grant this broker does not track it only revokes the sub-grants this broker issued from it; a record
+   * that is still live changes nothing.
    *
-   * @return true if this call reported the end
+   * @return true if this call reported the end to the listeners
    */
   boolean onRemoteEnd(GrantRecord ended) {
     if (ended.state() == GrantState.LIVE) {
@@ -263,25 +269,39 @@ final class GrantLifecycle {
       return false;
     }
     forget(ended.grantId());
-    report(ended, tracked.own(), " (ended elsewhere)");
+    tell(ended, tracked.own());
     cascade(ended.info());
     return true;
   }
 
   /** Audits and calls back the end of a grant. */
   private void report(GrantRecord ended, @Nullable List<GrantListener> own, String note) {
+    audit(ended, note);
+    tell(ended, own);
+  }
+
+  /** Audits the end of a grant (REVOKED with its reason, or EXPIRED as idle or ttl). */
+  private void audit(GrantRecord ended, String note) {
     GrantInfo info = ended.info();
-    String grantId = info.grantId();
     Map<String, String> f = BrokerEvents.grantFields(info);
     if (ended.state() == GrantState.REVOKED) {
-      RevocationReason reason = ended.revocationReason().orElseThrow();
       // String.concat, not '+': an indy string concatenation would be linked on the first revocation
-      f.put(AuditEvent.REASON, reason.name().concat(note));
+      f.put(AuditEvent.REASON, ended.revocationReason().orElseThrow().name().concat(note));
       events.record(AuditEventType.REVOKED, f);
-      events.notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
     } else {
       f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl").concat(note));
       events.record(AuditEventType.EXPIRED, f);
+    }
+  }
+
+  /** Calls back the end of a grant: onRevoked or onExpired. */
+  private void tell(GrantRecord ended, @Nullable List<GrantListener> own) {
+    GrantInfo info = ended.info();
+    String grantId = info.grantId();
+    if (ended.state() == GrantState.REVOKED) {
+      RevocationReason reason = ended.revocationReason().orElseThrow();
+      events.notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
+    } else {
       events.notify(grantId, own, l -> l.onExpired(info), "onExpired");
     }
   }
@@ -366,7 +386,9 @@ final class GrantLifecycle {
   private void onExpiryDue(LiveGrant g, String grantId) {
     Optional<GrantRecord> rec = store.find(grantId);
     if (rec.isPresent() && rec.get().state() != GrantState.LIVE) {
-      // ended by a revocation; the call that changed the state reports it (end()), here only forget it
+      // ended by a revocation here or by another replica (or its sweeper): the call that changed the state
+      // audited it; the listeners hear it once, from whichever look at the ended record claims it first
+      onRemoteEnd(rec.get());
       forget(grantId);
       return;
     }

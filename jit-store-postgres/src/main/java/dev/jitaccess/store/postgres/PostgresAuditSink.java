@@ -393,7 +393,12 @@ public final class PostgresAuditSink implements AuditSink {
             + name + "': a grant and its ISSUED record commit together only in one schema");
       }
       PostgresSchema.of(dataSource, name).check();
-      return new PostgresAuditSink(dataSource, name, grantStore == null ? null : grantStore.linkIssuance());
+      if (grantStore == null) {
+        return new PostgresAuditSink(dataSource, name, null);
+      }
+      PostgresAuditSink sink = new PostgresAuditSink(dataSource, name, grantStore.issuanceLink());
+      grantStore.link(sink);
+      return sink;
     }
   }
 }

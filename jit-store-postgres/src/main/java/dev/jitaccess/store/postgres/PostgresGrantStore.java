@@ -61,6 +61,14 @@ import org.slf4j.LoggerFactory;
  * past their window, in bounded batches. A grant whose issuing JVM died is thus still ended in the
  * store; its in-process listeners died with that JVM.
  *
+ * <p>The issuing replica's broker, if alive, competes for the same end: its timer's update locks the row
+ * ({@code FOR UPDATE}) and changes it only while it is LIVE, the sweeper skips locked rows and re-checks
+ * LIVE, so exactly one of them ends the grant and that one writes its {@code EXPIRED} audit record. When
+ * a {@link PostgresAuditSink} is linked to this store ({@link PostgresAuditSink.Builder#grantStore}), the
+ * sweeper appends the record in the transaction that ends the grant (claim, state and record commit
+ * together or not at all); without one it only logs the grant ids at INFO. A broker hearing of an end
+ * through the change feed calls its listeners but audits nothing, so the shared trail holds each end once.
+ *
  * <p>The schema must be at {@link PostgresSchema#latestVersion()}: {@link Builder#build()} checks it and
  * refuses a missing, older, newer or unknown schema (see {@link PostgresSchema#check()}).
  *
@@ -82,6 +90,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   private final String quotaSql;
   private final String markUsedSql;
   private final String loadSql;
+  private final String expireSql;
   private final Config config;
   private final @Nullable RecordCache cache;
   private final ChangeFeed feed;
@@ -89,6 +98,8 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   /** Parks inserts until their ISSUED record once a PostgresAuditSink is linked (pg-audit's hook). */
   private final IssuanceLink issuance;
   private volatile boolean issuanceLinked;
+  /** Where the sweeper appends the EXPIRED record of each grant it ends, in the same transaction. */
+  private volatile @Nullable PostgresAuditSink expiryAudit;
 
   /** Every option resolved. */
   private record Config(DataSource dataSource, DataSource listenerDataSource, String schema, Clock clock,
@@ -115,6 +126,11 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
         + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
         + " WHERE (u.until_s, u.until_n) <= (?, ?)";
+    this.expireSql = "WITH due AS (SELECT grant_id FROM " + grants
+        + " WHERE state = 'LIVE' AND (deadline_s, deadline_n) <= (?, ?) ORDER BY deadline_s, deadline_n LIMIT ?"
+        + " FOR UPDATE SKIP LOCKED) UPDATE " + grants + " g SET state = 'EXPIRED', version = g.version + 1"
+        + " FROM due WHERE g.grant_id = due.grant_id AND g.state = 'LIVE' RETURNING "
+        + String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
     this.loadSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ANY (?)";
     this.cache = config.cacheSize() > 0 ? new RecordCache(config.cacheSize()) : null;
     this.nextSweep = clock.instant().plus(config.sweepInterval());
@@ -187,9 +203,17 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
         : db.inTransaction("insert grant " + record.grantId(), work);
   }
 
-  /** Links the audit sink: from now on an insert commits only with its ISSUED record ({@link IssuanceLink}). */
-  IssuanceLink linkIssuance() {
+  /**
+   * Links the audit sink: from now on an insert commits only with its ISSUED record ({@link IssuanceLink}),
+   * and the sweeper appends the EXPIRED record of each grant it ends in the transaction that ends it.
+   */
+  void link(PostgresAuditSink sink) {
+    expiryAudit = sink;
     issuanceLinked = true;
+  }
+
+  /** The issuance link the audit sink commits ISSUED records through ({@link #link}). */
+  IssuanceLink issuanceLink() {
     return issuance;
   }
 
@@ -291,8 +315,8 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   /**
    * Runs one sweep now (the feed thread also runs it every {@link Builder#sweepInterval}): claims up to
    * {@link Builder#sweepBatch} live grants whose deadline passed more than {@link Builder#sweepGrace}
-   * ago, with {@code FOR UPDATE SKIP LOCKED}, and marks them EXPIRED, each exactly once across replicas;
-   * deletes up to that many ended grants past expiry plus retention, one-time values past their window,
+   * ago, with {@code FOR UPDATE SKIP LOCKED}, and marks them EXPIRED, each exactly once across replicas,
+   * with its {@code EXPIRED} audit record in the same transaction when an audit sink is linked; deletes up to that many ended grants past expiry plus retention, one-time values past their window,
    * and change-log rows older than the change retention.
    *
    * @return how many grants this call marked EXPIRED
@@ -303,16 +327,29 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     Instant due = now.minus(config.sweepGrace());
     Instant dropBefore = now.minus(retention);
     int batch = config.sweepBatch();
+    PostgresAuditSink audit = expiryAudit;
     int expired = db.inTransaction("expire grants past their deadline", c -> {
-      try (PreparedStatement ps = c.prepareStatement("WITH due AS (SELECT grant_id FROM " + grants
-          + " WHERE state = 'LIVE' AND (deadline_s, deadline_n) <= (?, ?) ORDER BY deadline_s, deadline_n LIMIT ?"
-          + " FOR UPDATE SKIP LOCKED) UPDATE " + grants + " g SET state = 'EXPIRED', version = g.version + 1"
-          + " FROM due WHERE g.grant_id = due.grant_id")) {
+      List<GrantRecord> ended = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(expireSql)) {
         ps.setLong(1, due.getEpochSecond());
         ps.setInt(2, due.getNano());
         ps.setInt(3, batch);
-        return ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ended.add(GrantRows.read(rs));
+          }
+        }
       }
+      if (audit != null) {
+        // the claim, the state change and the records commit together: each end is audited exactly once
+        for (GrantRecord r : ended) {
+          audit.append(c, SweptExpiry.event(r, now));
+        }
+      } else if (!ended.isEmpty()) {
+        LOG.info("sweeper of schema {} expired grants {} (no PostgresAuditSink is linked to this store, so no"
+            + " EXPIRED record was written for them)", schema, ended.stream().map(GrantRecord::grantId).toList());
+      }
+      return ended.size();
     });
     db.inTransaction("delete ended grants past retention", c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + grants + " WHERE grant_id IN (SELECT grant_id FROM "

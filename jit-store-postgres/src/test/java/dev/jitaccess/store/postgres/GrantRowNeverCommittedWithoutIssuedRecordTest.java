@@ -121,10 +121,10 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
     store.insert(record("g1"), 10, 10);
     clock.advance(Duration.ofSeconds(30));
     store.insert(record("g2"), 10, 10);
-    assertThat(store.linkIssuance().parkedCount()).isEqualTo(2);
+    assertThat(store.issuanceLink().parkedCount()).isEqualTo(2);
     clock.advance(Duration.ofNanos(1));
     store.insert(record("g3"), 10, 10);
-    assertThat(store.linkIssuance().parkedCount()).isEqualTo(2); // g1 rolled back
+    assertThat(store.issuanceLink().parkedCount()).isEqualTo(2); // g1 rolled back
     sink.record(issued("g1"));
     sink.record(issued("g2"));
     sink.record(issued("g3"));
@@ -143,7 +143,7 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
         .actions(Set.of("read")).taskId("task-g2").purpose("deploy").environment("prod").issuedAt(START)
         .expiresAt(START.plus(Duration.ofMinutes(5))).ruleIds(List.of("r")).build(), Optional.empty(), Instant.MAX);
     assertThat(store.insert(sameIdentity, 1, 10)).isEqualTo(GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED);
-    assertThat(store.linkIssuance().parkedCount()).isZero();
+    assertThat(store.issuanceLink().parkedCount()).isZero();
   }
 
   /** Through a real broker: an issued grant's row and ISSUED record exist together. */
@@ -181,7 +181,7 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
       assertThatThrownBy(() -> broker.request(request(domain))).isInstanceOf(AccessDeniedException.class)
           .hasMessageContaining("audit");
       assertThat(db.queryLong("SELECT count(*) FROM jit_grant")).isZero();
-      assertThat(store.linkIssuance().parkedCount()).isZero();
+      assertThat(store.issuanceLink().parkedCount()).isZero();
     }
   }
 
