@@ -2,6 +2,15 @@ package dev.jitaccess.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.AccessDeniedException;
 import dev.jitaccess.DelegationRequest;
 import dev.jitaccess.Grant;
@@ -10,6 +19,7 @@ import dev.jitaccess.GrantInfo;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.Verification;
+import dev.jitaccess.VerificationRequest;
 import dev.jitaccess.policy.Policy;
 import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.GrantListener;
@@ -232,6 +242,8 @@ class PostgresReplicasBrokerTest {
     assertThat(r(2).count("revoked:" + c.id() + ":IDENTITY")).isEqualTo(1);
     r(1).awaitFeed(a.id(), GrantState.REVOKED);
     assertThat(verifyAt(1, a)).isInstanceOf(Verification.Rejected.class);
+    // within the staleness bound A may still answer from its cache until its feed brings C's revocation
+    r(0).awaitFeed(c.id(), GrantState.REVOKED);
     assertThat(verifyAt(0, c)).isInstanceOf(Verification.Rejected.class);
   }
 
@@ -270,6 +282,49 @@ class PostgresReplicasBrokerTest {
       }
     });
     assertThat(granted.stream().filter(b -> b).count()).isEqualTo(3);
+  }
+
+  /** A DPoP proof of {@code key} for GET https://api.example.org/orders, bound to {@code token}. */
+  private static String dpopProof(ECKey key, String token, java.time.Instant iat, String jti) throws Exception {
+    SignedJWT jwt = new SignedJWT(
+        new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType("dpop+jwt")).jwk(key.toPublicJWK()).build(),
+        new JWTClaimsSet.Builder().jwtID(jti).claim("htm", "GET").claim("htu", "https://api.example.org/orders")
+            .issueTime(java.util.Date.from(iat)).claim("ath", java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))).build());
+    jwt.sign(new ECDSASigner(key));
+    return jwt.serialize();
+  }
+
+  private Verification verifyWithDpop(int i, Grant g, String proof) {
+    return r(i).broker.verifier().verify(g.token(), VerificationRequest.builder("db://orders")
+        .dpop(proof, "GET", "https://api.example.org/orders").build());
+  }
+
+  /**
+   * A DPoP proof accepted by one replica is refused as a replay by the others (the proof's jti is a
+   * one-time value in the shared store), and the same proof presented to three replicas at once is
+   * accepted exactly once; a fresh proof of the same key still verifies.
+   */
+  @Test
+  void aDpopProofReplayedAtAnotherReplicaIsRefused() throws Exception {
+    ECKey holder = new ECKeyGenerator(Curve.P_256).generate();
+    Grant g = r(0).broker.request(request("spiffe://example.org/dpop", "dpop-1", "work")
+        .dpopKey(holder.toPublicJWK().toJSONString()).build());
+    String proof = dpopProof(holder, g.token(), clock.instant(), "jti-1");
+    assertThat(verifyWithDpop(1, g, proof)).isInstanceOf(Verification.Verified.class);
+    for (int i : new int[] {0, 2, 1}) {
+      assertThat(verifyWithDpop(i, g, proof)).as("replayed at replica " + i)
+          .isInstanceOfSatisfying(Verification.Rejected.class,
+              r -> assertThat(r.reason()).isEqualTo(Verification.RejectionReason.REPLAYED));
+    }
+    String concurrent = dpopProof(holder, g.token(), clock.instant(), "jti-2");
+    List<Verification> results = concurrently(30, i -> verifyWithDpop(i % 3, g, concurrent));
+    assertThat(results.stream().filter(v -> v instanceof Verification.Verified).count()).isEqualTo(1);
+    assertThat(results.stream().filter(v -> v instanceof Verification.Rejected rej
+        && rej.reason() == Verification.RejectionReason.REPLAYED).count()).isEqualTo(29);
+    assertThat(verifyWithDpop(2, g, dpopProof(holder, g.token(), clock.instant(), "jti-3")))
+        .isInstanceOf(Verification.Verified.class);
   }
 
   private static <T> List<T> concurrently(int n, IntFunction<T> action) throws Exception {

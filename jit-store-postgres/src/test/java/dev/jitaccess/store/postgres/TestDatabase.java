@@ -66,8 +66,16 @@ final class TestDatabase implements AutoCloseable {
 
   /** A new small pool (max 4 connections), closed with this database. */
   HikariDataSource pool(String name) {
+    return pool(name, URL);
+  }
+
+  /**
+   * A new small pool (max 4 connections) on another URL of the same database (through a {@link TcpProxy}),
+   * closed with this database; its connections carry {@code application_name} {@code <schema>-<name>}.
+   */
+  HikariDataSource pool(String name, String url) {
     HikariConfig cfg = new HikariConfig();
-    cfg.setJdbcUrl(URL);
+    cfg.setJdbcUrl(url);
     cfg.setUsername(USER);
     cfg.setPassword(PASSWORD);
     cfg.setMaximumPoolSize(4);
@@ -90,9 +98,15 @@ final class TestDatabase implements AutoCloseable {
 
   /** An unpooled data source whose connections carry {@code application_name}, to find their backends. */
   static DataSource direct(String applicationName) {
+    return direct(applicationName, URL);
+  }
+
+  /** An unpooled data source on another URL of the same database, with {@code application_name}. */
+  static DataSource direct(String applicationName, String url) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setApplicationName(applicationName);
-    ds.setURL(URL);
+    ds.setURL(url);
+    ds.setConnectTimeout(2);
     ds.setUser(USER);
     ds.setPassword(PASSWORD);
     return ds;
@@ -127,6 +141,24 @@ final class TestDatabase implements AutoCloseable {
         java.sql.PreparedStatement ps = c.prepareStatement(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
       ps.setString(1, applicationName);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Terminates the server backends of every connection of this schema's pools and feeds (application
+   * names starting with the schema name), as a database restart would; returns how many.
+   */
+  long terminateAll() {
+    try (Connection c = DriverManager.getConnection(URL, props());
+        java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            + " WHERE starts_with(application_name, ?) AND pid <> pg_backend_pid()")) {
+      ps.setString(1, schema);
       try (var rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
