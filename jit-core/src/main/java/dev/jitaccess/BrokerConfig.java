@@ -120,10 +120,16 @@ record BrokerConfig(
   }
 
   /**
-   * Resolves every default of a checked builder. Reads the builder, never writes it. Creates the
+   * Resolves every default of a checked builder. Reads the builder, never writes it. Checks that the
+   * audit sink delivers ({@link AuditSink#requireDelivering()}) before anything else, then creates the
    * broker's own scheduler thread when none was given.
+   *
+   * @throws IllegalStateException naming the fix, if the audit sink would drop every record
    */
   static BrokerConfig of(GrantBroker.Builder b) {
+    // fail fast where silence loses data (issue 18 item 1): before any thread exists, so nothing leaks
+    AuditSink audit = b.auditSink != null ? b.auditSink : AuditSink.slf4j();
+    audit.requireDelivering();
     String issuer = Objects.requireNonNull(b.issuer, "issuer"); // build() checked it
     PolicyEvaluator policy = Objects.requireNonNull(b.policy, "policy"); // build() checked it
     Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
@@ -144,7 +150,7 @@ record BrokerConfig(
         policy,
         b.approvalHandler,
         store,
-        b.auditSink != null ? b.auditSink : AuditSink.slf4j(),
+        audit,
         b.auditFailureBlocksIssuance == null || b.auditFailureBlocksIssuance,
         b.listeners,
         clock,

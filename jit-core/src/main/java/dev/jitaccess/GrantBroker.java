@@ -202,7 +202,11 @@ public interface GrantBroker extends AutoCloseable {
       return this;
     }
 
-    /** Where audit events go; defaults to {@link AuditSink#slf4j()}. */
+    /**
+     * Where audit events go; defaults to {@link AuditSink#slf4j()}. {@link #build()} refuses a sink that
+     * would drop every record ({@link AuditSink#requireDelivering()}: for the default, SLF4J with no
+     * provider bound); running without an audit trail takes {@link AuditSink#discardEveryRecord()}.
+     */
     public Builder auditSink(AuditSink sink) {
       Objects.requireNonNull(sink, "auditSink");
       once(this.auditSink, "auditSink");
@@ -421,7 +425,8 @@ public interface GrantBroker extends AutoCloseable {
     /**
      * Builds the broker.
      *
-     * @throws IllegalStateException if a required option is missing or options contradict each other
+     * @throws IllegalStateException if a required option is missing, options contradict each other, or
+     *     the audit sink would drop every record (the message names the fix)
      * @throws IllegalArgumentException if the signing key cannot be read or does not fit the algorithm
      * @throws JitException if the key directory cannot register the broker's first key
      */

@@ -32,7 +32,7 @@ class BrokerSplitRegressionTest {
 
   GrantBroker.Builder minimal() {
     return GrantBroker.builder().issuer(ISSUER).identityVerifier(new FakeIdentities())
-        .policy(Fixtures.allowAll(Duration.ofMinutes(10)));
+        .policy(Fixtures.allowAll(Duration.ofMinutes(10))).auditSink(audit);
   }
 
   @Test
@@ -81,7 +81,7 @@ class BrokerSplitRegressionTest {
   @Test
   void guardedSchedulerKeepsTheTimerRunningAfterAThrow() {
     ThrowsOnce scheduler = new ThrowsOnce(clock);
-    try (GrantBroker broker = minimal().clock(clock).scheduler(scheduler).auditSink(audit).listener(listener)
+    try (GrantBroker broker = minimal().clock(clock).scheduler(scheduler).listener(listener)
         .build()) {
       // the first grant's wake-up is the one that throws: the request still succeeds
       Grant first = broker.request(Fixtures.request(DEPLOYER).taskId("t1").ttl(Duration.ofMinutes(5)).build());
@@ -157,7 +157,7 @@ class BrokerSplitRegressionTest {
         throw new IllegalStateException("listener bug");
       }
     };
-    try (GrantBroker broker = minimal().clock(clock).scheduler(clock).auditSink(audit).listener(throwing)
+    try (GrantBroker broker = minimal().clock(clock).scheduler(clock).listener(throwing)
         .listener(listener).build()) {
       Grant grant = broker.request(Fixtures.request(DEPLOYER).taskId("t1").ttl(Duration.ofMinutes(5)).build());
       assertThat(grant.isLive()).isTrue();

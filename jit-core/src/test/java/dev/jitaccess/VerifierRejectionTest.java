@@ -18,6 +18,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.Verification.RejectionReason;
 import dev.jitaccess.internal.ManualClock;
+import dev.jitaccess.spi.AuditSink;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -257,20 +258,20 @@ class VerifierRejectionTest {
   @Test
   void badSigningKeysAreRefusedWithoutEchoingThem() throws Exception {
     GrantBroker.Builder b = GrantBroker.builder().issuer(ISSUER).identityVerifier(new Fixtures.FakeIdentities())
-        .policy(Fixtures.allowAll(Duration.ofMinutes(1))).clock(clock).scheduler(clock);
+        .policy(Fixtures.allowAll(Duration.ofMinutes(1))).auditSink(AuditSink.discardEveryRecord()).clock(clock).scheduler(clock);
     String secretLooking = "{\"kty\":\"EC\",\"d\":\"SECRET-MATERIAL\"}";
     assertThatThrownBy(() -> GrantBroker.builder().issuer(ISSUER).identityVerifier(new Fixtures.FakeIdentities())
-            .policy(Fixtures.allowAll(Duration.ofMinutes(1))).signingKey(secretLooking).build())
+            .policy(Fixtures.allowAll(Duration.ofMinutes(1))).auditSink(AuditSink.discardEveryRecord()).signingKey(secretLooking).build())
         .isInstanceOf(IllegalArgumentException.class)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET-MATERIAL"));
     assertThatThrownBy(() -> b.signingKey(key.toPublicJWK().toJSONString()).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("private");
     assertThatThrownBy(() -> GrantBroker.builder().issuer(ISSUER).identityVerifier(new Fixtures.FakeIdentities())
-            .policy(Fixtures.allowAll(Duration.ofMinutes(1))).algorithm(SigningAlgorithm.RS256)
+            .policy(Fixtures.allowAll(Duration.ofMinutes(1))).auditSink(AuditSink.discardEveryRecord()).algorithm(SigningAlgorithm.RS256)
             .signingKey(key.toJSONString()).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
     assertThatThrownBy(() -> GrantBroker.builder().issuer(ISSUER).identityVerifier(new Fixtures.FakeIdentities())
-            .policy(Fixtures.allowAll(Duration.ofMinutes(1))).signingKey("garbage").build())
+            .policy(Fixtures.allowAll(Duration.ofMinutes(1))).auditSink(AuditSink.discardEveryRecord()).signingKey("garbage").build())
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -16,6 +16,7 @@ import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.testkit.ManualClock;
 import dev.jitaccess.testkit.TestTrustDomain;
+import dev.jitaccess.spi.AuditSink;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -66,6 +67,7 @@ class JitObservationsTest {
         .clock(clock)
         .scheduler(clock)
         .observer(observer)
+        .auditSink(AuditSink.discardEveryRecord()) // no SLF4J provider here; these tests read observations
         .build();
   }
 

@@ -163,7 +163,8 @@ class HttpRequestAndBuilderTest {
             throw new IllegalStateException("secret internal detail");
           }
         })
-        .policy(ExchangeFixture.allowSome()).clock(f.clock).scheduler(f.clock).build();
+        .policy(ExchangeFixture.allowSome()).clock(f.clock).scheduler(f.clock)
+        .auditSink(dev.jitaccess.spi.AuditSink.discardEveryRecord()).build();
     try (failing) {
       TokenExchange x = TokenExchange.builder(failing).clock(f.clock).defaultPurpose("p").defaultEnvironment("e").build();
       HttpResponse r = x.exchange(HttpRequest.fromForm("grant_type=" + TokenExchange.GRANT_TYPE
