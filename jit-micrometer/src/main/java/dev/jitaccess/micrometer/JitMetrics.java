@@ -359,6 +359,12 @@ public final class JitMetrics {
       this.delegate = delegate;
     }
 
+    /** The delegate's answer: counting records that go nowhere must not hide that they go nowhere. */
+    @Override
+    public void requireDelivering() {
+      delegate.requireDelivering();
+    }
+
     @Override
     public void record(AuditEvent event) {
       delegate.record(event);

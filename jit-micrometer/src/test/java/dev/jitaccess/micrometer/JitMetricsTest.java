@@ -89,6 +89,26 @@ class JitMetricsTest {
     return registry.get(name).tags(tags).counter().count();
   }
 
+  /** Issue 18 item 1: the metered wrapper must not hide a sink that drops every record from build(). */
+  @Test
+  void theMeteredAuditSinkForwardsRequireDelivering() {
+    IllegalStateException refusal = new IllegalStateException("drops every record");
+    AuditSink refusing = new AuditSink() {
+      @Override
+      public void record(AuditEvent event) {}
+
+      @Override
+      public void requireDelivering() {
+        throw refusal;
+      }
+    };
+    assertThatThrownBy(() -> metrics.auditSink(refusing).requireDelivering()).isSameAs(refusal);
+    assertThatThrownBy(() -> metrics.auditSink(AuditSink.slf4j()).requireDelivering())
+        .as("no SLF4J provider in this module's tests").isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("would drop every audit record");
+    metrics.auditSink(new RecordingAuditSink()).requireDelivering();
+  }
+
   @Test
   void everyMeterIsRegisteredUpFrontAtZero() {
     assertThat(count(JitMetrics.GRANTS_ISSUED, "break_glass", "false", "delegated", "false")).isZero();
