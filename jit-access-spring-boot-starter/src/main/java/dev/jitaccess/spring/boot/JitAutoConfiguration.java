@@ -3,6 +3,8 @@ package dev.jitaccess.spring.boot;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.oidc.OidcIdentityVerifier;
+import dev.jitaccess.policy.LoadResult;
+import dev.jitaccess.policy.PolicyFileWatcher;
 import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.AuditSink;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -79,6 +82,27 @@ public class JitAutoConfiguration {
     RulePolicy policy = RulePolicy.builder().load(location).listener(state).build();
     state.attach(policy);
     return policy;
+  }
+
+  /**
+   * Hot reload of {@code jit.policy.location} ({@code jit.policy.reload}, on by default): jit-policy's
+   * {@link PolicyFileWatcher} reloads the policy when the file changes (atomic renames and ConfigMap
+   * symlink swaps included); a file with errors is refused, logged with file:line:column and shown by
+   * the health indicator, and the last good policy stays in force.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean(PolicyFileWatcher.class)
+  @ConditionalOnBean(RulePolicy.class)
+  @ConditionalOnProperty(prefix = "jit.policy", name = "location")
+  @ConditionalOnBooleanProperty(name = "jit.policy.reload", matchIfMissing = true)
+  PolicyFileWatcher jitPolicyFileWatcher(RulePolicy policy, JitProperties properties,
+      ObjectProvider<Clock> clock) {
+    Path location = require(properties.getPolicy().getLocation(), "jit.policy.location");
+    return PolicyFileWatcher.builder(policy, location).clock(clock(clock)).listener(result -> {
+      if (result instanceof LoadResult.Loaded) {
+        LOG.info("policy file {} reloaded, version {}", location, policy.version());
+      }
+    }).build();
   }
 
   /** The bundle source of {@code jit.identity.spiffe.*}, refreshing in the background. */

@@ -4,7 +4,9 @@ import dev.jitaccess.policy.Diagnostic;
 import dev.jitaccess.policy.LoadResult;
 import dev.jitaccess.policy.RulePolicy;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -15,11 +17,18 @@ import org.jspecify.annotations.Nullable;
  */
 final class PolicyState implements Consumer<LoadResult> {
   private final AtomicReference<@Nullable List<Diagnostic>> lastErrors = new AtomicReference<>();
+  private final AtomicReference<CompletableFuture<LoadResult>> next = new AtomicReference<>(new CompletableFuture<>());
   private volatile @Nullable RulePolicy policy;
 
   @Override
   public void accept(LoadResult result) {
     lastErrors.set(result instanceof LoadResult.Invalid invalid ? invalid.errors() : null);
+    Objects.requireNonNull(next.getAndSet(new CompletableFuture<>()), "next").complete(result);
+  }
+
+  /** Completes with the result of the next reload (taken before changing the file, so none is missed). */
+  CompletableFuture<LoadResult> nextReload() {
+    return Objects.requireNonNull(next.get(), "next");
   }
 
   void attach(RulePolicy policy) {

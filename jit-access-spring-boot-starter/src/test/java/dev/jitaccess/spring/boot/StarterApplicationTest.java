@@ -9,6 +9,8 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.oauth.TokenExchange;
+import dev.jitaccess.policy.LoadResult;
+import dev.jitaccess.policy.Policy;
 import dev.jitaccess.spring.boot.sample.ReportsApplication;
 import dev.jitaccess.testkit.TestTrustDomain;
 import java.net.URI;
@@ -23,6 +25,8 @@ import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -211,6 +215,49 @@ class StarterApplicationTest {
     HttpResponse<String> r = post("/oauth2/token", form);
     assertThat(r.statusCode()).isBetween(400, 403);
     assertThat(r.body()).doesNotContain("access_token");
+  }
+
+  /** Changes the policy file on disk and waits (with a deadline, no sleep) for the watcher's reload. */
+  static LoadResult rewritePolicy(String yaml) throws Exception {
+    Path file = dir.resolve("policy.yaml");
+    if (Files.readString(file).equals(yaml)) {
+      return Policy.parse("policy.yaml", yaml); // the same bytes: the watcher rightly reloads nothing
+    }
+    CompletableFuture<LoadResult> next = app.getBean(PolicyState.class).nextReload();
+    Files.writeString(file, yaml);
+    return next.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aPolicyFileChangedOnDiskIsReloadedAndABadOneIsRefusedKeepingTheLastGood() throws Exception {
+    try {
+      String onlyExport = POLICY.substring(0, POLICY.indexOf("  - id: ci-reads-reports"))
+          + POLICY.substring(POLICY.indexOf("  - id: ci-exports-once"));
+      assertThat(rewritePolicy(onlyExport)).isInstanceOf(LoadResult.Loaded.class);
+      Map<String, String> form = new LinkedHashMap<>();
+      form.put("grant_type", TokenExchange.GRANT_TYPE);
+      form.put("subject_token", spire.jwtSvid(SPIFFE_ID, "jit-broker"));
+      form.put("subject_token_type", TokenExchange.JWT_TYPE);
+      form.put("resource", RESOURCE);
+      form.put("scope", "read");
+      form.put(TokenExchange.TASK_ID, "reload-1");
+      assertThat(post("/oauth2/token", form).statusCode()).as("read is no longer granted").isBetween(400, 403);
+
+      LoadResult refused = rewritePolicy("version: 1\nrules:\n  - id: broken\n    effect: perhaps\n");
+      assertThat(refused).isInstanceOf(LoadResult.Invalid.class);
+      assertThat(exchange("reload-2", "export")).as("the last good policy stays in force").isNotBlank();
+      HttpResponse<String> health = get("/actuator/health", null, null);
+      assertThat(health.body()).contains("policyReloadRefused").containsPattern("policy\\.yaml:\\d+:\\d+: error");
+    } catch (Exception | AssertionError e) {
+      try {
+        rewritePolicy(POLICY);
+      } catch (Exception restore) {
+        e.addSuppressed(restore);
+      }
+      throw e;
+    }
+    assertThat(rewritePolicy(POLICY)).isInstanceOf(LoadResult.Loaded.class);
+    assertThat(exchange("reload-3", "read")).isNotBlank();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.policy.InvalidPolicyException;
+import dev.jitaccess.policy.PolicyFileWatcher;
 import dev.jitaccess.testkit.TestTrustDomain;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,14 @@ class StarterStartupFailureTest {
   void aValidConfigurationWithADevKeyStartsABroker() {
     try (ConfigurableApplicationContext context = run(base())) {
       assertThat(context.getBean(GrantBroker.class).publicJwks()).contains("\"kty\"");
+      assertThat(context.getBeansOfType(PolicyFileWatcher.class)).as("hot reload on by default").hasSize(1);
+    }
+  }
+
+  @Test
+  void hotReloadIsOffWithReloadFalse() {
+    try (ConfigurableApplicationContext context = run(with("jit.policy.reload=false"))) {
+      assertThat(context.getBeansOfType(PolicyFileWatcher.class)).isEmpty();
     }
   }
 
