@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the jit-access benchmark suite (issue 7, items 1 to 6).
 #
-#   jit-benchmarks/run.sh [quick|full|cpu] [--prof gc|stack]
+#   jit-benchmarks/run.sh [quick|full|cpu|resource] [--prof gc|stack]
 #
 # quick (default): JMH at 1 thread only, 1 fork, 1 x 1 s warm-up, 1 x 1 s measurement per benchmark
 #                  (grant throughput with its floors, request+close only; repeated presentation, resource-side verification,
@@ -13,6 +13,9 @@
 #                  measurement, policy also at 1,000 rules, then the process-CPU pairing (CpuPaired 21 200,
 #                  the ratios that hold on a busy machine) and the lifecycle run with 1,000,000 live grants,
 #                  30 s of expiries, 5 revokeTask rounds and a class histogram. About an hour on 2 busy cores.
+# resource:        issue 17: CpuPaired 7 200 verify (repeated and first presentation against the floor and
+#                  Spring Security's NimbusJwtDecoder), then Scaling (grant and verify at 1 and 2 threads,
+#                  ES256): about 8 minutes.
 # cpu:             only CpuPaired 21 200 (items 1, 2, 3, 4 at 10,000 rules, 5): about 10 minutes; the ratios
 #                  the verdicts in BENCHMARKS.md use.
 #
@@ -21,8 +24,8 @@ set -euo pipefail
 mode="${1:-quick}"
 shift || true
 case "$mode" in
-  quick|full|cpu) ;;
-  *) echo "usage: $0 [quick|full|cpu] [--prof gc|stack]" >&2; exit 2 ;;
+  quick|full|cpu|resource) ;;
+  *) echo "usage: $0 [quick|full|cpu|resource] [--prof gc|stack]" >&2; exit 2 ;;
 esac
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -33,7 +36,10 @@ jar="$here/target/benchmarks.jar"
 out="$here/target/benchmark-results"
 mkdir -p "$out"
 start=$(date +%s)
-if [ "$mode" = cpu ]; then
+if [ "$mode" = resource ]; then
+  java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 7 200 verify | tee "$out/cpu-paired-verify.md"
+  java -cp "$jar" dev.jitaccess.benchmarks.Scaling ES256 2 | tee "$out/scaling.md"
+elif [ "$mode" = cpu ]; then
   java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 21 200 | tee "$out/cpu-paired.md"
 elif [ "$mode" = quick ]; then
   java -cp "$jar" dev.jitaccess.benchmarks.Suite quick --out "$out" "$@"

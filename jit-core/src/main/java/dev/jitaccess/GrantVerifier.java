@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * {@link #builder()} from the broker's {@link GrantBroker#publicJwks()}, given as text or fetched from a URL
  * where the broker serves it.
  *
- * <p>Both remember the tokens they verified (a bounded cache keyed by the SHA-256 of the token, see
+ * <p>Both remember the tokens they verified (a bounded cache of the exact tokens, see
  * {@link Builder#verifiedTokenCache(int)}), so a task presenting the same token on every call pays for the
  * signature once; what can change (the broker's record, revocation, expiry, audience, task, actions, proof of
  * possession, whether the signing key is still trusted) is checked on every call.
@@ -196,7 +196,8 @@ public interface GrantVerifier {
      * the same bytes; its key must still be trusted, and every other check (audience, {@code exp}/{@code nbf}
      * against the clock, task, actions, proof of possession, and with a {@link #store} revocation, expiry,
      * idle time and single use) runs on every call. An entry never outlives the token's {@code exp} plus the
-     * skew. Keyed by the token's SHA-256; the cache holds no token. See {@link #noVerifiedTokenCache()}.
+     * skew. Keyed by the exact token: the cache holds the tokens it verified (in this JVM's heap, which
+     * already sees every token presented) until they expire. See {@link #noVerifiedTokenCache()}.
      */
     public Builder verifiedTokenCache(int maxEntries) {
       check(this.verifiedTokenCache == null, "verifiedTokenCache");

@@ -71,10 +71,35 @@ public final class CpuPaired {
         v.algorithm = alg;
         v.setUp();
         try {
-          Series[] r = measure(rounds, new int[] {ops * 4, ops * 4, ops * 4},
-              List.of(v::floor, v::brokerVerifier, v::standaloneVerifier));
-          row(sb, "verify: broker.verifier()", alg.name(), "floor", r[0], r[1], Suite.TARGET);
-          row(sb, "verify: stand-alone", alg.name(), "floor", r[0], r[2], Suite.TARGET);
+          List<Callable<?>> tasks = new ArrayList<>(List.of(v::floor, v::brokerVerifier, v::brokerVerifierFirst,
+              v::brokerVerifierUncached, v::standaloneVerifier, v::standaloneVerifierFirst));
+          // Spring's decoder on the very same tokens; Nimbus verifies Ed25519 only with Tink
+          SpringDecoderBenchmark spring = alg == SigningAlgorithm.EDDSA ? null : SpringDecoderBenchmark.over(v);
+          if (spring != null) {
+            tasks.add(spring::springFirst);
+            tasks.add(spring::springRepeated);
+          }
+          int[] minOps = new int[tasks.size()];
+          Arrays.fill(minOps, ops * 4);
+          Series[] r = measure(rounds, minOps, tasks);
+          double hit = alg == SigningAlgorithm.ES256 ? Suite.HIT_TARGET_ES256
+              : alg == SigningAlgorithm.RS256 ? Suite.HIT_TARGET_RS256 : Double.NaN;
+          row(sb, "verify, repeated: broker.verifier() (cache hit)", alg.name(), "floor", r[0], r[1], hit);
+          row(sb, "verify, first: broker path (miss)", alg.name(), "floor", r[0], r[2], Suite.TARGET);
+          row(sb, "verify, no cache: broker path", alg.name(), "floor", r[0], r[3], Suite.TARGET);
+          row(sb, "verify, repeated: stand-alone (cache hit)", alg.name(), "floor", r[0], r[4], Double.NaN);
+          row(sb, "verify, first: stand-alone (miss)", alg.name(), "floor", r[0], r[5], Suite.TARGET);
+          if (spring != null) {
+            row(sb, "verify, first: broker path (miss)", alg.name(), "Spring NimbusJwtDecoder", r[6], r[2],
+                Suite.SPRING_FIRST_TARGET);
+            row(sb, "verify, first: stand-alone (miss)", alg.name(), "Spring NimbusJwtDecoder", r[6], r[5],
+                Suite.SPRING_FIRST_TARGET);
+            row(sb, "verify, repeated: broker.verifier() (cache hit)", alg.name(), "Spring NimbusJwtDecoder, repeated",
+                r[7], r[1], Suite.SPRING_REPEATED_TARGET);
+            row(sb, "verify, repeated: stand-alone (cache hit)", alg.name(), "Spring NimbusJwtDecoder, repeated",
+                r[7], r[4], Suite.SPRING_REPEATED_TARGET);
+            row(sb, "verify: Spring NimbusJwtDecoder (reference)", alg.name(), "floor", r[0], r[6], Double.NaN);
+          }
         } finally {
           v.tearDown();
         }

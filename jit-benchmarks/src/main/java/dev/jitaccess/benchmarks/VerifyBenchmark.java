@@ -7,10 +7,13 @@ import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.SigningAlgorithm;
 import dev.jitaccess.Verification;
+import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.Scheduler;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -23,55 +26,111 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Issue 7, item 3: resource-side verification of one live grant token. {@link #brokerVerifier} is
- * {@code broker.verifier()} (signature, claims, and the broker's store for revocation), {@link
- * #standaloneVerifier} a {@link GrantVerifier} built from the published JWKS without a store, and
- * {@link #floor} bare Nimbus {@code SignedJWT.parse} + signature + {@code iss}/{@code aud}/{@code exp}
- * with the same JCA provider the library uses.
+ * Issue 7 item 3 and issue 17: resource-side verification of live grant tokens, repeated and first
+ * presentation.
+ *
+ * <ul>
+ *   <li>{@link #brokerVerifier}: {@code broker.verifier()} presented the same token again and again (a task
+ *       presents its token on every call): a verified-token cache hit, with the store lookup and the audit
+ *       record of every call.
+ *   <li>{@link #brokerVerifierFirst}: first presentation on the broker's verification path: the same code as
+ *       {@code broker.verifier()} (a {@link GrantVerifier} over the broker's store and audit sink), with a
+ *       cache of one entry, cycling through {@value #RING} tokens, so that every call misses (digest, cache
+ *       look-up, the full check, the cache fill).
+ *   <li>{@link #brokerVerifierUncached}: the same, cache off, on one token: the verification as it was
+ *       before the cache.
+ *   <li>{@link #standaloneVerifier} / {@link #standaloneVerifierFirst}: a {@link GrantVerifier} from the
+ *       published JWKS without a store, repeated (hit) and first presentation (miss, as above).
+ *   <li>{@link #floor}: bare Nimbus {@code SignedJWT.parse} + signature + {@code iss}/{@code aud}/{@code exp}
+ *       with the JCA provider the library uses.
+ * </ul>
+ *
+ * <p>Spring Security's {@code NimbusJwtDecoder} on the same tokens: {@link SpringDecoderBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class VerifyBenchmark {
+  /** How many distinct tokens the first-presentation benchmarks cycle through. */
+  static final int RING = 64;
+
   /** The broker's signing algorithm. */
   @Param({"ES256", "EDDSA", "RS256"})
   public SigningAlgorithm algorithm;
 
+  private Scheduler storeScheduler;
   private GrantBroker broker;
   private GrantVerifier brokerVerifier;
+  private GrantVerifier brokerPathFirst;
+  private GrantVerifier brokerPathUncached;
   private GrantVerifier standalone;
+  private GrantVerifier standaloneFirst;
   private Floors.Resource floor;
   private String token;
+  private String[] ring;
+  private final AtomicInteger next = new AtomicInteger();
 
-  /** Issues one grant valid for the whole run and builds the three verifiers. */
+  /** Issues the grants, valid for the whole run, and builds the verifiers. */
   @Setup(Level.Trial)
   public void setUp() throws ParseException {
     Clock clock = Clock.systemUTC();
     JwtSvids svids = new JwtSvids(Crypto.Ecdsa.BOUNCY_CASTLE, clock);
-    broker = Brokers.builder(algorithm, svids.identityVerifier()).build();
-    token = broker.request(Brokers.request(Credential.jwtSvid(svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1))), "verify-task", Duration.ofHours(1))).token();
+    storeScheduler = Scheduler.threaded(clock, "verify-benchmark-store");
+    GrantStore store = GrantStore.inMemory(clock, storeScheduler, Duration.ofMinutes(5));
+    broker = Brokers.builder(algorithm, svids.identityVerifier()).store(store).build();
+    Credential svid = Credential.jwtSvid(svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1)));
+    token = broker.request(Brokers.request(svid, "verify-task", Duration.ofHours(1))).token();
+    ring = new String[RING];
+    for (int i = 0; i < RING; i++) {
+      ring[i] = broker.request(Brokers.request(svid, "verify-ring-" + i, Duration.ofHours(1))).token();
+    }
     brokerVerifier = broker.verifier();
-    standalone = GrantVerifier.builder().issuer(Brokers.ISSUER).jwks(broker.publicJwks()).build();
+    String jwks = broker.publicJwks();
+    brokerPathFirst = GrantVerifier.builder().issuer(Brokers.ISSUER).jwks(jwks).store(store).auditSink(Brokers.DROP)
+        .verifiedTokenCache(1).build();
+    brokerPathUncached = GrantVerifier.builder().issuer(Brokers.ISSUER).jwks(jwks).store(store)
+        .auditSink(Brokers.DROP).noVerifiedTokenCache().build();
+    standalone = GrantVerifier.builder().issuer(Brokers.ISSUER).jwks(jwks).build();
+    standaloneFirst = GrantVerifier.builder().issuer(Brokers.ISSUER).jwks(jwks).verifiedTokenCache(1).build();
     floor = new Floors.Resource(
-        Crypto.verifier(JWKSet.parse(broker.publicJwks()).getKeys().get(0), Crypto.Ecdsa.BOUNCY_CASTLE), clock);
+        Crypto.verifier(JWKSet.parse(jwks).getKeys().get(0), Crypto.Ecdsa.BOUNCY_CASTLE), clock);
   }
 
-  /** Closes the broker. */
+  /** Closes the broker and the store's scheduler. */
   @TearDown(Level.Trial)
   public void tearDown() {
     broker.close();
+    Scheduler.shutdown(storeScheduler);
   }
 
-  /** The library, in the broker's JVM: token checks plus the store's revocation state. */
+  /** Repeated presentation through {@code broker.verifier()}: a cache hit, store and audit included. */
   @Benchmark
   public Verification brokerVerifier() {
     return verified(brokerVerifier.verify(token, Brokers.RESOURCE));
   }
 
-  /** The library, at a resource server without the store: token checks only. */
+  /** First presentation on the broker's verification path: every call a cache miss. */
+  @Benchmark
+  public Verification brokerVerifierFirst() {
+    return verified(brokerPathFirst.verify(nextRingToken(), Brokers.RESOURCE));
+  }
+
+  /** The broker's verification path without the cache, on one token. */
+  @Benchmark
+  public Verification brokerVerifierUncached() {
+    return verified(brokerPathUncached.verify(token, Brokers.RESOURCE));
+  }
+
+  /** Repeated presentation at a resource server without the store: a cache hit, token checks only. */
   @Benchmark
   public Verification standaloneVerifier() {
     return verified(standalone.verify(token, Brokers.RESOURCE));
+  }
+
+  /** First presentation at a resource server without the store: every call a cache miss. */
+  @Benchmark
+  public Verification standaloneVerifierFirst() {
+    return verified(standaloneFirst.verify(nextRingToken(), Brokers.RESOURCE));
   }
 
   /** The floor: bare Nimbus. */
@@ -84,8 +143,16 @@ public class VerifyBenchmark {
     return claims;
   }
 
+  private String nextRingToken() {
+    return ring[Math.floorMod(next.getAndIncrement(), RING)];
+  }
+
   String token() {
     return token;
+  }
+
+  String[] ring() {
+    return ring.clone();
   }
 
   String brokerJwks() {
@@ -93,7 +160,7 @@ public class VerifyBenchmark {
   }
 
   /** A rejection would be a cheap early exit and flatter the figure: fail the run instead. */
-  private static Verification verified(Verification v) {
+  static Verification verified(Verification v) {
     if (!(v instanceof Verification.Verified)) {
       throw new IllegalStateException("token refused: " + ((Verification.Rejected) v).reason());
     }

@@ -1,6 +1,7 @@
 package dev.jitaccess.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -67,11 +68,44 @@ class BenchmarkSmokeTest {
     b.algorithm = algorithm;
     b.setUp();
     try {
-      assertThat(b.brokerVerifier()).isInstanceOf(Verification.Verified.class);
-      assertThat(b.standaloneVerifier()).isInstanceOf(Verification.Verified.class);
+      for (int i = 0; i < VerifyBenchmark.RING + 2; i++) {
+        assertThat(b.brokerVerifier()).isInstanceOf(Verification.Verified.class);
+        assertThat(b.brokerVerifierFirst()).isInstanceOf(Verification.Verified.class);
+        assertThat(b.brokerVerifierUncached()).isInstanceOf(Verification.Verified.class);
+        assertThat(b.standaloneVerifier()).isInstanceOf(Verification.Verified.class);
+        assertThat(b.standaloneVerifierFirst()).isInstanceOf(Verification.Verified.class);
+      }
       assertThat(b.floor().getSubject()).isEqualTo(JwtSvids.WORKLOAD);
+      assertThat(b.ring()).doesNotHaveDuplicates().doesNotContain(b.token());
     } finally {
       b.tearDown();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = SigningAlgorithm.class, names = {"ES256", "RS256"})
+  void springDecoderAcceptsTheSameTokensAndRefusesAnotherAudienceOrATamperedOne(SigningAlgorithm algorithm)
+      throws Exception {
+    VerifyBenchmark v = new VerifyBenchmark();
+    v.algorithm = algorithm;
+    v.setUp();
+    try {
+      SpringDecoderBenchmark s = SpringDecoderBenchmark.over(v);
+      for (int i = 0; i < 3; i++) {
+        assertThat(s.springRepeated().getSubject()).isEqualTo(JwtSvids.WORKLOAD);
+        assertThat(s.springFirst().getAudience()).containsExactly(Brokers.RESOURCE);
+      }
+      String t = v.token();
+      String tampered = t.substring(0, t.lastIndexOf('.') + 1) + (t.charAt(t.lastIndexOf('.') + 1) == 'A' ? 'B' : 'A')
+          + t.substring(t.lastIndexOf('.') + 2);
+      assertThatThrownBy(() -> SpringDecoderBenchmark.decoder(v.brokerJwks(), algorithm).decode(tampered))
+          .isInstanceOf(org.springframework.security.oauth2.jwt.JwtException.class);
+      org.springframework.security.oauth2.jwt.NimbusJwtDecoder otherAudience =
+          SpringDecoderBenchmark.decoder(v.brokerJwks(), algorithm);
+      otherAudience.setJwtValidator(new org.springframework.security.oauth2.jwt.JwtAudienceValidator("https://other.example.org"));
+      assertThatThrownBy(() -> otherAudience.decode(t)).isInstanceOf(org.springframework.security.oauth2.jwt.JwtException.class);
+    } finally {
+      v.tearDown();
     }
   }
 

@@ -29,11 +29,6 @@ final class Sha256 {
     return BASE64URL.encodeToString(digest().digest(data));
   }
 
-  /** A digest already computed, as base64url without padding (the form of {@link #base64url(byte[])}). */
-  static String base64urlOfDigest(byte[] sha256) {
-    return BASE64URL.encodeToString(sha256);
-  }
-
   /** The base64url (no padding) SHA-256 of the first {@code length} bytes of {@code data}. */
   static String base64url(byte[] data, int length) {
     MessageDigest d = digest();

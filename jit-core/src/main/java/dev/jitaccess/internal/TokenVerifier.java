@@ -157,19 +157,24 @@ public final class TokenVerifier implements GrantVerifier {
     String audience = request.audience();
     Verification result;
     String grantId = null;
-    VerifiedTokenCache.@Nullable Digest digest = null;
+    String tokenHash = null;
     try {
       Outcome o;
+      VerifiedTokenCache.Entry hit;
       if (token == null || token.isEmpty()) {
         o = reject(RejectionReason.MALFORMED, "no token");
       } else if (token.length() > maxTokenBytes) {
         o = reject(RejectionReason.TOO_LARGE, "token is " + token.length() + " bytes, the limit is " + maxTokenBytes);
+      } else if ((hit = cachedAndTrusted(token)) != null) {
+        // the exact token was checked before, with a key that is still trusted: what it cannot change is
+        // not checked again; everything else is, in the same code as a miss
+        tokenHash = hit.tokenSha256();
+        o = checkClaims(hit.claims(), token, request);
       } else if (!isCompact(token)) {
         o = reject(RejectionReason.MALFORMED, "not a compact JWS (three base64url parts)");
       } else {
-        // ASCII only from here on: the digest of the bytes is the digest of the exact token
-        digest = cache != null || audit != null ? VerifiedTokenCache.Digest.of(token) : null;
-        o = check(token, digest, request);
+        tokenHash = audit != null ? GrantTokens.sha256(token) : null; // only audit records carry it
+        o = check(token, tokenHash, request);
       }
       result = o.result;
       grantId = o.grantId;
@@ -177,7 +182,7 @@ public final class TokenVerifier implements GrantVerifier {
       LOG.warn("grant token verification failed with {}; token refused", e.getClass().getName());
       result = new Verification.Rejected(RejectionReason.ERROR, "verification failed: " + e.getClass().getSimpleName());
     }
-    record(result, token, audience, grantId, digest);
+    record(result, token, audience, grantId, tokenHash);
     return result;
   }
 
@@ -223,21 +228,35 @@ public final class TokenVerifier implements GrantVerifier {
   }
 
   /**
-   * Checks a token of the compact JWS alphabet. A token whose digest is in the cache skips what the same
-   * bytes cannot change (parse, header, signature, issuer) if its key is still trusted; every other check
-   * runs on a hit exactly as on a miss, in {@link #checkClaims}.
+   * The cache entry of exactly this token if its signing key is still the trusted key of its kid; an entry
+   * whose key is no longer trusted is dropped (the full check then refuses the token, as it would without
+   * the cache).
    */
-  private Outcome check(String token, VerifiedTokenCache.@Nullable Digest digest, VerificationRequest request) {
+  private VerifiedTokenCache.@Nullable Entry cachedAndTrusted(String token) {
     VerifiedTokenCache c = cache;
-    if (c != null && digest != null) {
-      VerifiedTokenCache.Entry hit = c.get(digest);
-      if (hit != null) {
-        if (stillTrusted(hit)) {
-          return checkClaims(hit.claims(), token, request);
-        }
-        c.invalidate(digest); // the key left the trusted set: verify again, which refuses it
-      }
+    if (c == null) {
+      return null;
     }
+    VerifiedTokenCache.Entry hit = c.get(token);
+    if (hit == null) {
+      return null;
+    }
+    if (stillTrusted(hit)) {
+      return hit;
+    }
+    c.invalidate(token);
+    return null;
+  }
+
+  /**
+   * Checks a token of the compact JWS alphabet that the cache does not hold: parse, header, key, signature,
+   * then {@link #checkClaims}; a token whose signature and issuer check and whose claims read as a grant is
+   * remembered, whatever the later checks say (they run again on every call).
+   *
+   * @param tokenHash the token's SHA-256 (base64url), or null without an audit sink
+   */
+  private Outcome check(String token, @Nullable String tokenHash, VerificationRequest request) {
+    VerifiedTokenCache c = cache;
     String[] parts = split(token);
     // parse once; only a token that is not a JWS is parsed again, to say why
     SignedJWT jwt;
@@ -281,11 +300,11 @@ public final class TokenVerifier implements GrantVerifier {
     } catch (ParseException e) {
       return reject(RejectionReason.MALFORMED, "claims are not a JSON object");
     }
-    if (c != null && digest != null && issuer.equals(claims.issuer())) {
+    if (c != null && issuer.equals(claims.issuer())) {
       GrantInfo info = readable(claims);
       if (info != null) {
         claims = claims.cacheable(info);
-        c.put(digest, new VerifiedTokenCache.Entry(kid, key.get(), claims), clock.instant());
+        c.put(token, new VerifiedTokenCache.Entry(kid, key.get(), claims, tokenHash), clock.instant());
       }
     }
     return checkClaims(claims, token, request);
@@ -500,7 +519,7 @@ public final class TokenVerifier implements GrantVerifier {
         && token.environment().equals(record.environment())
         && token.owner().equals(record.owner())
         && token.approvalId().equals(record.approvalId())
-        && approvers(token).equals(approvers(record))
+        && sameApprovers(token, record)
         && token.breakGlass() == record.breakGlass()
         && token.singleUse() == record.singleUse()
         && record.actions().containsAll(token.actions())
@@ -513,12 +532,19 @@ public final class TokenVerifier implements GrantVerifier {
         && !token.expiresAt().isAfter(record.expiresAt());
   }
 
+  private static boolean sameApprovers(GrantInfo token, GrantInfo record) {
+    if (token.approvals().isEmpty() || record.approvals().isEmpty()) {
+      return token.approvals().isEmpty() && record.approvals().isEmpty(); // most grants: nothing to compare
+    }
+    return approvers(token).equals(approvers(record));
+  }
+
   private static List<String> approvers(GrantInfo g) {
     return g.approvals().stream().map(a -> a.approver() + "@" + a.at().getEpochSecond()).toList();
   }
 
   private void record(Verification result, String token, String audience, @Nullable String grantId,
-      VerifiedTokenCache.@Nullable Digest digest) {
+      @Nullable String tokenHash) {
     if (audit == null) {
       return;
     }
@@ -540,8 +566,8 @@ public final class TokenVerifier implements GrantVerifier {
       fields.put(AuditEvent.REASON, r.reason() + ": " + r.detail());
     }
     fields.put(AuditEvent.RESOURCE, audience);
-    if (digest != null) {
-      fields.put(AuditEvent.TOKEN_SHA256, digest.base64url());
+    if (tokenHash != null) {
+      fields.put(AuditEvent.TOKEN_SHA256, tokenHash);
     } else if (token != null && token.length() <= maxTokenBytes) {
       fields.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
     }

@@ -4,9 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.jitaccess.GrantInfo;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,26 +13,31 @@ import org.jspecify.annotations.Nullable;
 /**
  * Grant tokens whose signature, issuer and claims a {@link TokenVerifier} has already checked, so that a
  * task presenting the same token on every call pays for the signature once (Envoy's {@code jwt_cache_config}
- * does the same). Keyed by the SHA-256 of the exact token (never the token itself: a heap dump of the cache
- * holds no bearer token), it holds what the token says, parsed, and which key signed it.
+ * does the same). Keyed by the exact token, it holds what the token says, parsed, which key signed it and the
+ * token's SHA-256 for the audit record (when the verifier has an audit sink). A digest as the key would cost a SHA-256 of the whole token on every
+ * call, most of a hit's time; the tokens held here are ones the verifier was just given, and none is kept
+ * past its {@code exp}.
  *
- * <p>What a cache hit does not repeat is only what cannot change for the same bytes: the parse, the header
- * checks, the signature and the issuer. The caller still checks, on every call, whether the signing key is
- * still trusted ({@link Entry#key()} against the current key lookup), the audience, {@code exp}/{@code nbf}/
- * {@code iat} against the clock, task, actions, proof of possession and the store's record. An entry is
- * never kept past the token's {@code exp} plus the skew (on the injected clock); an entry whose key left the
- * trusted set is dropped at its next lookup ({@link #invalidate}). Thread-safe.
+ * <p>What a cache hit does not repeat is only what cannot change for the same characters: the parse, the
+ * header checks, the signature and the issuer. The caller still checks, on every call, whether the signing
+ * key is still trusted ({@link Entry#key()} against the current key lookup), the audience,
+ * {@code exp}/{@code nbf}/{@code iat} against the clock, task, actions, proof of possession and the store's
+ * record. An entry is never kept past the token's {@code exp} plus the skew (on the injected clock); an entry
+ * whose key left the trusted set is dropped at its next lookup ({@link #invalidate}). Only tokens whose
+ * signature verified are ever put, so an attacker cannot fill the cache. Thread-safe.
  */
 final class VerifiedTokenCache {
 
   /**
-   * A checked token: the key that verified it and its claims.
+   * A checked token: the key that verified it, its claims and its hash.
    *
    * @param kid the {@code kid} of the signing key
    * @param key the published key the signature verified with
    * @param claims the claims that the verifier checks on every call
+   * @param tokenSha256 the token's SHA-256, base64url, as audit records carry it; null for a verifier
+   *     without an audit sink
    */
-  record Entry(String kid, KeyRing.PublicKeyEntry key, TokenVerifier.Claims claims) {
+  record Entry(String kid, KeyRing.PublicKeyEntry key, TokenVerifier.Claims claims, @Nullable String tokenSha256) {
     Entry {
       Objects.requireNonNull(kid, "kid");
       Objects.requireNonNull(key, "key");
@@ -46,56 +48,53 @@ final class VerifiedTokenCache {
     GrantInfo info() {
       return Objects.requireNonNull(claims.info(), "info");
     }
+
+    @Override
+    public String toString() {
+      return "Entry[kid=" + kid + ", grant=" + info().grantId() + "]";
+    }
   }
 
-  /** The SHA-256 of a token as four longs: 32 bytes compared in four steps, no array per key. */
-  static final class Digest {
-    private final long a;
-    private final long b;
-    private final long c;
-    private final long d;
-    private final byte[] bytes;
+  /**
+   * A token as a key: equal when the tokens are equal; hashed over its last characters (the signature of a
+   * JWS, random for every token; a lookup of a crafted token that shares them costs a string comparison per
+   * cached token that does too, and only verified tokens are ever cached) instead of all of them, which a
+   * fresh string from the network would compute on every call. {@code toString()} never shows the token.
+   */
+  static final class Key {
+    private static final int HASHED_CHARS = 24;
+    private final String token;
+    private final int hash;
 
-    private Digest(byte[] sha256) {
-      ByteBuffer buf = ByteBuffer.wrap(sha256);
-      this.a = buf.getLong();
-      this.b = buf.getLong();
-      this.c = buf.getLong();
-      this.d = buf.getLong();
-      this.bytes = sha256;
-    }
-
-    /** The digest of a token made of ASCII characters only (the caller checked the compact JWS alphabet). */
-    static Digest of(String asciiToken) {
-      MessageDigest md = Sha256.digest();
-      return new Digest(md.digest(asciiToken.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    /** The digest as base64url without padding, as audit records carry it. */
-    String base64url() {
-      return Sha256.base64urlOfDigest(bytes);
+    Key(String token) {
+      this.token = token;
+      int h = token.length();
+      for (int i = Math.max(0, token.length() - HASHED_CHARS); i < token.length(); i++) {
+        h = 31 * h + token.charAt(i);
+      }
+      this.hash = h;
     }
 
     @Override
     public boolean equals(@Nullable Object o) {
-      return o instanceof Digest other && a == other.a && b == other.b && c == other.c && d == other.d;
+      return o instanceof Key other && hash == other.hash && token.equals(other.token);
     }
 
     @Override
     public int hashCode() {
-      return (int) (a ^ (a >>> 32));
+      return hash;
     }
 
     @Override
     public String toString() {
-      return "Digest[" + base64url() + "]";
+      return "Key[" + token.length() + " chars]";
     }
   }
 
   private final Clock clock;
   private final Duration skew;
   private final Instant origin;
-  private final Cache<Digest, Entry> cache;
+  private final Cache<Key, Entry> cache;
 
   /**
    * Creates a cache of at most {@code maxEntries} tokens.
@@ -110,40 +109,40 @@ final class VerifiedTokenCache {
         .ticker(this::nanos)
         .executor(Runnable::run)
         .maximumSize(maxEntries)
-        .expireAfter(new Expiry<Digest, Entry>() {
+        .expireAfter(new Expiry<Key, Entry>() {
           @Override
-          public long expireAfterCreate(Digest key, Entry value, long currentTime) {
+          public long expireAfterCreate(Key key, Entry value, long currentTime) {
             return Math.max(0, nanosAt(deadline(value)) - currentTime);
           }
 
           @Override
-          public long expireAfterUpdate(Digest key, Entry value, long currentTime, long currentDuration) {
+          public long expireAfterUpdate(Key key, Entry value, long currentTime, long currentDuration) {
             return Math.max(0, nanosAt(deadline(value)) - currentTime);
           }
 
           @Override
-          public long expireAfterRead(Digest key, Entry value, long currentTime, long currentDuration) {
+          public long expireAfterRead(Key key, Entry value, long currentTime, long currentDuration) {
             return currentDuration;
           }
         })
         .build();
   }
 
-  /** The entry of this token, if cached. The caller still checks every claim against the clock. */
-  @Nullable Entry get(Digest token) {
-    return cache.getIfPresent(token);
+  /** The entry of exactly this token, if cached. The caller still checks every claim against the clock. */
+  @Nullable Entry get(String token) {
+    return cache.getIfPresent(new Key(token));
   }
 
   /** Remembers a token whose signature and claims checked, unless it is already past its deadline. */
-  void put(Digest token, Entry entry, Instant now) {
+  void put(String token, Entry entry, Instant now) {
     if (now.isBefore(deadline(entry))) {
-      cache.put(token, entry);
+      cache.put(new Key(token), entry);
     }
   }
 
   /** Drops a token, for example because its key is no longer trusted. */
-  void invalidate(Digest token) {
-    cache.invalidate(token);
+  void invalidate(String token) {
+    cache.invalidate(new Key(token));
   }
 
   /** How many tokens are cached (approximately). */
