@@ -22,4 +22,14 @@ su postgres -c "psql -v ON_ERROR_STOP=1 -q" <<'SQL'
 SELECT 'CREATE ROLE jit LOGIN PASSWORD ''jit'' CREATEDB' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'jit')\gexec
 SELECT 'CREATE DATABASE jit_test OWNER jit' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'jit_test')\gexec
 SQL
+# The tests run several replicas, each with its own pools and listener connections, and JVMs in parallel:
+# the default of 100 connections is too few. Raise it once (a restart applies it).
+if [ "$(su postgres -c "psql -tAc 'SHOW max_connections'")" -lt 300 ]; then
+  su postgres -c "psql -q -c 'ALTER SYSTEM SET max_connections = 300'"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+  for _ in $(seq 1 30); do
+    if su postgres -c "pg_isready -q -h 127.0.0.1 -p 5432"; then break; fi
+    sleep 1
+  done
+fi
 echo "PostgreSQL $version ready: jdbc:postgresql://127.0.0.1:5432/jit_test (user jit)"
