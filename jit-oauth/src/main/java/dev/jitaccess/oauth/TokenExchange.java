@@ -65,7 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Errors follow RFC 6749 section 5.2 and RFC 8693 section 2.2.2: {@code invalid_request} for a bad
  * request and, as RFC 8693 requires, for a subject or actor token that is invalid or refused by policy
- * (the description starts with {@code denied:} and gives the decision's reasons);
+ * (the description starts with {@code denied:}); a refusal is answered by its
+ * {@link dev.jitaccess.DenialCategory}: 503 {@code temporarily_unavailable} when a component is
+ * unavailable, 500 {@code server_error} for another fault, 429 when a quota of live grants is reached;
  * {@code unsupported_grant_type}; {@code invalid_scope} for a missing or malformed scope, or one wider than
  * the delegated grant; {@code invalid_target} for several targets, a malformed resource, or one outside the
  * delegated grant; {@code invalid_dpop_proof} (RFC 9449) for a bad DPoP proof. 400 for all of these,
@@ -403,28 +405,32 @@ public final class TokenExchange {
   }
 
   /**
-   * A refused request: 500 {@code server_error} when a component failed (the denial carries a cause, for
-   * example a throwing audit sink or identity verifier), otherwise 400 {@code invalid_request} as RFC 8693
-   * section 2.2.2 asks. The description is generic unless {@link Builder#denialDetails} is on; either way
+   * A refused request, answered by its {@link dev.jitaccess.DenialCategory} through {@link DenialStatus}:
+   * 503 {@code temporarily_unavailable} when a component is unavailable, 500 {@code server_error} for
+   * another fault, 429 for a quota, otherwise 400 {@code invalid_request} as RFC 8693 section 2.2.2 asks.
+   * The description is generic unless {@link Builder#denialDetails} is on (never for a fault); either way
    * it ends with the correlation id that the INFO log line and the broker's audit record also carry.
    */
   private HttpResponse denied(AccessDeniedException e, String correlationId) {
     Decision d = e.decision();
     String reasons = String.join("; ", d.reasons());
-    LOG.info("token exchange {} denied: {}", correlationId, OAuthErrors.sanitize(reasons));
+    LOG.info("token exchange {} denied ({}): {}", correlationId, e.category(), OAuthErrors.sanitize(reasons));
     String suffix = " (correlation id " + correlationId + ")";
-    if (e.getCause() != null) {
-      return error(500, "server_error", "the request could not be evaluated; nothing was issued" + suffix);
+    DenialStatus mapped = DenialStatus.of(e.category(), e.getCause() != null);
+    if (mapped.status() >= 500) {
+      return error(mapped.status(), mapped.error(), "the request could not be evaluated; nothing was issued" + suffix);
     }
     String why;
     if (d instanceof Decision.NeedsApproval) {
       why = "a human approval is required, which a token exchange cannot wait for";
     } else if (denialDetails) {
       why = reasons;
+    } else if (mapped.status() == 429) {
+      why = "too many live grants; retry when some have ended";
     } else {
       why = "the request was refused";
     }
-    return invalidRequest("denied: " + why + suffix);
+    return error(mapped.status(), mapped.error(), "denied: " + why + suffix);
   }
 
   /** A new correlation id: 96 random bits, base64url. */

@@ -170,8 +170,9 @@ class HttpRequestAndBuilderTest {
       HttpResponse r = x.exchange(HttpRequest.fromForm("grant_type=" + TokenExchange.GRANT_TYPE
           + "&subject_token=abc&subject_token_type=" + TokenExchange.JWT_TYPE + "&scope=read&audience=a&task_id=t",
           FORM, Map.of()));
-      assertThat(r.status()).as("a failing component is a server error (issue 18 item 2)").isEqualTo(500);
-      assertThat(r.body()).contains("server_error").contains("the request could not be evaluated")
+      assertThat(r.status()).as("a failing component is unavailable (issue 18 item 2): DenialCategory.UNAVAILABLE")
+          .isEqualTo(503);
+      assertThat(r.body()).contains("temporarily_unavailable").contains("the request could not be evaluated")
           .doesNotContain("secret internal detail").doesNotContain("IllegalStateException");
     }
   }

@@ -1,0 +1,50 @@
+package dev.jitaccess.oauth;
+
+import dev.jitaccess.DenialCategory;
+import java.util.Objects;
+
+/**
+ * The one table from a refusal's {@link DenialCategory} to the token endpoint's HTTP status and OAuth
+ * error code (RFC 6749 section 5.2, RFC 8693 section 2.2.2), so no caller reads the reasons' text.
+ *
+ * <ul>
+ *   <li>{@link DenialCategory#UNAVAILABLE}: 503 {@code temporarily_unavailable}, a component failed and
+ *       nothing was issued; the client may retry.
+ *   <li>another category that carries a cause (an unexpected fault): 500 {@code server_error}.
+ *   <li>{@link DenialCategory#QUOTA}: 429 {@code invalid_request}, too many live grants; retry after some
+ *       end.
+ *   <li>{@link DenialCategory#IDENTITY}: 400 {@code invalid_request}, as RFC 8693 asks for a subject or
+ *       actor token that is invalid (401 {@code invalid_client} is for the caller's own authentication,
+ *       answered before any exchange).
+ *   <li>{@link DenialCategory#POLICY}, {@link DenialCategory#APPROVAL},
+ *       {@link DenialCategory#INVALID_REQUEST}: 400 {@code invalid_request}.
+ * </ul>
+ *
+ * @param status the HTTP status
+ * @param error the OAuth error code
+ */
+record DenialStatus(int status, String error) {
+  /** Checks the values. */
+  DenialStatus {
+    Objects.requireNonNull(error, "error");
+  }
+
+  /**
+   * The status and error for a refusal.
+   *
+   * @param category the refusal's category
+   * @param fault whether the refusal carries a cause (a component threw)
+   */
+  static DenialStatus of(DenialCategory category, boolean fault) {
+    Objects.requireNonNull(category, "category");
+    return switch (category) {
+      case UNAVAILABLE -> new DenialStatus(503, "temporarily_unavailable");
+      case QUOTA -> fault ? serverError() : new DenialStatus(429, "invalid_request");
+      case IDENTITY, POLICY, APPROVAL, INVALID_REQUEST -> fault ? serverError() : new DenialStatus(400, "invalid_request");
+    };
+  }
+
+  private static DenialStatus serverError() {
+    return new DenialStatus(500, "server_error");
+  }
+}
