@@ -164,6 +164,21 @@ class KeyDirectoryBrokerTest {
   }
 
   @Test
+  void aTokenSignedJustBeforeTheTimedRotationVerifiesUntilItExpires() throws Exception {
+    try (GrantBroker r = replica(clock).keyRotation(Duration.ofHours(1)).build()) {
+      Instant start = clock.instant();
+      clock.advanceTo(start.plus(Duration.ofHours(1)).minusSeconds(1));
+      Grant late = r.request(request("t-late"));                      // the last second of the first key
+      assertThat(verify(a, late.token()).isVerified()).isTrue();      // and in a's verified-token cache
+      clock.advanceTo(start.plus(Duration.ofHours(1)));              // the timer rotates
+      assertThat(kid(r.request(request("t-next")).token())).isNotEqualTo(kid(late.token()));
+      clock.advanceTo(late.info().expiresAt().minusNanos(1));
+      assertThat(verify(a, late.token()).isVerified()).isTrue();
+      assertThat(verify(r, late.token()).isVerified()).isTrue();
+    }
+  }
+
+  @Test
   void closingAReplicaRetiresItsKeyOnceItsLastTokenHasExpired() throws Exception {
     String kid = kid(b.request(request("t-b")).token());
     Instant closedAt = clock.instant();
