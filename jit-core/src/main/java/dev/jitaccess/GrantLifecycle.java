@@ -181,24 +181,40 @@ final class GrantLifecycle {
 
   /** Revokes the live grants of a task; returns how many this call ended. */
   int revokeTask(String taskId) {
-    int n = 0;
-    for (String id : List.copyOf(store.liveByTask(taskId))) {
-      if (end(id, GrantState.REVOKED, Optional.of(RevocationReason.TASK), null)) {
-        n++;
-      }
-    }
-    return n;
+    return revokeAll(List.copyOf(store.liveByTask(taskId)), RevocationReason.TASK);
   }
 
   /** Revokes the live grants of an identity; returns how many this call ended. */
   int revokeIdentity(String identityId) {
-    int n = 0;
-    for (String id : List.copyOf(store.liveByIdentity(identityId))) {
-      if (end(id, GrantState.REVOKED, Optional.of(RevocationReason.IDENTITY), null)) {
-        n++;
+    return revokeAll(List.copyOf(store.liveByIdentity(identityId)), RevocationReason.IDENTITY);
+  }
+
+  /**
+   * Revokes many grants in one store step ({@link GrantStore#endLive}) and reports each end this call
+   * made exactly as {@link #end} does; returns how many.
+   */
+  private int revokeAll(List<String> ids, RevocationReason reason) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    // taken before the update, as in end(): the grants' own listeners must still hear of their end
+    Map<String, LiveGrant> tracked = new java.util.HashMap<>();
+    for (String id : ids) {
+      LiveGrant g = active.get(id);
+      if (g != null) {
+        tracked.put(id, g);
       }
     }
-    return n;
+    List<GrantRecord> ended;
+    try {
+      ended = store.endLive(ids, GrantState.REVOKED, Optional.of(reason));
+    } catch (RuntimeException e) {
+      throw new JitException("the grant store failed while revoking " + ids.size() + " grants (" + reason + ")", e);
+    }
+    for (GrantRecord r : ended) {
+      reportEnd(r, tracked.get(r.grantId()));
+    }
+    return ended.size();
   }
 
   /**
@@ -229,18 +245,22 @@ final class GrantLifecycle {
     if (!changed[0] || after.isEmpty()) {
       return false;
     }
-    GrantRecord ended = after.get();
+    reportEnd(after.get(), tracked);
+    return true;
+  }
+
+  /** Reports an end this broker made in the store: audits it, tells the listeners once, cascades. */
+  private void reportEnd(GrantRecord ended, @Nullable LiveGrant tracked) {
     // a grant another broker issued into a shared store is not tracked here; its end is still reported
     if (tracked != null && !tracked.claimReport()) {
       // a timer or the change feed saw the ended record first and told the listeners; the audit record is
       // this call's, since it changed the state
       audit(ended, "");
-      return true;
+      return;
     }
-    forget(grantId);
+    forget(ended.grantId());
     report(ended, tracked == null ? null : tracked.own(), "");
     cascade(ended.info());
-    return true;
   }
 
   /**

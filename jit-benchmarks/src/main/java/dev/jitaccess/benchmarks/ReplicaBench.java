@@ -41,13 +41,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code revoke}: latency from {@code revoke} returning on replica A to replica B's verifier
  *       refusing the token (p50/p99);
  *   <li>{@code revokeTask}: 10,000 grants of one task issued over 3 replicas, {@code revokeTask} on one,
- *       time until every replica's verifier refuses a sample of them.
+ *       time until every replica's verifier refuses a sample of them;
+ *   <li>{@code recovery}: every server connection of the three replicas (pools and change feeds) killed
+ *       at once with {@code pg_terminate_backend}, as a server restart does to them, the server still
+ *       accepting connections; time until the first successful grant on a replica (median and worst of
+ *       several kills).
  * </ul>
  *
  * <p>Run: {@code java -cp jit-benchmarks/target/benchmarks.jar dev.jitaccess.benchmarks.ReplicaBench
  * [rounds] [grants]}, against JIT_PG_URL / JIT_PG_USER / JIT_PG_PASSWORD (defaults: the local test
- * database). Each run works in a fresh schema and drops it. Recovery after a server restart is not
- * measured here: the server is shared.
+ * database). Each run works in a fresh schema and drops it. Recovery is measured after killing the
+ * replicas' connections, not after a real server restart: the server is shared with other work, and a
+ * restart's own duration is the server's, not the library's; from the moment the server accepts
+ * connections again the library's path (broken pooled connections evicted, new ones opened, the feed
+ * reconnecting) is the same.
  */
 public final class ReplicaBench {
   private static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
@@ -56,7 +63,7 @@ public final class ReplicaBench {
 
   /** The figures of one run. */
   record Figures(double verifyRatio, double grantRatio, double revokeP50Millis, double revokeP99Millis,
-      double revokeTaskMillis, int revokedByTask) {}
+      double revokeTaskMillis, int revokedByTask, double recoveryP50Millis, double recoveryMaxMillis) {}
 
   /** Runs every measurement and prints the figures. */
   public static void main(String[] args) {
@@ -77,7 +84,7 @@ public final class ReplicaBench {
       String key = sharedKey();
       List<GrantBroker> replicas = new ArrayList<>();
       for (int r = 0; r < 3; r++) {
-        HikariDataSource p = pool("replica-" + r, 8);
+        HikariDataSource p = pool(schema + "-replica-" + r, 8);
         pools.add(p);
         GrantStore store = PostgresGrantStore.builder().dataSource(p).schema(schema).clock(clock).build();
         replicas.add(Brokers.builder(ALGORITHM, svids.identityVerifier()).store(store).signingKey(key).build());
@@ -86,9 +93,14 @@ public final class ReplicaBench {
       try {
         Credential credential = Credential.jwtSvid(svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1)));
         Figures f = measure(out, rounds, taskGrants, roundLength, credential, memory, replicas);
+        double[] recovery = recovery(migrate, schema, credential, replicas, Math.max(3, rounds));
+        f = new Figures(f.verifyRatio(), f.grantRatio(), f.revokeP50Millis(), f.revokeP99Millis(),
+            f.revokeTaskMillis(), f.revokedByTask(), percentile(recovery, 0.5), recovery[recovery.length - 1]);
         out.printf("verify PG/in-memory %.3f, grant@8 PG/in-memory %.3f, revoke->refused p50 %.2f ms p99 %.2f ms,"
-            + " revokeTask(%d over 3 replicas) until all refuse %.1f ms%n", f.verifyRatio(), f.grantRatio(),
-            f.revokeP50Millis(), f.revokeP99Millis(), f.revokedByTask(), f.revokeTaskMillis());
+            + " revokeTask(%d over 3 replicas) until all refuse %.1f ms, first grant after every connection"
+            + " was killed p50 %.1f ms max %.1f ms%n", f.verifyRatio(), f.grantRatio(),
+            f.revokeP50Millis(), f.revokeP99Millis(), f.revokedByTask(), f.revokeTaskMillis(),
+            f.recoveryP50Millis(), f.recoveryMaxMillis());
         return f;
       } finally {
         memory.close();
@@ -158,7 +170,47 @@ public final class ReplicaBench {
     }
     double revokeTaskMillis = (System.nanoTime() - start) / 1e6;
     return new Figures(median(verifyRatios), median(grantRatios), percentile(revokeMillis, 0.50),
-        percentile(revokeMillis, 0.99), revokeTaskMillis, revoked);
+        percentile(revokeMillis, 0.99), revokeTaskMillis, revoked, 0, 0);
+  }
+
+  /**
+   * Kills every server connection of the replicas ({@code application_name} starting with the schema)
+   * {@code kills} times; each time measures how long until a grant on one replica succeeds again. Sorted.
+   */
+  private static double[] recovery(HikariDataSource admin, String schema, Credential credential,
+      List<GrantBroker> replicas, int kills) {
+    double[] millis = new double[kills];
+    for (int k = 0; k < kills; k++) {
+      GrantBroker r = replicas.get(k % replicas.size());
+      untilGranted(r, credential, "warm-" + k); // the previous kill may have left this replica's pool broken
+      try (Connection c = admin.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(
+          "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE starts_with(application_name, ?)")) {
+        ps.setString(1, schema);
+        ps.executeQuery().close();
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not kill the replicas' connections", e);
+      }
+      long start = System.nanoTime();
+      untilGranted(r, credential, "recover-" + k);
+      millis[k] = (System.nanoTime() - start) / 1e6;
+    }
+    Arrays.sort(millis);
+    return millis;
+  }
+
+  /** Requests a grant until one is issued (at most 30 s). */
+  private static void untilGranted(GrantBroker r, Credential credential, String task) {
+    long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        r.request(Brokers.request(credential, task, Duration.ofMinutes(1)));
+        return;
+      } catch (dev.jitaccess.AccessDeniedException e) {
+        if (System.nanoTime() > giveUp) {
+          throw new IllegalStateException("no grant within 30 s of killing every connection", e);
+        }
+      }
+    }
   }
 
   private static double opsPerSecond(Duration length, Runnable op) {
@@ -223,6 +275,7 @@ public final class ReplicaBench {
     cfg.setPassword(env("JIT_PG_PASSWORD", "jit"));
     cfg.setMaximumPoolSize(size);
     cfg.setPoolName("bench-" + name);
+    cfg.addDataSourceProperty("ApplicationName", name);
     return new HikariDataSource(cfg);
   }
 

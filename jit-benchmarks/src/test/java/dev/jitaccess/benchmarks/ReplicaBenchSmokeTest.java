@@ -37,6 +37,7 @@ class ReplicaBenchSmokeTest {
     assertThat(f.revokedByTask()).isEqualTo(30);
     assertThat(f.verifyRatio()).isPositive();
     assertThat(f.grantRatio()).isPositive();
+    assertThat(f.recoveryP50Millis()).isPositive().isLessThanOrEqualTo(f.recoveryMaxMillis());
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("round 1:").doesNotContain("eyJ");
   }
 }

@@ -4,7 +4,9 @@ import dev.jitaccess.internal.InMemoryGrantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -57,6 +59,57 @@ public interface GrantStore {
    * once and must not have side effects. Returns the new record, or empty if there was none.
    */
   Optional<GrantRecord> update(String grantId, UnaryOperator<GrantRecord> change);
+
+  /**
+   * Ends, as one step where the store can, every grant of {@code grantIds} that is live: each becomes
+   * {@code state} (REVOKED with {@code reason}, or EXPIRED without one) exactly as {@link #update} with
+   * {@code rec -> rec.state() == LIVE ? rec.withState(state, reason) : rec} would, and the records this call
+   * ended are returned; a grant that was already ended, or that the store does not have, is left out. The
+   * broker's {@code revokeTask} and {@code revokeIdentity} use it. The default runs that update grant by
+   * grant; a shared store ends them all in one transaction, so ten thousand grants of a task end in one
+   * round trip.
+   *
+   * @throws NullPointerException if an argument or a grant id is null
+   * @throws IllegalArgumentException if {@code state} is LIVE, or {@code reason} does not fit it (present
+   *     exactly for REVOKED)
+   */
+  default List<GrantRecord> endLive(
+      Collection<String> grantIds, GrantState state, Optional<dev.jitaccess.RevocationReason> reason) {
+    checkEnd(grantIds, state, reason);
+    List<GrantRecord> ended = new ArrayList<>();
+    for (String id : List.copyOf(grantIds)) {
+      boolean[] changed = new boolean[1];
+      update(id, rec -> {
+        if (rec.state() != GrantState.LIVE) {
+          return rec;
+        }
+        changed[0] = true;
+        return rec.withState(state, reason);
+      }).filter(r -> changed[0]).ifPresent(ended::add);
+    }
+    return List.copyOf(ended);
+  }
+
+  /**
+   * Checks the arguments of {@link #endLive}, for implementations.
+   *
+   * @throws NullPointerException if an argument or a grant id is null
+   * @throws IllegalArgumentException if {@code state} is LIVE, or {@code reason} does not fit it
+   */
+  static void checkEnd(Collection<String> grantIds, GrantState state, Optional<dev.jitaccess.RevocationReason> reason) {
+    Objects.requireNonNull(grantIds, "grantIds");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(reason, "reason");
+    for (String id : grantIds) {
+      Objects.requireNonNull(id, "grantIds contains null");
+    }
+    if (state == GrantState.LIVE) {
+      throw new IllegalArgumentException("endLive ends grants; the state must be REVOKED or EXPIRED, got LIVE");
+    }
+    if ((state == GrantState.REVOKED) != reason.isPresent()) {
+      throw new IllegalArgumentException("a reason goes exactly with REVOKED; got " + state + " with " + reason);
+    }
+  }
 
   /** Removes a record outright (an issuance that failed before the token left the broker). */
   void remove(String grantId);

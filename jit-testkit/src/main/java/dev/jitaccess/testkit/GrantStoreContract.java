@@ -2,6 +2,7 @@ package dev.jitaccess.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jitaccess.GrantInfo;
@@ -220,6 +221,59 @@ public abstract class GrantStoreContract {
     assertTrue(store.liveByIdentity("spiffe://example.org/a").isEmpty());
     assertEquals(0, store.liveCount());
     assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "t"), 1, 1));
+  }
+
+  /**
+   * endLive ends exactly the live grants among those named (an ended or unknown one is left out), returns
+   * their new records, and takes them out of the indexes; a second call ends nothing.
+   */
+  @Test
+  public void endLiveEndsOnlyTheLiveGrantsNamed() {
+    GrantStore store = newStore();
+    GrantRecord a = record("spiffe://example.org/a", "t");
+    GrantRecord b = record("spiffe://example.org/b", "t");
+    GrantRecord gone = record("spiffe://example.org/c", "t");
+    GrantRecord other = record("spiffe://example.org/d", "t");
+    for (GrantRecord r : List.of(a, b, gone, other)) {
+      assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
+    }
+    store.update(gone.grantId(), r -> r.withState(GrantState.EXPIRED, Optional.empty()));
+    List<GrantRecord> ended = store.endLive(List.of(a.grantId(), b.grantId(), gone.grantId(), "no-such-grant"),
+        GrantState.REVOKED, Optional.of(RevocationReason.TASK));
+    assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(ended.stream().map(GrantRecord::grantId).toList()));
+    for (GrantRecord r : ended) {
+      assertEquals(GrantState.REVOKED, r.state());
+      assertEquals(Optional.of(RevocationReason.TASK), r.revocationReason());
+      assertEquals(Optional.of(r), store.find(r.grantId()));
+    }
+    assertEquals(GrantState.EXPIRED, store.find(gone.grantId()).orElseThrow().state());
+    assertEquals(Set.of(other.grantId()), Set.copyOf(store.liveByTask("t")));
+    assertTrue(store.endLive(List.of(a.grantId(), b.grantId()), GrantState.REVOKED,
+        Optional.of(RevocationReason.TASK)).isEmpty());
+    assertTrue(store.endLive(List.of(), GrantState.EXPIRED, Optional.empty()).isEmpty());
+  }
+
+  /** endLive refuses LIVE as the end state, a reason that does not fit the state, and null arguments. */
+  @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must name it
+  public void endLiveRefusesBadArguments() {
+    GrantStore store = newStore();
+    GrantRecord r = record("spiffe://example.org/a", "t");
+    store.insert(r, 10, 10);
+    List<String> ids = List.of(r.grantId());
+    assertThrows(IllegalArgumentException.class, () -> store.endLive(ids, GrantState.LIVE, Optional.empty()));
+    assertThrows(IllegalArgumentException.class, () -> store.endLive(ids, GrantState.REVOKED, Optional.empty()));
+    assertThrows(IllegalArgumentException.class,
+        () -> store.endLive(ids, GrantState.EXPIRED, Optional.of(RevocationReason.TASK)));
+    assertEquals("grantIds", assertThrows(NullPointerException.class,
+        () -> store.endLive(null, GrantState.EXPIRED, Optional.empty())).getMessage());
+    assertEquals("state", assertThrows(NullPointerException.class,
+        () -> store.endLive(ids, null, Optional.empty())).getMessage());
+    assertEquals("reason", assertThrows(NullPointerException.class,
+        () -> store.endLive(ids, GrantState.EXPIRED, null)).getMessage());
+    assertThrows(NullPointerException.class,
+        () -> store.endLive(java.util.Arrays.asList(r.grantId(), null), GrantState.EXPIRED, Optional.empty()));
+    assertEquals(GrantState.LIVE, store.find(r.grantId()).orElseThrow().state());
   }
 
   /** A record is still there until its expiry (stores may keep it longer). */

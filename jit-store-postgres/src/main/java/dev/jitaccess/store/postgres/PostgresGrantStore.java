@@ -91,6 +91,9 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   private final String markUsedSql;
   private final String loadSql;
   private final String expireSql;
+  private final String endSql;
+  /** How many grants one {@link #endLive} transaction ends at most. */
+  private static final int END_BATCH = 10_000;
   private final Config config;
   private final @Nullable RecordCache cache;
   private final ChangeFeed feed;
@@ -130,6 +133,10 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
         + " WHERE state = 'LIVE' AND (deadline_s, deadline_n) <= (?, ?) ORDER BY deadline_s, deadline_n LIMIT ?"
         + " FOR UPDATE SKIP LOCKED) UPDATE " + grants + " g SET state = 'EXPIRED', version = g.version + 1"
         + " FROM due WHERE g.grant_id = due.grant_id AND g.state = 'LIVE' RETURNING "
+        + String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
+    this.endSql = "WITH t AS (SELECT grant_id FROM " + grants + " WHERE grant_id = ANY (?) AND state = 'LIVE'"
+        + " ORDER BY grant_id FOR UPDATE) UPDATE " + grants + " g SET state = ?, revocation_reason = ?,"
+        + " version = g.version + 1 FROM t WHERE g.grant_id = t.grant_id AND g.state = 'LIVE' RETURNING "
         + String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
     this.loadSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ANY (?)";
     this.cache = config.cacheSize() > 0 ? new RecordCache(config.cacheSize()) : null;
@@ -274,6 +281,42 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
       invalidate(grantId);
       return r;
     });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction per 10,000 grants: the live rows among them are locked in grant-id order (so two
+   * concurrent calls never deadlock) and ended by one {@code UPDATE ... RETURNING}; every other replica
+   * hears of them through its change feed.
+   */
+  @Override
+  public List<GrantRecord> endLive(
+      Collection<String> grantIds, GrantState state, Optional<dev.jitaccess.RevocationReason> reason) {
+    GrantStore.checkEnd(grantIds, state, reason);
+    List<String> ids = List.copyOf(grantIds);
+    List<GrantRecord> ended = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += END_BATCH) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + END_BATCH));
+      ended.addAll(db.inTransaction("end " + chunk.size() + " grants", c -> {
+        List<GrantRecord> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(endSql)) {
+          ps.setArray(1, c.createArrayOf("text", chunk.toArray(new String[0])));
+          ps.setString(2, state.name());
+          ps.setString(3, reason.map(Enum::name).orElse(null));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(GrantRows.read(rs));
+            }
+          }
+        }
+        return out;
+      }));
+    }
+    for (GrantRecord r : ended) {
+      invalidate(r.grantId());
+    }
+    return List.copyOf(ended);
   }
 
   @Override
