@@ -64,5 +64,16 @@ public sealed interface LoadResult permits LoadResult.Loaded, LoadResult.Invalid
     public Policy orElseThrow() {
       throw new InvalidPolicyException(errors);
     }
+
+    /** Every diagnostic on its own line ({@code file:line:column: error: message}), errors first. */
+    @Override
+    public String toString() {
+      StringBuilder b = new StringBuilder("Invalid[").append(errors.size()).append(" error(s), ")
+          .append(warnings.size()).append(" warning(s)]");
+      for (Diagnostic d : diagnostics()) {
+        b.append('\n').append(d);
+      }
+      return b.toString();
+    }
   }
 }

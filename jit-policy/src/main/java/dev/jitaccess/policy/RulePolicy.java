@@ -41,6 +41,28 @@ public final class RulePolicy implements PolicyEvaluator {
     return builder().policy(policy).build();
   }
 
+  /**
+   * Loads a YAML policy file in one call, without listeners.
+   *
+   * @throws InvalidPolicyException if the file is missing, unreadable or invalid; its message lists every
+   *     error as {@code file:line:column: error: message}, one per line, and {@link
+   *     InvalidPolicyException#errors()} holds them
+   */
+  public static RulePolicy load(Path file) {
+    return builder().load(file).build();
+  }
+
+  /**
+   * Parses a YAML policy document in one call, without listeners.
+   *
+   * @param sourceName the name used in diagnostics, for example the file name
+   * @param yaml the document
+   * @throws InvalidPolicyException if the document is invalid, listing every error one per line
+   */
+  public static RulePolicy parse(String sourceName, String yaml) {
+    return of(Policy.parse(sourceName, yaml).orElseThrow());
+  }
+
   /** Starts a builder. */
   public static Builder builder() {
     return new Builder();
