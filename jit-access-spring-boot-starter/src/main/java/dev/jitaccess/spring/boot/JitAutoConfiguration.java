@@ -122,7 +122,7 @@ public class JitAutoConfiguration {
     RefreshingBundleSource.Builder b = file != null
         ? RefreshingBundleSource.fromFile(domain, file)
         : RefreshingBundleSource.fromEndpoint(domain, URI.create(endpoint));
-    b.clock(c).listener(state);
+    b.clock(c).listener(state).retryInterval(SpiffeBundleState.RETRY);
     if (spiffe.getRefreshInterval() != null) {
       b.defaultRefreshInterval(spiffe.getRefreshInterval());
     }

@@ -15,7 +15,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * The broker's health for the actuator ({@code /actuator/health}, component {@code jit}): DOWN when the
  * signing keys cannot be published, the store does not answer, no policy is loaded, or the SPIFFE bundle
- * is missing or older than {@code jit.identity.spiffe.max-bundle-age}. Details: the policy version, the
+ * is missing or its refreshes have failed for longer than {@code jit.identity.spiffe.max-bundle-age} (the
+ * last good bundle is still used meanwhile, but rotated keys are not seen). Details: the policy version, the
  * errors of a refused reload (the previous policy stays in force, so that alone is not DOWN), the number
  * of published keys, the bundle's age. Never a key, token or identity.
  */
@@ -76,8 +77,10 @@ public final class JitHealthIndicator implements HealthIndicator {
       } else {
         Duration age = Duration.between(updated.get(), clock.instant());
         h.withDetail("bundleAgeSeconds", Math.max(0, age.toSeconds()));
-        if (age.compareTo(maxBundleAge) > 0) {
-          h.withDetail("bundle", "stale: older than " + maxBundleAge);
+        Optional<Duration> failing = b.failingFor();
+        failing.ifPresent(f -> h.withDetail("bundleRefreshFailingSeconds", f.toSeconds()));
+        if (failing.isPresent() && failing.get().compareTo(maxBundleAge) > 0) {
+          h.withDetail("bundle", "stale: refreshes have failed for longer than " + maxBundleAge);
           down = true;
         }
       }

@@ -270,7 +270,7 @@ public class JitProperties {
     private List<String> audiences = new ArrayList<>();
     /** A JWT-SVID claim that names the workload's owner (team), if any. */
     private @Nullable String ownerClaim;
-    /** A bundle older than this makes the health indicator report DOWN. */
+    /** Refreshes failing for longer than this make the health indicator report DOWN. */
     private Duration maxBundleAge = Duration.ofHours(1);
 
     /** The trust domain. */

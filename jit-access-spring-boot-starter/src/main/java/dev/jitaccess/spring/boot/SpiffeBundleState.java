@@ -5,6 +5,7 @@ import dev.jitaccess.spiffe.RefreshingBundleSource;
 import dev.jitaccess.spiffe.SpiffeBundle;
 import dev.jitaccess.spiffe.TrustDomain;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,8 +17,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class SpiffeBundleState implements BundleListener, AutoCloseable {
   private final Clock clock;
+  /** The source's retry interval after a failed refresh, set by the starter so that a streak can be told. */
+  static final Duration RETRY = Duration.ofSeconds(30);
+
   private final AtomicReference<@Nullable Instant> lastUpdated = new AtomicReference<>();
   private volatile @Nullable RefreshingBundleSource source;
+  /** The first and the latest failure of the current streak of failed refreshes; guarded by this. */
+  private @Nullable Instant failingSince;
+  private @Nullable Instant lastFailure;
 
   SpiffeBundleState(Clock clock) {
     this.clock = clock;
@@ -26,6 +33,38 @@ final class SpiffeBundleState implements BundleListener, AutoCloseable {
   @Override
   public void onUpdate(SpiffeBundle bundle) {
     lastUpdated.set(clock.instant());
+    synchronized (this) {
+      failingSince = null;
+      lastFailure = null;
+    }
+  }
+
+  @Override
+  public synchronized void onFailure(TrustDomain trustDomain, Exception cause) {
+    Instant now = clock.instant();
+    if (failingSince == null || lastFailure == null || !streakGoesOn(lastFailure, now)) {
+      failingSince = now;
+    }
+    lastFailure = now;
+  }
+
+  /**
+   * How long refreshes have been failing without pause: a failure is retried every {@link #RETRY}, so a
+   * streak whose last failure is more than two retries old has ended (a refresh succeeded, possibly with
+   * an unchanged bundle, which the source does not report). Empty when refreshes succeed.
+   */
+  synchronized Optional<Duration> failingFor() {
+    Instant now = clock.instant();
+    Instant since = failingSince;
+    Instant last = lastFailure;
+    if (since == null || last == null || !streakGoesOn(last, now)) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.between(since, now));
+  }
+
+  private static boolean streakGoesOn(Instant lastFailure, Instant now) {
+    return !now.isAfter(lastFailure.plus(RETRY.multipliedBy(2)));
   }
 
   void attach(RefreshingBundleSource source) {
