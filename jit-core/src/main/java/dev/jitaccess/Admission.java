@@ -42,12 +42,12 @@ final class Admission {
   private final Clock clock;
   private final int maxCredentialBytes;
   private final @Nullable CredentialCache credentialCache;
-  /** When each identity was last revoked (bounded; kept a day), for checks of requests that waited. */
-  private final com.github.benmanes.caffeine.cache.Cache<String, Instant> revokedAt =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-          .maximumSize(100_000)
-          .expireAfterWrite(java.time.Duration.ofDays(1))
-          .build();
+  /**
+   * When each identity was last revoked (the watermark), kept for the configured window: a credential of
+   * that identity issued at or before it, or of unknown issue time, is refused while the window lasts.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Instant> revokedAt;
+  private final java.time.Duration revocationWindow;
 
   Admission(BrokerConfig config) {
     this.identityVerifiers = config.identityVerifiers();
@@ -57,6 +57,11 @@ final class Admission {
     this.credentialCache = config.credentialCacheMaxAge() == null
         ? null
         : new CredentialCache(clock, config.credentialCacheMaxAge(), config.credentialCacheSize());
+    this.revocationWindow = config.identityRevocationWindow();
+    this.revokedAt = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .maximumSize(1_000_000)
+        .expireAfterWrite(revocationWindow)
+        .build();
   }
 
   /** Verifies the identity and evaluates the policy; {@code explain}: a dry run, asking for full reasons. */
@@ -72,7 +77,7 @@ final class Admission {
     Optional<WorkloadIdentity> cached =
         cacheKey == null || credentialCache == null ? Optional.empty() : credentialCache.get(cacheKey);
     if (cached.isPresent()) {
-      return evaluatePolicy(cached.get(), request, now, explain);
+      return admit(cached.get(), request, now, explain);
     }
     IdentityVerifier chosen = null;
     IdentityResult result;
@@ -105,7 +110,35 @@ final class Admission {
     if (cacheKey != null && credentialCache != null) {
       credentialCache.put(cacheKey, identity);
     }
+    return admit(identity, request, now, explain);
+  }
+
+  /** A verified identity's request: refused under a revocation watermark, else asked of the policy. */
+  private Evaluation admit(WorkloadIdentity identity, GrantRequest request, Instant now, boolean explain) {
+    String revoked = revocationWatermark(identity, now);
+    if (revoked != null) {
+      return new Evaluation(identity, Decision.deny(DenialCategory.IDENTITY, "identity: " + revoked), null);
+    }
     return evaluatePolicy(identity, request, now, explain);
+  }
+
+  /**
+   * The one watermark check: why a credential of an identity revoked within the window is refused, or
+   * null. A credential issued after the revocation passes; one issued at or before it, or whose verifier
+   * does not know its issue time, is refused until the window ends.
+   */
+  @Nullable String revocationWatermark(WorkloadIdentity identity, Instant now) {
+    Instant at = revokedAt.getIfPresent(identity.id());
+    if (at == null || !now.isBefore(at.plus(revocationWindow))) {
+      return null;
+    }
+    Optional<Instant> issued = identity.issuedAt();
+    if (issued.isPresent() && issued.get().isAfter(at)) {
+      return null;
+    }
+    return "the identity was revoked at " + at + " and this credential was issued "
+        + issued.map(i -> "at " + i).orElse("at an unknown time") + "; such credentials are refused until "
+        + at.plus(revocationWindow);
   }
 
   /** Asks the policy about a verified identity's request; a throwing or silent policy denies. */
@@ -130,7 +163,7 @@ final class Admission {
     forget(identityId);
   }
 
-  /** Whether the identity was revoked at or after {@code since} (within the last day). */
+  /** Whether the identity was revoked at or after {@code since} (within the revocation window). */
   boolean revokedSince(String identityId, Instant since) {
     Instant at = revokedAt.getIfPresent(identityId);
     return at != null && !at.isBefore(since);

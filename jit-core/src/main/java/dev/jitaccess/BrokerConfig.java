@@ -46,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxPerIdentity the most live grants per identity
  * @param maxPerTask the most live grants per task
  * @param maxCredentialBytes the largest credential accepted
+ * @param identityRevocationWindow how long after revokeIdentity older credentials of the identity are refused
+ * @param credentialExpiryGrace the grace past the credential's expiry that caps every grant, or null (off)
  * @param credentialCacheMaxAge the credential cache's maximum age, or null when the cache is off
  * @param credentialCacheSize the credential cache's size (0 when the cache is off)
  * @param observer observes request, evaluate, verify and delegate (a no-op unless set)
@@ -76,6 +78,8 @@ record BrokerConfig(
     int maxPerIdentity,
     int maxPerTask,
     int maxCredentialBytes,
+    Duration identityRevocationWindow,
+    @Nullable Duration credentialExpiryGrace,
     @Nullable Duration credentialCacheMaxAge,
     int credentialCacheSize,
     BrokerObserver observer) {
@@ -98,6 +102,8 @@ record BrokerConfig(
   static final int DEFAULT_MAX_PER_TASK = 10;
   /** Default {@link GrantBroker.Builder#maxCredentialBytes}. */
   static final int DEFAULT_MAX_CREDENTIAL_BYTES = 16 * 1024;
+  /** Default {@link GrantBroker.Builder#identityRevocationWindow}. */
+  static final Duration DEFAULT_IDENTITY_REVOCATION_WINDOW = Duration.ofHours(24);
   /** The name of the scheduler thread a broker creates for itself. */
   static final String THREAD_NAME = "jit-access-broker";
 
@@ -117,6 +123,7 @@ record BrokerConfig(
     Objects.requireNonNull(breakGlassTtl, "breakGlassTtl");
     Objects.requireNonNull(clockSkew, "clockSkew");
     Objects.requireNonNull(observer, "observer");
+    Objects.requireNonNull(identityRevocationWindow, "identityRevocationWindow");
   }
 
   /**
@@ -170,6 +177,8 @@ record BrokerConfig(
         b.maxGrantsPerIdentity != null ? b.maxGrantsPerIdentity : DEFAULT_MAX_PER_IDENTITY,
         b.maxGrantsPerTask != null ? b.maxGrantsPerTask : DEFAULT_MAX_PER_TASK,
         b.maxCredentialBytes != null ? b.maxCredentialBytes : DEFAULT_MAX_CREDENTIAL_BYTES,
+        b.identityRevocationWindow != null ? b.identityRevocationWindow : DEFAULT_IDENTITY_REVOCATION_WINDOW,
+        b.credentialExpiryGrace,
         cacheMaxAge == null || cacheSize == null ? null : cacheMaxAge,
         cacheMaxAge == null || cacheSize == null ? 0 : cacheSize,
         b.observer != null ? b.observer : BrokerObserver.noop());

@@ -51,6 +51,11 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   private final GrantLifecycle lifecycle;
   private final @Nullable ApprovalFlow approvals;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Guards {@link #inFlight}; {@link #close()} waits on {@link #landed} for in-flight requests. */
+  private final java.util.concurrent.locks.ReentrantLock flight = new java.util.concurrent.locks.ReentrantLock();
+  private final java.util.concurrent.locks.Condition landed = flight.newCondition();
+  /** Requests and issuances under way; a request enters only while the broker is open. */
+  private int inFlight;
   private volatile Scheduler.@Nullable Cancellable rotationTask;
   /** The store's change feed: ends of this broker's grants made on other replicas. */
   private final GrantStore.Subscription remoteChanges;
@@ -102,8 +107,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   @Override
   public Grant request(GrantRequest request) {
     Objects.requireNonNull(request, "request");
-    ensureOpen();
-    return observed.grant(BrokerObserver.Operation.REQUEST, () -> requestObserved(request));
+    enter();
+    try {
+      return observed.grant(BrokerObserver.Operation.REQUEST, () -> requestObserved(request));
+    } finally {
+      leave();
+    }
   }
 
   private Grant requestObserved(GrantRequest request) {
@@ -138,8 +147,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   @Override
   public CompletionStage<Grant> requestAsync(GrantRequest request) {
     Objects.requireNonNull(request, "request");
-    ensureOpen();
-    return observed.async(() -> requestAsyncObserved(request));
+    enter();
+    try {
+      return observed.async(() -> requestAsyncObserved(request));
+    } finally {
+      leave();
+    }
   }
 
   private CompletionStage<Grant> requestAsyncObserved(GrantRequest request) {
@@ -159,9 +172,23 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
             DenialCategory.APPROVAL);
       }
       return flow.await(ev.verifiedIdentity(), request, needsApproval,
-          (identity, r, allow, approvalId, given) -> issue(identity, r, allow, Optional.of(approvalId), given, null));
+          (identity, r, allow, approvalId, given) -> issueLater(identity, r, allow, Optional.of(approvalId), given));
     } catch (JitException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Issues an approved grant (the approval came after the request returned), unless the broker closed. */
+  private Grant issueLater(WorkloadIdentity identity, GrantRequest request, Decision.Allow allow,
+      Optional<String> approvalId, List<Approval> given) {
+    if (!tryEnter()) {
+      throw events.denied(identity, request, allow, null,
+          "closed: the broker was closed before the approved grant could be issued", DenialCategory.UNAVAILABLE);
+    }
+    try {
+      return issue(identity, request, allow, approvalId, given, null);
+    } finally {
+      leave();
     }
   }
 
@@ -186,8 +213,12 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   @Override
   public Grant delegate(DelegationRequest d) {
     Objects.requireNonNull(d, "request");
-    ensureOpen();
-    return observed.grant(BrokerObserver.Operation.DELEGATE, () -> delegateObserved(d));
+    enter();
+    try {
+      return observed.grant(BrokerObserver.Operation.DELEGATE, () -> delegateObserved(d));
+    } finally {
+      leave();
+    }
   }
 
   private Grant delegateObserved(DelegationRequest d) {
@@ -363,6 +394,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       throw events.denied(identity, request, allow, e, "signing: the token could not be signed",
           DenialCategory.UNAVAILABLE);
     }
+    if (closed.get()) {
+      // close() began while this grant was being made: it is refused, never handed out (close waits for it)
+      lifecycle.abort(grantId);
+      throw events.denied(identity, request, allow, null,
+          "closed: the broker was closed while this grant was being issued; nothing was issued",
+          DenialCategory.UNAVAILABLE);
+    }
     try {
       issuer.auditIssued(info, token, allow, request);
     } catch (RuntimeException e) {
@@ -480,18 +518,80 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    flight.lock();
+    try {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+    } finally {
+      flight.unlock();
     }
     Scheduler.Cancellable r = rotationTask;
     if (r != null) {
       r.cancel();
     }
     remoteChanges.close();
+    awaitInFlight();
     lifecycle.stop();
     keys.close();
     if (config.ownsScheduler()) {
       Scheduler.shutdown(config.scheduler().delegate());
+    }
+  }
+
+  /** How long {@link #close()} waits for requests in flight to finish. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
+  /** Enters a request: refused once the broker is closed. */
+  private void enter() {
+    if (!tryEnter()) {
+      throw new IllegalStateException("the broker is closed");
+    }
+  }
+
+  private boolean tryEnter() {
+    flight.lock();
+    try {
+      if (closed.get()) {
+        return false;
+      }
+      inFlight++;
+      return true;
+    } finally {
+      flight.unlock();
+    }
+  }
+
+  private void leave() {
+    flight.lock();
+    try {
+      if (--inFlight == 0) {
+        landed.signalAll();
+      }
+    } finally {
+      flight.unlock();
+    }
+  }
+
+  /**
+   * Waits, at most {@link #CLOSE_WAIT}, for the requests in flight when close() began: each either
+   * finished issuing before close, or sees the broker closed and is refused (its grant aborted, a DENIED
+   * record written). One still running after the wait is refused the same way when it reaches that point.
+   */
+  private void awaitInFlight() {
+    flight.lock();
+    try {
+      long left = CLOSE_WAIT.toNanos();
+      while (inFlight > 0 && left > 0) {
+        left = landed.awaitNanos(left);
+      }
+      if (inFlight > 0) {
+        LOG.warn("closed with {} request(s) still in flight after {}; they will be refused", inFlight, CLOSE_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      flight.unlock();
     }
   }
 

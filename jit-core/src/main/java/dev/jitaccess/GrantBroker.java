@@ -122,7 +122,14 @@ public interface GrantBroker extends AutoCloseable {
    */
   void rotateKeys();
 
-  /** Stops the broker's own scheduler, if it created one. Grants already issued stay valid until they expire. */
+  /**
+   * Closes the broker: new requests are refused ({@link IllegalStateException}); requests in flight are
+   * waited for, at most 10 seconds, and one that has not handed out its grant when close began is
+   * refused ({@link AccessDeniedException}, category UNAVAILABLE, audited as DENIED, its record removed),
+   * so no grant is handed out after close; an approval arriving later is refused the same way. Stops the
+   * broker's timer and its own scheduler, if it created one. Grants handed out before stay valid until
+   * they expire (a shared store's other replicas still verify and end them).
+   */
   @Override
   void close();
 
@@ -156,6 +163,8 @@ public interface GrantBroker extends AutoCloseable {
     @Nullable Integer maxGrantsPerIdentity;
     @Nullable Integer maxGrantsPerTask;
     @Nullable Integer maxCredentialBytes;
+    @Nullable Duration identityRevocationWindow;
+    @Nullable Duration credentialExpiryGrace;
     @Nullable Duration credentialCacheMaxAge;
     @Nullable Integer credentialCacheSize;
 
@@ -401,6 +410,35 @@ public interface GrantBroker extends AutoCloseable {
     public Builder maxCredentialBytes(int bytes) {
       once(this.maxCredentialBytes, "maxCredentialBytes");
       this.maxCredentialBytes = range(bytes, 1024, 1 << 20, "maxCredentialBytes");
+      return this;
+    }
+
+    /**
+     * How long after {@link GrantBroker#revokeIdentity} the identity's credentials issued before the
+     * revocation (or whose issue time the verifier does not know) are refused, so that the same
+     * still-valid credential cannot obtain a new grant straight away; 1 second to 30 days; default 24
+     * hours. Set it at least as long as the longest credential lifetime you accept.
+     */
+    public Builder identityRevocationWindow(Duration window) {
+      Objects.requireNonNull(window, "window");
+      once(this.identityRevocationWindow, "identityRevocationWindow");
+      this.identityRevocationWindow = Arguments.requireInRange(
+          window, Duration.ofSeconds(1), Duration.ofDays(30), "identityRevocationWindow");
+      return this;
+    }
+
+    /**
+     * Caps every grant's expiry at the presenting credential's own expiry plus {@code grace} (0 to 1
+     * day), so a 1-minute credential cannot buy a 1-hour grant. Off by default, as with AWS STS and
+     * Vault's JWT auth: a CI job's short-lived token then buys a session as long as the policy allows. A
+     * policy rule may also ask for the cap; the stricter of the two applies. A re-minted renewing grant is
+     * capped by the credential presented for that re-mint.
+     */
+    public Builder capGrantsAtCredentialExpiry(Duration grace) {
+      Objects.requireNonNull(grace, "grace");
+      once(this.credentialExpiryGrace, "capGrantsAtCredentialExpiry");
+      this.credentialExpiryGrace = Arguments.requireInRange(
+          grace, Duration.ZERO, Duration.ofDays(1), "capGrantsAtCredentialExpiry grace");
       return this;
     }
 

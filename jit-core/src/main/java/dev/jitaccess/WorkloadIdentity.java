@@ -19,6 +19,7 @@ public final class WorkloadIdentity {
   private final String kind;
   private final Map<String, Object> attributes;
   private final Instant expiresAt;
+  private final @Nullable Instant issuedAt;
   private final @Nullable String owner;
   private final @Nullable String certificateThumbprint;
 
@@ -28,6 +29,7 @@ public final class WorkloadIdentity {
     this.kind = b.kind;
     this.attributes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
     this.expiresAt = b.expiresAt;
+    this.issuedAt = b.issuedAt;
     this.owner = b.owner;
     this.certificateThumbprint = b.certificateThumbprint;
   }
@@ -74,6 +76,15 @@ public final class WorkloadIdentity {
     return expiresAt;
   }
 
+  /**
+   * When the presented credential was issued ({@code iat} of a token, {@code notBefore} of a
+   * certificate), when the verifier knows it. The broker refuses a credential issued before an
+   * identity's revocation, or of unknown issue time, for a while after {@link GrantBroker#revokeIdentity}.
+   */
+  public Optional<Instant> issuedAt() {
+    return Optional.ofNullable(issuedAt);
+  }
+
   /** A stable owner (team, person, service) responsible for the workload, when known. */
   public Optional<String> owner() {
     return Optional.ofNullable(owner);
@@ -97,6 +108,7 @@ public final class WorkloadIdentity {
         && kind.equals(that.kind)
         && attributes.equals(that.attributes)
         && expiresAt.equals(that.expiresAt)
+        && Objects.equals(issuedAt, that.issuedAt)
         && Objects.equals(owner, that.owner)
         && Objects.equals(certificateThumbprint, that.certificateThumbprint);
   }
@@ -119,6 +131,7 @@ public final class WorkloadIdentity {
     private String kind = "unknown";
     private final Map<String, Object> attributes = new LinkedHashMap<>();
     private Instant expiresAt = Instant.MAX;
+    private @Nullable Instant issuedAt;
     private @Nullable String owner;
     private @Nullable String certificateThumbprint;
 
@@ -150,6 +163,12 @@ public final class WorkloadIdentity {
     /** When the presented credential expires; defaults to {@link Instant#MAX}. */
     public Builder expiresAt(Instant expiresAt) {
       this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
+      return this;
+    }
+
+    /** When the presented credential was issued; unknown unless set. */
+    public Builder issuedAt(Instant issuedAt) {
+      this.issuedAt = Objects.requireNonNull(issuedAt, "issuedAt");
       return this;
     }
 

@@ -261,6 +261,10 @@ final class OidcTokenCheck {
     if (ownerName != null && !ownerName.isBlank()) {
       identity.owner(ownerName);
     }
+    Instant issuedAt = ClaimValues.numericDate(claims.get("iat"));
+    if (issuedAt != null) {
+      identity.issuedAt(issuedAt); // the broker's revocation watermark compares it (issue 14)
+    }
     return identity.build();
   }
 

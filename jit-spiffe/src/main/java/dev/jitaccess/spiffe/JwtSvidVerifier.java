@@ -243,6 +243,10 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     b.attribute("trust_domain", id.trustDomain().name());
     b.attribute("path", id.path());
     owner.ifPresent(b::owner);
+    Instant iat = claims.get("iat") == null ? null : Claims.numericDate(claims.get("iat"));
+    if (iat != null) {
+      b.issuedAt(iat); // the broker's revocation watermark compares it (issue 14)
+    }
     return b.build();
   }
 

@@ -241,6 +241,7 @@ public final class X509SvidVerifier implements IdentityVerifier {
     WorkloadIdentity.Builder b = WorkloadIdentity.builder(id.toString(), id.trustDomain().id().toString())
         .kind(KIND)
         .expiresAt(leaf.getNotAfter().toInstant())
+        .issuedAt(leaf.getNotBefore().toInstant())
         .certificateThumbprint(thumbprint)
         .attribute("trust_domain", id.trustDomain().name())
         .attribute("path", id.path())

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Attacks on SPIFFE trust bundle parsing (JWKS bundles, bundle maps, PEM) and on SPIFFE ID parsing:
@@ -204,5 +206,20 @@ class SpiffeBundleAttackTest {
     }
     Attacks.tried("SpiffeId.parse");
     Attacks.tried("SpiffeId.parse");
+  }
+
+  // ------------------------------------------------------------------ issue 14 #12: plain HTTP only on loopback
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://10.0.0.1/b", "http://192.168.1.10:8443/b", "http://[2001:db8::1]/b",
+      "http://0.0.0.0:8080/b", "http://no-such-host.invalid/b"})
+  void plainHttpBundleEndpointIsRefusedUnlessLoopback(String endpoint) {
+    dev.jitaccess.testkit.ManualClock clock = dev.jitaccess.testkit.ManualClock.at(Target.START);
+    assertThatThrownBy(() -> dev.jitaccess.spiffe.RefreshingBundleSource.fromEndpoint(TD, java.net.URI.create(endpoint))
+            .allowPlainHttp().clock(clock).scheduler(clock).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("allowPlainHttp() accepts only a loopback endpoint");
+    assertThat(clock.pendingTasks()).as("no refresh was scheduled for a refused endpoint").isZero();
+    Attacks.tried("spiffe.bundleEndpoint");
   }
 }

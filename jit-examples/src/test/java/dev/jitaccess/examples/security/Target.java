@@ -81,6 +81,11 @@ final class Target implements AutoCloseable {
   }
 
   Target(Consumer<GrantBroker.Builder> customizer) {
+    this(customizer, java.util.function.UnaryOperator.identity());
+  }
+
+  /** A target whose broker reaches {@link #store} through {@code storeWrapper} (a latch-driven store, say). */
+  Target(Consumer<GrantBroker.Builder> customizer, java.util.function.UnaryOperator<GrantStore> storeWrapper) {
     try {
       KeyPair bk = ec();
       ECKey k = new ECKey.Builder(Curve.P_256, (ECPublicKey) bk.getPublic()).privateKey(bk.getPrivate()).build();
@@ -103,7 +108,7 @@ final class Target implements AutoCloseable {
           .policy(RulePolicy.of(policy()))
           .approvalHandler(approvals)
           .auditSink(audit)
-          .store(store)
+          .store(storeWrapper.apply(store))
           .clock(clock)
           .scheduler(clock)
           .callbackExecutor(Runnable::run)
