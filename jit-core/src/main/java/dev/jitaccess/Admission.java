@@ -64,62 +64,102 @@ final class Admission {
         .build();
   }
 
+  /**
+   * What a credential proves: the verified identity, or the denial (with the verifier's failure, if any).
+   * The identity is present with a denial only when the credential verified but may not be used (it
+   * expired, or its identity is under a revocation watermark).
+   *
+   * @param identity the verified identity, or null
+   * @param deny why the credential is refused, or null
+   * @param cause the failure behind the denial, if any
+   */
+  record Proof(@Nullable WorkloadIdentity identity, Decision.@Nullable Deny deny, @Nullable Throwable cause) {
+    static Proof refused(@Nullable WorkloadIdentity identity, DenialCategory category, String reason,
+        @Nullable Throwable cause) {
+      return new Proof(identity, Decision.deny(category, "identity: " + reason), cause);
+    }
+  }
+
   /** Verifies the identity and evaluates the policy; {@code explain}: a dry run, asking for full reasons. */
   Evaluation decide(GrantRequest request, boolean explain) {
     Instant now = clock.instant();
-    String tooBig = checkSize(request.credential());
-    if (tooBig != null) {
-      return new Evaluation(null, Decision.deny(DenialCategory.IDENTITY, "identity: " + tooBig), null);
+    Proof proof = prove(request.credential(), now);
+    if (proof.deny() != null || proof.identity() == null) {
+      return new Evaluation(proof.identity(), Objects.requireNonNull(proof.deny(), "a proof without identity denies"),
+          proof.cause());
     }
-    String cacheKey = credentialCache != null && request.credential() instanceof Credential.Token token
+    return evaluatePolicy(proof.identity(), request, now, explain);
+  }
+
+  /**
+   * Re-verifies the identity behind a renewing grant with the credential presented for its re-mint: the
+   * same checks as a first request (size, verifier, expiry, revocation watermark), and the credential
+   * must name the same identity.
+   */
+  Proof reprove(Credential credential, String expectedIdentity) {
+    Proof proof = prove(credential, clock.instant());
+    WorkloadIdentity identity = proof.identity();
+    if (proof.deny() == null && identity != null && !identity.id().equals(expectedIdentity)) {
+      return Proof.refused(identity, DenialCategory.IDENTITY,
+          "the credential names identity " + identity.id() + ", not the grant's " + expectedIdentity, null);
+    }
+    return proof;
+  }
+
+  /** The one path from a credential to a usable identity: size, cache, verifier, expiry, watermark. */
+  private Proof prove(Credential credential, Instant now) {
+    String tooBig = checkSize(credential);
+    if (tooBig != null) {
+      return Proof.refused(null, DenialCategory.IDENTITY, tooBig, null);
+    }
+    String cacheKey = credentialCache != null && credential instanceof Credential.Token token
         ? token.type() + " " + token.value()
         : null;
     Optional<WorkloadIdentity> cached =
         cacheKey == null || credentialCache == null ? Optional.empty() : credentialCache.get(cacheKey);
     if (cached.isPresent()) {
-      return admit(cached.get(), request, now, explain);
+      return watermarked(cached.get(), now);
     }
     IdentityVerifier chosen = null;
     IdentityResult result;
     try {
       for (IdentityVerifier v : identityVerifiers) {
-        if (v.supports(request.credential())) {
+        if (v.supports(credential)) {
           chosen = v;
           break;
         }
       }
       if (chosen == null) {
-        return new Evaluation(null, Decision.deny(DenialCategory.IDENTITY, "identity: no identity verifier accepts this kind of credential"), null);
+        return Proof.refused(null, DenialCategory.IDENTITY, "no identity verifier accepts this kind of credential", null);
       }
-      result = chosen.verify(request.credential());
+      result = chosen.verify(credential);
     } catch (RuntimeException e) {
       LOG.warn("identity verifier failed with {}; request denied", e.getClass().getName());
-      return new Evaluation(
-          null, Decision.deny(DenialCategory.UNAVAILABLE, "identity: the identity verifier failed (" + e.getClass().getSimpleName() + ")"), e);
+      return Proof.refused(null, DenialCategory.UNAVAILABLE,
+          "the identity verifier failed (" + e.getClass().getSimpleName() + ")", e);
     }
     if (result == null) {
-      return new Evaluation(null, Decision.deny(DenialCategory.UNAVAILABLE, "identity: the identity verifier returned no result"), null);
+      return Proof.refused(null, DenialCategory.UNAVAILABLE, "the identity verifier returned no result", null);
     }
     if (result instanceof IdentityResult.Rejected rejected) {
-      return new Evaluation(null, Decision.deny(DenialCategory.IDENTITY, "identity: " + rejected.reason()), null);
+      return Proof.refused(null, DenialCategory.IDENTITY, rejected.reason(), null);
     }
     WorkloadIdentity identity = ((IdentityResult.Verified) result).identity();
     if (!now.isBefore(identity.expiresAt())) {
-      return new Evaluation(identity, Decision.deny(DenialCategory.IDENTITY, "identity: the credential expired at " + identity.expiresAt()), null);
+      return Proof.refused(identity, DenialCategory.IDENTITY, "the credential expired at " + identity.expiresAt(), null);
     }
     if (cacheKey != null && credentialCache != null) {
       credentialCache.put(cacheKey, identity);
     }
-    return admit(identity, request, now, explain);
+    return watermarked(identity, now);
   }
 
-  /** A verified identity's request: refused under a revocation watermark, else asked of the policy. */
-  private Evaluation admit(WorkloadIdentity identity, GrantRequest request, Instant now, boolean explain) {
+  /** A verified identity, refused under a revocation watermark. */
+  private Proof watermarked(WorkloadIdentity identity, Instant now) {
     String revoked = revocationWatermark(identity, now);
-    if (revoked != null) {
-      return new Evaluation(identity, Decision.deny(DenialCategory.IDENTITY, "identity: " + revoked), null);
-    }
-    return evaluatePolicy(identity, request, now, explain);
+    return revoked != null
+        ? Proof.refused(identity, DenialCategory.IDENTITY, revoked, null)
+        : new Proof(identity, null, null);
   }
 
   /**

@@ -279,7 +279,10 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Grant child = issue(ev.verifiedIdentity(), request, allow, parent.info().approvalId(),
         parent.info().approvals(), parent);
     Map<String, String> f = BrokerEvents.grantFields(child.info());
-    f.put(AuditEvent.REASON, "delegated by " + parent.info().subject() + " from grant " + parent.grantId());
+    // both parties: the actor is the record's identity, the delegator and the subject (the token's sub,
+    // on whose behalf the chain acts, RFC 8693) are named here
+    f.put(AuditEvent.REASON, "delegated by " + parent.info().subject() + " from grant " + parent.grantId()
+        + " on behalf of " + GrantTokens.subject(child.info()));
     events.record(AuditEventType.DELEGATED, f);
     return child;
   }
@@ -369,7 +372,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Instant now = config.clock().instant();
     Issuer.Terms terms;
     try {
-      terms = issuer.terms(request.actions(), request, allow.terms(), parent, false, now);
+      terms = issuer.terms(request.actions(), request, allow.terms(), parent, false, identity.expiresAt(), now);
     } catch (Issuer.Refused e) {
       throw events.denied(identity, request, allow, null, e.getMessage(), DenialCategory.POLICY);
     }
@@ -450,6 +453,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public boolean renew(String grantId) {
     Objects.requireNonNull(grantId, "grantId");
     return lifecycle.renew(grantId);
+  }
+
+  @Override
+  public boolean renew(String grantId, Credential credential) {
+    Objects.requireNonNull(grantId, "grantId");
+    Objects.requireNonNull(credential, "credential");
+    return lifecycle.renew(grantId, credential);
   }
 
   @Override

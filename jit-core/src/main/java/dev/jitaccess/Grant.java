@@ -24,6 +24,8 @@ public final class Grant implements AutoCloseable {
 
     boolean renew(String grantId);
 
+    boolean renew(String grantId, Credential credential);
+
     boolean isLive(String grantId);
   }
 
@@ -72,6 +74,20 @@ public final class Grant implements AutoCloseable {
    */
   public boolean renew() {
     return lifecycle.renew(id());
+  }
+
+  /**
+   * Heartbeat that also re-presents a fresh credential for a renewing grant: the credential is verified
+   * now, must name the grant's identity, and is the one the next re-mint re-verifies (so a grant whose
+   * holder keeps presenting valid credentials keeps renewing, and one whose holder stops ends when the
+   * last credential expires). Nothing changes when it does not verify.
+   *
+   * @return false if the grant is not live, or the credential does not verify as the grant's identity
+   * @throws NullPointerException if {@code credential} is null
+   */
+  public boolean renew(Credential credential) {
+    Objects.requireNonNull(credential, "credential");
+    return lifecycle.renew(id(), credential);
   }
 
   /**

@@ -78,8 +78,25 @@ final class GrantLifecycle {
     }
   }
 
-  /** What a renewing grant is re-minted from. */
-  private record Renewing(WorkloadIdentity identity, GrantRequest request, Grant grant) {}
+  /**
+   * What a renewing grant is re-minted from: the request, the handle, where fresh credentials come from,
+   * and the identity and credential last verified (each re-mint re-verifies, so both move on).
+   */
+  private static final class Renewing {
+    final GrantRequest request;
+    final Grant grant;
+    final java.util.function.@Nullable Supplier<Credential> source;
+    volatile WorkloadIdentity identity;
+    volatile Credential latest;
+
+    Renewing(WorkloadIdentity identity, GrantRequest request, Grant grant) {
+      this.identity = identity;
+      this.request = request;
+      this.grant = grant;
+      this.source = request.credentialSource().orElse(null);
+      this.latest = request.credential();
+    }
+  }
 
   private final Clock clock;
   private final GrantStore store;
@@ -212,7 +229,7 @@ final class GrantLifecycle {
       throw new JitException("the grant store failed while revoking " + ids.size() + " grants (" + reason + ")", e);
     }
     for (GrantRecord r : ended) {
-      reportEnd(r, tracked.get(r.grantId()));
+      reportEnd(r, tracked.get(r.grantId()), "");
     }
     return ended.size();
   }
@@ -223,6 +240,12 @@ final class GrantLifecycle {
    * @param dueAt for a timer's expiry, the deadline it was set for (a grant renewed since is left alone)
    */
   boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, @Nullable Instant dueAt) {
+    return end(grantId, state, reason, dueAt, "");
+  }
+
+  /** {@link #end(String, GrantState, Optional, Instant)} with a note appended to the audited reason. */
+  private boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, @Nullable Instant dueAt,
+      String note) {
     // taken before the update: once the state has changed, the timer may stop tracking the grant at any
     // moment, and the grant's own listeners must still hear of its end
     LiveGrant tracked = active.get(grantId);
@@ -245,21 +268,21 @@ final class GrantLifecycle {
     if (!changed[0] || after.isEmpty()) {
       return false;
     }
-    reportEnd(after.get(), tracked);
+    reportEnd(after.get(), tracked, note);
     return true;
   }
 
   /** Reports an end this broker made in the store: audits it, tells the listeners once, cascades. */
-  private void reportEnd(GrantRecord ended, @Nullable LiveGrant tracked) {
+  private void reportEnd(GrantRecord ended, @Nullable LiveGrant tracked, String note) {
     // a grant another broker issued into a shared store is not tracked here; its end is still reported
     if (tracked != null && !tracked.claimReport()) {
       // a timer or the change feed saw the ended record first and told the listeners; the audit record is
       // this call's, since it changed the state
-      audit(ended, "");
+      audit(ended, note);
       return;
     }
     forget(ended.grantId());
-    report(ended, tracked == null ? null : tracked.own(), "");
+    report(ended, tracked == null ? null : tracked.own(), note);
     cascade(ended.info());
   }
 
@@ -375,6 +398,30 @@ final class GrantLifecycle {
     return true;
   }
 
+  /**
+   * Heartbeat with a fresh credential: verified now as the grant's identity; for a renewing grant it is
+   * the credential the next re-mint re-verifies. False (nothing changes) when the grant is not live or the
+   * credential does not verify as its identity.
+   */
+  boolean renew(String grantId, Credential credential) {
+    Optional<GrantRecord> rec = store.find(grantId);
+    if (rec.isEmpty() || !rec.get().isLiveAt(clock.instant())) {
+      return false;
+    }
+    Renewing st = renewing.get(grantId);
+    String expected = st != null ? st.identity.id() : rec.get().info().subject();
+    Admission.Proof proof = admission.reprove(credential, expected);
+    WorkloadIdentity identity = proof.identity();
+    if (proof.deny() != null || identity == null) {
+      return false;
+    }
+    if (st != null) {
+      st.identity = identity;
+      st.latest = credential;
+    }
+    return renew(grantId);
+  }
+
   // ---------------------------------------------------------------- timer
 
   private void onTimer(LiveGrant g, LifecycleTimer.Kind kind) {
@@ -450,8 +497,12 @@ final class GrantLifecycle {
   }
 
   /**
-   * Re-mints a renewing grant's token: the policy is asked again, the terms follow the same rule as at
-   * first issue ({@link Issuer#terms}), and a grant the policy no longer allows is revoked (POLICY).
+   * Re-mints a renewing grant's token. The identity is re-verified first, with a fresh credential from the
+   * request's credential source or else the last one presented ({@link Admission#reprove}); a grant
+   * whose identity can no longer be verified is revoked (CREDENTIAL, the reason audited). Then the policy
+   * is asked again, the terms follow the same rule as at first issue ({@link Issuer#terms}, capped by the
+   * new credential's expiry when a cap applies), and a grant the policy no longer allows is revoked
+   * (POLICY).
    */
   private void remint(LiveGrant g, String grantId) {
     Renewing st = renewing.get(grantId);
@@ -460,7 +511,31 @@ final class GrantLifecycle {
     if (st == null || rec.isEmpty() || !rec.get().isLiveAt(now)) {
       return;
     }
-    Admission.Evaluation ev = admission.evaluatePolicy(st.identity(), st.request(), now, false);
+    Credential credential;
+    try {
+      credential = st.source != null ? st.source.get() : st.latest;
+    } catch (RuntimeException e) {
+      LOG.warn("the credential source of grant {} failed with {}; grant revoked", grantId, e.getClass().getName());
+      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.CREDENTIAL), null,
+          ": the credential source failed (" + e.getClass().getSimpleName() + ")");
+      return;
+    }
+    if (credential == null) {
+      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.CREDENTIAL), null,
+          ": the credential source gave no credential");
+      return;
+    }
+    Admission.Proof proof = admission.reprove(credential, st.identity.id());
+    WorkloadIdentity identity = proof.identity();
+    if (proof.deny() != null || identity == null) {
+      String why = proof.deny() == null ? "no identity" : String.join("; ", proof.deny().reasons());
+      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.CREDENTIAL), null, ": " + why);
+      return;
+    }
+    st.identity = identity;
+    st.latest = credential;
+    GrantRequest request = st.request.withCredential(credential);
+    Admission.Evaluation ev = admission.evaluatePolicy(identity, request, now, false);
     if (ev.cause() != null) {
       LOG.warn("policy failed with {} re-minting grant {}; grant revoked", ev.cause().getClass().getName(), grantId);
     }
@@ -471,7 +546,7 @@ final class GrantLifecycle {
     }
     Issuer.Terms terms;
     try {
-      terms = issuer.terms(old.actions(), st.request(), allow.terms(), null, old.breakGlass(), now);
+      terms = issuer.terms(old.actions(), request, allow.terms(), null, old.breakGlass(), identity.expiresAt(), now);
     } catch (Issuer.Refused e) {
       end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.POLICY), null);
       return;
@@ -480,7 +555,7 @@ final class GrantLifecycle {
         .actions(terms.actions()).issuedAt(now).expiresAt(terms.expiresAt()).ruleIds(allow.ruleIds()).build();
     String token;
     try {
-      token = issuer.sign(info, st.identity());
+      token = issuer.sign(info, identity);
     } catch (JOSEException | RuntimeException e) {
       LOG.error("re-minting grant {} failed with {}; it will expire at {}", grantId, e.getClass().getName(), old.expiresAt());
       return;
@@ -496,7 +571,7 @@ final class GrantLifecycle {
     if (!applied[0]) {
       return;
     }
-    st.grant().refresh(info, token);
+    st.grant.refresh(info, token);
     Map<String, String> f = BrokerEvents.grantFields(info);
     f.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
     BrokerEvents.putDecision(f, allow);

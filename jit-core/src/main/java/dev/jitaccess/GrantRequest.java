@@ -46,6 +46,7 @@ public final class GrantRequest {
   private final boolean renewing;
   private final List<GrantListener> listeners;
   private final @Nullable String keyThumbprint;
+  private final java.util.function.@Nullable Supplier<Credential> credentialSource;
 
   private GrantRequest(Builder b) {
     this.credential = Objects.requireNonNull(b.credential, "credential");
@@ -61,6 +62,30 @@ public final class GrantRequest {
     this.renewing = b.renewing;
     this.listeners = List.copyOf(b.listeners);
     this.keyThumbprint = b.keyThumbprint;
+    this.credentialSource = b.credentialSource;
+  }
+
+  /** A copy presenting another credential (a renewing grant's re-mint re-verifies with it). */
+  private GrantRequest(GrantRequest base, Credential credential) {
+    this.credential = Objects.requireNonNull(credential, "credential");
+    this.taskId = base.taskId;
+    this.purpose = base.purpose;
+    this.resource = base.resource;
+    this.actions = base.actions;
+    this.environment = base.environment;
+    this.requestedTtl = base.requestedTtl;
+    this.attributes = base.attributes;
+    this.justification = base.justification;
+    this.breakGlass = base.breakGlass;
+    this.renewing = base.renewing;
+    this.listeners = base.listeners;
+    this.keyThumbprint = base.keyThumbprint;
+    this.credentialSource = base.credentialSource;
+  }
+
+  /** This request presenting {@code other} instead of its credential. */
+  GrantRequest withCredential(Credential other) {
+    return new GrantRequest(this, other);
   }
 
   /** Starts a builder. */
@@ -123,6 +148,16 @@ public final class GrantRequest {
     return renewing;
   }
 
+  /**
+   * Where a renewing grant gets a fresh credential for each re-mint, if set: the broker re-verifies the
+   * identity with it before every re-mint, and ends the grant (reason CREDENTIAL) when it does not verify
+   * as the same identity. Without it, each re-mint re-verifies the last credential presented (at request
+   * time or through {@link Grant#renew(Credential)}), so the grant ends once that credential expires.
+   */
+  public Optional<java.util.function.Supplier<Credential>> credentialSource() {
+    return Optional.ofNullable(credentialSource);
+  }
+
   /** Callbacks for this grant only, called in addition to the broker's listeners. */
   public List<GrantListener> listeners() {
     return listeners;
@@ -160,6 +195,7 @@ public final class GrantRequest {
     private boolean renewingSet;
     private final List<GrantListener> listeners = new ArrayList<>();
     private @Nullable String keyThumbprint;
+    private java.util.function.@Nullable Supplier<Credential> credentialSource;
 
     private Builder() {}
 
@@ -332,6 +368,19 @@ public final class GrantRequest {
       return this;
     }
 
+    /**
+     * For a renewing grant: where each re-mint gets a fresh credential (for example the workload's
+     * current SVID from the Workload API), re-verified as the same identity before the token is re-minted.
+     * The supplier runs on the broker's timer thread and should return at once; if it throws, returns
+     * null or gives a credential that does not verify, the grant ends (reason CREDENTIAL).
+     */
+    public Builder credentialSource(java.util.function.Supplier<Credential> source) {
+      Objects.requireNonNull(source, "source");
+      once(this.credentialSource, "credentialSource");
+      this.credentialSource = source;
+      return this;
+    }
+
     /** Adds a callback for this grant only. */
     public Builder listener(GrantListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -358,6 +407,9 @@ public final class GrantRequest {
       }
       if (breakGlass && renewing) {
         throw new IllegalStateException("a break-glass request cannot be renewing");
+      }
+      if (credentialSource != null && !renewing) {
+        throw new IllegalStateException("credentialSource is for renewing requests only");
       }
       return new GrantRequest(this);
     }

@@ -16,6 +16,9 @@ import java.util.Set;
  * @param renewable whether a renewing (standing, re-minted) grant is allowed
  * @param breakGlass whether the grant is an emergency grant, flagged for review
  * @param maxDelegationDepth how many times the grant may be attenuated into sub-grants (0 = never)
+ * @param sharedTask whether the grant may join a task whose live grants belong to another owner
+ * @param credentialExpiryGrace if present, the grant expires no later than the presenting credential's
+ *     own expiry plus this grace (zero or positive)
  */
 public record GrantTerms(
     Set<String> actions,
@@ -24,7 +27,9 @@ public record GrantTerms(
     boolean singleUse,
     boolean renewable,
     boolean breakGlass,
-    int maxDelegationDepth) {
+    int maxDelegationDepth,
+    boolean sharedTask,
+    Optional<Duration> credentialExpiryGrace) {
 
   /** Checks and copies. */
   public GrantTerms {
@@ -49,6 +54,29 @@ public record GrantTerms(
     if (maxDelegationDepth < 0) {
       throw new IllegalArgumentException("maxDelegationDepth must be >= 0, got " + maxDelegationDepth);
     }
+    Objects.requireNonNull(credentialExpiryGrace, "credentialExpiryGrace");
+    credentialExpiryGrace.ifPresent(
+        g -> {
+          if (g.isNegative()) {
+            throw new IllegalArgumentException("credentialExpiryGrace must be >= 0, got " + g);
+          }
+        });
+  }
+
+  /**
+   * Terms that keep the task to its owner and do not cap the lifetime at the credential's expiry.
+   *
+   * @param actions the granted actions
+   * @param maxTtl the longest the grant may live
+   * @param idleTimeout the idle timeout, if any
+   * @param singleUse whether the token verifies only once
+   * @param renewable whether a renewing grant is allowed
+   * @param breakGlass whether the grant is an emergency grant
+   * @param maxDelegationDepth how many times the grant may be attenuated
+   */
+  public GrantTerms(Set<String> actions, Duration maxTtl, Optional<Duration> idleTimeout, boolean singleUse,
+      boolean renewable, boolean breakGlass, int maxDelegationDepth) {
+    this(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth, false, Optional.empty());
   }
 
   /** Plain terms: these actions for at most {@code maxTtl}, no idle timeout, reusable, not renewable. */
@@ -58,31 +86,49 @@ public record GrantTerms(
 
   /** A copy with another idle timeout. */
   public GrantTerms withIdleTimeout(Duration timeout) {
-    return new GrantTerms(actions, maxTtl, Optional.of(timeout), singleUse, renewable, breakGlass, maxDelegationDepth);
+    return new GrantTerms(actions, maxTtl, Optional.of(timeout), singleUse, renewable, breakGlass, maxDelegationDepth,
+        sharedTask, credentialExpiryGrace);
   }
 
   /** A copy that is single-use (or not). */
   public GrantTerms withSingleUse(boolean value) {
-    return new GrantTerms(actions, maxTtl, idleTimeout, value, renewable, breakGlass, maxDelegationDepth);
+    return new GrantTerms(actions, maxTtl, idleTimeout, value, renewable, breakGlass, maxDelegationDepth,
+        sharedTask, credentialExpiryGrace);
   }
 
   /** A copy that is renewable (or not). */
   public GrantTerms withRenewable(boolean value) {
-    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, value, breakGlass, maxDelegationDepth);
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, value, breakGlass, maxDelegationDepth,
+        sharedTask, credentialExpiryGrace);
   }
 
   /** A copy flagged as break-glass (or not). */
   public GrantTerms withBreakGlass(boolean value) {
-    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, value, maxDelegationDepth);
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, value, maxDelegationDepth,
+        sharedTask, credentialExpiryGrace);
   }
 
   /** A copy with another maximum TTL. */
   public GrantTerms withMaxTtl(Duration value) {
-    return new GrantTerms(actions, value, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth);
+    return new GrantTerms(actions, value, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth,
+        sharedTask, credentialExpiryGrace);
   }
 
   /** A copy with another delegation depth. */
   public GrantTerms withMaxDelegationDepth(int value) {
-    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, value);
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, value,
+        sharedTask, credentialExpiryGrace);
+  }
+
+  /** A copy that may (or may not) join a task whose live grants belong to another owner. */
+  public GrantTerms withSharedTask(boolean value) {
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth,
+        value, credentialExpiryGrace);
+  }
+
+  /** A copy that expires no later than the presenting credential's expiry plus {@code grace}. */
+  public GrantTerms withCredentialExpiryCap(Duration grace) {
+    return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth,
+        sharedTask, Optional.of(Objects.requireNonNull(grace, "grace")));
   }
 }

@@ -57,6 +57,7 @@ final class Issuer {
   private final Duration breakGlassTtl;
   private final int maxPerIdentity;
   private final int maxPerTask;
+  private final @Nullable Duration credentialExpiryGrace;
   private final GrantStore store;
   private final BrokerKeys keys;
   private final BrokerEvents events;
@@ -68,6 +69,7 @@ final class Issuer {
     this.breakGlassTtl = config.breakGlassTtl();
     this.maxPerIdentity = config.maxPerIdentity();
     this.maxPerTask = config.maxPerTask();
+    this.credentialExpiryGrace = config.credentialExpiryGrace();
     this.store = config.store();
     this.keys = keys;
     this.events = events;
@@ -77,18 +79,21 @@ final class Issuer {
    * The one rule for a grant's terms. Actions: those wanted that the policy grants. Lifetime: the
    * shortest of what was asked, the policy's maximum and the broker's; a break-glass grant (asked for,
    * required by the policy, or inherited) no longer than the broker's break-glass TTL; a sub-grant no
-   * longer than its parent has left. The idle deadline never passes the expiry unless the grant renews.
+   * longer than its parent has left; when the policy's rule or the broker caps grants at the credential's
+   * expiry, no later than the credential's expiry plus the shorter grace. The idle deadline never passes
+   * the expiry unless the grant renews.
    *
    * @param wanted the actions asked for (a re-mint asks for those the grant has)
    * @param request the request (its TTL, break-glass and renewing flags)
    * @param granted what the policy allows
    * @param parent the parent grant of a sub-grant, or null
    * @param inheritedBreakGlass whether the grant is break-glass already (a re-mint of one)
+   * @param credentialExpiresAt when the presenting credential expires ({@link Instant#MAX} if never)
    * @param now the issue time
    * @throws Refused when nothing can be granted
    */
   Terms terms(Set<String> wanted, GrantRequest request, GrantTerms granted, @Nullable GrantRecord parent,
-      boolean inheritedBreakGlass, Instant now) throws Refused {
+      boolean inheritedBreakGlass, Instant credentialExpiresAt, Instant now) throws Refused {
     Set<String> actions = new LinkedHashSet<>(wanted);
     actions.retainAll(granted.actions());
     if (actions.isEmpty()) {
@@ -108,6 +113,18 @@ final class Issuer {
       if (ttl.isNegative() || ttl.isZero()) {
         throw new Refused("delegation: the parent grant has no lifetime left");
       }
+    }
+    Duration grace = granted.credentialExpiryGrace().orElse(null);
+    if (credentialExpiryGrace != null && (grace == null || credentialExpiryGrace.compareTo(grace) < 0)) {
+      grace = credentialExpiryGrace;
+    }
+    if (grace != null) {
+      Instant cap = credentialExpiresAt.isAfter(Instant.MAX.minus(grace)) ? Instant.MAX : credentialExpiresAt.plus(grace);
+      if (!cap.isAfter(now)) {
+        throw new Refused("lifetime: grants are capped at the credential's expiry (" + credentialExpiresAt
+            + ") plus " + grace + ", which has passed");
+      }
+      ttl = min(ttl, Duration.between(now, cap));
     }
     Instant expiresAt = now.plus(ttl);
     Optional<Duration> idle = granted.idleTimeout();
@@ -140,7 +157,9 @@ final class Issuer {
         .taskId(request.taskId())
         .purpose(request.purpose())
         .environment(request.environment())
-        .owner(parent != null ? parent.info().owner().or(identity::owner) : identity.owner())
+        // a sub-grant is issued on behalf of its parent's subject: it keeps the parent's owner (if any), so
+        // every grant of a delegation chain binds the task to the same owner (GrantRecord.taskOwner)
+        .owner(parent != null ? parent.info().owner() : identity.owner())
         .issuedAt(terms.issuedAt())
         .expiresAt(terms.expiresAt())
         .approvalId(approvalId)
@@ -163,20 +182,24 @@ final class Issuer {
   void insert(GrantInfo info, Terms terms, WorkloadIdentity identity, GrantRequest request, Decision allow) {
     GrantStore.InsertResult inserted;
     try {
-      inserted = store.insert(GrantRecord.live(info, terms.idle(), terms.idleDeadline()), maxPerIdentity, maxPerTask);
+      inserted = store.insert(GrantRecord.live(info, terms.idle(), terms.idleDeadline()), maxPerIdentity, maxPerTask,
+          allow instanceof Decision.Allow a && a.terms().sharedTask());
     } catch (RuntimeException e) {
       LOG.warn("grant store failed with {}; request denied", e.getClass().getName());
       throw events.denied(identity, request, allow, e, "store: the grant store failed", DenialCategory.UNAVAILABLE);
     }
     if (inserted != GrantStore.InsertResult.INSERTED) {
-      DenialCategory category = inserted == GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED
-          || inserted == GrantStore.InsertResult.TASK_QUOTA_EXCEEDED ? DenialCategory.QUOTA : DenialCategory.UNAVAILABLE;
-      String why = inserted == GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED
-          ? "quota: identity " + identity.id() + " already holds " + maxPerIdentity + " live grants"
-          : inserted == GrantStore.InsertResult.TASK_QUOTA_EXCEEDED
-              ? "quota: task " + request.taskId() + " already holds " + maxPerTask + " live grants"
-              : "store: duplicate grant id";
-      throw events.denied(identity, request, allow, null, why, category);
+      String owner = GrantRecord.live(info, terms.idle(), terms.idleDeadline()).taskOwner();
+      throw switch (inserted) {
+        case IDENTITY_QUOTA_EXCEEDED -> events.denied(identity, request, allow, null,
+            "quota: identity " + identity.id() + " already holds " + maxPerIdentity + " live grants", DenialCategory.QUOTA);
+        case TASK_QUOTA_EXCEEDED -> events.denied(identity, request, allow, null,
+            "quota: owner " + owner + " already holds " + maxPerTask + " live grants in task " + request.taskId(),
+            DenialCategory.QUOTA);
+        case TASK_BOUND_TO_ANOTHER_OWNER -> events.denied(identity, request, allow, null,
+            "task: task " + request.taskId() + " belongs to another owner while it has live grants", DenialCategory.POLICY);
+        default -> events.denied(identity, request, allow, null, "store: duplicate grant id", DenialCategory.UNAVAILABLE);
+      };
     }
   }
 

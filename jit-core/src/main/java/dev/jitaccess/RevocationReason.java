@@ -15,5 +15,10 @@ public enum RevocationReason {
   /** A renewing grant's policy no longer allows it. */
   POLICY,
   /** Its parent grant ended. */
-  PARENT
+  PARENT,
+  /**
+   * A renewing grant's identity could no longer be verified when it was due for re-mint: the credential
+   * expired, no longer verifies (say its trust bundle was withdrawn) or names another identity.
+   */
+  CREDENTIAL
 }

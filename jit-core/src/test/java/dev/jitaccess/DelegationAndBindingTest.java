@@ -110,11 +110,15 @@ class DelegationAndBindingTest {
     assertThat(child.info().parentGrantId()).contains(parent.id());
     assertThat(child.info().ruleIds()).containsExactly("delegate");
     JWTClaimsSet claims = SignedJWT.parse(child.token()).getJWTClaimsSet();
-    assertThat(claims.getJSONObjectClaim("act")).containsEntry("sub", AGENT);
+    // RFC 8693 section 4.1: sub stays the agent (on whose behalf), act names the current actor
+    assertThat(claims.getSubject()).isEqualTo(AGENT);
+    assertThat(claims.getJSONObjectClaim("act")).isEqualTo(Map.of("sub", TOOL));
     Grant grandchild = broker.delegate(delegation(child, SUBTOOL, "read").build());
-    Map<String, Object> act = SignedJWT.parse(grandchild.token()).getJWTClaimsSet().getJSONObjectClaim("act");
-    assertThat(act).containsEntry("sub", TOOL);
-    assertThat(act.get("act")).isEqualTo(Map.of("sub", AGENT));
+    JWTClaimsSet grandClaims = SignedJWT.parse(grandchild.token()).getJWTClaimsSet();
+    assertThat(grandClaims.getSubject()).isEqualTo(AGENT);
+    Map<String, Object> act = grandClaims.getJSONObjectClaim("act");
+    assertThat(act).containsEntry("sub", SUBTOOL);
+    assertThat(act.get("act")).isEqualTo(Map.of("sub", TOOL));
     assertThat(((Verification.Verified) verify(grandchild.token())).grant().delegators()).containsExactly(TOOL, AGENT);
     assertThat(audit.of(AuditEventType.DELEGATED)).hasSize(2);
   }

@@ -39,8 +39,8 @@ class DroppedRecordExpiryTest {
     }
 
     @Override
-    public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
-      return delegate.insert(record, maxPerIdentity, maxPerTask);
+    public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask) {
+      return delegate.insert(record, maxPerIdentity, maxPerTask, sharedTask);
     }
 
     @Override

@@ -119,7 +119,8 @@ class FailClosedTest {
   void throwingStoreIssuesNothing() {
     GrantStore broken = new GrantStore() {
       @Override
-      public InsertResult insert(dev.jitaccess.spi.GrantRecord record, int maxPerIdentity, int maxPerTask) {
+      public InsertResult insert(dev.jitaccess.spi.GrantRecord record, int maxPerIdentity, int maxPerTask,
+          boolean sharedTask) {
         throw new IllegalStateException("store down");
       }
 

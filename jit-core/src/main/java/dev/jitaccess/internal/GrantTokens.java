@@ -87,11 +87,15 @@ public final class GrantTokens {
     rctx.put("req_iss", identityIssuer);
     rctx.put("authn", identityKind);
     JWTClaimsSet.Builder b = new JWTClaimsSet.Builder();
-    if (!g.delegators().isEmpty()) {
+    // RFC 8693 section 4.1: sub stays the subject on whose behalf the call is made (the first identity
+    // of the chain), act names the current actor (the sub-grant's holder) and a nested act each prior
+    // actor, nearest first
+    List<String> actors = actors(g);
+    if (!actors.isEmpty()) {
       Map<String, Object> act = null;
-      for (int i = g.delegators().size() - 1; i >= 0; i--) {
+      for (int i = actors.size() - 1; i >= 0; i--) {
         Map<String, Object> level = new LinkedHashMap<>();
-        level.put("sub", g.delegators().get(i));
+        level.put("sub", actors.get(i));
         if (act != null) {
           level.put("act", act);
         }
@@ -107,7 +111,7 @@ public final class GrantTokens {
     }
     return b
         .issuer(g.issuer())
-        .subject(g.subject())
+        .subject(subject(g))
         .audience(g.resource())
         .expirationTime(Date.from(g.expiresAt()))
         .notBeforeTime(Date.from(g.issuedAt()))
@@ -187,18 +191,26 @@ public final class GrantTokens {
         }
       }
     }
-    List<String> delegators = new ArrayList<>();
+    // RFC 8693 section 4.1: act names the current actor, nested acts the prior actors; sub is the subject
+    List<String> actors = new ArrayList<>();
     Object act = c.getClaim(ACT);
     while (act instanceof Map) {
       Object actor = ((Map<?, ?>) act).get("sub");
-      if (!(actor instanceof String delegator) || delegators.size() >= MAX_CHAIN) {
+      if (!(actor instanceof String name) || name.isEmpty() || actors.size() >= MAX_CHAIN) {
         throw new ParseException("malformed act claim", 0);
       }
-      delegators.add(delegator);
+      actors.add(name);
       act = ((Map<?, ?>) act).get("act");
     }
     if (act != null) {
       throw new ParseException("malformed act claim", 0);
+    }
+    // the grant's holder is the current actor; its delegators are the prior actors, then the subject
+    String holder = actors.isEmpty() ? sub : actors.get(0);
+    List<String> delegators = new ArrayList<>();
+    if (!actors.isEmpty()) {
+      delegators.addAll(actors.subList(1, actors.size()));
+      delegators.add(sub);
     }
     Optional<String> parent = string(tctx, "parent");
     if (parent.isPresent() != !delegators.isEmpty()) {
@@ -215,7 +227,7 @@ public final class GrantTokens {
     }
     return GrantInfo.builder()
         .grantId(jti)
-        .subject(sub)
+        .subject(holder)
         .issuer(iss)
         .resource(aud.get(0))
         .actions(actions)
@@ -235,6 +247,30 @@ public final class GrantTokens {
         .certificateThumbprint(x5t)
         .keyThumbprint(jkt)
         .build();
+  }
+
+  /**
+   * The token's {@code sub}: the identity on whose behalf the grant acts, that is the first identity of
+   * its delegation chain (the grant's own identity when it was not delegated).
+   */
+  public static String subject(GrantInfo g) {
+    List<String> d = g.delegators();
+    return d.isEmpty() ? g.subject() : d.get(d.size() - 1);
+  }
+
+  /**
+   * The actors a token's {@code act} claim names, current actor first: for a sub-grant its holder, then
+   * every delegator but the first identity of the chain (which is the {@code sub}); empty otherwise.
+   */
+  public static List<String> actors(GrantInfo g) {
+    List<String> d = g.delegators();
+    if (d.isEmpty()) {
+      return List.of();
+    }
+    List<String> actors = new ArrayList<>();
+    actors.add(g.subject());
+    actors.addAll(d.subList(0, d.size() - 1));
+    return List.copyOf(actors);
   }
 
   /** The SHA-256 of a token, base64url without padding: what audit records carry instead of the token. */

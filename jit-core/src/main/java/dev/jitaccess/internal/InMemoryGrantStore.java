@@ -75,6 +75,8 @@ public final class InMemoryGrantStore implements GrantStore {
   private static final int MAX_USED_VALUES = 1_000_000;
   /** Live grant ids by task; values as described at {@link #add}. */
   private final ConcurrentMap<String, Object> byTask = new ConcurrentHashMap<>();
+  /** Live grant ids by (task owner, task): the key is {@link #taskKey}; values as described at {@link #add}. */
+  private final ConcurrentMap<String, Object> byTaskOwner = new ConcurrentHashMap<>();
   /** Live grant ids by identity; values as described at {@link #add}. */
   private final ConcurrentMap<String, Object> byIdentity = new ConcurrentHashMap<>();
   /**
@@ -156,7 +158,7 @@ public final class InMemoryGrantStore implements GrantStore {
   }
 
   @Override
-  public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
+  public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask) {
     Objects.requireNonNull(record, "record");
     if (record.state() != GrantState.LIVE) {
       throw new IllegalArgumentException("only a LIVE record can be inserted, got " + record.state());
@@ -193,7 +195,13 @@ public final class InMemoryGrantStore implements GrantStore {
                     result[0] = InsertResult.IDENTITY_QUOTA_EXCEEDED;
                     return null;
                   }
-                  if (size(byTask, task) >= maxPerTask) {
+                  // the task's stripe is held: no other insert changes its two indexes meanwhile
+                  int own = size(byTaskOwner, taskKey(record));
+                  if (!sharedTask && record.info().parentGrantId().isEmpty() && own == 0 && size(byTask, task) > 0) {
+                    result[0] = InsertResult.TASK_BOUND_TO_ANOTHER_OWNER;
+                    return null;
+                  }
+                  if (own >= maxPerTask) {
                     result[0] = InsertResult.TASK_QUOTA_EXCEEDED;
                     return null;
                   }
@@ -284,9 +292,9 @@ public final class InMemoryGrantStore implements GrantStore {
     return cache.estimatedSize();
   }
 
-  /** How many index keys exist (tasks plus identities); empty index sets must not linger. */
+  /** How many index keys exist (tasks, (owner, task) pairs, identities); empty index sets must not linger. */
   int indexKeys() {
-    return byTask.size() + byIdentity.size();
+    return byTask.size() + byTaskOwner.size() + byIdentity.size();
   }
 
   @Override
@@ -304,13 +312,21 @@ public final class InMemoryGrantStore implements GrantStore {
   private void index(GrantRecord record) {
     add(byIdentity, record.info().subject(), record.grantId());
     add(byTask, record.info().taskId(), record.grantId());
+    add(byTaskOwner, taskKey(record), record.grantId());
     live.incrementAndGet();
   }
 
   private void unindex(GrantRecord record) {
     drop(byIdentity, record.info().subject(), record.grantId());
     drop(byTask, record.info().taskId(), record.grantId());
+    drop(byTaskOwner, taskKey(record), record.grantId());
     live.decrementAndGet();
+  }
+
+  /** The key of a record in {@link #byTaskOwner}: its task owner's length, the owner, then the task (unambiguous). */
+  private static String taskKey(GrantRecord record) {
+    String owner = record.taskOwner();
+    return owner.length() + ":" + owner + record.info().taskId();
   }
 
   /**

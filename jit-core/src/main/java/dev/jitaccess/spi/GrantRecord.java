@@ -4,6 +4,7 @@ import dev.jitaccess.GrantInfo;
 import dev.jitaccess.RevocationReason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -51,6 +52,17 @@ public record GrantRecord(
     return info.grantId();
   }
 
+  /**
+   * The owner a task is bound to through this grant: the grant's owner when it has one, else the identity
+   * on whose behalf it was issued (the first identity of its delegation chain, which is the grant's own
+   * identity for a grant that was not delegated). A sub-grant inherits its parent's owner, so all the
+   * grants of one delegation chain have the same task owner.
+   */
+  public String taskOwner() {
+    List<String> delegators = info.delegators();
+    return info.owner().orElse(delegators.isEmpty() ? info.subject() : delegators.get(delegators.size() - 1));
+  }
+
   /** When the grant stops being live without any action: the earlier of expiry and idle deadline. */
   public Instant deadline() {
     return info.expiresAt().isBefore(idleDeadline) ? info.expiresAt() : idleDeadline;
@@ -62,7 +74,7 @@ public record GrantRecord(
   }
 
   /**
-   * The rule every {@link GrantStore#update} applies to a change: the grant id, identity and task stay
+   * The rule every {@link GrantStore#update} applies to a change: the grant id, identity, task and task owner stay
    * the same, and a grant that is not live never becomes live again.
    *
    * @param next the record the change produced
@@ -78,6 +90,9 @@ public record GrantRecord(
     }
     if (!next.info().taskId().equals(info.taskId())) {
       throw new IllegalArgumentException("an update must keep the task id of grant " + grantId());
+    }
+    if (!next.taskOwner().equals(taskOwner())) {
+      throw new IllegalArgumentException("an update must keep the task owner of grant " + grantId());
     }
     if (state != GrantState.LIVE && next.state() == GrantState.LIVE) {
       throw new IllegalArgumentException("grant " + grantId() + " is " + state + " and cannot become LIVE again");

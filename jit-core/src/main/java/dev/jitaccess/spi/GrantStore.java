@@ -39,17 +39,41 @@ public interface GrantStore {
     INSERTED,
     /** The identity already holds the maximum number of live grants. */
     IDENTITY_QUOTA_EXCEEDED,
-    /** The task already holds the maximum number of live grants. */
+    /** The record's task owner already holds the maximum number of live grants in this task. */
     TASK_QUOTA_EXCEEDED,
     /** A record with this grant id exists. */
-    DUPLICATE
+    DUPLICATE,
+    /**
+     * The task has live grants, none of the record's task owner ({@link GrantRecord#taskOwner()}), and
+     * the record is neither a sub-grant nor allowed to share the task.
+     */
+    TASK_BOUND_TO_ANOTHER_OWNER
   }
 
   /**
-   * Stores a new live record if its identity holds fewer than {@code maxPerIdentity} live grants and its
-   * task fewer than {@code maxPerTask}; the check and the insert are one atomic step.
+   * Stores a new live record, checking in one atomic step, in this order: no record has its grant id;
+   * its identity holds fewer than {@code maxPerIdentity} live grants; its task is not bound to another
+   * owner, that is, when the task has live grants, some of them have the record's
+   * {@link GrantRecord#taskOwner()} (the owner that opened the task, and owners admitted since), unless
+   * the record is a sub-grant (it has a parent grant id) or {@code sharedTask} is true; and its task
+   * owner holds fewer than {@code maxPerTask} live grants in the task (the per-task quota counts per
+   * (owner, task), so another owner cannot exhaust it).
+   *
+   * @param record the new record, in state LIVE
+   * @param maxPerIdentity the most live grants per identity (at least 1)
+   * @param maxPerTask the most live grants per (task owner, task) (at least 1)
+   * @param sharedTask whether the record may join a task bound to another owner (a rule allows it)
+   * @throws IllegalArgumentException if the record is not live or a maximum is below 1
    */
-  InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask);
+  InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask);
+
+  /**
+   * {@link #insert(GrantRecord, int, int, boolean)} for a record that may not share its task with
+   * another owner.
+   */
+  default InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
+    return insert(record, maxPerIdentity, maxPerTask, false);
+  }
 
   /** The record of a grant, if the store still has it. */
   Optional<GrantRecord> find(String grantId);

@@ -75,7 +75,14 @@ class LifecycleStateMachineProperties {
     }
   }
 
+  /** Each presentation is a freshly issued credential (issued now), as a workload re-fetching its SVID. */
   static final class Identities implements IdentityVerifier {
+    private final java.time.Clock clock;
+
+    Identities(java.time.Clock clock) {
+      this.clock = clock;
+    }
+
     @Override
     public boolean supports(Credential credential) {
       return true;
@@ -84,7 +91,9 @@ class LifecycleStateMachineProperties {
     @Override
     public IdentityResult verify(Credential credential) {
       return IdentityResult.verified(WorkloadIdentity.builder(((Credential.Token) credential).value(),
-          "spiffe://example.org").kind("jwt-svid").build());
+          "spiffe://example.org").kind("jwt-svid").issuedAt(clock.instant())
+          .owner("team-test") // one owner: the identities share tasks (issue 14 #13 binds a task to its owner)
+          .build());
     }
   }
 
@@ -112,7 +121,7 @@ class LifecycleStateMachineProperties {
   void aTokenVerifiesIfAndOnlyIfItsGrantIsLive(@ForAll("operations") List<Op> ops) {
     ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
     try (GrantBroker broker = GrantBroker.builder().issuer("https://jit.test")
-        .identityVerifier(new Identities())
+        .identityVerifier(new Identities(clock))
         .policy(ctx -> {
           GrantTerms terms = GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(10));
           if (ctx.request().attributes().containsKey("idle")) {
@@ -125,6 +134,7 @@ class LifecycleStateMachineProperties {
         .clock(clock).scheduler(clock).auditSink(e -> {}).maxGrantsPerTask(1000).build()) {
       List<Grant> grants = new ArrayList<>();
       List<Model> models = new ArrayList<>();
+      java.util.Map<String, Instant> revokedAt = new java.util.HashMap<>();
       for (Op op : ops) {
         Instant now = clock.instant();
         if (op instanceof Request) {
@@ -134,6 +144,13 @@ class LifecycleStateMachineProperties {
               .ttl(Duration.ofSeconds(r.ttlSeconds()));
           if (r.idle()) {
             b.attribute("idle", true);
+          }
+          Instant revoked = revokedAt.get(IDENTITIES[r.identity()]);
+          if (revoked != null && !now.isAfter(revoked)) {
+            // the revocation watermark: a credential issued at the revocation instant is refused
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> broker.request(b.build()))
+                .isInstanceOf(dev.jitaccess.AccessDeniedException.class).hasMessageContaining("revoked");
+            continue;
           }
           grants.add(broker.request(b.build()));
           models.add(new Model(IDENTITIES[r.identity()], TASKS[r.task()], now, Duration.ofSeconds(r.ttlSeconds()),
@@ -155,6 +172,7 @@ class LifecycleStateMachineProperties {
           String id = IDENTITIES[((RevokeIdentity) op).identity()];
           long expected = models.stream().filter(m -> m.identity.equals(id) && m.live(now)).count();
           assertThat(broker.revokeIdentity(id)).isEqualTo((int) expected);
+          revokedAt.put(id, now);
           models.stream().filter(m -> m.identity.equals(id)).forEach(m -> m.ended = true);
         } else if (op instanceof Renew && !grants.isEmpty()) {
           int i = ((Renew) op).index() % grants.size();

@@ -86,7 +86,7 @@ class LifecycleStressTest {
     AtomicLong ops = new AtomicLong();
     List<Grant> all = new CopyOnWriteArrayList<>();
     try (GrantBroker broker = GrantBroker.builder().issuer("https://jit.test")
-        .identityVerifier(new LifecycleStateMachineProperties.Identities())
+        .identityVerifier(new LifecycleStateMachineProperties.Identities(clock))
         .policy(ctx -> new Decision.Allow(GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(5))
             .withIdleTimeout(Duration.ofMinutes(2)), List.of("p"), List.of(), ""))
         .algorithm(SigningAlgorithm.EDDSA).clock(clock).scheduler(clock).store(store).auditSink(e -> {})

@@ -61,7 +61,9 @@ public final class AgentToolChain {
    * @param agent the agent's grant
    * @param tool the tool's sub-grant
    * @param subTool the sub-tool's sub-grant
-   * @param actChain the delegators named by the sub-tool token's {@code act} claim, nearest first
+   * @param actChain the actors named by the sub-tool token's {@code act} claim (RFC 8693 section 4.1):
+   *     the current actor (the sub-tool) first, then each prior actor
+   * @param tokenSubject the sub-tool token's {@code sub}: the agent, on whose behalf the chain acts
    * @param widening why the tool's request for write was refused
    * @param revoked how each sub-grant ended when the agent closed its grant
    * @param subToolAfterClose the sub-tool's token presented after that
@@ -74,6 +76,7 @@ public final class AgentToolChain {
       GrantInfo tool,
       GrantInfo subTool,
       List<String> actChain,
+      String tokenSubject,
       String widening,
       Map<String, RevocationReason> revoked,
       Verification subToolAfterClose,
@@ -166,8 +169,9 @@ public final class AgentToolChain {
       n.step("delegate", "tool -> " + SUB_TOOL + ": [read] on " + ORDER_991);
       n.grant(subTool);
       List<String> chain = actChain(subTool.token());
-      n.step("", "act chain (RFC 8693, nearest first): " + String.join(" <- ", chain)
-          + "; delegations left: " + subTool.info().delegationsLeft());
+      String tokenSubject = tokenSubject(subTool.token());
+      n.step("", "sub (RFC 8693, on whose behalf): " + tokenSubject + "; act chain (current actor first): "
+          + String.join(" <- ", chain) + "; delegations left: " + subTool.info().delegationsLeft());
       n.verification("CRM, order 991", crm.verify(subTool.token(),
           VerificationRequest.builder(ORDER_991).taskId(request.taskId()).requiredActions("read").build()));
 
@@ -180,7 +184,7 @@ public final class AgentToolChain {
       synchronized (revoked) {
         ends = new LinkedHashMap<>(revoked);
       }
-      return new Result(overreach, agent.info(), tool.info(), subTool.info(), chain, widening, ends, after, issued,
+      return new Result(overreach, agent.info(), tool.info(), subTool.info(), chain, tokenSubject, widening, ends, after, issued,
           scene.audit());
     }
   }
@@ -199,7 +203,16 @@ public final class AgentToolChain {
         .build();
   }
 
-  /** The subjects of the token's nested {@code act} claims, nearest delegator first. */
+  /** The token's {@code sub}. */
+  static String tokenSubject(String token) {
+    try {
+      return SignedJWT.parse(token).getJWTClaimsSet().getSubject();
+    } catch (ParseException e) {
+      throw new JitException("the broker issued a token that does not parse", e);
+    }
+  }
+
+  /** The subjects of the token's nested {@code act} claims: the current actor first, then prior actors. */
   static List<String> actChain(String token) {
     try {
       List<String> chain = new ArrayList<>();

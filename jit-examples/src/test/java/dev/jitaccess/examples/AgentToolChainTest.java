@@ -45,7 +45,9 @@ class AgentToolChainTest {
     assertThat(r.subTool().subject()).isEqualTo(SUB_TOOL);
     assertThat(r.subTool().parentGrantId()).contains(r.tool().grantId());
     assertThat(r.subTool().delegators()).containsExactly(TOOL, AGENT);
-    assertThat(r.actChain()).containsExactly(TOOL, AGENT);
+    // RFC 8693 section 4.1: sub stays the agent, act names the current actor, nested act the prior one
+    assertThat(r.tokenSubject()).isEqualTo(AGENT);
+    assertThat(r.actChain()).containsExactly(SUB_TOOL, TOOL);
     assertThat(r.subTool().resource()).isEqualTo(AgentToolChain.ORDER_991);
     assertThat(r.subTool().delegationsLeft()).isZero();
     // never wider nor longer-lived than the parent; accountability stays with the agent's owner

@@ -95,8 +95,9 @@ class IntrospectionAndRevocationTest {
     TokenIntrospectionSuccessResponse r = client.introspect(child);
 
     assertThat(r.isActive()).isTrue();
-    assertThat(r.getSubject().getValue()).isEqualTo(TOOL);
-    assertThat(r.getJSONObjectParameter("act")).isEqualTo(Map.of("sub", DEPLOYER));
+    // RFC 8693 section 4.1: the subject stays the deployer, act names the tool acting for it
+    assertThat(r.getSubject().getValue()).isEqualTo(DEPLOYER);
+    assertThat(r.getJSONObjectParameter("act")).isEqualTo(Map.of("sub", TOOL));
   }
 
   @Test

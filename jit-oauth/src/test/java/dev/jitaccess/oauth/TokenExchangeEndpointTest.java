@@ -176,7 +176,9 @@ class TokenExchangeEndpointTest {
     assertThat(childGrant.parentGrantId()).contains(parentGrant.grantId());
     assertThat(childGrant.expiresAt()).isBeforeOrEqualTo(parentGrant.expiresAt());
     assertThat(child.getLifetime()).isEqualTo(9 * 60);
-    assertThat(claims(child.getValue()).getJSONObjectClaim("act")).isEqualTo(Map.of("sub", DEPLOYER));
+    // RFC 8693 section 4.1: sub stays the subject (the deployer), act names the actor (the tool)
+    assertThat(claims(child.getValue()).getSubject()).isEqualTo(DEPLOYER);
+    assertThat(claims(child.getValue()).getJSONObjectClaim("act")).isEqualTo(Map.of("sub", TOOL));
   }
 
   @Test

@@ -64,6 +64,12 @@ final class Canonical {
     field(sb, " renewable", Boolean.toString(r.renewable));
     field(sb, " grantActions", list(r.grantActions, true));
     field(sb, " maxDelegationDepth", Integer.toString(r.maxDelegationDepth));
+    if (r.sharedTask) { // written only when set, so versions of policies without it do not change
+      field(sb, " sharedTask", "true");
+    }
+    if (r.credentialExpiryGrace != null) {
+      field(sb, " capAtCredentialExpiry", r.credentialExpiryGrace.toString());
+    }
     field(sb, " approval", r.approverGroup == null ? "none"
         : q(r.approverGroup) + " " + r.approvals + " " + r.approvalTimeout);
   }

@@ -192,6 +192,8 @@ final class CompiledPolicy {
     boolean singleUse = false;
     boolean renewable = true;
     int depth = Integer.MAX_VALUE;
+    boolean sharedTask = true;
+    Duration grace = null;
     List<String> clamps = List.of();
     if (ceiling.compareTo(requested) < 0) {
       ttl = ceiling;
@@ -218,12 +220,16 @@ final class CompiledPolicy {
       singleUse |= rule.singleUse;
       renewable &= rule.renewable;
       depth = Math.min(depth, rule.maxDelegationDepth);
+      sharedTask &= rule.sharedTask;
+      if (rule.credentialExpiryGrace != null && (grace == null || rule.credentialExpiryGrace.compareTo(grace) < 0)) {
+        grace = rule.credentialExpiryGrace;
+      }
     }
     if (idle != null && idle.compareTo(ttl) > 0) {
       idle = ttl;
     }
     GrantTerms terms = new GrantTerms(granted, ttl, Optional.ofNullable(idle), singleUse, renewable && !singleUse,
-        breakGlass, depth);
+        breakGlass, depth, sharedTask && contributing > 0, Optional.ofNullable(grace));
 
     // 4. require-approval beats allow
     if (!approvals.isEmpty()) {

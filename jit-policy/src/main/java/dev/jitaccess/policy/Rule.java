@@ -73,6 +73,8 @@ public final class Rule {
   final boolean renewable;
   final Set<String> grantActions;
   final int maxDelegationDepth;
+  final boolean sharedTask;
+  final @Nullable Duration credentialExpiryGrace;
   // approval
   final @Nullable String approverGroup;
   final int approvals;
@@ -116,6 +118,8 @@ public final class Rule {
     renewable = Boolean.TRUE.equals(b.renewable);
     grantActions = sorted(b.grantActions);
     maxDelegationDepth = b.maxDelegationDepth == null ? 0 : b.maxDelegationDepth;
+    sharedTask = Boolean.TRUE.equals(b.sharedTask);
+    credentialExpiryGrace = b.credentialExpiryGrace;
     approverGroup = b.approverGroup;
     approvals = b.approvals;
     approvalTimeout = b.approvalTimeout;
@@ -226,6 +230,8 @@ public final class Rule {
     private @Nullable Boolean renewable;
     private @Nullable Set<String> grantActions;
     private @Nullable Integer maxDelegationDepth;
+    private @Nullable Boolean sharedTask;
+    private @Nullable Duration credentialExpiryGrace;
     private @Nullable String approverGroup;
     private int approvals;
     private @Nullable Duration approvalTimeout;
@@ -479,6 +485,32 @@ public final class Rule {
     }
 
     /**
+     * Whether the grant may join a task whose live grants belong to another owner (default false: while a
+     * task has live grants it belongs to the owner that opened it; identities of that owner share it).
+     * The per-task quota still counts per (owner, task).
+     */
+    public Builder sharedTask(boolean value) {
+      once(sharedTask, "sharedTask");
+      sharedTask = value;
+      return this;
+    }
+
+    /**
+     * Caps the grant's expiry at the presenting credential's own expiry plus {@code grace} (0 to 1 day), so
+     * a 1-minute credential cannot buy a 1-hour grant; a renewing grant's re-mint is capped by the
+     * credential presented for it. Off by default (see SECURITY.md for the trade-off).
+     */
+    public Builder capAtCredentialExpiry(Duration grace) {
+      once(credentialExpiryGrace, "capAtCredentialExpiry");
+      Objects.requireNonNull(grace, "grace");
+      if (grace.isNegative() || grace.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("capAtCredentialExpiry grace must be between 0 and 1 day, got " + grace);
+      }
+      credentialExpiryGrace = grace;
+      return this;
+    }
+
+    /**
      * Builds the rule.
      *
      * @throws IllegalStateException if no effect was set or options contradict each other
@@ -503,7 +535,8 @@ public final class Rule {
       }
       if (effect == Effect.DENY) {
         if (maxTtl != null || idleTimeout != null || singleUse != null || renewable != null
-            || grantActions != null || maxDelegationDepth != null) {
+            || grantActions != null || maxDelegationDepth != null || sharedTask != null
+            || credentialExpiryGrace != null) {
           out.add("a deny rule grants nothing: it takes no grant terms");
         }
       }

@@ -30,7 +30,8 @@ final class YamlPolicyReader {
   private static final Set<String> WINDOW = Set.of("zone", "days", "hours");
   private static final Set<String> APPROVAL = Set.of("group", "approvals", "timeout");
   private static final Set<String> GRANT =
-      Set.of("maxTtl", "idleTimeout", "singleUse", "renewable", "actions", "maxDelegationDepth");
+      Set.of("maxTtl", "idleTimeout", "singleUse", "renewable", "actions", "maxDelegationDepth", "sharedTask",
+          "capAtCredentialExpiry");
   private static final Set<String> OPERATORS =
       Set.of("equals", "glob", "lt", "le", "gt", "ge", "eq", "is", "cidr", "present");
   private static final Set<String> NUMERIC = Set.of("lt", "le", "gt", "ge", "eq");
@@ -753,6 +754,21 @@ final class YamlPolicyReader {
       Integer d = y.integer(m.get("maxDelegationDepth").value(), where + ": maxDelegationDepth", 0, 10);
       if (d != null) {
         b.maxDelegationDepth(d);
+      }
+    }
+    if (m.containsKey("sharedTask")) {
+      Boolean shared = y.bool(m.get("sharedTask").value(), where + ": sharedTask");
+      if (shared != null) {
+        b.sharedTask(shared);
+      }
+    }
+    if (m.containsKey("capAtCredentialExpiry")) {
+      Node n = m.get("capAtCredentialExpiry").value();
+      Duration grace = y.duration(n, where + ": capAtCredentialExpiry");
+      if (grace != null && grace.compareTo(Duration.ofDays(1)) > 0) {
+        y.error(n, where + ": capAtCredentialExpiry " + Durations.format(grace) + " is above 1 day");
+      } else if (grace != null) {
+        apply(n, () -> b.capAtCredentialExpiry(grace));
       }
     }
   }

@@ -69,8 +69,22 @@ public abstract class GrantStoreContract {
     return null;
   }
 
-  /** A live record for a new grant of {@code identity} and {@code task}, expiring in 10 minutes. */
+  /**
+   * A live record for a new grant of {@code identity} and {@code task}, expiring in 10 minutes, owned by
+   * {@link #OWNER} (so records of several identities may share a task).
+   */
   protected GrantRecord record(String identity, String task) {
+    return record(identity, task, OWNER);
+  }
+
+  /** The owner of the records {@link #record(String, String)} makes. */
+  protected static final String OWNER = "team-contract";
+
+  /**
+   * A live record for a new grant of {@code identity} and {@code task} with this owner (null: none, so the
+   * identity itself is the task owner), expiring in 10 minutes.
+   */
+  protected GrantRecord record(String identity, String task, @Nullable String owner) {
     Instant now = clock.instant();
     sequence++;
     GrantInfo info = GrantInfo.builder()
@@ -84,6 +98,21 @@ public abstract class GrantStoreContract {
         .environment("test")
         .issuedAt(now)
         .expiresAt(now.plus(Duration.ofMinutes(10)))
+        .owner(Optional.ofNullable(owner))
+        .build();
+    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+  }
+
+  /** A live sub-grant of {@code parent} for {@code delegate}: same task, the parent's owner, its chain. */
+  protected GrantRecord subGrant(GrantRecord parent, String delegate) {
+    sequence++;
+    java.util.List<String> chain = new java.util.ArrayList<>();
+    chain.add(parent.info().subject());
+    chain.addAll(parent.info().delegators());
+    GrantInfo info = parent.info().toBuilder()
+        .grantId("grant-" + sequence)
+        .subject(delegate)
+        .delegation(Optional.of(parent.grantId()), chain)
         .build();
     return GrantRecord.live(info, Optional.empty(), Instant.MAX);
   }
@@ -140,6 +169,78 @@ public abstract class GrantStoreContract {
     assertEquals(InsertResult.TASK_QUOTA_EXCEEDED, store.insert(second, 10, 1));
     assertEquals(Optional.empty(), store.find(second.grantId()));
     assertEquals(1, store.liveByTask("t").size());
+  }
+
+  /**
+   * While a task has live grants it is bound to their task owner: another owner's record is refused and
+   * not stored; an identity of the same owner joins; once the owner's grants end, the task is free.
+   */
+  @Test
+  public void aTaskIsBoundToItsOwnerWhileItHasLiveGrants() {
+    GrantStore store = newStore();
+    GrantRecord first = record("spiffe://example.org/build", "pipeline-7", "team-a");
+    assertEquals(InsertResult.INSERTED, store.insert(first, 10, 10));
+    GrantRecord outsider = record("spiffe://example.org/intruder", "pipeline-7", "team-b");
+    assertEquals(InsertResult.TASK_BOUND_TO_ANOTHER_OWNER, store.insert(outsider, 10, 10));
+    assertEquals(Optional.empty(), store.find(outsider.grantId()));
+    assertEquals(Set.of(first.grantId()), Set.copyOf(store.liveByTask("pipeline-7")));
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/deploy", "pipeline-7", "team-a"), 10, 10));
+    for (String id : store.liveByTask("pipeline-7")) {
+      store.update(id, r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.COMPLETED)));
+    }
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/other", "pipeline-7", "team-b"), 10, 10));
+  }
+
+  /** Without an owner, the identity itself owns the task: another owner-less identity is refused. */
+  @Test
+  public void anIdentityWithoutOwnerIsItsOwnTaskOwner() {
+    GrantStore store = newStore();
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "solo", null), 10, 10));
+    assertEquals(InsertResult.TASK_BOUND_TO_ANOTHER_OWNER,
+        store.insert(record("spiffe://example.org/b", "solo", null), 10, 10));
+    assertEquals(InsertResult.TASK_BOUND_TO_ANOTHER_OWNER,
+        store.insert(record("spiffe://example.org/b", "solo", "spiffe://example.org/a-lookalike"), 10, 10));
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "solo", null), 10, 10));
+  }
+
+  /**
+   * A record allowed to share the task joins another owner's task, and the per-task quota counts per
+   * (owner, task): the outsider cannot exhaust the owner's quota, nor the owner the outsider's; the owner
+   * keeps adding to its task without sharing.
+   */
+  @Test
+  public void aSharedTaskCountsTheQuotaPerOwner() {
+    GrantStore store = newStore();
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "shared", "team-a"), 10, 2, false));
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/b", "shared", "team-b"), 10, 2, true));
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/b", "shared", "team-b"), 10, 2, true));
+    assertEquals(InsertResult.TASK_QUOTA_EXCEEDED,
+        store.insert(record("spiffe://example.org/b", "shared", "team-b"), 10, 2, true));
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "shared", "team-a"), 10, 2, true));
+    assertEquals(InsertResult.TASK_QUOTA_EXCEEDED,
+        store.insert(record("spiffe://example.org/a", "shared", "team-a"), 10, 2, true));
+    // without sharing, a third owner is refused; an owner already in the task is not locked out by a guest
+    assertEquals(InsertResult.TASK_BOUND_TO_ANOTHER_OWNER,
+        store.insert(record("spiffe://example.org/c", "shared", "team-c"), 10, 3, false));
+    assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a2", "shared", "team-a"), 10, 3, false));
+    assertEquals(5, store.liveByTask("shared").size());
+  }
+
+  /**
+   * A sub-grant joins its parent's task whoever its delegate is, and counts under the parent's task owner
+   * (the first identity of its chain when the parent has no owner).
+   */
+  @Test
+  public void aSubGrantJoinsItsParentsTaskAndCountsUnderItsOwner() {
+    GrantStore store = newStore();
+    GrantRecord parent = record("spiffe://example.org/agent", "job", null);
+    assertEquals(InsertResult.INSERTED, store.insert(parent, 10, 2));
+    GrantRecord child = subGrant(parent, "spiffe://example.org/tools/lookup");
+    assertEquals(parent.taskOwner(), child.taskOwner());
+    assertEquals(InsertResult.INSERTED, store.insert(child, 10, 2));
+    assertEquals(InsertResult.TASK_QUOTA_EXCEEDED, store.insert(subGrant(child, "spiffe://example.org/tools/other"), 10, 2));
+    assertEquals(InsertResult.TASK_BOUND_TO_ANOTHER_OWNER,
+        store.insert(record("spiffe://example.org/tools/lookup", "job", null), 10, 2));
   }
 
   /** Revoked and expired grants do not count towards the quotas. */

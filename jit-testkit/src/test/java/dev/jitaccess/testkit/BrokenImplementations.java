@@ -37,7 +37,7 @@ final class BrokenImplementations {
     boolean applyTwice;
 
     @Override
-    public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
+    public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask) {
       return map.putIfAbsent(record.grantId(), record) == null ? InsertResult.INSERTED : InsertResult.DUPLICATE;
     }
 

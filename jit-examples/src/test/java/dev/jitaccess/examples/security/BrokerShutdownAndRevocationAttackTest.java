@@ -139,7 +139,7 @@ class BrokerShutdownAndRevocationAttackTest {
     }
 
     @Override
-    public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
+    public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask) {
       inInsert.countDown();
       try {
         if (!releaseInsert.await(30, TimeUnit.SECONDS)) {
@@ -149,7 +149,7 @@ class BrokerShutdownAndRevocationAttackTest {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-      return inner.insert(record, maxPerIdentity, maxPerTask);
+      return inner.insert(record, maxPerIdentity, maxPerTask, sharedTask);
     }
 
     @Override

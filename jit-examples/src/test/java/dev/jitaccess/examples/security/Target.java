@@ -98,7 +98,7 @@ final class Target implements AutoCloseable {
           new ECKey.Builder(Curve.P_256, (ECPublicKey) oidcEc.getPublic()).keyID(OIDC_KID).build(),
           new RSAKey.Builder((RSAPublicKey) oidcRsa.getPublic()).keyID(OIDC_RSA_KID).build())).toString();
       jwtSvidVerifier = JwtSvidVerifier.builder().bundleSource(BundleSet.of(bundle, foreignBundle))
-          .audiences(AUDIENCE).clock(clock).build();
+          .audiences(AUDIENCE).ownerClaim("owner").clock(clock).build();
       oidcVerifier = OidcIdentityVerifier.builder().issuer(OIDC_ISSUER).jwks(oidcJwks).audience(AUDIENCE)
           .algorithms("ES256", "RS256").clock(clock).build();
       GrantBroker.Builder b = GrantBroker.builder()
@@ -133,6 +133,14 @@ final class Target implements AutoCloseable {
             .singleUse(true).allow().build())
         .rule(Rule.builder("agent").owner("security").description("delegable").purposes("agent")
             .maxDelegationDepth(2).allow().build())
+        .rule(Rule.builder("standing").owner("security").description("renewing grants").purposes("standing")
+            .renewable(true).allow().build())
+        .rule(Rule.builder("capped").owner("security").description("capped at the credential's expiry")
+            .purposes("capped").capAtCredentialExpiry(Duration.ofMinutes(1)).allow().build())
+        .rule(Rule.builder("shared").owner("security").description("may join another owner's task")
+            .purposes("shared").sharedTask(true).allow().build())
+        .rule(Rule.builder("deep-agent").owner("security").description("delegable three times").purposes("deep-agent")
+            .maxDelegationDepth(3).allow().build())
         .rule(Rule.builder("one-shot-agent").owner("security").description("single use, delegable")
             .purposes("one-shot-agent").singleUse(true).maxDelegationDepth(2).allow().build())
         .rule(Rule.builder("approve").owner("security").description("needs ops").purposes("approve")
@@ -160,6 +168,12 @@ final class Target implements AutoCloseable {
 
   String svid(String sub) {
     return Jws.token(svidHeader(), svidClaims(sub), Jws.es256(ec.getPrivate()));
+  }
+
+  /** A JWT-SVID of {@code sub} whose {@code owner} claim names its owner. */
+  String svid(String sub, String owner) {
+    return Jws.token(svidHeader(), Jws.json("sub", sub, "aud", AUDIENCE, "exp", now() + 300, "iat", now(),
+        "owner", owner), Jws.es256(ec.getPrivate()));
   }
 
   String oidcHeader() {

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #insert}: takes transaction-level advisory locks on the identity and on the task (in a
- *       fixed order), then counts their live grants and inserts; two inserts for the same identity or
- *       task on any replicas serialise, so no quota is ever exceeded.
+ *       fixed order), then counts their live grants (the task's per task owner, and whether another owner
+ *       holds the task) and inserts; two inserts for the same identity or task on any replicas serialise,
+ *       so no quota is ever exceeded and a task is never bound to two owners.
  *   <li>{@link #update}: reads the row {@code FOR UPDATE}, applies the change once, writes it only if it
  *       changed anything; concurrent updates of a grant on any replicas serialise on the row lock.
  *   <li>{@link #liveByTask}, {@link #liveByIdentity}: partial indexes over live grants.
@@ -125,7 +126,9 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     this.findForUpdateSql = findSql + " FOR UPDATE";
     this.quotaSql = "SELECT EXISTS (SELECT 1 FROM " + grants + " WHERE grant_id = ?),"
         + " (SELECT count(*) FROM (SELECT 1 FROM " + grants + " WHERE identity_id = ? AND state = 'LIVE' LIMIT ?) i),"
-        + " (SELECT count(*) FROM (SELECT 1 FROM " + grants + " WHERE task_id = ? AND state = 'LIVE' LIMIT ?) t)";
+        + " (SELECT count(*) FROM (SELECT 1 FROM " + grants + " WHERE task_id = ? AND state = 'LIVE' AND " + TASK_OWNER
+        + " = ? LIMIT ?) t),"
+        + " EXISTS (SELECT 1 FROM " + grants + " WHERE task_id = ? AND state = 'LIVE' AND " + TASK_OWNER + " <> ?)";
     this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
         + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
         + " WHERE (u.until_s, u.until_n) <= (?, ?)";
@@ -157,8 +160,14 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     return schema;
   }
 
+  /**
+   * {@link GrantRecord#taskOwner()} in SQL: the owner, else the first identity of the delegation chain
+   * (the last delegator), else the identity. The live-by-task index narrows the rows first.
+   */
+  private static final String TASK_OWNER = "coalesce(owner, delegators[cardinality(delegators)], identity_id)";
+
   @Override
-  public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask) {
+  public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask) {
     Objects.requireNonNull(record, "record");
     if (record.state() != GrantState.LIVE) {
       throw new IllegalArgumentException("only a LIVE record can be inserted, got " + record.state());
@@ -171,6 +180,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     }
     String identity = record.info().subject();
     String task = record.info().taskId();
+    String taskOwner = record.taskOwner();
     Transactions.Work<InsertResult> work = c -> {
       long a = Transactions.lockKey(schema + "\u0000identity\u0000" + identity);
       long b = Transactions.lockKey(schema + "\u0000task\u0000" + task);
@@ -187,7 +197,10 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
         q.setString(2, identity);
         q.setInt(3, maxPerIdentity);
         q.setString(4, task);
-        q.setInt(5, maxPerTask);
+        q.setString(5, taskOwner);
+        q.setInt(6, maxPerTask);
+        q.setString(7, task);
+        q.setString(8, taskOwner);
         try (ResultSet rs = q.executeQuery()) {
           rs.next();
           if (rs.getBoolean(1)) {
@@ -195,6 +208,10 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
           }
           if (rs.getLong(2) >= maxPerIdentity) {
             return InsertResult.IDENTITY_QUOTA_EXCEEDED;
+          }
+          // the task's advisory lock is held: no other insert binds or fills the task meanwhile
+          if (!sharedTask && record.info().parentGrantId().isEmpty() && rs.getLong(3) == 0 && rs.getBoolean(4)) {
+            return InsertResult.TASK_BOUND_TO_ANOTHER_OWNER;
           }
           if (rs.getLong(3) >= maxPerTask) {
             return InsertResult.TASK_QUOTA_EXCEEDED;
