@@ -116,7 +116,9 @@ class SubGrantChainPropertyTest {
       assertThat(childClaims.getExpirationTime()).isBeforeOrEqualTo(parentClaims.getExpirationTime());
       assertThat(childClaims.getExpirationTime().toInstant())
           .isBeforeOrEqualTo(f.clock.instant().plusSeconds(step.ttlSeconds()));
-      assertThat(childClaims.getSubject()).isEqualTo(actor);
+      // RFC 8693 section 4.1: sub stays the deployer, act names the current actor
+      assertThat(childClaims.getSubject()).isEqualTo(ExchangeFixture.DEPLOYER);
+      assertThat(((Map<?, ?>) childClaims.getClaim("act")).get("sub")).isEqualTo(actor);
       assertThat(actDepth(childClaims)).isEqualTo(i + 1);
       assertThat(childClaims.getAudience()).containsExactly(resource);
       chain.add(child);

@@ -122,6 +122,7 @@ class JitTestKitTest {
     Grant g = kit.broker().request(request(Credential.oidcToken(gh)));
     assertThat(g.info().subject()).isEqualTo("https://oidc.test#repo:octo-org/app:ref:refs/heads/main");
     assertThat(g.info().owner()).contains("octo-org");
+    g.close(); // task deploy-42 belongs to octo-org while g lives (issue 14 #13); the next owner opens it anew
 
     String k8s = kit.oidcIssuer().kubernetesToken("jit-broker", "ci", "deployer");
     Grant k = kit.broker().request(fill(kit.request(Credential.oidcToken(k8s)))

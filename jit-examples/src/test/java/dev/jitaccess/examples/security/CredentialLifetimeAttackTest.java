@@ -222,6 +222,15 @@ class CredentialLifetimeAttackTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("renewing");
     assertThatThrownBy(() -> GrantRequest.builder().credentialSource(null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("source");
+    assertThatThrownBy(() -> dev.jitaccess.GrantTerms.of(java.util.Set.of("read"), Duration.ofMinutes(1))
+        .withCredentialExpiryCap(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
+    assertThatThrownBy(() -> Rule.builder("r").sharedTask(true).sharedTask(false))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("sharedTask");
+    assertThatThrownBy(() -> Rule.builder("r").owner("o").capAtCredentialExpiry(Duration.ofMinutes(1)).deny().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("grant terms");
+    assertThatThrownBy(() -> Rule.builder("r").owner("o").sharedTask(true).deny().build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("grant terms");
   }
 
   @Test

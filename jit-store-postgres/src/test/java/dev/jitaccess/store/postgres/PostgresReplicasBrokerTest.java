@@ -77,6 +77,7 @@ class PostgresReplicasBrokerTest {
           grant:
             maxTtl: 10m
             maxDelegationDepth: 2
+            sharedTask: true     # distinct identities without an owner share the task "shared"
       """;
 
   private static TestDatabase db;
