@@ -507,6 +507,11 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   }
 
   @Override
+  public Optional<Instant> signingKeyActiveSince() {
+    return Optional.of(keys.activeSince());
+  }
+
+  @Override
   public void rotateKeys() {
     ensureOpen();
     keys.rotate();

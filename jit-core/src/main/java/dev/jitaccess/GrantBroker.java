@@ -12,6 +12,7 @@ import dev.jitaccess.spi.PolicyEvaluator;
 import dev.jitaccess.spi.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -112,6 +113,16 @@ public interface GrantBroker extends AutoCloseable {
    * @throws JitException with a key directory that could not be read for longer than its bound
    */
   String publicJwks();
+
+  /**
+   * When the key this broker signs with now started signing for it (by the broker's clock): the start of
+   * its key age, for a gauge or a health check. A rotation, timed or by {@link #rotateKeys}, starts a new
+   * age; a key the user supplies ({@link Builder#signingKey}) counts from the broker's start. Empty for an
+   * implementation that does not sign itself; a decorator forwards it.
+   */
+  default Optional<Instant> signingKeyActiveSince() {
+    return Optional.empty();
+  }
 
   /**
    * Rotates the signing key now; the old public key stays published until its last token has expired.

@@ -124,6 +124,18 @@ class KeyDirectoryBrokerTest {
   }
 
   @Test
+  void theKeyAgeStartsWhenAKeyStartsSigningTimedOrByRotateKeys() {
+    Instant started = clock.instant();
+    assertThat(a.signingKeyActiveSince()).contains(started);
+    clock.advance(BrokerConfig.DEFAULT_DIRECTORY_KEY_ROTATION);
+    a.request(request("t-timed")); // the timed rotation happens when the next token is signed
+    assertThat(a.signingKeyActiveSince()).contains(clock.instant());
+    clock.advance(Duration.ofMinutes(1));
+    a.rotateKeys();
+    assertThat(a.signingKeyActiveSince()).contains(clock.instant());
+  }
+
+  @Test
   void rotationOnOneReplicaIsSeenByTheOtherAndOldTokensStayValid() throws Exception {
     Grant before = a.request(request("t-before"));
     a.rotateKeys();

@@ -1,5 +1,6 @@
 package dev.jitaccess.internal;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,9 @@ public interface BrokerKeys {
 
   /** A trusted public key by id, if it is trusted at the clock's time. */
   Optional<KeyRing.PublicKeyEntry> find(String kid);
+
+  /** When the current signing key started signing for this broker (its key age is measured from here). */
+  Instant activeSince();
 
   /** The trusted public keys as a JWK Set JSON. */
   String publicJwks();

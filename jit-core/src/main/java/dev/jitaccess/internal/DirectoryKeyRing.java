@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class DirectoryKeyRing implements BrokerKeys {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryKeyRing.class);
 
-  private record Own(KeyRing.ActiveKey key, Instant signUntil) {}
+  private record Own(KeyRing.ActiveKey key, Instant since, Instant signUntil) {}
 
   private final SigningAlgorithm algorithm;
   private final KeyDirectory directory;
@@ -86,6 +86,11 @@ public final class DirectoryKeyRing implements BrokerKeys {
   }
 
   @Override
+  public Instant activeSince() {
+    return Objects.requireNonNull(own, "own").since();
+  }
+
+  @Override
   public Optional<KeyRing.PublicKeyEntry> find(String kid) {
     return trusted.apply(kid);
   }
@@ -122,7 +127,7 @@ public final class DirectoryKeyRing implements BrokerKeys {
     }
     trusted.invalidate();
     Own old = own;
-    own = new Own(KeyMaterial.activate(key, algorithm), signUntil);
+    own = new Own(KeyMaterial.activate(key, algorithm), now, signUntil);
     LOG.info("keys: signing with key {} until {}, registered until {}", key.getKeyID(), signUntil,
         published.retireAfter());
     if (old != null) {

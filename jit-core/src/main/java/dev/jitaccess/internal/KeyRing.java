@@ -89,7 +89,7 @@ public final class KeyRing implements BrokerKeys {
     }
   }
 
-  private record Snapshot(ActiveKey active, Map<String, PublicKeyEntry> published, String json) {}
+  private record Snapshot(ActiveKey active, Instant activeSince, Map<String, PublicKeyEntry> published, String json) {}
 
   private final SigningAlgorithm algorithm;
   private final boolean shared;
@@ -138,7 +138,7 @@ public final class KeyRing implements BrokerKeys {
       }
       published.put(pub.getKeyID(), publicEntry(pub, v.retireAt()));
     }
-    this.snapshot = new Snapshot(active, published, toJson(published));
+    this.snapshot = new Snapshot(active, clock.instant(), published, toJson(published));
   }
 
   /** The key to sign with now. */
@@ -149,6 +149,11 @@ public final class KeyRing implements BrokerKeys {
   @Override
   public ActiveKey signingKey() {
     return active();
+  }
+
+  @Override
+  public Instant activeSince() {
+    return snapshot.activeSince();
   }
 
   /** A published key by id, if it is still published at the clock's time. */
@@ -188,7 +193,7 @@ public final class KeyRing implements BrokerKeys {
         published.put(e.jwk().getKeyID(), e);
       }
     }
-    snapshot = new Snapshot(active, published, toJson(published));
+    snapshot = new Snapshot(active, clock.instant(), published, toJson(published));
   }
 
   private synchronized void prune() {
@@ -203,7 +208,7 @@ public final class KeyRing implements BrokerKeys {
         published.put(k, e);
       }
     });
-    snapshot = new Snapshot(s.active(), published, toJson(published));
+    snapshot = new Snapshot(s.active(), s.activeSince(), published, toJson(published));
   }
 
   private static String toJson(Map<String, PublicKeyEntry> published) {

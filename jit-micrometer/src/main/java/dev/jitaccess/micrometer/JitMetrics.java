@@ -60,11 +60,11 @@ import java.util.function.Supplier;
  *       {@code rejected}, {@code timed_out}), one per audit record;
  *   <li>{@value #APPROVALS_PENDING} (gauge), when registered with {@link #pendingApprovals};
  *   <li>{@value #BUNDLE_AGE} (gauge, seconds), tag {@code trust_domain}, when registered with
- *       {@link #bundleAge}.
+ *       {@link #bundleAge};
+ *   <li>{@value #KEY_AGE} (gauge, seconds), when registered with {@link #keyAge}.
  * </ul>
  * Timers of request, evaluate, verify and delegate with {@code outcome} and {@code reason} tags come from
- * {@link JitObservations}, the broker's observation hook. The signing key's age is not exposed by the
- * broker's public API, so it has no gauge.
+ * {@link JitObservations}, the broker's observation hook.
  * Every tag value comes from a closed set, and every combination is registered up front, so a dashboard
  * sees zeros before the first event. No meter carries an identity, task, resource, grant or approval id.
  *
@@ -92,6 +92,8 @@ public final class JitMetrics {
   public static final String APPROVALS_PENDING = "jit.approvals.pending";
   /** Gauge: seconds since a trust bundle was last updated, from {@link #bundleAge}. */
   public static final String BUNDLE_AGE = "jit.bundle.age";
+  /** Gauge: seconds since the broker's current signing key started signing, from {@link #keyAge}. */
+  public static final String KEY_AGE = "jit.key.age";
 
   /**
    * Why a request was denied: a closed set, so the {@code reason} tag of {@value #GRANTS_DENIED} stays low
@@ -245,6 +247,30 @@ public final class JitMetrics {
       }
     }).description("seconds since the trust bundle was last updated").tag("trust_domain", trustDomain)
         .baseUnit("seconds").register(registry);
+    return this;
+  }
+
+  /**
+   * Registers the gauge {@value #KEY_AGE} (seconds, by the clock given to {@link #register}): how long the
+   * broker's current signing key has been signing, read from {@code activeSince} at each scrape (NaN when
+   * it is empty or throws). Pass {@code broker::signingKeyActiveSince}; alert when the age passes the
+   * rotation interval by far (a rotation that keeps failing, or keys nobody rotates).
+   *
+   * @param activeSince when the current signing key started signing ({@code GrantBroker.signingKeyActiveSince})
+   * @return this
+   * @throws NullPointerException if {@code activeSince} is null
+   */
+  public JitMetrics keyAge(Supplier<Optional<Instant>> activeSince) {
+    Objects.requireNonNull(activeSince, "activeSince");
+    Gauge.builder(KEY_AGE, () -> {
+      try {
+        Optional<Instant> at = activeSince.get();
+        return at.isEmpty() ? Double.NaN
+            : Math.max(0, Duration.between(at.get(), clock.instant()).toMillis()) / 1000.0;
+      } catch (RuntimeException e) {
+        return Double.NaN;
+      }
+    }).description("seconds since the signing key started signing").baseUnit("seconds").register(registry);
     return this;
   }
 

@@ -29,6 +29,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -319,5 +320,31 @@ class JitMetricsTest {
     broker.request(request("build-7").build());
     assertThat(metrics.toString()).isEqualTo("JitMetrics[live=1]");
     assertThat(metrics.auditSink(recorded).toString()).startsWith("JitMetrics.auditSink(");
+  }
+
+  @Test
+  void keyAgeCountsFromTheBrokersCurrentSigningKeyAndRestartsAtRotation() {
+    MeterRegistry own = new SimpleMeterRegistry();
+    JitMetrics.register(own, clock).keyAge(broker::signingKeyActiveSince);
+    var gauge = own.get(JitMetrics.KEY_AGE).gauge();
+    double before = gauge.value();
+    clock.advance(Duration.ofSeconds(90));
+    assertThat(gauge.value()).isEqualTo(before + 90);
+    broker.rotateKeys();
+    assertThat(gauge.value()).as("a rotated key starts a new age").isZero();
+  }
+
+  @Test
+  void keyAgeIsUnknownWhenTheSourceIsEmptyOrThrows() {
+    MeterRegistry own = new SimpleMeterRegistry();
+    JitMetrics m = JitMetrics.register(own, clock);
+    m.keyAge(Optional::empty);
+    assertThat(own.get(JitMetrics.KEY_AGE).gauge().value()).isNaN();
+    MeterRegistry other = new SimpleMeterRegistry();
+    JitMetrics.register(other, clock).keyAge(() -> {
+      throw new IllegalStateException("directory down");
+    });
+    assertThat(other.get(JitMetrics.KEY_AGE).gauge().value()).isNaN();
+    assertThatNullPointerException().isThrownBy(() -> m.keyAge(null)).withMessage("activeSince");
   }
 }

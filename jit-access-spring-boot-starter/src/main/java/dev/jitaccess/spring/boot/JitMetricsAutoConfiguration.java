@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -42,6 +43,12 @@ public class JitMetricsAutoConfiguration {
       state.trustDomain().ifPresent(d -> metrics.bundleAge(d.name(), state::lastUpdated));
     }
     return metrics;
+  }
+
+  /** Registers the signing key's age ({@value JitMetrics#KEY_AGE}) once the broker exists. */
+  @Bean
+  SmartInitializingSingleton jitKeyAgeGauge(JitMetrics metrics, ObjectProvider<GrantBroker> broker) {
+    return () -> broker.ifAvailable(b -> metrics.keyAge(b::signingKeyActiveSince));
   }
 
   /** Wires the meters, and the observations when there is an ObservationRegistry, into the broker. */

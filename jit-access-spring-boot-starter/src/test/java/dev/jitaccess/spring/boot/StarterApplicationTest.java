@@ -279,5 +279,11 @@ class StarterApplicationTest {
     HttpResponse<String> timer = get("/actuator/metrics/jit.grant.request", null, null);
     assertThat(timer.statusCode()).as(timer.body()).isEqualTo(200);
     assertThat(timer.body()).contains("\"outcome\"").contains("allowed");
+    HttpResponse<String> keyAge = get("/actuator/metrics/jit.key.age", null, null);
+    assertThat(keyAge.statusCode()).as(keyAge.body()).isEqualTo(200);
+    Matcher age = Pattern.compile("\"statistic\"\\s*:\\s*\"VALUE\"\\s*,\\s*\"value\"\\s*:\\s*([0-9.]+)")
+        .matcher(keyAge.body());
+    assertThat(age.find()).as(keyAge.body()).isTrue();
+    assertThat(Double.parseDouble(age.group(1))).isGreaterThanOrEqualTo(0);
   }
 }
