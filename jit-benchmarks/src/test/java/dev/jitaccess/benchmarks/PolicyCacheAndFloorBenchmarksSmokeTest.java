@@ -22,11 +22,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * One setup and a few invocations of each benchmark added for items 2, 4 and 5 (nothing is timed): the
- * cached and uncached brokers both grant, the two policy engines give the same answer to every request,
- * and both JWT-SVID validators accept the token.
+ * One setup and a few invocations of the repeated-presentation, policy-engine, policy-compile and
+ * signature-floor benchmarks (nothing is timed): the cached and uncached brokers both grant, the two
+ * policy engines give the same answer to every request, and both JWT-SVID validators accept the token.
  */
-class NewItemsSmokeTest {
+class PolicyCacheAndFloorBenchmarksSmokeTest {
 
   @Test
   void repeatedPresentationBrokersGrantAndAllow() throws Exception {
