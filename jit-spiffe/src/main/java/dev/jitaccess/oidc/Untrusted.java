@@ -1,9 +1,11 @@
 package dev.jitaccess.oidc;
 
+import dev.jitaccess.internal.UntrustedText;
+
 /**
- * Shows values taken from a token (claims, header fields) inside rejection reasons: quoted, with control,
- * format (bidi) and other non-printable characters replaced, and cut short, so that a reason can be
- * logged safely. Never used for the token itself.
+ * Shows values taken from a token (claims, header fields) inside rejection reasons: in single quotes, with
+ * every character that the project's one sanitiser ({@link UntrustedText}) does not show as it is replaced
+ * by {@code ?}, and cut short, so that a reason can be logged safely. Never used for the token itself.
  */
 final class Untrusted {
   static final int MAX_SHOWN = 120;
@@ -30,15 +32,11 @@ final class Untrusted {
     return out.append('\'').toString();
   }
 
-  /** Printable characters only: no controls, bidi or other format characters, line separators or surrogates. */
+  /**
+   * Printable characters only: the project's one rule ({@link UntrustedText#isPrintable}); a surrogate,
+   * paired or not, is shown as {@code ?} too, since the value is read one UTF-16 unit at a time.
+   */
   private static boolean shownAsIs(char c) {
-    int type = Character.getType(c);
-    return !Character.isISOControl(c)
-        && type != Character.FORMAT
-        && type != Character.LINE_SEPARATOR
-        && type != Character.PARAGRAPH_SEPARATOR
-        && type != Character.SURROGATE
-        && type != Character.UNASSIGNED
-        && type != Character.PRIVATE_USE;
+    return UntrustedText.isPrintable(c);
   }
 }
