@@ -45,8 +45,12 @@ public class JitMetricsAutoConfiguration {
     return metrics;
   }
 
-  /** Registers the signing key's age ({@value JitMetrics#KEY_AGE}) once the broker exists. */
+  /**
+   * Registers the signing key's age ({@value JitMetrics#KEY_AGE}) once the broker exists; a bean of this
+   * name replaces it (or turns it off).
+   */
   @Bean
+  @ConditionalOnMissingBean(name = "jitKeyAgeGauge")
   SmartInitializingSingleton jitKeyAgeGauge(JitMetrics metrics, ObjectProvider<GrantBroker> broker) {
     return () -> broker.ifAvailable(b -> metrics.keyAge(b::signingKeyActiveSince));
   }
