@@ -336,6 +336,63 @@ public final class SpiffeBundle {
     return Objects.hash(trustDomain, sequence, x509Authorities.size(), jwtAuthorities.keySet());
   }
 
+  /**
+   * This bundle as a document in the SPIFFE bundle format (SPIFFE Trust Domain and Bundle, section 4), the
+   * form a bundle endpoint serves and a bundle file holds: a JWK Set whose {@code x509-svid} entries carry
+   * one authority certificate each ({@code x5c}) and whose {@code jwt-svid} entries carry a key and its
+   * {@code kid}, with {@code spiffe_sequence} and {@code spiffe_refresh_hint} when they are set.
+   * {@code parse(trustDomain(), toJson())} gives an equal bundle. Public material only.
+   *
+   * @return the document, UTF-8 JSON
+   * @throws IllegalStateException if an authority holds a key that has no JWK form here (only RSA and EC
+   *     keys are written; a bundle parsed from a document or built from RSA/EC keys always has one)
+   */
+  public byte[] toJson() {
+    List<Object> keys = new ArrayList<>();
+    for (X509Certificate authority : x509Authorities) {
+      Map<String, Object> jwk = publicJwk(authority.getPublicKey(), "an X.509 authority");
+      jwk.put("use", "x509-svid");
+      try {
+        jwk.put("x5c", List.of(Base64.getEncoder().encodeToString(authority.getEncoded())));
+      } catch (CertificateEncodingException e) {
+        throw new IllegalStateException("an X.509 authority could not be encoded", e);
+      }
+      keys.add(jwk);
+    }
+    for (Map.Entry<String, PublicKey> e : jwtAuthorities.entrySet()) {
+      Map<String, Object> jwk = publicJwk(e.getValue(), "JWT authority " + e.getKey());
+      jwk.put("use", "jwt-svid");
+      jwk.put("kid", e.getKey());
+      keys.add(jwk);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("keys", keys);
+    if (sequence != null) {
+      doc.put("spiffe_sequence", sequence);
+    }
+    if (refreshHint != null) {
+      doc.put("spiffe_refresh_hint", refreshHint.getSeconds());
+    }
+    return com.nimbusds.jose.util.JSONObjectUtils.toJSONString(doc).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Map<String, Object> publicJwk(PublicKey key, String what) {
+    JWK jwk;
+    if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
+      jwk = new RSAKey.Builder(rsa).build();
+    } else if (key instanceof java.security.interfaces.ECPublicKey ec) {
+      Curve curve = Curve.forECParameterSpec(ec.getParams());
+      if (curve == null) {
+        throw new IllegalStateException(what + " holds an EC key on a curve without a JWK name");
+      }
+      jwk = new ECKey.Builder(curve, ec).build();
+    } else {
+      throw new IllegalStateException(what + " holds a " + key.getAlgorithm()
+          + " key, which this library writes no JWK for (RSA and EC only)");
+    }
+    return new LinkedHashMap<>(jwk.toJSONObject());
+  }
+
   @Override
   public String toString() {
     return "SpiffeBundle[trustDomain=" + trustDomain + ", x509Authorities=" + x509Authorities.size()

@@ -141,7 +141,9 @@ final class TestPki {
           b.addExtension(Extension.subjectAlternativeName, false,
               new GeneralNames(names.toArray(new GeneralName[0])));
         }
-        String alg = issuerKey.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+        String keyAlg = issuerKey.getPrivate().getAlgorithm();
+        String alg = keyAlg.equals("RSA") ? "SHA256withRSA"
+            : keyAlg.equals("Ed25519") || keyAlg.equals("EdDSA") ? "Ed25519" : "SHA256withECDSA";
         X509Certificate cert = new JcaX509CertificateConverter().setProvider(BC)
             .getCertificate(b.build(new JcaContentSignerBuilder(alg).setProvider(BC).build(issuerKey.getPrivate())));
         return new Issued(cert, subjectKey);

@@ -225,6 +225,25 @@ public final class TestTrustDomain {
     return bundle;
   }
 
+  /**
+   * Writes {@link #bundle()} to {@code file} in the SPIFFE bundle format ({@link SpiffeBundle#toJson()}),
+   * replacing the file: what a bundle-file setting or a {@code RefreshingBundleSource} reads in a test,
+   * with no JWKS written by hand.
+   *
+   * @return {@code file}
+   * @throws NullPointerException if {@code file} is null
+   * @throws java.io.UncheckedIOException if the file cannot be written
+   */
+  public java.nio.file.Path writeBundle(java.nio.file.Path file) {
+    Objects.requireNonNull(file, "file");
+    try {
+      java.nio.file.Files.write(file, bundle.toJson());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not write the bundle of " + trustDomain() + " to " + file, e);
+    }
+    return file;
+  }
+
   /** A fixed bundle source holding only {@link #bundle()}. */
   public BundleSource bundleSource() {
     return bundleSource;

@@ -39,6 +39,21 @@ class TestTrustDomainTest {
   }
 
   @Test
+  void theBundleWrittenToAFileVerifiesTheDomainsSvids(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = td.writeBundle(dir.resolve("bundle.json"));
+    dev.jitaccess.spiffe.SpiffeBundle read =
+        dev.jitaccess.spiffe.SpiffeBundle.parse(td.trustDomain(), java.nio.file.Files.readAllBytes(file));
+    assertThat(read).isEqualTo(td.bundle());
+    assertThat(read.x509Authorities()).containsExactly(td.rootCertificate());
+    dev.jitaccess.spiffe.JwtSvidVerifier fromFile = dev.jitaccess.spiffe.JwtSvidVerifier.builder()
+        .bundleSource(dev.jitaccess.spiffe.BundleSet.of(read)).audiences("jit-broker").clock(clock).build();
+    assertThat(fromFile.verify(td.credential(ID, "jit-broker"))).isInstanceOf(IdentityResult.Verified.class);
+    assertThatThrownBy(() -> td.writeBundle(dir.resolve("missing-dir/bundle.json")))
+        .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("could not write the bundle");
+  }
+
+  @Test
   void jwtSvidForAnotherAudienceOrExpiredIsRejected() {
     assertThat(td.jwtSvidVerifier("jit-broker").verify(td.credential(ID, "someone-else")))
         .isInstanceOfSatisfying(IdentityResult.Rejected.class, r -> assertThat(r.reason()).contains("aud"));
