@@ -371,7 +371,7 @@ public final class SpiffeBundle {
       doc.put("spiffe_sequence", sequence);
     }
     if (refreshHint != null) {
-      doc.put("spiffe_refresh_hint", refreshHint.getSeconds());
+      doc.put("spiffe_refresh_hint", refreshHint.toSeconds());
     }
     return com.nimbusds.jose.util.JSONObjectUtils.toJSONString(doc).getBytes(StandardCharsets.UTF_8);
   }
