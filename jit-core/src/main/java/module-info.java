@@ -22,5 +22,5 @@ module dev.jitaccess.core {
   exports dev.jitaccess;
   exports dev.jitaccess.spi;
   exports dev.jitaccess.internal to dev.jitaccess.spiffe, dev.jitaccess.policy, dev.jitaccess.testkit,
-      dev.jitaccess.oauth;
+      dev.jitaccess.oauth, dev.jitaccess.store.postgres;
 }

@@ -1,6 +1,6 @@
 package dev.jitaccess;
 
-import dev.jitaccess.internal.IsoInstants;
+import dev.jitaccess.internal.GrantAuditFields;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.AuditSink;
@@ -142,32 +142,9 @@ final class BrokerEvents {
     return f;
   }
 
-  /** The audit fields of a grant. */
+  /** The audit fields of a grant (the one implementation: {@link GrantAuditFields#of}). */
   static Map<String, String> grantFields(GrantInfo g) {
-    // sized for the usual 10-16 fields with what callers add, so it never rehashes
-    Map<String, String> f = new LinkedHashMap<>(32);
-    f.put(AuditEvent.GRANT_ID, g.grantId());
-    f.put(AuditEvent.TASK_ID, g.taskId());
-    f.put(AuditEvent.IDENTITY, g.subject());
-    g.owner().ifPresent(o -> f.put(AuditEvent.OWNER, o));
-    f.put(AuditEvent.PURPOSE, g.purpose());
-    f.put(AuditEvent.RESOURCE, g.resource());
-    f.put(AuditEvent.ACTIONS, String.join(" ", g.actions()));
-    f.put(AuditEvent.ENVIRONMENT, g.environment());
-    if (!g.ruleIds().isEmpty()) {
-      f.put(AuditEvent.RULES, String.join(",", g.ruleIds()));
-    }
-    g.approvalId().ifPresent(a -> f.put(AuditEvent.APPROVAL_ID, a));
-    if (!g.approvals().isEmpty()) {
-      List<String> by = new ArrayList<>();
-      g.approvals().forEach(a -> by.add(a.approver()));
-      f.put(AuditEvent.APPROVERS, String.join(",", by));
-    }
-    f.put(AuditEvent.EXPIRES_AT, IsoInstants.format(g.expiresAt()));
-    if (g.breakGlass()) {
-      f.put(AuditEvent.BREAK_GLASS, "true");
-    }
-    return f;
+    return GrantAuditFields.of(g);
   }
 
   /** Adds the deciding rules and the policy version. */

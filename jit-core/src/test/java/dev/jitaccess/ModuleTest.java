@@ -25,7 +25,7 @@ class ModuleTest {
         "dev.jitaccess", Set.of(),
         "dev.jitaccess.spi", Set.of(),
         "dev.jitaccess.internal", Set.of("dev.jitaccess.spiffe", "dev.jitaccess.policy", "dev.jitaccess.testkit",
-            "dev.jitaccess.oauth")));
+            "dev.jitaccess.oauth", "dev.jitaccess.store.postgres")));
     assertThat(descriptor.opens()).isEmpty();
   }
 
