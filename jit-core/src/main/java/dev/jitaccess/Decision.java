@@ -60,20 +60,49 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision
    * @param reasons why
    * @param policyVersion the policy version
    * @param category what kind of refusal it is, for mapping to a status without parsing the reasons
+   * @param facet which part of the request was refused: {@link Facet#RESOURCE} when a policy refused only
+   *     the requested resource, else {@link Facet#REQUEST}
    */
-  record Deny(List<String> ruleIds, List<String> reasons, String policyVersion, DenialCategory category)
-      implements Decision {
+  record Deny(List<String> ruleIds, List<String> reasons, String policyVersion, DenialCategory category,
+      Facet facet) implements Decision {
     /** Checks and copies. */
     public Deny {
       ruleIds = List.copyOf(ruleIds);
       reasons = List.copyOf(reasons);
       Objects.requireNonNull(policyVersion, "policyVersion");
       Objects.requireNonNull(category, "category");
+      Objects.requireNonNull(facet, "facet");
+      if (facet == Facet.RESOURCE && category != DenialCategory.POLICY) {
+        throw new IllegalArgumentException("only a POLICY denial can refuse the resource alone, got " + category);
+      }
     }
 
-    /** A policy denial ({@link DenialCategory#POLICY}), as a policy returns it. */
+    /** A denial of {@code category} that refuses the request as a whole ({@link Facet#REQUEST}). */
+    public Deny(List<String> ruleIds, List<String> reasons, String policyVersion, DenialCategory category) {
+      this(ruleIds, reasons, policyVersion, category, Facet.REQUEST);
+    }
+
+    /** A policy denial ({@link DenialCategory#POLICY}) of the request as a whole, as a policy returns it. */
     public Deny(List<String> ruleIds, List<String> reasons, String policyVersion) {
-      this(ruleIds, reasons, policyVersion, DenialCategory.POLICY);
+      this(ruleIds, reasons, policyVersion, DenialCategory.POLICY, Facet.REQUEST);
+    }
+
+    /**
+     * Which part of a request a denial refuses, so a service can answer a refused target apart from
+     * another refusal (RFC 8693 section 2.2.2 {@code invalid_target}) without reading the reasons.
+     */
+    public enum Facet {
+      /**
+       * The request as a whole: its identity, actions, conditions or time, a deny rule, or a component that
+       * failed. The default.
+       */
+      REQUEST,
+      /**
+       * Only the requested resource: no deny rule applies, and a rule would allow (or send for approval)
+       * this identity's request, actions and conditions on another resource. Always a
+       * {@link DenialCategory#POLICY} denial.
+       */
+      RESOURCE
     }
   }
 

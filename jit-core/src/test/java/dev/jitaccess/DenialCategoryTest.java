@@ -192,4 +192,36 @@ class DenialCategoryTest {
     assertThat(new Decision.Deny(List.of(), List.of("x"), "").category()).isEqualTo(DenialCategory.POLICY);
     assertThat(Decision.deny("x").category()).isEqualTo(DenialCategory.POLICY);
   }
+
+  @Test
+  void aDenyRefusesTheWholeRequestUnlessItSaysOtherwise() {
+    assertThat(new Decision.Deny(List.of(), List.of("x"), "").facet()).isEqualTo(Decision.Deny.Facet.REQUEST);
+    assertThat(new Decision.Deny(List.of(), List.of("x"), "", DenialCategory.QUOTA).facet())
+        .isEqualTo(Decision.Deny.Facet.REQUEST);
+    assertThat(Decision.deny(DenialCategory.IDENTITY, "x").facet()).isEqualTo(Decision.Deny.Facet.REQUEST);
+  }
+
+  @Test
+  void aRefusalOfTheResourceAloneIsAlwaysAPolicyDenial() {
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+        .isThrownBy(() -> new Decision.Deny(List.of(), List.of("x"), "", DenialCategory.UNAVAILABLE,
+            Decision.Deny.Facet.RESOURCE))
+        .withMessageContaining("UNAVAILABLE");
+    org.assertj.core.api.Assertions.assertThatNullPointerException()
+        .isThrownBy(() -> new Decision.Deny(List.of(), List.of("x"), "", DenialCategory.POLICY, null))
+        .withMessage("facet");
+  }
+
+  @Test
+  void thePolicysRefusalOfTheResourceReachesTheException() {
+    Decision.Deny resourceOnly = new Decision.Deny(List.of(), List.of("no rule for this resource"), "v1",
+        DenialCategory.POLICY, Decision.Deny.Facet.RESOURCE);
+    try (GrantBroker broker = base(ctx -> resourceOnly).build()) {
+      AccessDeniedException e = catchThrowableOfType(AccessDeniedException.class,
+          () -> broker.request(Fixtures.request()));
+      assertThat(e.decision()).isEqualTo(resourceOnly);
+      assertThat(audit.events).filteredOn(ev -> ev.type() == AuditEventType.DENIED).singleElement()
+          .satisfies(ev -> assertThat(ev.field(dev.jitaccess.spi.AuditEvent.REASON)).contains("no rule for this resource"));
+    }
+  }
 }

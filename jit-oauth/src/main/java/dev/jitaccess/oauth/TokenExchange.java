@@ -69,8 +69,9 @@ import org.slf4j.LoggerFactory;
  * {@link dev.jitaccess.DenialCategory}: 503 {@code temporarily_unavailable} when a component is
  * unavailable, 500 {@code server_error} for another fault, 429 when a quota of live grants is reached;
  * {@code unsupported_grant_type}; {@code invalid_scope} for a missing or malformed scope, or one wider than
- * the delegated grant; {@code invalid_target} for several targets, a malformed resource, or one outside the
- * delegated grant; {@code invalid_dpop_proof} (RFC 9449) for a bad DPoP proof. 400 for all of these,
+ * the delegated grant; {@code invalid_target} for several targets, a malformed resource, one outside the
+ * delegated grant, or one the policy refuses while it would grant the request elsewhere
+ * ({@link Decision.Deny.Facet#RESOURCE}); {@code invalid_dpop_proof} (RFC 9449) for a bad DPoP proof. 400 for all of these,
  * 401 {@code invalid_client} for refused callers, 405 for another method than POST, 415 for another
  * content type than {@code application/x-www-form-urlencoded}.
  *
@@ -416,7 +417,7 @@ public final class TokenExchange {
     String reasons = String.join("; ", d.reasons());
     LOG.info("token exchange {} denied ({}): {}", correlationId, e.category(), OAuthErrors.sanitize(reasons));
     String suffix = " (correlation id " + correlationId + ")";
-    DenialStatus mapped = DenialStatus.of(e.category(), e.getCause() != null);
+    DenialStatus mapped = DenialStatus.of(e);
     if (mapped.status() >= 500) {
       return error(mapped.status(), mapped.error(), "the request could not be evaluated; nothing was issued" + suffix);
     }
@@ -427,6 +428,8 @@ public final class TokenExchange {
       why = reasons;
     } else if (mapped.status() == 429) {
       why = "too many live grants; retry when some have ended";
+    } else if (mapped.error().equals("invalid_target")) {
+      why = "no grant is issued for this resource or audience";
     } else {
       why = "the request was refused";
     }

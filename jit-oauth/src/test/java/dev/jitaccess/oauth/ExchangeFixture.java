@@ -17,6 +17,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jitaccess.Credential;
 import dev.jitaccess.Decision;
+import dev.jitaccess.DenialCategory;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantTerms;
 import dev.jitaccess.testkit.ManualClock;
@@ -52,6 +53,8 @@ final class ExchangeFixture implements AutoCloseable {
   static final String TOOL = "spiffe://example.org/agent/tool";
   static final String INTRUDER = "spiffe://example.org/intruder";
   static final String RESOURCE = "https://db.example.org/orders";
+  /** A resource the policy refuses while it would grant the same request elsewhere (the resource alone). */
+  static final String REFUSED_RESOURCE = "https://payroll.example.org/";
   static final Set<String> ALLOWED_ACTIONS = Set.of("read", "write", "deploy", "admin");
   static final String RS_ID = "resource-server-1";
   static final String RS_SECRET = "correct horse battery staple";
@@ -108,12 +111,19 @@ final class ExchangeFixture implements AutoCloseable {
     server.start();
   }
 
-  /** Allows known example.org workloads the read/write/deploy/admin actions; denies the intruder. */
+  /**
+   * Allows known example.org workloads the read/write/deploy/admin actions; denies the intruder; refuses
+   * only the resource under {@link #REFUSED_RESOURCE}.
+   */
   static PolicyEvaluator allowSome() {
     return ctx -> {
       String id = ctx.identity().id();
       if (id.equals(INTRUDER)) {
         return new Decision.Deny(List.of("deny-intruder"), List.of("rule deny-intruder: " + id + " is blocked"), "v1");
+      }
+      if (ctx.request().resource().startsWith(REFUSED_RESOURCE)) {
+        return new Decision.Deny(List.of(), List.of("rule allow-example covers " + RESOURCE + ", not "
+            + ctx.request().resource()), "v1", DenialCategory.POLICY, Decision.Deny.Facet.RESOURCE);
       }
       if (!ALLOWED_ACTIONS.containsAll(ctx.request().actions())) {
         return new Decision.Deny(List.of("actions"), List.of("rule actions: only read, write, deploy, admin"), "v1");

@@ -1,7 +1,6 @@
 package dev.jitaccess.policy;
 
 import java.util.Arrays;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What one evaluation found: every candidate rule the index handed over, evaluated once and sorted into
@@ -9,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * the explanation). Each entry is a rule ordinal and the code {@link CompiledRule#evaluate} returned.
  * Used by one thread for one decision.
  */
-final class Candidates implements PrefixIndex.Sink {
+final class Candidates implements RuleIndex.Visitor {
   /** Growable int list of (ordinal, code) pairs; allocates on the first add. */
   static final class Hits {
     private static final int[] NONE = new int[0];
@@ -67,21 +66,8 @@ final class Candidates implements PrefixIndex.Sink {
     this.ctx = ctx;
   }
 
-  void visitAll(int @Nullable [] bucket) {
-    if (bucket == null) {
-      return;
-    }
-    for (int ord : bucket) {
-      visit(ord);
-    }
-  }
-
   @Override
-  public void visit(int[] bucket) {
-    visitAll(bucket);
-  }
-
-  void visit(int ord) {
+  public void visit(int ord) {
     visited++;
     CompiledRule r = rules[ord];
     int code = r.evaluate(ctx);

@@ -2,6 +2,7 @@ package dev.jitaccess.policy;
 
 import dev.jitaccess.ApprovalRequirement;
 import dev.jitaccess.Decision;
+import dev.jitaccess.DenialCategory;
 import dev.jitaccess.GrantTerms;
 import dev.jitaccess.spi.PolicyContext;
 import java.time.Duration;
@@ -21,12 +22,21 @@ import java.util.TreeSet;
  * {@link Explainer#MAX_MISSES}); an Allow names its rules, overrides, dropped actions, clamps, the granted
  * terms and shadow rules, and lists the non-matching candidates only when asked to explain fully
  * ({@link RulePolicy#explain}).
+ *
+ * <p>A default deny (no deny rule applies and no rule covers a requested action) refuses only the resource
+ * ({@link Decision.Deny.Facet#RESOURCE}) when an allow or require-approval rule would match for certain on
+ * another resource: every condition but its resource holds. Those rules are found through a second index
+ * of the same compiled rules placed without their resources, so a denial does not scan every rule.
  */
 final class CompiledPolicy {
+  /** The most rule ids the reasons of a refusal of the resource alone name. */
+  static final int MAX_OTHER_RESOURCE = 8;
   final Policy policy;
   private final String version;
   private final Duration ceiling;
   private final RuleIndex index;
+  /** The rules that could grant on another resource, indexed without their resources. */
+  private final RuleIndex resourceFree;
   private final CompiledRule[] rules;
   private final Explainer explainer;
 
@@ -35,6 +45,7 @@ final class CompiledPolicy {
     this.version = policy.version();
     this.ceiling = policy.maxTtl();
     this.index = index;
+    this.resourceFree = index.withoutResources();
     this.rules = index.rules();
     this.explainer = new Explainer(rules, version, ceiling);
   }
@@ -60,7 +71,7 @@ final class CompiledPolicy {
    */
   Decision evaluate(PolicyContext context, boolean explainAll) {
     Candidates run = candidates(context);
-    return decide(context, run, explainAll);
+    return decide(context, run, explainAll, false);
   }
 
   /** How many rules the indexes hand a request (tests: what a decision evaluates). */
@@ -72,7 +83,7 @@ final class CompiledPolicy {
   private Candidates candidates(PolicyContext context) {
     String[] actions = context.request().actions().toArray(new String[0]);
     Candidates run = new Candidates(index.rules(), new Checks.Ctx(context, actions, index.zones()));
-    index.visitCandidates(run);
+    index.visitCandidates(run.ctx, run);
     return run;
   }
 
@@ -86,10 +97,34 @@ final class CompiledPolicy {
     for (int ord = 0; ord < rules.length; ord++) {
       run.visit(ord);
     }
-    return decide(context, run, true);
+    return decide(context, run, true, true);
   }
 
-  private Decision decide(PolicyContext context, Candidates run, boolean explainAll) {
+  /**
+   * The ids of the rules that would grant this request on another resource, sorted: a default deny with
+   * any is a refusal of the resource alone ({@link Decision.Deny.Facet#RESOURCE}).
+   *
+   * @param scan whether to evaluate every rule instead of the resource-free index (the reference)
+   */
+  private List<String> grantingElsewhere(Checks.Ctx ctx, boolean scan) {
+    Set<String> ids = new TreeSet<>();
+    RuleIndex.Visitor check = ord -> {
+      CompiledRule r = rules[ord];
+      if (!r.rule.shadow && r.rule.effect != Rule.Effect.DENY && r.matchesBesidesResource(ctx)) {
+        ids.add(r.rule.id);
+      }
+    };
+    if (scan) {
+      for (int ord = 0; ord < rules.length; ord++) {
+        check.visit(ord);
+      }
+    } else {
+      resourceFree.visitCandidates(ctx, check);
+    }
+    return List.copyOf(ids);
+  }
+
+  private Decision decide(PolicyContext context, Candidates run, boolean explainAll, boolean scan) {
     boolean breakGlass = context.request().breakGlass();
     run.denies.sort();
     run.approvals.sort();
@@ -158,9 +193,17 @@ final class CompiledPolicy {
     }
     if (covered == 0) {
       reasons.add(0, "no rule allows any of the requested actions " + List.of(actions) + " (default deny)");
+      List<String> elsewhere = doubtful.isEmpty() ? grantingElsewhere(run.ctx, scan) : List.of();
+      if (!elsewhere.isEmpty()) {
+        String shown = elsewhere.size() <= MAX_OTHER_RESOURCE ? elsewhere.toString()
+            : elsewhere.subList(0, MAX_OTHER_RESOURCE) + " and " + (elsewhere.size() - MAX_OTHER_RESOURCE) + " more";
+        reasons.add(1, "only the resource is refused: rules " + shown + " would apply to this request on"
+            + " another resource, not on " + Checks.show(run.ctx.resource));
+      }
       reasons.addAll(doubtful);
       explainer.explainRest(reasons, run, true);
-      return new Decision.Deny(List.of(), reasons, version);
+      return new Decision.Deny(List.of(), reasons, version, DenialCategory.POLICY,
+          elsewhere.isEmpty() ? Decision.Deny.Facet.REQUEST : Decision.Deny.Facet.RESOURCE);
     }
     Set<String> granted;
     String grantedText;

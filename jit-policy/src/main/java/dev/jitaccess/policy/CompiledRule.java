@@ -27,11 +27,15 @@ final class CompiledRule {
   final String allowedPrefix;
   /** "allowed by rule X for [every action of the filter]"; null without a filter. */
   final @Nullable String allowedAll;
+  /** The position of the resource check in {@link #checks}, or -1 when the rule names no resource. */
+  final int resourceCheck;
 
-  CompiledRule(Rule rule, int ordinal, Checks.Check[] checks, @Nullable Set<String> filter, Duration maxTtl) {
+  CompiledRule(Rule rule, int ordinal, Checks.Check[] checks, @Nullable Set<String> filter, Duration maxTtl,
+      int resourceCheck) {
     this.rule = rule;
     this.ordinal = ordinal;
     this.checks = checks;
+    this.resourceCheck = resourceCheck;
     this.filter = filter;
     this.maxTtl = maxTtl;
     this.maxTtlText = Durations.format(maxTtl);
@@ -65,7 +69,9 @@ final class CompiledRule {
     if (!r.taskIds.isEmpty()) {
       checks.add(new Checks.Globs(true, r.taskIds));
     }
+    int resourceCheck = -1;
     if (!r.resources.isEmpty()) {
+      resourceCheck = checks.size();
       checks.add(new Checks.Globs(false, r.resources));
     }
     Set<String> filter = null;
@@ -99,7 +105,7 @@ final class CompiledRule {
       checks.add(new Checks.Attribute(false, c));
     }
     Duration maxTtl = r.maxTtl == null ? ceiling : r.maxTtl;
-    return new CompiledRule(r, ordinal, checks.toArray(new Checks.Check[0]), filter, maxTtl);
+    return new CompiledRule(r, ordinal, checks.toArray(new Checks.Check[0]), filter, maxTtl, resourceCheck);
   }
 
   private static int[] zones(List<TimeWindow> windows, Map<ZoneId, Integer> zoneIndex) {
@@ -126,6 +132,22 @@ final class CompiledRule {
       }
     }
     return unknown < 0 ? MATCH : 2 * unknown + 1;
+  }
+
+  /**
+   * Whether this rule names a resource and every other check holds for certain: the request would match
+   * it on another resource. What makes a default deny a refusal of the resource alone.
+   */
+  boolean matchesBesidesResource(Checks.Ctx ctx) {
+    if (resourceCheck < 0) {
+      return false;
+    }
+    for (int i = 0; i < checks.length; i++) {
+      if (i != resourceCheck && checks[i].eval(ctx) != Checks.TRUE) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A bit per requested action (by position) that this rule covers. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,20 @@ final class RuleIndex {
   private static final int D_ID_PREFIX = 6;
   private static final int D_RESOURCE_PREFIX = 7;
   private static final int DIMENSIONS = 8;
+  private static final List<@Nullable Set<String>> NO_KEYS = Collections.nCopies(DIMENSIONS, null);
+
+  /** What the indexes hand their rules to: a whole bucket ({@link PrefixIndex.Sink}) or one rule. */
+  interface Visitor extends PrefixIndex.Sink {
+    /** One rule, by ordinal. */
+    void visit(int ordinal);
+
+    @Override
+    default void visit(int[] bucket) {
+      for (int ord : bucket) {
+        visit(ord);
+      }
+    }
+  }
 
   private final CompiledRule[] rules;
   private final List<Map<String, int[]>> indexes;
@@ -58,7 +73,25 @@ final class RuleIndex {
     }
     ZoneId[] zones = new ZoneId[zoneIndex.size()];
     zoneIndex.forEach((z, i) -> zones[i] = z);
+    return place(rules, zones, ord -> true, true);
+  }
 
+  /**
+   * The same compiled rules, only those that name a resource and could grant something (allow and
+   * require-approval rules, not shadows), placed as if they named no resource: the candidates of
+   * {@link CompiledRule#matchesBesidesResource}, found without scanning every rule.
+   */
+  RuleIndex withoutResources() {
+    return place(rules, zones, ord -> rules[ord].resourceCheck >= 0 && !rules[ord].rule.shadow
+        && rules[ord].rule.effect != Rule.Effect.DENY, false);
+  }
+
+  /**
+   * Places the rules {@code include} accepts, each in its cheapest index.
+   *
+   * @param byResource whether the resource dimensions are indexes (false: a rule is placed by its other keys)
+   */
+  private static RuleIndex place(CompiledRule[] rules, ZoneId[] zones, IntPredicate include, boolean byResource) {
     // pass 1: how many rules share each key, per dimension
     List<Map<String, Integer>> counts = new ArrayList<>();
     for (int d = 0; d < DIMENSIONS; d++) {
@@ -66,7 +99,7 @@ final class RuleIndex {
     }
     List<List<@Nullable Set<String>>> keys = new ArrayList<>();
     for (CompiledRule r : rules) {
-      List<@Nullable Set<String>> k = keys(r);
+      List<@Nullable Set<String>> k = include.test(r.ordinal) ? keys(r, byResource) : NO_KEYS;
       keys.add(k);
       for (int d = 0; d < DIMENSIONS; d++) {
         Set<String> kd = k.get(d);
@@ -87,6 +120,9 @@ final class RuleIndex {
     }
     List<Integer> alwaysList = new ArrayList<>();
     for (int i = 0; i < rules.length; i++) {
+      if (!include.test(i)) {
+        continue;
+      }
       List<@Nullable Set<String>> k = keys.get(i);
       int best = -1;
       long bestCost = rules.length;
@@ -181,7 +217,7 @@ final class RuleIndex {
   }
 
   /** The keys of a rule per dimension; null where the rule cannot be indexed in that dimension. */
-  private static List<@Nullable Set<String>> keys(CompiledRule c) {
+  private static List<@Nullable Set<String>> keys(CompiledRule c, boolean byResource) {
     Rule r = c.rule;
     List<@Nullable Set<String>> k = new ArrayList<>(Collections.nCopies(DIMENSIONS, (Set<String>) null));
     if (!r.identityIds.isEmpty()) {
@@ -197,7 +233,7 @@ final class RuleIndex {
         k.set(D_ID_PREFIX, prefixKeys(prefixes));
       }
     }
-    if (!r.resources.isEmpty()) {
+    if (byResource && !r.resources.isEmpty()) {
       if (r.resources.stream().allMatch(Glob::isExact)) {
         Set<String> s = new TreeSet<>();
         r.resources.forEach(g -> s.add(g.literalPrefix()));
@@ -241,16 +277,15 @@ final class RuleIndex {
    * Hands {@code run} every rule the indexes hold for its request: the buckets of the request's own keys
    * and, for the prefix indexes, of every key that is a prefix of its value, then the always-scanned rules.
    */
-  void visitCandidates(Candidates run) {
-    Checks.Ctx ctx = run.ctx;
+  void visitCandidates(Checks.Ctx ctx, Visitor run) {
     String[] actions = ctx.actions;
-    run.visitAll(indexes.get(D_ID).get(ctx.id));
-    run.visitAll(indexes.get(D_RESOURCE).get(ctx.resource));
+    visitAll(run, indexes.get(D_ID).get(ctx.id));
+    visitAll(run, indexes.get(D_RESOURCE).get(ctx.resource));
     if (ctx.trustDomain != null) {
-      run.visitAll(indexes.get(D_TRUST_DOMAIN).get(ctx.trustDomain));
+      visitAll(run, indexes.get(D_TRUST_DOMAIN).get(ctx.trustDomain));
     }
-    run.visitAll(indexes.get(D_ISSUER).get(ctx.issuer));
-    run.visitAll(indexes.get(D_ENVIRONMENT).get(ctx.environment));
+    visitAll(run, indexes.get(D_ISSUER).get(ctx.issuer));
+    visitAll(run, indexes.get(D_ENVIRONMENT).get(ctx.environment));
     Map<String, int[]> byAction = indexes.get(D_ACTION);
     for (int i = 0; i < actions.length; i++) {
       int[] bucket = byAction.get(actions[i]);
@@ -265,7 +300,13 @@ final class RuleIndex {
     }
     idPrefixes.lookup(ctx.id, run);
     resourcePrefixes.lookup(ctx.resource, run);
-    run.visitAll(always);
+    run.visit(always);
+  }
+
+  private static void visitAll(Visitor run, int @Nullable [] bucket) {
+    if (bucket != null) {
+      run.visit(bucket);
+    }
   }
 
   private static boolean seenEarlier(@Nullable Set<String> filter, String[] actions, int i) {

@@ -149,6 +149,9 @@ class IndexedEvaluationTest {
     assertThat(indexed.ruleIds()).isEqualTo(scanned.ruleIds());
     assertThat(indexed.policyVersion()).isEqualTo(scanned.policyVersion());
     assertThat(withoutMisses(indexed)).isEqualTo(withoutMisses(scanned));
+    if (indexed instanceof Decision.Deny d) {
+      assertThat(d.facet()).isEqualTo(((Decision.Deny) scanned).facet());
+    }
     if (indexed instanceof Decision.Allow a) {
       assertThat(a.terms()).isEqualTo(((Decision.Allow) scanned).terms());
     }
