@@ -172,12 +172,12 @@ class EndToEndIdentityTest {
     return List.of(
         // JWT-SVIDs
         new Case("JWT-SVID with alg none", () -> Credential.jwtSvid(unsigned("{\"alg\":\"none\",\"typ\":\"JWT\",\"kid\":\""
-            + kid + "\"}", claims(cid).build())), "algorithm 'none' is not allowed"),
+            + kid + "\"}", claims(cid).build())), "algorithm \"none\" is not allowed"),
         new Case("JWT-SVID HS256-signed with the trust domain's public key bytes", () -> {
           byte[] publicKey = prod.bundle().jwtAuthority(prod.jwtKeyId()).orElseThrow().getEncoded();
           return Credential.jwtSvid(CraftedPki.jwt(JWSAlgorithm.HS256, macSigner(publicKey), prod.jwtKeyId(),
               claims("spiffe://prod.example.org/ci/build").build()));
-        }, "algorithm 'HS256' is not allowed"),
+        }, "algorithm \"HS256\" is not allowed"),
         new Case("JWT-SVID without aud", () -> Credential.jwtSvid(crafted.jwt(kid,
             claims(cid).audience((String) null).build())), "token has no aud claim"),
         new Case("JWT-SVID for another audience", () -> Credential.jwtSvid(crafted.jwt(kid,
@@ -187,9 +187,9 @@ class EndToEndIdentityTest {
             .expirationTime(Date.from(now.minus(Duration.ofMinutes(10)))).build())), "JWT-SVID expired at "),
         new Case("JWT-SVID signed by another trust domain's key", () -> Credential.jwtSvid(other.jwt(
             other.jwtKey().getKeyID(), claims(cid).build())),
-            "kid 'other.example.org-jwt' is not a jwt-svid key of trust domain crafted.example.org"),
+            "kid \"other.example.org-jwt\" is not a jwt-svid key of trust domain crafted.example.org"),
         new Case("JWT-SVID whose kid is not in the bundle", () -> Credential.jwtSvid(crafted.jwt("no-such-kid",
-            claims(cid).build())), "kid 'no-such-kid' is not a jwt-svid key"),
+            claims(cid).build())), "kid \"no-such-kid\" is not a jwt-svid key"),
         new Case("JWT-SVID presenting another domain's kid with a forged signature", () -> Credential.jwtSvid(
             other.jwt(kid, claims(cid).build())), "signature does not verify"),
         // X.509-SVIDs

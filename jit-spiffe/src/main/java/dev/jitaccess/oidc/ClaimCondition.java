@@ -1,5 +1,6 @@
 package dev.jitaccess.oidc;
 
+import dev.jitaccess.internal.UntrustedText;
 import dev.jitaccess.internal.Glob;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +20,26 @@ sealed interface ClaimCondition {
   /** The claim the condition reads. */
   ClaimPointer claim();
 
-  /** Checks a value that is known to be a string. */
-  @Nullable String failureFor(String value);
+  /** Whether a value that is known to be a string satisfies the condition. */
+  boolean accepts(String value);
+
+  /** What the condition expects, in words, for a reason ({@code expected 'x'}). */
+  String expectation();
+
+  /** Null when the string value satisfies the condition, else why not. */
+  default @Nullable String failureFor(String value) {
+    return accepts(value) ? null
+        : "claim " + UntrustedText.excerpt(claim()) + " is " + UntrustedText.excerpt(value) + ", " + expectation();
+  }
 
   /** Null when the condition holds for these claims, else why not. */
   default @Nullable String failure(Map<String, Object> claims) {
     Object value = claim().resolve(claims);
     if (value == null) {
-      return "claim " + Untrusted.quote(claim()) + " is required by a condition but missing";
+      return "claim " + UntrustedText.excerpt(claim()) + " is required by a condition but missing";
     }
     if (!(value instanceof String text)) {
-      return "claim " + Untrusted.quote(claim()) + " must be a string, got a " + jsonType(value);
+      return "claim " + UntrustedText.excerpt(claim()) + " must be a string, got a " + jsonType(value);
     }
     return failureFor(text);
   }
@@ -60,11 +70,13 @@ sealed interface ClaimCondition {
     }
 
     @Override
-    public @Nullable String failureFor(String value) {
-      return value.equals(expected)
-          ? null
-          : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", expected "
-              + Untrusted.quote(expected);
+    public boolean accepts(String value) {
+      return value.equals(expected);
+    }
+
+    @Override
+    public String expectation() {
+      return "expected " + UntrustedText.excerpt(expected);
     }
   }
 
@@ -85,11 +97,14 @@ sealed interface ClaimCondition {
     }
 
     @Override
-    public @Nullable String failureFor(String value) {
-      return allowed.contains(value)
-          ? null
-          : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", not one of "
-              + new TreeSet<>(allowed).stream().map(Untrusted::quote).collect(Collectors.joining(", ", "[", "]"));
+    public boolean accepts(String value) {
+      return allowed.contains(value);
+    }
+
+    @Override
+    public String expectation() {
+      return "not one of "
+          + new TreeSet<>(allowed).stream().map(UntrustedText::excerpt).collect(Collectors.joining(", ", "[", "]"));
     }
   }
 
@@ -106,11 +121,13 @@ sealed interface ClaimCondition {
     }
 
     @Override
-    public @Nullable String failureFor(String value) {
-      return glob.matches(value)
-          ? null
-          : "claim " + Untrusted.quote(claim) + " is " + Untrusted.quote(value) + ", which does not match "
-              + Untrusted.quote(glob);
+    public boolean accepts(String value) {
+      return glob.matches(value);
+    }
+
+    @Override
+    public String expectation() {
+      return "which does not match " + UntrustedText.excerpt(glob);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.jitaccess.oidc;
 
+import dev.jitaccess.internal.UntrustedText;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
@@ -135,7 +136,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     }
     if (closed) {
       return IdentityResult.rejected(Code.UNAVAILABLE,
-          "the OIDC verifier for issuer " + Untrusted.quote(check.issuer()) + " is closed");
+          "the OIDC verifier for issuer " + UntrustedText.excerpt(check.issuer()) + " is closed");
     }
     try {
       return check.verify(((Credential.Token) credential).value());
@@ -179,18 +180,14 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     static final List<JWSAlgorithm> DEFAULT_ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
     static final Duration DEFAULT_LEEWAY = Duration.ofSeconds(30);
     static final int DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
-    static final Duration DEFAULT_CACHE_TTL = Duration.ofMinutes(5);
-    static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(2);
 
     private final @Nullable String presetIssuer;
     private final @Nullable String presetJwksUrl;
     private final @Nullable List<JWSAlgorithm> presetAlgorithms;
     private final @Nullable ClaimPointer presetOwnerClaim;
 
+    private final KeySourceOptions keys = new KeySourceOptions();
     private @Nullable String issuer;
-    private @Nullable String jwksUrl;
-    private @Nullable String jwks;
-    private @Nullable Boolean plainHttpForLoopback;
     private @Nullable String audience;
     private @Nullable List<JWSAlgorithm> algorithms;
     private @Nullable Clock clock;
@@ -199,10 +196,6 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     private final List<ClaimCondition> conditions = new ArrayList<>();
     private @Nullable Function<? super Map<String, Object>, String> identityId;
     private @Nullable Function<? super Map<String, Object>, String> owner;
-    private @Nullable Duration jwksCacheTtl;
-    private @Nullable Duration jwksOutageTolerance;
-    private @Nullable Duration httpTimeout;
-    private @Nullable Executor refreshExecutor;
 
     Builder(@Nullable String presetIssuer, @Nullable String presetJwksUrl,
         @Nullable List<JWSAlgorithm> presetAlgorithms, @Nullable ClaimPointer presetOwnerClaim) {
@@ -216,7 +209,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     public Builder issuer(String issuer) {
       Objects.requireNonNull(issuer, "issuer");
       once(this.issuer, "issuer");
-      this.issuer = requireText(issuer, "issuer");
+      this.issuer = Arguments.requireNotBlank(issuer, "issuer");
       return this;
     }
 
@@ -226,10 +219,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
      * Exactly one of this and {@link #jwks(String)} is required.
      */
     public Builder jwksUrl(String url) {
-      Objects.requireNonNull(url, "jwksUrl");
-      once(this.jwksUrl, "jwksUrl");
-      checkUrl(url);
-      this.jwksUrl = url;
+      keys.jwksUrl(url);
       return this;
     }
 
@@ -240,17 +230,13 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
      *     key (checked again at {@link #build()})
      */
     public Builder jwks(String jwkSetJson) {
-      Objects.requireNonNull(jwkSetJson, "jwks");
-      once(this.jwks, "jwks");
-      StaticKeySource.parse(jwkSetJson);
-      this.jwks = jwkSetJson;
+      keys.jwks(jwkSetJson);
       return this;
     }
 
     /** Accepts a plain-http {@link #jwksUrl} on a loopback host ({@code 127.0.0.0/8}, {@code ::1}, {@code localhost}); for tests. */
     public Builder allowPlainHttpForLoopback() {
-      once(this.plainHttpForLoopback, "allowPlainHttpForLoopback");
-      this.plainHttpForLoopback = Boolean.TRUE;
+      keys.allowPlainHttpForLoopback();
       return this;
     }
 
@@ -258,7 +244,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
     public Builder audience(String audience) {
       Objects.requireNonNull(audience, "audience");
       once(this.audience, "audience");
-      this.audience = requireText(audience, "audience");
+      this.audience = Arguments.requireNotBlank(audience, "audience");
       return this;
     }
 
@@ -381,9 +367,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
 
     /** How long fetched keys are used before they are fetched again (1 minute to 24 hours); default 5 minutes. */
     public Builder jwksCacheTtl(Duration ttl) {
-      Objects.requireNonNull(ttl, "jwksCacheTtl");
-      once(this.jwksCacheTtl, "jwksCacheTtl");
-      this.jwksCacheTtl = range(ttl, Duration.ofMinutes(1), Duration.ofHours(24), "jwksCacheTtl");
+      keys.jwksCacheTtl(ttl);
       return this;
     }
 
@@ -394,17 +378,13 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
      * live (1 hour), capped at 7 days.
      */
     public Builder jwksOutageTolerance(Duration tolerance) {
-      Objects.requireNonNull(tolerance, "jwksOutageTolerance");
-      once(this.jwksOutageTolerance, "jwksOutageTolerance");
-      this.jwksOutageTolerance = range(tolerance, Duration.ZERO, Duration.ofDays(7), "jwksOutageTolerance");
+      keys.jwksOutageTolerance(tolerance);
       return this;
     }
 
     /** Connect and read timeout of a JWKS fetch (100 ms to 60 s); default 2 seconds. */
     public Builder httpTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "httpTimeout");
-      once(this.httpTimeout, "httpTimeout");
-      this.httpTimeout = range(timeout, Duration.ofMillis(100), Duration.ofSeconds(60), "httpTimeout");
+      keys.httpTimeout(timeout);
       return this;
     }
 
@@ -413,9 +393,7 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
      * refreshes on the verifying thread. Never shut down by {@link OidcIdentityVerifier#close()}.
      */
     public Builder refreshExecutor(Executor executor) {
-      Objects.requireNonNull(executor, "refreshExecutor");
-      once(this.refreshExecutor, "refreshExecutor");
-      this.refreshExecutor = executor;
+      keys.refreshExecutor(executor);
       return this;
     }
 
@@ -433,69 +411,14 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
       if (audience == null) {
         throw new IllegalStateException("audience is required");
       }
-      if (jwks != null && jwksUrl != null) {
-        throw new IllegalStateException("set either jwksUrl or jwks, not both");
-      }
-      String url = jwks != null ? null : jwksUrl != null ? jwksUrl : presetJwksUrl;
-      if (jwks == null && url == null) {
-        throw new IllegalStateException("jwksUrl or jwks is required");
-      }
-      if (url == null) {
-        List<String> remoteOnly = new ArrayList<>();
-        if (jwksCacheTtl != null) {
-          remoteOnly.add("jwksCacheTtl");
-        }
-        if (jwksOutageTolerance != null) {
-          remoteOnly.add("jwksOutageTolerance");
-        }
-        if (httpTimeout != null) {
-          remoteOnly.add("httpTimeout");
-        }
-        if (refreshExecutor != null) {
-          remoteOnly.add("refreshExecutor");
-        }
-        if (plainHttpForLoopback != null) {
-          remoteOnly.add("allowPlainHttpForLoopback");
-        }
-        if (!remoteOnly.isEmpty()) {
-          throw new IllegalStateException(remoteOnly + " apply only to keys fetched from a jwksUrl");
-        }
-      }
-      URL parsedUrl = null;
-      Duration ttl = jwksCacheTtl == null ? DEFAULT_CACHE_TTL : jwksCacheTtl;
-      Duration tolerance = jwksOutageTolerance;
-      if (url != null) {
-        parsedUrl = checkUrl(url);
-        if (parsedUrl.getProtocol().equals("http") && plainHttpForLoopback == null) {
-          throw new IllegalStateException(
-              "jwksUrl uses plain http; call allowPlainHttpForLoopback() to accept that (tests only): " + url);
-        }
-        if (tolerance == null) {
-          Duration twelve = ttl.multipliedBy(12);
-          tolerance = twelve.compareTo(Duration.ofDays(7)) > 0 ? Duration.ofDays(7) : twelve;
-        } else if (!tolerance.isZero() && tolerance.compareTo(ttl) <= 0) {
-          throw new IllegalStateException("jwksOutageTolerance (" + tolerance
-              + ") must be zero (off) or longer than jwksCacheTtl (" + ttl + ")");
-        }
-      }
-      KeySource keys;
-      if (parsedUrl != null && tolerance != null) { // a jwksUrl: the tolerance was set above
-        keys = new RemoteKeySource(effectiveIssuer, parsedUrl, ttl, tolerance,
-            httpTimeout == null ? DEFAULT_HTTP_TIMEOUT : httpTimeout,
-            refreshExecutor == null ? RefreshExecutors.defaultExecutor() : RefreshExecutors.adapt(refreshExecutor),
-            true);
-      } else if (jwks != null) {
-        keys = StaticKeySource.parse(jwks);
-      } else {
-        throw new IllegalStateException("jwksUrl or jwks is required");
-      }
+      KeySource keySource = keys.keySource(effectiveIssuer, presetJwksUrl);
       Function<? super Map<String, Object>, String> effectiveOwner =
           owner != null ? owner : presetOwnerClaim == null ? null : ownerFrom(presetOwnerClaim);
       return new OidcIdentityVerifier(new OidcTokenCheck(effectiveIssuer, audience,
           algorithms != null ? algorithms : presetAlgorithms != null ? presetAlgorithms : DEFAULT_ALGORITHMS,
           clock == null ? Clock.systemUTC() : clock, leeway == null ? DEFAULT_LEEWAY : leeway,
           maxTokenBytes == null ? DEFAULT_MAX_TOKEN_BYTES : maxTokenBytes, conditions, identityId,
-          effectiveOwner, keys));
+          effectiveOwner, keySource));
     }
 
     private static Function<Map<String, Object>, String> ownerFrom(ClaimPointer pointer) {
@@ -503,38 +426,6 @@ public final class OidcIdentityVerifier implements IdentityVerifier, AutoCloseab
         Object value = pointer.resolve(attributes);
         return value instanceof String text ? text : null;
       };
-    }
-
-    static URL checkUrl(String url) {
-      URI uri;
-      try {
-        uri = new URI(url);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("jwksUrl is not a valid URL: " + url);
-      }
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      String host = uri.getHost();
-      if (!uri.isAbsolute() || host == null || host.isEmpty()) {
-        throw new IllegalArgumentException("jwksUrl must be an absolute URL with a host: " + url);
-      }
-      if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-        throw new IllegalArgumentException("jwksUrl must not hold user information or a fragment: " + url);
-      }
-      if (!scheme.equals("https") && !(scheme.equals("http") && Endpoints.isLoopback(host))) {
-        throw new IllegalArgumentException("jwksUrl must use https, got " + url);
-      }
-      try {
-        return uri.toURL();
-      } catch (MalformedURLException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("jwksUrl is not a valid URL: " + url);
-      }
-    }
-
-    static String requireText(String value, String name) {
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must not be blank");
-      }
-      return value;
     }
 
     private static Duration range(Duration value, Duration min, Duration max, String name) {

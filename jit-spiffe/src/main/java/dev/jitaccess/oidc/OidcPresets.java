@@ -2,6 +2,7 @@ package dev.jitaccess.oidc;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import java.util.List;
+import dev.jitaccess.internal.Arguments;
 import java.util.Objects;
 
 /**
@@ -34,8 +35,8 @@ final class OidcPresets {
   static OidcIdentityVerifier.Builder kubernetes(String issuer, String jwksUrl, String audience) {
     Objects.requireNonNull(issuer, "issuer");
     Objects.requireNonNull(jwksUrl, "jwksUrl");
-    OidcIdentityVerifier.Builder.requireText(issuer, "issuer");
-    OidcIdentityVerifier.Builder.checkUrl(jwksUrl);
+    Arguments.requireNotBlank(issuer, "issuer");
+    KeySourceOptions.checkUrl(jwksUrl);
     return new OidcIdentityVerifier.Builder(issuer, jwksUrl, OidcIdentityVerifier.Builder.DEFAULT_ALGORITHMS,
         ClaimPointer.parse(KUBERNETES_OWNER_CLAIM, "ownerClaim"))
         .audience(audience);

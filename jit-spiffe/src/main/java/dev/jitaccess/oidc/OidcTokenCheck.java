@@ -1,5 +1,6 @@
 package dev.jitaccess.oidc;
 
+import dev.jitaccess.internal.UntrustedText;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -96,18 +97,50 @@ final class OidcTokenCheck {
     return keys;
   }
 
-  /** Why a step refused the token: a code and a reason that never contains the token. */
+  /**
+   * The rules a token is checked against, each a {@link IdentityResult.Rejected#rule()} of the
+   * rejections it causes; CONFORMANCE.md cites the specification of each (OpenID Connect Core 1.0
+   * §3.1.3.7, RFC 7515, RFC 7519, RFC 8725).
+   */
+  enum Rule {
+    /** Size, compact serialization, canonical base64url, strict JSON, no JWE; claims within range. */
+    O1,
+    /** {@code alg} in the allow-list: never {@code none}, never symmetric. */
+    O2,
+    /** No header member that brings a key or changes processing; registered members are strings. */
+    O3,
+    /** {@code iss} equals the configured issuer exactly. */
+    O4,
+    /** A key of the issuer's JWKS matches {@code kid}, {@code alg} and key type, and the signature verifies. */
+    O5,
+    /** {@code sub} is a string, not blank, without control characters. */
+    O6,
+    /** {@code aud} contains the configured audience. */
+    O7,
+    /** {@code exp} is present and {@code now < exp + leeway}. */
+    O8,
+    /** {@code nbf} and {@code iat}, when present, are not after {@code now + leeway}. */
+    O9,
+    /** Every configured claim condition holds. */
+    O10,
+    /** The identity id and owner mappings give a usable id and owner. */
+    O11
+  }
+
+  /** Why a step refused the token: a code, the rule, and a reason that never contains the token. */
   static final class Refusal extends Exception {
     private static final long serialVersionUID = 1L;
     private final Code code;
+    private final Rule rule;
 
-    Refusal(Code code, String reason) {
+    Refusal(Code code, Rule rule, String reason) {
       super(reason, null, false, false);
       this.code = code;
+      this.rule = rule;
     }
 
     IdentityResult result() {
-      return IdentityResult.rejected(code, Objects.requireNonNull(getMessage()));
+      return IdentityResult.rejected(code, Objects.requireNonNull(getMessage()), rule.name());
     }
   }
 
@@ -134,20 +167,20 @@ final class OidcTokenCheck {
     CompactJws.Result front = jws.parse(token);
     if (front instanceof CompactJws.Refused refused) {
       throw switch (refused.problem()) {
-        case TOO_LARGE -> new Refusal(Code.TOO_LARGE, "the token is larger than the " + maxTokenBytes + "-byte limit");
-        case ENCRYPTED -> new Refusal(Code.MALFORMED, "encrypted tokens (JWE) are not accepted");
+        case TOO_LARGE -> new Refusal(Code.TOO_LARGE, Rule.O1, "the token is larger than the " + maxTokenBytes + "-byte limit");
+        case ENCRYPTED -> new Refusal(Code.MALFORMED, Rule.O1, "encrypted tokens (JWE) are not accepted");
         case JSON_SERIALIZATION, PART_COUNT, HEADER, NO_ALGORITHM, PAYLOAD ->
-            new Refusal(Code.MALFORMED, "malformed token: " + refused.detail());
-        case UNSECURED -> new Refusal(Code.ALGORITHM, "alg none (an unsecured JWT) is never accepted");
-        case ALGORITHM_NOT_ALLOWED -> new Refusal(Code.ALGORITHM,
-            "alg " + Untrusted.quote(Objects.requireNonNullElse(refused.value(), "")) + " is not in the allowed algorithms " + algorithms);
-        case DENIED_HEADER -> new Refusal(Code.HEADER, "header parameter " + refused.member() + " is not accepted: "
+            new Refusal(Code.MALFORMED, Rule.O1, "malformed token: " + refused.detail());
+        case UNSECURED -> new Refusal(Code.ALGORITHM, Rule.O2, "alg none (an unsecured JWT) is never accepted");
+        case ALGORITHM_NOT_ALLOWED -> new Refusal(Code.ALGORITHM, Rule.O2,
+            "alg " + UntrustedText.excerpt(Objects.requireNonNullElse(refused.value(), "")) + " is not in the allowed algorithms " + algorithms);
+        case DENIED_HEADER -> new Refusal(Code.HEADER, Rule.O3, "header parameter " + refused.member() + " is not accepted: "
             + ("crit".equals(refused.member()) || "b64".equals(refused.member())
                 ? "no critical header extensions are supported"
                 : "keys come only from the issuer's configured JWKS"));
         case HEADER_MEMBER ->
-            new Refusal(Code.MALFORMED, "malformed token: the JWS header is invalid (" + refused.detail() + ")");
-        case SIGNATURE -> new Refusal(Code.MALFORMED, "malformed token: the signature is not base64url");
+            new Refusal(Code.MALFORMED, Rule.O3, "malformed token: the JWS header is invalid (" + refused.detail() + ")");
+        case SIGNATURE -> new Refusal(Code.MALFORMED, Rule.O1, "malformed token: the signature is not base64url");
       };
     }
     return (CompactJws.Parsed) front;
@@ -165,11 +198,11 @@ final class OidcTokenCheck {
   void issuer(Map<String, Object> rawClaims) throws Refusal {
     Object iss = rawClaims.get("iss");
     if (!(iss instanceof String)) {
-      throw new Refusal(Code.UNTRUSTED_ISSUER, "the iss claim is missing or not a string");
+      throw new Refusal(Code.UNTRUSTED_ISSUER, Rule.O4, "the iss claim is missing or not a string");
     }
     if (!issuer.equals(iss)) {
-      throw new Refusal(Code.UNTRUSTED_ISSUER,
-          "iss " + Untrusted.quote(iss) + " is not the expected issuer " + Untrusted.quote(issuer));
+      throw new Refusal(Code.UNTRUSTED_ISSUER, Rule.O4,
+          "iss " + UntrustedText.excerpt(iss) + " is not the expected issuer " + UntrustedText.excerpt(issuer));
     }
   }
 
@@ -179,16 +212,16 @@ final class OidcTokenCheck {
     String kid = parsed.keyId();
     KeySource.Lookup lookup = keys.find(matcher(alg, kid), now);
     if (lookup instanceof KeySource.Unavailable unavailable) {
-      throw new Refusal(Code.UNAVAILABLE, unavailable.reason());
+      throw new Refusal(Code.UNAVAILABLE, Rule.O5, unavailable.reason());
     }
     if (lookup instanceof KeySource.NoMatch noMatch) {
-      throw new Refusal(Code.UNKNOWN_KEY, "no key in the issuer's JWKS matches "
-          + (kid == null ? "the token (no kid)" : "kid " + Untrusted.quote(kid)) + " for " + alg + noMatch.detail());
+      throw new Refusal(Code.UNKNOWN_KEY, Rule.O5, "no key in the issuer's JWKS matches "
+          + (kid == null ? "the token (no kid)" : "kid " + UntrustedText.excerpt(kid)) + " for " + alg + noMatch.detail());
     }
     if (!signatureVerifies(header, parsed.signingInput(), new Base64URL(parsed.signaturePart()),
         ((KeySource.Found) lookup).keys())) {
-      throw new Refusal(Code.BAD_SIGNATURE,
-          "the signature does not verify with the issuer's key" + (kid == null ? "" : " " + Untrusted.quote(kid)));
+      throw new Refusal(Code.BAD_SIGNATURE, Rule.O5,
+          "the signature does not verify with the issuer's key" + (kid == null ? "" : " " + UntrustedText.excerpt(kid)));
     }
   }
 
@@ -201,22 +234,22 @@ final class OidcTokenCheck {
     try {
       claims = ClaimValues.plain(rawClaims);
     } catch (ClaimValues.NotPlain e) {
-      throw new Refusal(Code.MALFORMED, "malformed token: " + e.getMessage());
+      throw new Refusal(Code.MALFORMED, Rule.O1, "malformed token: " + e.getMessage());
     }
     Object sub = claims.get("sub");
     if (!(sub instanceof String subject) || subject.isBlank()) {
-      throw new Refusal(Code.BAD_SUBJECT, "the sub claim is missing, blank or not a string");
+      throw new Refusal(Code.BAD_SUBJECT, Rule.O6, "the sub claim is missing, blank or not a string");
     }
     String control = IdentityText.controlCharacter(subject);
     if (control != null) {
-      throw new Refusal(Code.BAD_SUBJECT, "the sub claim holds the control character " + control);
+      throw new Refusal(Code.BAD_SUBJECT, Rule.O6, "the sub claim holds the control character " + control);
     }
     audience(claims.get("aud"));
     times(claims, now);
     for (ClaimCondition condition : conditions) {
       String failure = condition.failure(claims);
       if (failure != null) {
-        throw new Refusal(Code.CLAIM_MISMATCH, failure);
+        throw new Refusal(Code.CLAIM_MISMATCH, Rule.O10, failure);
       }
     }
     return claims;
@@ -236,23 +269,23 @@ final class OidcTokenCheck {
       }
     } catch (RuntimeException e) {
       LOG.warn("an identity or owner mapping for issuer {} threw {}", issuer, e.getClass().getName());
-      throw new Refusal(Code.INVALID_IDENTITY,
+      throw new Refusal(Code.INVALID_IDENTITY, Rule.O11,
           "the identity or owner mapping failed (" + e.getClass().getSimpleName() + ")");
     }
     if (id == null || id.isBlank()) {
-      throw new Refusal(Code.INVALID_IDENTITY, "the identity mapping gave no id for this token");
+      throw new Refusal(Code.INVALID_IDENTITY, Rule.O11, "the identity mapping gave no id for this token");
     }
     String control = IdentityText.controlCharacter(id);
     if (control != null) {
-      throw new Refusal(Code.INVALID_IDENTITY, "the identity id holds the control character " + control);
+      throw new Refusal(Code.INVALID_IDENTITY, Rule.O11, "the identity id holds the control character " + control);
     }
     if (ownerName != null && IdentityText.controlCharacter(ownerName) != null) {
-      throw new Refusal(Code.INVALID_IDENTITY,
+      throw new Refusal(Code.INVALID_IDENTITY, Rule.O11,
           "the owner holds the control character " + IdentityText.controlCharacter(ownerName));
     }
     Instant expiresAt = ClaimValues.numericDate(claims.get("exp"));
     if (expiresAt == null) { // checked with the other times in step 5; kept next to its use
-      throw new Refusal(Code.EXPIRED, "the exp claim is missing or not a NumericDate");
+      throw new Refusal(Code.EXPIRED, Rule.O8, "the exp claim is missing or not a NumericDate");
     }
     WorkloadIdentity.Builder identity = WorkloadIdentity.builder(id, issuer)
         .kind(OidcIdentityVerifier.KIND)
@@ -270,36 +303,36 @@ final class OidcTokenCheck {
 
   private void audience(@Nullable Object aud) throws Refusal {
     if (aud == null) {
-      throw new Refusal(Code.WRONG_AUDIENCE, "the aud claim is missing");
+      throw new Refusal(Code.WRONG_AUDIENCE, Rule.O7, "the aud claim is missing");
     }
     if (aud instanceof String) {
       if (!audience.equals(aud)) {
-        throw new Refusal(Code.WRONG_AUDIENCE,
-            "aud " + Untrusted.quote(aud) + " is not the expected audience " + Untrusted.quote(audience));
+        throw new Refusal(Code.WRONG_AUDIENCE, Rule.O7,
+            "aud " + UntrustedText.excerpt(aud) + " is not the expected audience " + UntrustedText.excerpt(audience));
       }
       return;
     }
     if (aud instanceof List<?> values && values.stream().allMatch(v -> v instanceof String)) {
       if (!values.contains(audience)) {
-        throw new Refusal(Code.WRONG_AUDIENCE, "aud " + Untrusted.quote(values)
-            + " does not contain the expected audience " + Untrusted.quote(audience));
+        throw new Refusal(Code.WRONG_AUDIENCE, Rule.O7, "aud " + UntrustedText.excerpt(values)
+            + " does not contain the expected audience " + UntrustedText.excerpt(audience));
       }
       return;
     }
-    throw new Refusal(Code.WRONG_AUDIENCE, "the aud claim must be a string or an array of strings");
+    throw new Refusal(Code.WRONG_AUDIENCE, Rule.O7, "the aud claim must be a string or an array of strings");
   }
 
   private void times(Map<String, Object> claims, Instant now) throws Refusal {
     Object expValue = claims.get("exp");
     if (expValue == null) {
-      throw new Refusal(Code.EXPIRED, "the exp claim is missing");
+      throw new Refusal(Code.EXPIRED, Rule.O8, "the exp claim is missing");
     }
     Instant exp = ClaimValues.numericDate(expValue);
     if (exp == null) {
-      throw new Refusal(Code.EXPIRED, "the exp claim is not a NumericDate");
+      throw new Refusal(Code.EXPIRED, Rule.O8, "the exp claim is not a NumericDate");
     }
     if (!now.isBefore(ClaimValues.plus(exp, leeway))) {
-      throw new Refusal(Code.EXPIRED, "the token expired at " + exp + " (now " + now + ", leeway " + Wording.seconds(leeway) + ")");
+      throw new Refusal(Code.EXPIRED, Rule.O8, "the token expired at " + exp + ", now " + now + ", leeway " + Wording.seconds(leeway));
     }
     Instant latest = ClaimValues.plus(now, leeway);
     for (String name : List.of("nbf", "iat")) {
@@ -309,12 +342,12 @@ final class OidcTokenCheck {
       }
       Instant at = ClaimValues.numericDate(value);
       if (at == null) {
-        throw new Refusal(Code.NOT_YET_VALID, "the " + name + " claim is not a NumericDate");
+        throw new Refusal(Code.NOT_YET_VALID, Rule.O9, "the " + name + " claim is not a NumericDate");
       }
       if (at.isAfter(latest)) {
-        throw new Refusal(Code.NOT_YET_VALID,
+        throw new Refusal(Code.NOT_YET_VALID, Rule.O9,
             (name.equals("nbf") ? "the token is not valid before " : "the token was issued in the future, at ")
-                + at + " (now " + now + ", leeway " + Wording.seconds(leeway) + ")");
+                + at + ", now " + now + ", leeway " + Wording.seconds(leeway));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.jitaccess.oidc;
 
+import dev.jitaccess.internal.UntrustedText;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
@@ -36,7 +37,7 @@ final class StaticKeySource implements KeySource {
       throw new IllegalArgumentException("jwks holds no keys");
     }
     for (JWK key : set.getKeys()) {
-      String name = key.getKeyID() == null ? "a key without kid" : "key " + Untrusted.quote(key.getKeyID());
+      String name = key.getKeyID() == null ? "a key without kid" : "key " + UntrustedText.excerpt(key.getKeyID());
       if (KeyType.OCT.equals(key.getKeyType())) {
         throw new IllegalArgumentException("jwks holds a symmetric (oct) key, " + name + "; only public keys are accepted");
       }

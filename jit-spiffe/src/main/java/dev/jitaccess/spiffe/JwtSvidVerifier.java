@@ -1,7 +1,9 @@
 package dev.jitaccess.spiffe;
 
 import dev.jitaccess.spiffe.internal.Providers;
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.internal.CompactJws;
+import dev.jitaccess.internal.UntrustedText;
 import dev.jitaccess.spiffe.internal.IdentityText;
 import dev.jitaccess.spiffe.internal.Wording;
 import com.nimbusds.jose.JOSEException;
@@ -84,14 +86,14 @@ public final class JwtSvidVerifier implements IdentityVerifier {
   private final Map<PublicKey, JWSVerifier> verifiers = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private JwtSvidVerifier(Builder b) {
-    this.bundles = Objects.requireNonNull(b.bundles, "bundles");
-    this.audiences = Set.copyOf(b.audiences);
-    this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.leeway = Objects.requireNonNull(b.leeway, "leeway");
-    this.maxTokenBytes = b.maxTokenBytes;
+    this.bundles = b.options.bundles();
+    this.audiences = Set.copyOf(Objects.requireNonNull(b.audiences, "audiences"));
+    this.clock = b.options.clock();
+    this.leeway = b.leeway == null ? Duration.ofSeconds(30) : b.leeway;
+    this.maxTokenBytes = b.maxTokenBytes == 0 ? 8192 : b.maxTokenBytes;
     this.jws = CompactJws.builder().maxBytes(maxTokenBytes).algorithms(ALGORITHMS).refuseThumbprintHints().build();
     this.ownerClaim = b.ownerClaim;
-    this.ownerMapping = b.ownerMapping;
+    this.ownerMapping = b.options.ownerMapping();
   }
 
   /** Starts a builder. */
@@ -133,7 +135,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     if (header.containsKey("typ")) {
       Object typ = header.get("typ");
       if (!"JWT".equals(typ) && !"JOSE".equals(typ)) {
-        return reject(Code.HEADER, "B5", "typ must be JWT or JOSE, got " + printable(String.valueOf(typ)));
+        return reject(Code.HEADER, "B5", "typ must be JWT or JOSE, got " + UntrustedText.excerpt(typ));
       }
     }
     String keyId = parsed.keyId();
@@ -164,15 +166,15 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     Optional<PublicKey> key = bundle.get().jwtAuthority(keyId);
     if (key.isEmpty()) {
-      return reject(Code.UNKNOWN_KEY, "B10", "kid " + printable(keyId) + " is not a jwt-svid key of trust domain " + td);
+      return reject(Code.UNKNOWN_KEY, "B10", "kid " + UntrustedText.excerpt(keyId) + " is not a jwt-svid key of trust domain " + td);
     }
     // B11: key type matches alg
     String keyProblem = keyMismatch(algName, key.get());
     if (keyProblem != null) {
-      return reject(Code.UNKNOWN_KEY, "B11", keyProblem + " (kid " + printable(keyId) + ")");
+      return reject(Code.UNKNOWN_KEY, "B11", keyProblem + " (kid " + UntrustedText.excerpt(keyId) + ")");
     }
     if (!signatureValid(parsed, key.get())) {
-      return reject(Code.BAD_SIGNATURE, "B10", "signature does not verify with kid " + printable(keyId)
+      return reject(Code.BAD_SIGNATURE, "B10", "signature does not verify with kid " + UntrustedText.excerpt(keyId)
           + " of trust domain " + td);
     }
     // B7
@@ -195,7 +197,8 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     }
     if (tokenAudiences.stream().noneMatch(audiences::contains)) {
       return reject(Code.WRONG_AUDIENCE, "B7", "aud does not contain the expected audience: aud "
-          + tokenAudiences.stream().limit(5).map(JwtSvidVerifier::printable).toList() + ", expected one of " + audiences);
+          + tokenAudiences.stream().limit(5).map(UntrustedText::excerpt).toList() + ", expected one of "
+          + audiences.stream().map(UntrustedText::excerpt).toList());
     }
     // B8
     if (!claims.containsKey("exp") || claims.get("exp") == null) {
@@ -257,13 +260,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
         return Optional.of(text);
       }
     }
-    if (ownerMapping != null) {
-      Optional<String> mapped = ownerMapping.apply(id);
-      if (mapped != null && mapped.isPresent() && !mapped.get().isBlank()) {
-        return mapped;
-      }
-    }
-    return Optional.empty();
+    return SvidOptions.mappedOwner(ownerMapping, id);
   }
 
   private static Instant plus(Instant t, Duration d) {
@@ -325,7 +322,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
       case HEADER -> reject(Code.MALFORMED, "B1", "token header is not a base64url JSON object");
       case NO_ALGORITHM -> reject(Code.ALGORITHM, "B2", "token has no alg");
       case UNSECURED, ALGORITHM_NOT_ALLOWED -> reject(Code.ALGORITHM, "B2", "algorithm "
-          + printable(Objects.requireNonNullElse(refused.value(), "")) + " is not allowed; allowed: "
+          + UntrustedText.excerpt(refused.value()) + " is not allowed; allowed: "
           + ALGORITHMS.stream().sorted().toList());
       case DENIED_HEADER -> reject(Code.HEADER, "B3", "header " + refused.member() + " is not allowed");
       case HEADER_MEMBER -> "typ".equals(refused.member())
@@ -348,16 +345,6 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     return ec;
   }
 
-  /** A short, printable rendering of a header value for a reason (never the token itself). */
-  static String printable(String s) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 64; i++) {
-      char c = s.charAt(i);
-      out.append(c >= 0x21 && c <= 0x7e && c != '\'' ? c : '?');
-    }
-    return "'" + out + (s.length() > 64 ? "...'" : "'");
-  }
-
   @Override
   public String toString() {
     return "JwtSvidVerifier[audiences=" + audiences + ", leeway=" + leeway + "]";
@@ -365,120 +352,77 @@ public final class JwtSvidVerifier implements IdentityVerifier {
 
   /** Builds a {@link JwtSvidVerifier}. Not thread-safe. */
   public static final class Builder {
-    private @Nullable BundleSource bundles;
+    private final SvidOptions options = new SvidOptions();
     private @Nullable Set<String> audiences;
-    private @Nullable Clock clock;
     private @Nullable Duration leeway;
     private int maxTokenBytes;
     private @Nullable String ownerClaim;
-    private @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
     private Builder() {}
 
     /** Where the bundles come from (required). */
     public Builder bundleSource(BundleSource source) {
-      Objects.requireNonNull(source, "bundleSource");
-      if (bundles != null) {
-        throw new IllegalStateException("bundleSource already set");
-      }
-      this.bundles = source;
+      options.bundleSource(source);
       return this;
     }
 
     /** The audiences this verifier accepts; a token must name at least one (required, not empty). */
     public Builder audiences(String... audiences) {
-      Objects.requireNonNull(audiences, "audiences");
-      if (this.audiences != null) {
-        throw new IllegalStateException("audiences already set");
-      }
+      Arguments.requireNonNull(audiences, "audiences");
+      Arguments.requireUnset(this.audiences, "audiences");
       Set<String> set = new LinkedHashSet<>();
       for (String a : audiences) {
-        Objects.requireNonNull(a, "audience");
-        if (a.isBlank()) {
-          throw new IllegalArgumentException("audience must not be blank");
-        }
+        Arguments.requireNonNull(a, "audience");
+        Arguments.requireArgument(!a.isBlank(), "audience must not be blank");
         set.add(a);
       }
-      if (set.isEmpty()) {
-        throw new IllegalArgumentException("audiences must not be empty");
-      }
+      Arguments.requireArgument(!set.isEmpty(), "audiences must not be empty");
       this.audiences = set;
       return this;
     }
 
     /** The clock; default {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      if (this.clock != null) {
-        throw new IllegalStateException("clock already set");
-      }
-      this.clock = clock;
+      options.clock(clock);
       return this;
     }
 
     /** Clock-skew leeway for exp, nbf and iat, 0 to 5 minutes; default 30 seconds. */
     public Builder leeway(Duration leeway) {
-      Objects.requireNonNull(leeway, "leeway");
-      if (this.leeway != null) {
-        throw new IllegalStateException("leeway already set");
-      }
-      if (leeway.isNegative() || leeway.compareTo(Duration.ofMinutes(5)) > 0) {
-        throw new IllegalArgumentException("leeway must be between 0 and 5 minutes: " + leeway);
-      }
-      this.leeway = leeway;
+      Arguments.requireNonNull(leeway, "leeway");
+      Arguments.requireUnset(this.leeway, "leeway");
+      this.leeway = Arguments.requireInRange(leeway, Duration.ZERO, Duration.ofMinutes(5), "leeway");
       return this;
     }
 
     /** The largest token accepted, 256 to 65536 bytes; default 8192. */
     public Builder maxTokenBytes(int maxTokenBytes) {
-      if (this.maxTokenBytes != 0) {
-        throw new IllegalStateException("maxTokenBytes already set");
-      }
-      if (maxTokenBytes < 256 || maxTokenBytes > 65536) {
-        throw new IllegalArgumentException("maxTokenBytes must be between 256 and 65536: " + maxTokenBytes);
-      }
-      this.maxTokenBytes = maxTokenBytes;
+      Arguments.requireState(this.maxTokenBytes == 0, "maxTokenBytes was already set");
+      this.maxTokenBytes = Arguments.requireInRange(maxTokenBytes, 256, 65536, "maxTokenBytes");
       return this;
     }
 
     /** A string claim naming the workload's owner, used when present. */
     public Builder ownerClaim(String claim) {
-      Objects.requireNonNull(claim, "ownerClaim");
-      if (ownerClaim != null) {
-        throw new IllegalStateException("ownerClaim already set");
-      }
-      if (claim.isBlank()) {
-        throw new IllegalArgumentException("ownerClaim must not be blank");
-      }
-      this.ownerClaim = claim;
+      Arguments.requireUnset(ownerClaim, "ownerClaim");
+      this.ownerClaim = Arguments.requireNotBlank(claim, "ownerClaim");
       return this;
     }
 
     /** Maps a verified SPIFFE ID to its owner; used when the owner claim is absent. */
     public Builder ownerMapping(Function<SpiffeId, Optional<String>> mapping) {
-      Objects.requireNonNull(mapping, "ownerMapping");
-      if (ownerMapping != null) {
-        throw new IllegalStateException("ownerMapping already set");
-      }
-      this.ownerMapping = mapping;
+      options.ownerMapping(mapping);
       return this;
     }
 
     /**
-     * Builds the verifier.
+     * Builds the verifier; the builder is not changed.
      *
      * @throws IllegalStateException if the bundle source or the audiences are missing
      */
     public JwtSvidVerifier build() {
-      if (bundles == null) {
-        throw new IllegalStateException("bundleSource is required");
-      }
-      if (audiences == null) {
-        throw new IllegalStateException("audiences are required");
-      }
-      clock = clock == null ? Clock.systemUTC() : clock;
-      leeway = leeway == null ? Duration.ofSeconds(30) : leeway;
-      maxTokenBytes = maxTokenBytes == 0 ? 8192 : maxTokenBytes;
+      options.bundles();
+      Arguments.requireState(audiences != null, "audiences are required");
       return new JwtSvidVerifier(this);
     }
   }

@@ -2,6 +2,7 @@ package dev.jitaccess.spiffe;
 
 import dev.jitaccess.Credential;
 import dev.jitaccess.WorkloadIdentity;
+import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.spi.IdentityResult;
 import dev.jitaccess.spi.IdentityResult.Code;
 import dev.jitaccess.spi.IdentityVerifier;
@@ -23,7 +24,6 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -69,10 +69,10 @@ public final class X509SvidVerifier implements IdentityVerifier {
   private final @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
   private X509SvidVerifier(Builder b) {
-    this.bundles = Objects.requireNonNull(b.bundles, "bundles");
-    this.clock = Objects.requireNonNull(b.clock, "clock");
-    this.maxChainLength = b.maxChainLength;
-    this.ownerMapping = b.ownerMapping;
+    this.bundles = b.options.bundles();
+    this.clock = b.options.clock();
+    this.maxChainLength = b.maxChainLength == 0 ? 5 : b.maxChainLength;
+    this.ownerMapping = b.options.ownerMapping();
   }
 
   /** Starts a builder. */
@@ -246,12 +246,7 @@ public final class X509SvidVerifier implements IdentityVerifier {
         .attribute("trust_domain", id.trustDomain().name())
         .attribute("path", id.path())
         .attribute("x5t#S256", thumbprint);
-    if (ownerMapping != null) {
-      Optional<String> owner = ownerMapping.apply(id);
-      if (owner != null && owner.isPresent() && !owner.get().isBlank()) {
-        b.owner(owner.get());
-      }
-    }
+    SvidOptions.mappedOwner(ownerMapping, id).ifPresent(b::owner);
     return b.build();
   }
 
@@ -289,66 +284,43 @@ public final class X509SvidVerifier implements IdentityVerifier {
 
   /** Builds an {@link X509SvidVerifier}. Not thread-safe. */
   public static final class Builder {
-    private @Nullable BundleSource bundles;
-    private @Nullable Clock clock;
+    private final SvidOptions options = new SvidOptions();
     private int maxChainLength;
-    private @Nullable Function<SpiffeId, Optional<String>> ownerMapping;
 
     private Builder() {}
 
     /** Where the bundles come from (required). */
     public Builder bundleSource(BundleSource source) {
-      Objects.requireNonNull(source, "bundleSource");
-      if (bundles != null) {
-        throw new IllegalStateException("bundleSource already set");
-      }
-      this.bundles = source;
+      options.bundleSource(source);
       return this;
     }
 
     /** The clock whose time validity is checked at; default {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      if (this.clock != null) {
-        throw new IllegalStateException("clock already set");
-      }
-      this.clock = clock;
+      options.clock(clock);
       return this;
     }
 
     /** The longest chain accepted (leaf and intermediates), 1 to 10; default 5. */
     public Builder maxChainLength(int maxChainLength) {
-      if (this.maxChainLength != 0) {
-        throw new IllegalStateException("maxChainLength already set");
-      }
-      if (maxChainLength < 1 || maxChainLength > 10) {
-        throw new IllegalArgumentException("maxChainLength must be between 1 and 10: " + maxChainLength);
-      }
-      this.maxChainLength = maxChainLength;
+      Arguments.requireState(this.maxChainLength == 0, "maxChainLength was already set");
+      this.maxChainLength = Arguments.requireInRange(maxChainLength, 1, 10, "maxChainLength");
       return this;
     }
 
     /** Maps a verified SPIFFE ID to its owner. */
     public Builder ownerMapping(Function<SpiffeId, Optional<String>> mapping) {
-      Objects.requireNonNull(mapping, "ownerMapping");
-      if (ownerMapping != null) {
-        throw new IllegalStateException("ownerMapping already set");
-      }
-      this.ownerMapping = mapping;
+      options.ownerMapping(mapping);
       return this;
     }
 
     /**
-     * Builds the verifier.
+     * Builds the verifier; the builder is not changed.
      *
      * @throws IllegalStateException if the bundle source is missing
      */
     public X509SvidVerifier build() {
-      if (bundles == null) {
-        throw new IllegalStateException("bundleSource is required");
-      }
-      clock = clock == null ? Clock.systemUTC() : clock;
-      maxChainLength = maxChainLength == 0 ? 5 : maxChainLength;
+      options.bundles();
       return new X509SvidVerifier(this);
     }
   }

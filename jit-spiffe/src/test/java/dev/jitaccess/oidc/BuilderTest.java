@@ -105,10 +105,10 @@ class BuilderTest {
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.jwks("not json"), "jwks is not a valid JWK Set"),
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.jwks("{\"keys\":[]}"), "jwks holds no keys"),
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.jwks(
-            new com.nimbusds.jose.jwk.JWKSet(Tokens.RSA).toString(false)), "jwks holds private key material in key 'gh-key-1'"),
+            new com.nimbusds.jose.jwk.JWKSet(Tokens.RSA).toString(false)), "jwks holds private key material in key \"gh-key-1\""),
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.jwks(
             "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"s\",\"k\":\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA\"}]}"),
-            "jwks holds a symmetric (oct) key, key 's'"),
+            "jwks holds a symmetric (oct) key, key \"s\""),
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.requireClaim(" ", "v"), "claim must not be blank"),
         Arguments.of((Consumer<OidcIdentityVerifier.Builder>) b -> b.requireClaim("/a~2b", "v"),
             "claim is not a valid JSON Pointer"),

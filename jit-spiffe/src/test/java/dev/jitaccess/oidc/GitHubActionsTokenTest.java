@@ -101,17 +101,17 @@ class GitHubActionsTokenTest {
 
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource({
-    "repository, octo-org/other, expected 'octo-org/deployer'",
-    "ref, refs/heads/feature, not one of ['refs/heads/main', 'refs/heads/release']",
-    "environment, staging, expected 'production'",
+    "repository, octo-org/other, expected \"octo-org/deployer\"",
+    "ref, refs/heads/feature, not one of [\"refs/heads/main\", \"refs/heads/release\"]",
+    "environment, staging, expected \"production\"",
     "job_workflow_ref, octo-org/shared/.github/workflows/deploy.yml@refs/heads/dev, does not match",
     "job_workflow_ref, octo-org/shared/.github/workflows/sub/deploy.yml@refs/heads/main, does not match",
-    "repository_owner, octo-evil, expected 'octo-org'",
+    "repository_owner, octo-evil, expected \"octo-org\"",
   })
   void eachFailingConditionRejectsNamingTheClaim(String claim, String value, String why) {
     try (OidcIdentityVerifier verifier = deployOnly()) {
       String reason = assertRejected(verifier, token(with(githubClaims(IAT), claim, value)), why);
-      assertThat(reason).contains("claim '" + claim + "' is '" + value + "'");
+      assertThat(reason).contains("claim \"" + claim + "\" is \"" + value + "\"");
     }
   }
 
@@ -119,7 +119,7 @@ class GitHubActionsTokenTest {
   void aMissingConditionClaimRejects() {
     try (OidcIdentityVerifier verifier = deployOnly()) {
       assertRejected(verifier, token(with(githubClaims(IAT), "environment", null)),
-          "claim 'environment' is required by a condition but missing");
+          "claim \"environment\" is required by a condition but missing");
     }
   }
 
@@ -127,9 +127,9 @@ class GitHubActionsTokenTest {
   void aNonStringConditionClaimRejects() {
     try (OidcIdentityVerifier verifier = deployOnly()) {
       assertRejected(verifier, token(with(githubClaims(IAT), "environment", List.of("production"))),
-          "claim 'environment' must be a string, got a JSON array");
+          "claim \"environment\" must be a string, got a JSON array");
       assertRejected(verifier, token(with(githubClaims(IAT), "environment", true)),
-          "claim 'environment' must be a string, got a boolean");
+          "claim \"environment\" must be a string, got a boolean");
     }
   }
 
@@ -137,9 +137,9 @@ class GitHubActionsTokenTest {
   void wrongIssuerIsRejected() {
     try (OidcIdentityVerifier verifier = github().build()) {
       assertRejected(verifier, token(with(githubClaims(IAT), "iss", "https://token.actions.githubusercontent.com/")),
-          "iss 'https://token.actions.githubusercontent.com/' is not the expected issuer");
+          "iss \"https://token.actions.githubusercontent.com/\" is not the expected issuer");
       assertRejected(verifier, token(with(githubClaims(IAT), "iss", "https://evil.example")),
-          "is not the expected issuer 'https://token.actions.githubusercontent.com'");
+          "is not the expected issuer \"https://token.actions.githubusercontent.com\"");
       assertRejected(verifier, token(with(githubClaims(IAT), "iss", null)), "the iss claim is missing");
       assertRejected(verifier, token(with(githubClaims(IAT), "iss", 7)), "the iss claim is missing or not a string");
     }
@@ -149,7 +149,7 @@ class GitHubActionsTokenTest {
   void wrongAudienceIsRejected() {
     try (OidcIdentityVerifier verifier = github().build()) {
       assertRejected(verifier, token(with(githubClaims(IAT), "aud", "https://other.example.org")),
-          "aud 'https://other.example.org' is not the expected audience 'https://jit.example.org'");
+          "aud \"https://other.example.org\" is not the expected audience \"https://jit.example.org\"");
       assertRejected(verifier, token(with(githubClaims(IAT), "aud", List.of("a", "b"))),
           "does not contain the expected audience");
       assertRejected(verifier, token(with(githubClaims(IAT), "aud", null)), "the aud claim is missing");

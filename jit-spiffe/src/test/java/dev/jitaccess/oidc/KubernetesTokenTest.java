@@ -95,16 +95,16 @@ class KubernetesTokenTest {
   void eachKubernetesConditionFailing() {
     try (OidcIdentityVerifier verifier = deployerInCi()) {
       assertRejected(verifier, rs256(withPod("prod", "deployer", "deployer-1")),
-          "claim 'sub' is 'system:serviceaccount:prod:deployer', which does not match 'system:serviceaccount:ci:*'");
+          "claim \"sub\" is \"system:serviceaccount:prod:deployer\", which does not match \"system:serviceaccount:ci:*\"");
       Map<String, Object> namespaceOnly = withPod("prod", "deployer", "deployer-1");
       namespaceOnly.put("sub", "system:serviceaccount:ci:deployer");
-      assertRejected(verifier, rs256(namespaceOnly), "claim '/kubernetes.io/namespace' is 'prod', expected 'ci'");
+      assertRejected(verifier, rs256(namespaceOnly), "claim \"/kubernetes.io/namespace\" is \"prod\", expected \"ci\"");
       assertRejected(verifier, rs256(withPod("ci", "builder", "deployer-1")),
-          "claim '/kubernetes.io/serviceaccount/name' is 'builder', not one of ['deployer', 'releaser']");
+          "claim \"/kubernetes.io/serviceaccount/name\" is \"builder\", not one of [\"deployer\", \"releaser\"]");
       assertRejected(verifier, rs256(withPod("ci", "deployer", "debug-shell")),
-          "claim '/kubernetes.io/pod/name' is 'debug-shell', which does not match 'deployer-*'");
+          "claim \"/kubernetes.io/pod/name\" is \"debug-shell\", which does not match \"deployer-*\"");
       assertRejected(verifier, rs256(with(k8sClaims(IAT), "kubernetes.io", "ci")),
-          "claim '/kubernetes.io/namespace' is required by a condition but missing");
+          "claim \"/kubernetes.io/namespace\" is required by a condition but missing");
     }
   }
 
@@ -115,7 +115,7 @@ class KubernetesTokenTest {
     try (OidcIdentityVerifier verifier = k8s().requireClaim("/kubernetes.io/namespace", "ci").build()) {
       Map<String, Object> claims = with(k8sClaims(IAT), "kubernetes.io", null);
       claims.put("kubernetes.io/namespace", "ci");
-      assertRejected(verifier, rs256(claims), "claim '/kubernetes.io/namespace' is required by a condition but missing");
+      assertRejected(verifier, rs256(claims), "claim \"/kubernetes.io/namespace\" is required by a condition but missing");
     }
   }
 
@@ -123,7 +123,7 @@ class KubernetesTokenTest {
   void audienceListMustContainOurs() {
     try (OidcIdentityVerifier verifier = k8s().build()) {
       assertRejected(verifier, rs256(with(k8sClaims(IAT), "aud", List.of("vault", "https://kubernetes.default.svc"))),
-          "aud '[vault, https://kubernetes.default.svc]' does not contain the expected audience");
+          "aud \"[vault, https://kubernetes.default.svc]\" does not contain the expected audience");
       assertRejected(verifier, rs256(with(k8sClaims(IAT), "aud", List.of())), "does not contain the expected audience");
     }
   }
@@ -132,7 +132,7 @@ class KubernetesTokenTest {
   void anotherClustersIssuerIsRejected() {
     try (OidcIdentityVerifier verifier = k8s().build()) {
       assertRejected(verifier, rs256(with(k8sClaims(IAT), "iss", "https://oidc.eks.example.com/id/OTHER")),
-          "iss 'https://oidc.eks.example.com/id/OTHER' is not the expected issuer 'https://kubernetes.default.svc.cluster.local'");
+          "iss \"https://oidc.eks.example.com/id/OTHER\" is not the expected issuer \"https://kubernetes.default.svc.cluster.local\"");
     }
   }
 

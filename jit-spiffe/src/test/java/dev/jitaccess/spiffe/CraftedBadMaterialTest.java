@@ -57,16 +57,16 @@ class CraftedBadMaterialTest {
     return List.of(
         Arguments.of("valid JWT-SVID (control)", Credential.jwtSvid(good().sign(KEY)), null),
         Arguments.of("alg none", Credential.jwtSvid(new TestJwt.Draft("none", "k").std(SUB, NOW, "broker").unsigned()),
-            "B2: algorithm 'none' is not allowed"),
+            "B2: algorithm \"none\" is not allowed"),
         Arguments.of("HS256 signed with the public key bytes", Credential.jwtSvid(new TestJwt.Draft("HS256", "k")
-            .std(SUB, NOW, "broker").hmac(TestJwt.pub(KEY).getEncoded())), "B2: algorithm 'HS256' is not allowed"),
+            .std(SUB, NOW, "broker").hmac(TestJwt.pub(KEY).getEncoded())), "B2: algorithm \"HS256\" is not allowed"),
         Arguments.of("missing aud", Credential.jwtSvid(good().claim("aud", null).sign(KEY)), "B7: token has no aud claim"),
         Arguments.of("expired", Credential.jwtSvid(good().claim("exp", NOW.getEpochSecond() - 3600).sign(KEY)),
             "B8: JWT-SVID expired at "),
         Arguments.of("signed by another trust domain's key", Credential.jwtSvid(new TestJwt.Draft("ES256", "o")
-            .std(SUB, NOW, "broker").sign(OTHER_TD_KEY)), "B10: kid 'o' is not a jwt-svid key of trust domain example.org"),
+            .std(SUB, NOW, "broker").sign(OTHER_TD_KEY)), "B10: kid \"o\" is not a jwt-svid key of trust domain example.org"),
         Arguments.of("kid not in bundle", Credential.jwtSvid(good().header("kid", "unknown").sign(KEY)),
-            "B10: kid 'unknown' is not a jwt-svid key"),
+            "B10: kid \"unknown\" is not a jwt-svid key"),
         Arguments.of("valid X.509-SVID (control)", chain(PKI.issue(TestPki.Spec.leaf(SUB)).cert), null),
         Arguments.of("two URI SANs", chain(PKI.issue(TestPki.Spec.leaf(SUB, "https://example.org/x")).cert),
             "C1: leaf certificate has 2 URI SANs"),

@@ -114,10 +114,10 @@ class JwtSvidVerifierTest {
     accepted(new TestJwt.Draft("RS256", "rsa").std(SUB, NOW, "broker").sign(RSA));
     accepted(new TestJwt.Draft("RS512", "rsa").std(SUB, NOW, "broker").sign(RSA));
     accepted(new TestJwt.Draft("PS256", "rsa").std(SUB, NOW, "broker").sign(RSA));
-    rejected(new TestJwt.Draft("none", "ec").std(SUB, NOW, "broker").unsigned(), "B2: algorithm 'none' is not allowed");
+    rejected(new TestJwt.Draft("none", "ec").std(SUB, NOW, "broker").unsigned(), "B2: algorithm \"none\" is not allowed");
     rejected(new TestJwt.Draft("HS256", "ec").std(SUB, NOW, "broker").hmac(TestJwt.pub(EC).getEncoded()),
-        "B2: algorithm 'HS256' is not allowed");
-    rejected(new TestJwt.Draft("EdDSA", "ec").std(SUB, NOW, "broker").sign(EC, "ES256"), "B2: algorithm 'EdDSA'");
+        "B2: algorithm \"HS256\" is not allowed");
+    rejected(new TestJwt.Draft("EdDSA", "ec").std(SUB, NOW, "broker").sign(EC, "ES256"), "B2: algorithm \"EdDSA\"");
     // checked before anything else: even with no kid and no sub, alg is what is reported
     rejected(new TestJwt.Draft("none", null).unsigned(), "B2:");
     rejected(new TestJwt.Draft("es256", "ec").std(SUB, NOW, "broker").sign(EC, "ES256"), "B2:");
@@ -218,10 +218,10 @@ class JwtSvidVerifierTest {
     accepted(new TestJwt.Draft("ES256", "other").std("spiffe://other.org/w", NOW, "broker").sign(OTHER));
     // signed by another trust domain's key, claiming example.org
     rejected(new TestJwt.Draft("ES256", "other").std(SUB, NOW, "broker").sign(OTHER),
-        "B10: kid 'other' is not a jwt-svid key of trust domain example.org");
+        "B10: kid \"other\" is not a jwt-svid key of trust domain example.org");
     // right kid, wrong signer
     rejected(new TestJwt.Draft("ES256", "ec").std(SUB, NOW, "broker").sign(OTHER), "B10: signature does not verify");
-    rejected(good().header("kid", "nope").sign(EC), "B10: kid 'nope' is not a jwt-svid key");
+    rejected(good().header("kid", "nope").sign(EC), "B10: kid \"nope\" is not a jwt-svid key");
     rejected(new TestJwt.Draft("ES256", "ec").std("spiffe://third.org/w", NOW, "broker").sign(EC),
         "B10: no bundle for trust domain third.org");
     // tampered payload
@@ -348,5 +348,37 @@ class JwtSvidVerifierTest {
         .isInstanceOf(NullPointerException.class).hasMessage("bundleSource");
     assertThatThrownBy(() -> JwtSvidVerifier.builder().audiences("broker").build())
         .isInstanceOf(IllegalStateException.class).hasMessage("bundleSource is required");
+  }
+
+  @Test
+  void buildDoesNotChangeTheBuilder() {
+    // build() resolves its defaults into the verifier, so an option left unset stays settable once
+    JwtSvidVerifier.Builder b = JwtSvidVerifier.builder().bundleSource(BUNDLES).audiences("broker");
+    b.build();
+    b.clock(Clock.fixed(NOW, ZoneOffset.UTC)).leeway(Duration.ZERO).maxTokenBytes(1024);
+    assertThat(b.build().verify(Credential.jwtSvid(good().sign(EC)))).isInstanceOf(IdentityResult.Verified.class);
+    assertThatThrownBy(() -> b.clock(Clock.systemUTC()))
+        .isInstanceOf(IllegalStateException.class).hasMessage("clock was already set");
+    X509SvidVerifier.Builder x = X509SvidVerifier.builder().bundleSource(BUNDLES);
+    x.build();
+    x.clock(Clock.systemUTC()).maxChainLength(3);
+    assertThatThrownBy(() -> x.maxChainLength(4))
+        .isInstanceOf(IllegalStateException.class).hasMessage("maxChainLength was already set");
+    assertThatThrownBy(() -> x.ownerMapping(id -> Optional.empty()).ownerMapping(id -> Optional.empty()))
+        .isInstanceOf(IllegalStateException.class).hasMessage("ownerMapping was already set");
+  }
+
+  @Test
+  void rejectionReasonsNameTheValuesEscaped() {
+    // values read from the token are shown by the one sanitiser: quoted, escaped, bounded
+    long now = NOW.getEpochSecond();
+    rejected(good().claim("aud", List.of("other\nforged", "x")).sign(EC),
+        "B7: aud does not contain the expected audience: aud [\"other\\nforged\", \"x\"], expected one of [\"broker\", \"broker-alt\"]");
+    rejected(good().header("kid", "k\u202e").sign(EC), "B10: kid \"k\\u202e\" is not a jwt-svid key of trust domain example.org");
+    rejected(good().header("typ", "x".repeat(100)).sign(EC), "B5: typ must be JWT or JOSE, got \"" + "x".repeat(64) + "\"...");
+    rejected(good().claim("nbf", now + 31).sign(EC), "B9: JWT-SVID is not valid before "
+        + NOW.plusSeconds(31) + " (nbf), now " + NOW + ", leeway 30 s");
+    rejected(good().claim("iat", now + 40).sign(EC), "B9: JWT-SVID was issued in the future, at "
+        + NOW.plusSeconds(40) + " (iat), now " + NOW + ", leeway 30 s");
   }
 }
