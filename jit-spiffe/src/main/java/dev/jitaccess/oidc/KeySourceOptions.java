@@ -52,22 +52,23 @@ final class KeySourceOptions {
   }
 
   void jwksCacheTtl(Duration ttl) {
-    Arguments.requireNonNull(ttl, "jwksCacheTtl");
-    Arguments.requireUnset(jwksCacheTtl, "jwksCacheTtl");
-    this.jwksCacheTtl = Arguments.requireInRange(ttl, Duration.ofMinutes(1), Duration.ofHours(24), "jwksCacheTtl");
+    this.jwksCacheTtl = once(jwksCacheTtl, ttl, Duration.ofMinutes(1), Duration.ofHours(24), "jwksCacheTtl");
   }
 
   void jwksOutageTolerance(Duration tolerance) {
-    Arguments.requireNonNull(tolerance, "jwksOutageTolerance");
-    Arguments.requireUnset(jwksOutageTolerance, "jwksOutageTolerance");
     this.jwksOutageTolerance =
-        Arguments.requireInRange(tolerance, Duration.ZERO, MAX_OUTAGE_TOLERANCE, "jwksOutageTolerance");
+        once(jwksOutageTolerance, tolerance, Duration.ZERO, MAX_OUTAGE_TOLERANCE, "jwksOutageTolerance");
   }
 
   void httpTimeout(Duration timeout) {
-    Arguments.requireNonNull(timeout, "httpTimeout");
-    Arguments.requireUnset(httpTimeout, "httpTimeout");
-    this.httpTimeout = Arguments.requireInRange(timeout, Duration.ofMillis(100), Duration.ofSeconds(60), "httpTimeout");
+    this.httpTimeout = once(httpTimeout, timeout, Duration.ofMillis(100), Duration.ofSeconds(60), "httpTimeout");
+  }
+
+  /** A duration option set once, not null, within {@code [min, max]}. */
+  private static Duration once(@Nullable Duration current, Duration value, Duration min, Duration max, String name) {
+    Arguments.requireNonNull(value, name);
+    Arguments.requireUnset(current, name);
+    return Arguments.requireInRange(value, min, max, name);
   }
 
   void refreshExecutor(Executor executor) {
