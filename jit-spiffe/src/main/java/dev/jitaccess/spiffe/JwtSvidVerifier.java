@@ -198,7 +198,7 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     if (tokenAudiences.stream().noneMatch(audiences::contains)) {
       return reject(Code.WRONG_AUDIENCE, "B7", "aud does not contain the expected audience: aud "
           + tokenAudiences.stream().limit(5).map(UntrustedText::excerpt).toList() + ", expected one of "
-          + audiences.stream().map(UntrustedText::excerpt).toList());
+          + audiences.stream().sorted().map(UntrustedText::excerpt).toList());
     }
     // B8
     if (!claims.containsKey("exp") || claims.get("exp") == null) {
