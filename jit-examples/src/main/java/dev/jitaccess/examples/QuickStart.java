@@ -5,7 +5,6 @@ import dev.jitaccess.Grant;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.Verification;
-import dev.jitaccess.policy.Policy;
 import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spiffe.BundleSource;
 import dev.jitaccess.spiffe.JwtSvidVerifier;
@@ -33,7 +32,7 @@ public final class QuickStart {
    */
   public static void run(PrintStream out, BundleSource bundles, String jwtSvid) {
     // README:quickstart:start
-    RulePolicy policy = RulePolicy.of(Policy.parse("policy.yaml", """
+    RulePolicy policy = RulePolicy.parse("policy.yaml", """
         version: 1
         maxTtl: 1h
         rules:
@@ -44,7 +43,7 @@ public final class QuickStart {
               identity: {id: "spiffe://prod.example.org/ci/*"}
               actions: [read]
             grant: {maxTtl: 10m}
-        """).orElseThrow());
+        """); // a bad document throws here, listing every error with file:line:column
 
     try (GrantBroker broker = GrantBroker.builder()
         .issuer("https://jit.example.org")
