@@ -59,7 +59,7 @@ final class ApprovalFlow {
     Instant deadline = now.plus(d.requirement().timeout());
     ApprovalTicket ticket =
         new ApprovalTicket(approvalId, identity, request, d.terms(), d.requirement(), d.ruleIds(), now, deadline);
-    Map<String, String> f = BrokerEvents.requestFields(identity, request);
+    Map<String, String> f = events.requestFields(identity, request);
     f.put(AuditEvent.APPROVAL_ID, approvalId);
     BrokerEvents.putDecision(f, d);
     f.put(AuditEvent.REASON, "approver group " + d.requirement().approverGroup() + ", " + d.requirement().approvals()

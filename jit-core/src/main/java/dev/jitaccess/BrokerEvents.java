@@ -31,6 +31,7 @@ final class BrokerEvents {
   private final List<GrantListener> listeners;
   private final Executor callbackExecutor;
   private final Clock clock;
+  private final ClaimedSubject claimed;
 
   BrokerEvents(BrokerConfig config) {
     this.audit = config.audit();
@@ -38,6 +39,7 @@ final class BrokerEvents {
     this.listeners = config.listeners();
     this.callbackExecutor = config.callbackExecutor();
     this.clock = config.clock();
+    this.claimed = new ClaimedSubject(config.maxCredentialBytes());
   }
 
   /** Whether a failing audit sink blocks issuance. */
@@ -102,6 +104,26 @@ final class BrokerEvents {
   AccessDeniedException denied(
       @Nullable WorkloadIdentity identity, GrantRequest request, Decision decision, @Nullable Throwable cause,
       @Nullable String extraReason, DenialCategory category) {
+    return denied(requestFields(identity, request), request, decision, cause, extraReason, category);
+  }
+
+  /**
+   * Audits a refused delegation whose parent is not a grant of this broker, naming the parent grant id it
+   * claims ({@link AuditEvent#CLAIMED_PARENT_GRANT_ID}, when it names one), and returns the exception to
+   * throw; the REQUESTED record is written first (a failing sink denies when it blocks issuance).
+   */
+  AccessDeniedException deniedDelegation(GrantRequest request, Decision.Deny problem,
+      @Nullable String claimedParentId) {
+    Map<String, String> f = requestFields(null, request);
+    if (claimedParentId != null) {
+      f.put(AuditEvent.CLAIMED_PARENT_GRANT_ID, claimedParentId);
+    }
+    recordOrDeny(AuditEventType.REQUESTED, f, null, request);
+    return denied(f, request, problem, null, null, DenialCategory.POLICY);
+  }
+
+  private AccessDeniedException denied(Map<String, String> f, GrantRequest request, Decision decision,
+      @Nullable Throwable cause, @Nullable String extraReason, DenialCategory category) {
     Decision d = decision;
     if (extraReason != null) {
       List<String> reasons = new ArrayList<>();
@@ -111,7 +133,6 @@ final class BrokerEvents {
           ? decision
           : new Decision.Deny(decision.ruleIds(), reasons, decision.policyVersion(), category);
     }
-    Map<String, String> f = requestFields(identity, request);
     f.put(AuditEvent.REASON, extraReason != null ? extraReason : String.join("; ", d.reasons()));
     putDecision(f, d);
     record(AuditEventType.DENIED, f);
@@ -120,12 +141,22 @@ final class BrokerEvents {
     return cause == null ? new AccessDeniedException(d) : new AccessDeniedException(d, cause);
   }
 
-  /** The audit fields of a request, before a grant exists. */
-  static Map<String, String> requestFields(@Nullable WorkloadIdentity identity, GrantRequest r) {
+  /**
+   * The audit fields of a request, before a grant exists. Without a verified identity the record says
+   * {@code identity=unverified} and, when the credential names one, the subject it claims
+   * ({@link AuditEvent#CLAIMED_SUBJECT}, sanitised). A delegation names its parent grant and delegator.
+   */
+  Map<String, String> requestFields(@Nullable WorkloadIdentity identity, GrantRequest r) {
     Map<String, String> f = new LinkedHashMap<>();
     f.put(AuditEvent.TASK_ID, r.taskId());
-    f.put(AuditEvent.IDENTITY, identity == null ? UNVERIFIED : identity.id());
-    if (identity != null) {
+    if (identity == null) {
+      f.put(AuditEvent.IDENTITY, UNVERIFIED);
+      String subject = claimed.subject(r.credential());
+      if (subject != null) {
+        f.put(AuditEvent.CLAIMED_SUBJECT, subject);
+      }
+    } else {
+      f.put(AuditEvent.IDENTITY, identity.id());
       identity.owner().ifPresent(o -> f.put(AuditEvent.OWNER, o));
     }
     f.put(AuditEvent.PURPOSE, r.purpose());
@@ -139,7 +170,18 @@ final class BrokerEvents {
     if (r.attributes().get(AuditEvent.CORRELATION_ID) instanceof String correlationId) {
       f.put(AuditEvent.CORRELATION_ID, correlationId);
     }
+    if (r.attributes().get(DelegationRequest.PARENT_ATTRIBUTE) instanceof String parent) {
+      f.put(AuditEvent.PARENT_GRANT_ID, parent);
+    }
+    if (r.attributes().get(DelegationRequest.DELEGATOR_ATTRIBUTE) instanceof String delegator) {
+      f.put(AuditEvent.DELEGATOR, delegator);
+    }
     return f;
+  }
+
+  /** The reader of what unverified credentials claim. */
+  ClaimedSubject claims() {
+    return claimed;
   }
 
   /** The audit fields of a grant (the one implementation: {@link GrantAuditFields#of}). */

@@ -137,7 +137,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   private Decision evaluateObserved(GrantRequest request) {
     Admission.Evaluation ev = admission.decide(request, true);
-    Map<String, String> f = BrokerEvents.requestFields(ev.identity(), request);
+    Map<String, String> f = events.requestFields(ev.identity(), request);
     f.put(AuditEvent.REASON, BrokerEvents.kind(ev.decision()) + ": " + String.join("; ", ev.decision().reasons()));
     BrokerEvents.putDecision(f, ev.decision());
     events.record(AuditEventType.EVALUATED, f);
@@ -225,16 +225,21 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Instant now = config.clock().instant();
     Decision.Deny parentProblem = null;
     GrantRecord parent = null;
+    String claimedParentId = null;
     Optional<Grant> handle = d.parentGrant();
     if (handle.isPresent()) {
       if (!handle.get().issuedBy(this)) {
         parentProblem = Decision.deny(DenialCategory.IDENTITY,
             "delegation: the parent grant handle was not issued by this broker");
+        claimedParentId = ClaimedSubject.sanitise(handle.get().id());
       } else {
         parent = store.find(handle.get().id()).orElse(null);
       }
     } else {
-      Verification v = verifyParentToken(d);
+      String token = d.parentToken().orElseThrow();
+      String jti = events.claims().claim(token, "jti");
+      claimedParentId = jti == null ? null : ClaimedSubject.sanitise(jti);
+      Verification v = verifyParentToken(token, jti, d);
       if (v instanceof Verification.Rejected r) {
         parentProblem = Decision.deny(DenialCategory.IDENTITY,
             "delegation: the parent token does not verify (" + r.reason() + ")");
@@ -265,9 +270,9 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       problem = Decision.deny(DenialCategory.INVALID_REQUEST, "delegation: the single-use parent grant was already used");
     }
     if (problem != null || parent == null) {
-      events.recordOrDeny(AuditEventType.REQUESTED, BrokerEvents.requestFields(null, request), null, request);
-      throw events.denied(null, request,
-          problem != null ? problem : Decision.deny(DenialCategory.INVALID_REQUEST, "delegation: no parent"), null);
+      throw events.deniedDelegation(request,
+          problem != null ? problem : Decision.deny(DenialCategory.INVALID_REQUEST, "delegation: no parent"),
+          parent == null ? claimedParentId : null);
     }
     Admission.Evaluation ev = admit(request);
     if (!(ev.decision() instanceof Decision.Allow allow)) {
@@ -291,15 +296,8 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
    * Verifies a parent token as a resource server would, with its proof of possession when one was given
    * (a sender-constrained parent without one is refused). A single-use parent's use is spent here.
    */
-  private Verification verifyParentToken(DelegationRequest d) {
-    String token = d.parentToken().orElseThrow();
-    String audience;
-    try {
-      String jti = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
-      audience = jti == null ? null : store.find(jti).map(r -> r.info().resource()).orElse(null);
-    } catch (java.text.ParseException | RuntimeException e) {
-      audience = null;
-    }
+  private Verification verifyParentToken(String token, @Nullable String jti, DelegationRequest d) {
+    String audience = jti == null ? null : store.find(jti).map(r -> r.info().resource()).orElse(null);
     if (audience == null) {
       return new Verification.Rejected(Verification.RejectionReason.UNKNOWN_GRANT, "not a grant of this broker");
     }
@@ -361,7 +359,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   /** Verifies and decides, and records REQUESTED (a failing sink denies when it blocks issuance). */
   private Admission.Evaluation admit(GrantRequest request) {
     Admission.Evaluation ev = admission.decide(request, false);
-    events.recordOrDeny(AuditEventType.REQUESTED, BrokerEvents.requestFields(ev.identity(), request), ev.identity(),
+    events.recordOrDeny(AuditEventType.REQUESTED, events.requestFields(ev.identity(), request), ev.identity(),
         request);
     return ev;
   }

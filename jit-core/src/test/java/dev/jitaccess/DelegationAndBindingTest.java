@@ -212,6 +212,11 @@ class DelegationAndBindingTest {
   // ------------------------------------------------------------------ sender-constrained: mTLS
 
   static X509Certificate selfSigned(long serial) throws Exception {
+    return selfSigned(serial, null);
+  }
+
+  /** A self-signed EC certificate, CN=workload, with {@code uriSan} as its URI SAN when given. */
+  static X509Certificate selfSigned(long serial, @org.jspecify.annotations.Nullable String uriSan) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(256);
     KeyPair kp = g.generateKeyPair();
@@ -219,6 +224,11 @@ class DelegationAndBindingTest {
     JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(serial),
         Date.from(java.time.Instant.parse("2026-01-01T00:00:00Z")), Date.from(java.time.Instant.parse("2027-01-01T00:00:00Z")),
         name, kp.getPublic());
+    if (uriSan != null) {
+      b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+          new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+              org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, uriSan)));
+    }
     return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
   }
 

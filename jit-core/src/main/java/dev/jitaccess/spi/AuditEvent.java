@@ -56,6 +56,27 @@ public record AuditEvent(AuditEventType type, Instant at, Map<String, String> fi
    * name (the OAuth token endpoint does, and names it in its error response).
    */
   public static final String CORRELATION_ID = "correlation_id";
+  /**
+   * Field: the subject that a refused credential claims but that was never verified (the record then has
+   * {@code identity=unverified}). Escaped by the one sanitiser for untrusted text, so it holds no control
+   * character, and at most 64 characters of it are kept (quoted and followed by {@code ...} when cut).
+   * Never use it to decide anything.
+   */
+  public static final String CLAIMED_SUBJECT = "claimed_subject";
+  /**
+   * Field: on a delegation's REQUESTED and DENIED records, the parent grant: a grant of this broker's
+   * store (its subject is {@link #DELEGATOR}). The record's identity (or {@link #CLAIMED_SUBJECT}) is the
+   * delegate that asked for the sub-grant.
+   */
+  public static final String PARENT_GRANT_ID = "parent_grant_id";
+  /**
+   * Field: on a refused delegation whose parent is not a grant of this broker (a handle from another
+   * broker, or a parent token that did not verify), the grant id it claims, unverified and escaped as
+   * {@link #CLAIMED_SUBJECT} is.
+   */
+  public static final String CLAIMED_PARENT_GRANT_ID = "claimed_parent_grant_id";
+  /** Field: on a delegation's REQUESTED and DENIED records, the subject of the parent grant. */
+  public static final String DELEGATOR = "delegator";
 
   /** Checks and copies. */
   public AuditEvent {

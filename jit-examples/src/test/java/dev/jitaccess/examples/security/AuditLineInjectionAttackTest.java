@@ -2,8 +2,11 @@ package dev.jitaccess.examples.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jitaccess.AccessDeniedException;
 import dev.jitaccess.Credential;
+import dev.jitaccess.DelegationRequest;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.AuditSink;
@@ -56,6 +59,45 @@ class AuditLineInjectionAttackTest {
       String line = logged(rejected.get(rejected.size() - 1));
       assertThat(line).doesNotContain("\n");
       assertThat(keys(line)).containsExactlyElementsOf(keysOf(rejected.get(rejected.size() - 1)));
+    }
+  }
+
+  @Test
+  void aForgedSvidsClaimedSubjectIsRecordedUnverifiedAndCannotForgeFields() {
+    try (Target t = new Target()) {
+      String sub = "spiffe://example.org/ci/deploy\" type=ISSUED grant_id=forged\nINFO audit ISSUED \u001b[2J"
+          + "x".repeat(500);
+      String forged = Jws.token(t.svidHeader(), t.svidClaims(sub), Jws.es256(t.attacker.getPrivate()));
+      assertThatThrownBy(() -> t.broker.request(t.request(Credential.jwtSvid(forged), "build-1").build()))
+          .isInstanceOf(AccessDeniedException.class);
+      AuditEvent denied = t.audit.events(AuditEventType.DENIED).get(0);
+      assertThat(denied.fields()).containsEntry(AuditEvent.IDENTITY, "unverified")
+          .containsEntry(AuditEvent.CLAIMED_SUBJECT,
+              "\"spiffe://example.org/ci/deploy\\\" type=ISSUED grant_id=forged\\nINFO\"...");
+      assertThat(denied.fields().get(AuditEvent.CLAIMED_SUBJECT)).hasSizeLessThan(100).doesNotContain("\n", "\u001b");
+
+      String line = logged(denied);
+      assertThat(line).doesNotContain("\n").doesNotContain("\u001b");
+      assertThat(keys(line)).containsExactlyElementsOf(keysOf(denied));
+    }
+  }
+
+  @Test
+  void aForgedParentTokensClaimedGrantIdIsRecordedEscapedOnTheRefusedDelegation() {
+    try (Target t = new Target()) {
+      String jti = "g1\" type=DELEGATED grant_id=forged\r\n";
+      String forged = Jws.token(Jws.json("alg", "ES256", "kid", "k-1", "typ", "at+jwt"),
+          Jws.json("jti", jti, "sub", Target.WORKLOAD, "aud", Target.RESOURCE), Jws.es256(t.attacker.getPrivate()));
+      DelegationRequest d = DelegationRequest.fromParentToken(forged).credential(Credential.jwtSvid(t.svid()))
+          .actions("read").ttl(java.time.Duration.ofMinutes(1)).build();
+      assertThatThrownBy(() -> t.broker.delegate(d)).isInstanceOf(AccessDeniedException.class);
+      AuditEvent denied = t.audit.events(AuditEventType.DENIED).get(0);
+      assertThat(denied.fields()).containsEntry(AuditEvent.CLAIMED_PARENT_GRANT_ID, "\"g1\\\" type=DELEGATED grant_id=forged\\r\\n\"")
+          .doesNotContainKey(AuditEvent.PARENT_GRANT_ID);
+
+      String line = logged(denied);
+      assertThat(line).doesNotContain("\n").doesNotContain("\r");
+      assertThat(keys(line)).containsExactlyElementsOf(keysOf(denied));
     }
   }
 
