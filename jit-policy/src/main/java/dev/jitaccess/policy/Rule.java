@@ -1,18 +1,22 @@
 package dev.jitaccess.policy;
 
+import static dev.jitaccess.policy.RuleArguments.globTexts;
+import static dev.jitaccess.policy.RuleArguments.globs;
+import static dev.jitaccess.policy.RuleArguments.once;
+import static dev.jitaccess.policy.RuleArguments.sorted;
+import static dev.jitaccess.policy.RuleArguments.text;
+import static dev.jitaccess.policy.RuleArguments.texts;
+import static dev.jitaccess.policy.RuleArguments.windows;
+
 import dev.jitaccess.internal.Arguments;
 import dev.jitaccess.internal.Glob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,8 +29,6 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain Builder#shadow(boolean) shadow} rule is evaluated, logged and reported, never enforced.
  */
 public final class Rule {
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-
   /** What a matching rule does. */
   public enum Effect {
     /** Refuse the request. */
@@ -88,17 +90,8 @@ public final class Rule {
     overridable = Boolean.TRUE.equals(b.overridable);
     shadow = Boolean.TRUE.equals(b.shadow);
     identityIds = b.identityIds == null ? List.of() : b.identityIds;
-    List<SpiffePattern> sp = new ArrayList<>();
-    List<Glob> other = new ArrayList<>();
-    for (String p : identityIds) {
-      if (SpiffePattern.looksLikeSpiffe(p)) {
-        sp.add(SpiffePattern.parse(p));
-      } else {
-        other.add(Glob.compile(p));
-      }
-    }
-    spiffeIds = List.copyOf(sp);
-    otherIds = List.copyOf(other);
+    spiffeIds = identityIds.stream().filter(SpiffePattern::looksLikeSpiffe).map(SpiffePattern::parse).toList();
+    otherIds = identityIds.stream().filter(p -> !SpiffePattern.looksLikeSpiffe(p)).map(Glob::compile).toList();
     trustDomains = sorted(b.trustDomains);
     issuers = sorted(b.issuers);
     claims = List.copyOf(b.claims);
@@ -133,20 +126,6 @@ public final class Rule {
   /** The approval timeout of a require-approval rule; requireApproval() sets it with the effect. */
   Duration requiredApprovalTimeout() {
     return Objects.requireNonNull(approvalTimeout, "a require-approval rule has an approval timeout");
-  }
-
-  private static Set<String> sorted(@Nullable Collection<String> values) {
-    return values == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(values));
-  }
-
-  private static List<Glob> globs(@Nullable List<String> patterns) {
-    List<Glob> out = new ArrayList<>();
-    if (patterns != null) {
-      for (String p : patterns) {
-        out.add(Glob.compile(p));
-      }
-    }
-    return List.copyOf(out);
   }
 
   /**
@@ -237,12 +216,7 @@ public final class Rule {
     private @Nullable Duration approvalTimeout;
 
     private Builder(String id) {
-      Objects.requireNonNull(id, "id");
-      if (!ID.matcher(id).matches()) {
-        throw new IllegalArgumentException(
-            "bad rule id '" + id + "', expected letters, digits, '.', '_', ':', '-' (at most 128, starting with a letter or digit)");
-      }
-      this.id = id;
+      this.id = RuleArguments.checkId(id);
     }
 
     /** The owner (team or person) responsible for the rule. */
@@ -276,10 +250,8 @@ public final class Rule {
     public Builder requireApproval(String group, int approvals, Duration timeout) {
       text(group, "group");
       Objects.requireNonNull(timeout, "timeout");
-      if (approvals < 1 || approvals > 100) {
-        throw new IllegalArgumentException("approvals must be between 1 and 100, got " + approvals);
-      }
-      positive(timeout, "approval timeout");
+      Arguments.requireInRange(approvals, 1, 100, "approvals");
+      Arguments.requirePositive(timeout, "approval timeout");
       effect(Effect.REQUIRE_APPROVAL);
       this.approverGroup = group;
       this.approvals = approvals;
@@ -319,17 +291,7 @@ public final class Rule {
     public Builder identityIds(String... patterns) {
       once(identityIds, "identityIds");
       List<String> list = texts(patterns, "identity id");
-      for (String p : list) {
-        if (SpiffePattern.looksLikeSpiffe(p)) {
-          try {
-            SpiffePattern.parse(p);
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("bad SPIFFE ID pattern '" + p + "': " + e.getMessage(), e);
-          }
-        } else {
-          Glob.compile(p);
-        }
-      }
+      list.forEach(RuleArguments::checkIdentityPattern);
       identityIds = List.copyOf(list);
       return this;
     }
@@ -338,13 +300,7 @@ public final class Rule {
     public Builder trustDomains(String... domains) {
       once(trustDomains, "trustDomains");
       List<String> list = texts(domains, "trust domain");
-      for (String td : list) {
-        try {
-          SpiffePattern.checkTrustDomain(td);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("bad trust domain '" + td + "': " + e.getMessage(), e);
-        }
-      }
+      list.forEach(RuleArguments::checkTrustDomain);
       trustDomains = Set.copyOf(list);
       return this;
     }
@@ -442,14 +398,14 @@ public final class Rule {
     /** The longest grant (allow and require-approval); defaults to the policy's ceiling. */
     public Builder maxTtl(Duration ttl) {
       once(maxTtl, "maxTtl");
-      maxTtl = positive(ttl, "maxTtl");
+      maxTtl = Arguments.requirePositive(ttl, "maxTtl");
       return this;
     }
 
     /** The idle timeout of the grant. */
     public Builder idleTimeout(Duration timeout) {
       once(idleTimeout, "idleTimeout");
-      idleTimeout = positive(timeout, "idleTimeout");
+      idleTimeout = Arguments.requirePositive(timeout, "idleTimeout");
       return this;
     }
 
@@ -477,10 +433,7 @@ public final class Rule {
     /** How many times the grant may be attenuated into sub-grants (0 to 10, default 0). */
     public Builder maxDelegationDepth(int depth) {
       once(maxDelegationDepth, "maxDelegationDepth");
-      if (depth < 0 || depth > 10) {
-        throw new IllegalArgumentException("maxDelegationDepth must be between 0 and 10, got " + depth);
-      }
-      maxDelegationDepth = depth;
+      maxDelegationDepth = Arguments.requireInRange(depth, 0, 10, "maxDelegationDepth");
       return this;
     }
 
@@ -533,12 +486,9 @@ public final class Rule {
       if (owner == null) {
         out.add("an owner is required");
       }
-      if (effect == Effect.DENY) {
-        if (maxTtl != null || idleTimeout != null || singleUse != null || renewable != null
-            || grantActions != null || maxDelegationDepth != null || sharedTask != null
-            || credentialExpiryGrace != null) {
-          out.add("a deny rule grants nothing: it takes no grant terms");
-        }
+      if (effect == Effect.DENY && (maxTtl != null || idleTimeout != null || singleUse != null || renewable != null
+          || grantActions != null || maxDelegationDepth != null || sharedTask != null || credentialExpiryGrace != null)) {
+        out.add("a deny rule grants nothing: it takes no grant terms");
       }
       if (effect == Effect.ALLOW && Boolean.TRUE.equals(overridable)) {
         out.add("only deny and require-approval rules can be overridable");
@@ -553,72 +503,6 @@ public final class Rule {
         out.add("validFrom " + validFrom + " is not before validUntil " + validUntil);
       }
       return out;
-    }
-
-    String id() {
-      return id;
-    }
-
-    @Nullable Effect effect() {
-      return effect;
-    }
-
-    @Nullable Duration maxTtlOrNull() {
-      return maxTtl;
-    }
-
-    private static List<TimeWindow> windows(TimeWindow[] windows, String name) {
-      Objects.requireNonNull(windows, name);
-      if (windows.length == 0) {
-        throw new IllegalArgumentException(name + " needs at least one time window");
-      }
-      for (TimeWindow w : windows) {
-        Objects.requireNonNull(w, name);
-      }
-      return List.of(windows);
-    }
-
-    private static List<String> texts(String[] values, String name) {
-      Objects.requireNonNull(values, name);
-      if (values.length == 0) {
-        throw new IllegalArgumentException("at least one " + name + " is required");
-      }
-      List<String> out = new ArrayList<>();
-      for (String v : values) {
-        out.add(text(v, name));
-      }
-      return out;
-    }
-
-    /** {@link #texts}, each a valid glob. */
-    private static List<String> globTexts(String[] values, String name) {
-      List<String> out = texts(values, name);
-      out.forEach(Glob::compile);
-      return out;
-    }
-
-    private static String text(String value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must not be blank");
-      }
-      if (value.length() > 512) {
-        throw new IllegalArgumentException(name + " must be at most 512 characters, got " + value.length());
-      }
-      return value;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
-    }
-
-    /** An option is set at most once: the project's one check ({@link Arguments#requireUnset}). */
-    private static void once(@Nullable Object current, String name) {
-      Arguments.requireUnset(current, name);
     }
   }
 }

@@ -6,7 +6,9 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -60,8 +62,8 @@ public record TimeWindow(String name, ZoneId zone, Set<DayOfWeek> days, LocalTim
     try {
       return ZoneId.of(zone);
     } catch (DateTimeException e) {
-      throw new IllegalArgumentException(
-          "unknown time zone '" + zone + "', expected a region id such as Europe/Berlin or UTC", e);
+      throw new IllegalArgumentException("unknown time zone '" + zone + "'"
+          + Suggestions.didYouMean(zone, ZoneId.getAvailableZoneIds()) + ", expected a region id such as Europe/Berlin or UTC", e);
     }
   }
 
@@ -90,12 +92,16 @@ public record TimeWindow(String name, ZoneId zone, Set<DayOfWeek> days, LocalTim
 
   private static DayOfWeek day(String s) {
     String u = s.toUpperCase(Locale.ROOT);
+    List<String> names = new ArrayList<>();
     for (DayOfWeek d : DayOfWeek.values()) {
       if (d.name().equals(u) || d.name().substring(0, 3).equals(u)) {
         return d;
       }
+      names.add(d.name().substring(0, 3));
+      names.add(d.name());
     }
-    throw new IllegalArgumentException("bad day '" + s + "', expected MON, TUE, WED, THU, FRI, SAT or SUN");
+    throw new IllegalArgumentException("bad day '" + s + "'" + Suggestions.didYouMean(u, names)
+        + ", expected MON, TUE, WED, THU, FRI, SAT or SUN");
   }
 
   /** Parses {@code HH:MM-HH:MM}. */

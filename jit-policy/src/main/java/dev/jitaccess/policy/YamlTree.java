@@ -264,7 +264,8 @@ final class YamlTree {
       }
       String key = scalarNode.getValue();
       if (allowed != null && !allowed.contains(key)) {
-        error(k, what + ": unknown key '" + key + "', expected one of " + new TreeSet<>(allowed));
+        error(k, what + ": unknown key '" + key + "'" + Suggestions.didYouMean(key, allowed) + ", expected one of "
+            + new TreeSet<>(allowed));
         continue;
       }
       if (out.containsKey(key)) {

@@ -86,15 +86,15 @@ class GlobStaysWithinASegmentTest {
     assertThat(r).isInstanceOf(LoadResult.Loaded.class);
     List<String> warnings = r.diagnostics().stream().map(Diagnostic::toString).toList();
     assertThat(warnings).containsExactly(
-        "policy.yaml:10:23: warning: rule release-deploy: claims 'ref': glob: 'refs/heads/release/*': its meaning"
+        "policy.yaml:10:23: warning: rule 'release-deploy': claims 'ref': glob: 'refs/heads/release/*': its meaning"
             + " changed: '*' no longer matches '/'; in every glob '*' stays within one segment and '**' crosses"
             + " segments, as in SPIFFE ID patterns; write 'refs/heads/release/**' for the old meaning, or declare"
             + " version: 2 to confirm the new one",
-        "policy.yaml:11:18: warning: rule release-deploy: resource: 'https://r1.example.org/*': its meaning changed:"
+        "policy.yaml:11:18: warning: rule 'release-deploy': resource: 'https://r1.example.org/*': its meaning changed:"
             + " '*' no longer matches '/'; in every glob '*' stays within one segment and '**' crosses segments, as"
             + " in SPIFFE ID patterns; write 'https://r1.example.org/**' for the old meaning, or declare version: 2"
             + " to confirm the new one",
-        "policy.yaml:12:13: warning: rule release-deploy: task: 'build-?': its meaning changed: '?' no longer"
+        "policy.yaml:12:13: warning: rule 'release-deploy': task: 'build-?': its meaning changed: '?' no longer"
             + " matches '/'; in every glob '*' stays within one segment and '**' crosses segments, as in SPIFFE ID"
             + " patterns, or declare version: 2 to confirm the new one");
   }
@@ -118,7 +118,7 @@ class GlobStaysWithinASegmentTest {
     LoadResult r = Policy.parse("policy.yaml", doc(2, "      resource: 'https://r1.example.org/\\'\n"));
     assertThat(r).isInstanceOf(LoadResult.Invalid.class);
     assertThat(r.diagnostics()).extracting(Diagnostic::toString).containsExactly(
-        "policy.yaml:8:17: error: rule release-deploy: resource: a glob pattern must not end with a lone backslash:"
+        "policy.yaml:8:17: error: rule 'release-deploy': resource: a glob pattern must not end with a lone backslash:"
             + " 'https://r1.example.org/\\'");
     assertThatThrownBy(() -> AttributeCondition.glob("ref", "refs\\")).isInstanceOf(IllegalArgumentException.class);
   }

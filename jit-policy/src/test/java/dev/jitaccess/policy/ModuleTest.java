@@ -33,7 +33,8 @@ class ModuleTest {
     assertThat(publicTypes).hasSize(10);
     for (Class<?> c : new Class<?>[] {GlobMigration.class, SpiffePattern.class, Cidr.class, Durations.class, Checks.class,
         CompiledPolicy.class, RuleIndex.class, CompiledRule.class, Candidates.class, Explainer.class, PolicyAnalysis.class,
-        Canonical.class, YamlTree.class, YamlPolicyReader.class}) {
+        Canonical.class, YamlTree.class, YamlPolicyReader.class, ValueReader.class, RuleReader.class, MatchReader.class,
+        GrantReader.class, ConditionReader.class, TimeWindowReader.class, RuleArguments.class, Suggestions.class}) {
       assertThat(java.lang.reflect.Modifier.isPublic(c.getModifiers())).as(c.getName()).isFalse();
     }
   }

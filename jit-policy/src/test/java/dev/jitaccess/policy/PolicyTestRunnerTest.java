@@ -40,7 +40,7 @@ class PolicyTestRunnerTest {
         + "  - name: bad ttl\n    ttl: forever\n    expect: {decision: allow}\n";
     PolicyTestRunner.Report r = PolicyTestRunner.run(policy, "t.yaml", table);
     assertThat(r.errors()).extracting(Diagnostic::toString).containsExactly(
-        "t.yaml:13:5: error: case: unknown key 'purpse', expected one of [actions, attributes, breakGlass, environment, expect, identity, justification, name, purpose, renewing, resource, task, time, ttl]",
+        "t.yaml:13:5: error: case: unknown key 'purpse' (did you mean 'purpose'?), expected one of [actions, attributes, breakGlass, environment, expect, identity, justification, name, purpose, renewing, resource, task, time, ttl]",
         "t.yaml:14:24: error: case 'typo': decision 'maybe' is unknown, expected allow, deny or needs-approval",
         "t.yaml:16:10: error: case 'bad ttl': ttl: bad duration 'forever', expected a positive duration such as 90s, 15m, 1h30m, 2d or PT15M");
     assertThat(r.passed()).isFalse();

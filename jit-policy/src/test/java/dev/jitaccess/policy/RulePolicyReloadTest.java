@@ -40,7 +40,7 @@ class RulePolicyReloadTest {
     LoadResult r = p.reload("bad.yaml", BAD);
     assertThat(r).isInstanceOf(LoadResult.Invalid.class);
     assertThat(r.diagnostics()).extracting(Diagnostic::toString)
-        .containsExactly("bad.yaml:4:56: error: rule all: maxTtl 9h is above the policy ceiling maxTtl 1h");
+        .containsExactly("bad.yaml:4:56: error: rule 'all': maxTtl 9h is above the policy ceiling maxTtl 1h");
     assertThat(p.version()).isEqualTo(before);
     assertThat(p.evaluate(request().context()).isAllowed()).isTrue();
     assertThat(seen).containsExactly(r);
@@ -69,7 +69,7 @@ class RulePolicyReloadTest {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, BAD);
     assertThatThrownBy(() -> RulePolicy.builder().load(bad)).isInstanceOf(InvalidPolicyException.class)
-        .hasMessageContaining("bad.yaml:4:56: error: rule all: maxTtl 9h is above the policy ceiling")
+        .hasMessageContaining("bad.yaml:4:56: error: rule 'all': maxTtl 9h is above the policy ceiling")
         .satisfies(e -> assertThat(((InvalidPolicyException) e).errors()).hasSize(1));
     Path good = dir.resolve("good.yaml");
     Files.writeString(good, ALLOW);

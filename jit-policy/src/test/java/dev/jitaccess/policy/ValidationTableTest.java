@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,14 @@ class ValidationTableTest {
 
   /** A valid rule at lines 4-6, followed by {@code extra} lines from line 7. */
   static String doc(String... extra) {
-    return "version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: allow\n"
-        + (extra.length == 0 ? "" : String.join("\n", extra) + "\n");
+    List<String> lines = new ArrayList<>(List.of("  - id: r", "    owner: o", "    effect: allow"));
+    lines.addAll(List.of(extra));
+    return rules(lines.toArray(new String[0]));
+  }
+
+  /** A policy with a 1h ceiling whose rules list starts at line 4 with {@code lines}. */
+  static String rules(String... lines) {
+    return "version: 1\nmaxTtl: 1h\nrules:\n" + String.join("\n", lines) + "\n";
   }
 
   static Arguments row(String yaml, String where, String message) {
@@ -29,10 +36,10 @@ class ValidationTableTest {
 
   static Stream<Arguments> errors() {
     return Stream.of(
-        row(doc("    maxttl: 5m"), "7:5", "rule: unknown key 'maxttl', expected one of [approval, description, effect, grant, id, match, overridable, owner, shadow]"),
+        row(doc("    maxttl: 5m"), "7:5", "rule 'r': unknown key 'maxttl', expected one of [approval, description, effect, grant, id, match, overridable, owner, shadow]"),
         row(doc("    grant:", "      maxTtl: 5 minutes"), "8:15", "bad duration '5 minutes', expected a positive duration"),
         row(doc("    grant:", "      maxTtl: 0s"), "8:15", "duration must be positive, got '0s'"),
-        row(doc("    grant:", "      maxTtl: 2h"), "8:15", "rule r: maxTtl 2h is above the policy ceiling maxTtl 1h"),
+        row(doc("    grant:", "      maxTtl: 2h"), "8:15", "rule 'r': maxTtl 2h is above the policy ceiling maxTtl 1h"),
         row(doc("    grant:", "      idleTimeout: 90m"), "8:20", "idleTimeout 1h30m is above the grant's maxTtl 1h"),
         row(doc("    grant:", "      singleUse: true", "      renewable: true"), "9:18", "cannot be both single-use and renewable"),
         row(doc("    grant:", "      maxDelegationDepth: 11"), "8:27", "expected an integer from 0 to 10, got 11"),
@@ -52,9 +59,9 @@ class ValidationTableTest {
         row(doc("    match:", "      risk: {lt: high}"), "8:18", "risk: lt: expected a number, got the string 'high'"),
         row(doc("    match:", "      risk: {equals: x}"), "8:14", "unknown key 'equals', expected one of [eq, ge, gt, le, lt]"),
         row(doc("    match:", "      time:", "        within:", "          zone: Europe/Berln", "          days: MON-FRI"), "10:17",
-            "unknown time zone 'Europe/Berln', expected a region id such as Europe/Berlin"),
+            "rule 'r': within: time window: zone: unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?), expected a region id"),
         row(doc("    match:", "      time:", "        within:", "          zone: UTC", "          days: MON-FRY"), "11:17",
-            "bad day 'FRY', expected MON, TUE, WED, THU, FRI, SAT or SUN"),
+            "bad day 'FRY' (did you mean 'FRI'?), expected MON, TUE, WED, THU, FRI, SAT or SUN"),
         row(doc("    match:", "      time:", "        within: {zone: UTC, days: MON, hours: 8-18}"), "9:47", "bad hours '8-18', expected HH:MM-HH:MM"),
         row(doc("    match:", "      time:", "        within: office"), "9:17", "unknown time window 'office'"),
         row(doc("    match:", "      time:", "        from: 2025-02-01", "        until: 2025-01-01"), "10:16", "until 2025-01-01T00:00:00Z must be after from"),
@@ -67,18 +74,18 @@ class ValidationTableTest {
         row(doc("    overridable: true"), "7:5", "only deny and require-approval rules can be overridable"),
         row(doc("    approval:", "      group: g"), "7:5", "'approval' is only for effect require-approval"),
         row(doc("    description: !!binary aGk="), "7:18", "expected a string, got a value with unsupported tag"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: deny\n    grant:\n      maxTtl: 5m\n",
+        row(rules("  - id: r", "    owner: o", "    effect: deny", "    grant:", "      maxTtl: 5m"),
             "7:5", "a deny rule grants nothing: remove 'grant'"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: require-approval\n", "6:13",
+        row(rules("  - id: r", "    owner: o", "    effect: require-approval"), "6:13",
             "effect require-approval needs an 'approval' block"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: require-approval\n    approval:\n      group: g\n      approvals: 0\n      timeout: 10m\n",
+        row(rules("  - id: r", "    owner: o", "    effect: require-approval", "    approval:", "      group: g", "      approvals: 0", "      timeout: 10m"),
             "9:18", "approvals: expected an integer from 1 to 100, got 0"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: require-approval\n    approval:\n      group: g\n",
+        row(rules("  - id: r", "    owner: o", "    effect: require-approval", "    approval:", "      group: g"),
             "8:7", "approval: missing key 'approvals'"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: permit\n", "6:13", "effect 'permit' is unknown, expected deny, allow or require-approval"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n    effect: allow\n", "4:5", "rule r: missing key 'owner'"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: 'r 1'\n    owner: o\n    effect: allow\n", "4:9", "bad rule id 'r 1'"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - owner: o\n    effect: allow\n", "4:5", "rule: missing key 'id'"),
+        row(rules("  - id: r", "    owner: o", "    effect: permit"), "6:13", "effect 'permit' is unknown, expected deny, allow or require-approval"),
+        row(rules("  - id: r", "    effect: allow"), "4:5", "rule 'r': missing key 'owner'"),
+        row(rules("  - id: 'r 1'", "    owner: o", "    effect: allow"), "4:9", "bad rule id 'r 1'"),
+        row(rules("  - owner: o", "    effect: allow"), "4:5", "rule #1: missing key 'id'"),
         row("version: 3\nmaxTtl: 1h\nrules: []\n", "1:10", "version: expected an integer from 1 to 2, got 3"),
         row("version: 1\nrules: []\n", "1:1", "missing key 'maxTtl'"),
         row("version: 1\nmaxTtl: 48h\nrules: []\n", "2:9", "maxTtl must be between 1s and 24h"),
@@ -86,9 +93,9 @@ class ValidationTableTest {
         row("version: 1\nmaxTtl: 1h\nrules: {}\n", "3:8", "rules: expected a list, got a mapping"),
         row("- a\n- b\n", "1:1", "policy: expected a mapping, got a list"),
         row("version: 1\nmaxTtl: 1h\nrules: [\n", "4:1", "YAML syntax error"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - id: r\n   owner: o\n", "5:4", "YAML syntax error: while parsing a block collection"),
+        row(rules("  - id: r", "   owner: o"), "5:4", "YAML syntax error: while parsing a block collection"),
         row("version: 1\nmaxTtl: 1h\ntimeWindows:\n  w: {zone: Mars/Olympus, days: MON}\nrules: []\n", "4:13", "unknown time zone 'Mars/Olympus'"),
-        row("version: 1\nmaxTtl: 1h\nrules:\n  - *nothing\n", "4:5", "found undefined alias"));
+        row(rules("  - *nothing"), "4:5", "found undefined alias"));
   }
 
   @ParameterizedTest(name = "[{index}] {1} {2}")
@@ -107,6 +114,69 @@ class ValidationTableTest {
         });
   }
 
+  /** A misspelt key or value, and the suggestion it gets: the nearest valid one, only when it is close. */
+  static Stream<Arguments> misspellings() {
+    return Stream.of(
+        Arguments.of(doc("    match: {resources: x}"), "unknown key 'resources' (did you mean 'resource'?), expected one of"),
+        Arguments.of(doc("    match: {action: read}"), "unknown key 'action' (did you mean 'actions'?), expected one of"),
+        Arguments.of(doc("    match: {zzz: 1}"), "unknown key 'zzz', expected one of"),
+        Arguments.of(doc("    ownr: p"), "unknown key 'ownr' (did you mean 'owner'?)"),
+        Arguments.of(doc("    Shadow: true"), "unknown key 'Shadow' (did you mean 'shadow'?)"),
+        Arguments.of(doc("    efect: deny"), "unknown key 'efect' (did you mean 'effect'?)"),
+        Arguments.of(doc("    grant: {maxTTL: 5m}"), "unknown key 'maxTTL' (did you mean 'maxTtl'?)"),
+        Arguments.of(doc("    grant: {singelUse: true}"), "unknown key 'singelUse' (did you mean 'singleUse'?)"),
+        Arguments.of(doc("    match: {attributes: {x: {glbo: a}}}"), "unknown key 'glbo' (did you mean 'glob'?)"),
+        Arguments.of(doc("    match: {risk: {lte: 5}}"), "unknown key 'lte' (did you mean 'le'?)"),
+        Arguments.of(rules("  - {id: r, owner: o, effect: dny}"), "effect 'dny' is unknown (did you mean 'deny'?), expected"),
+        Arguments.of(rules("  - {id: r, owner: o, effect: alow}"), "effect 'alow' is unknown (did you mean 'allow'?)"),
+        Arguments.of(rules("  - {id: r, owner: o, effect: require_approval}"),
+            "effect 'require_approval' is unknown (did you mean 'require-approval'?)"),
+        Arguments.of(rules("  - {id: r, owner: o, effect: zzz}"), "effect 'zzz' is unknown, expected deny, allow or require-approval"),
+        Arguments.of(rules("  - {id: r, owner: o, effect: permit}"), "effect 'permit' is unknown, expected"),
+        Arguments.of(doc("    match: {time: {within: {zone: UTC, days: Mondy}}}"), "bad day 'Mondy' (did you mean 'MONDAY'?)"),
+        Arguments.of(doc("    match: {time: {within: {zone: Europe/Pariss, days: MON}}}"),
+            "unknown time zone 'Europe/Pariss' (did you mean 'Europe/Paris'?)"),
+        Arguments.of("version: 1\nmaxTtl: 1h\ntimeWindows:\n  office: {zone: UTC, days: MON}\nrules:\n"
+            + "  - {id: r, owner: o, effect: allow, match: {time: {within: ofice}}}\n",
+            "unknown time window 'ofice' (did you mean 'office'?)"),
+        Arguments.of("version: 1\nmaxTtl: 1h\nrule: []\n", "policy: unknown key 'rule' (did you mean 'rules'?)"));
+  }
+
+  @ParameterizedTest(name = "[{index}] {1}")
+  @MethodSource("misspellings")
+  void aMisspellingGetsTheNearestValidNameOnlyWhenItIsClose(String yaml, String message) {
+    LoadResult.Invalid r = (LoadResult.Invalid) Policy.parse("typo.yaml", yaml);
+    assertThat(r.errors()).extracting(Diagnostic::message).anySatisfy(m -> assertThat(m).contains(message));
+    if (!message.contains("did you mean")) {
+      assertThat(r.errors()).extracting(Diagnostic::message).noneMatch(m -> m.contains("did you mean"));
+    }
+  }
+
+  @Test
+  void anUnknownEffectDoesNotHideTheRulesOtherErrors() {
+    LoadResult.Invalid r = (LoadResult.Invalid) Policy.parse("e.yaml", rules(
+        "  - id: ci-reads", "    owner: o", "    effect: alow", "    match: {resource: 'x\\'}",
+        "    approval: {group: g, approvals: 0, timeout: 1m}", "    grant: {maxTtl: 5 minutes, renewable: maybe}"));
+    assertThat(r.errors()).extracting(Diagnostic::toString).containsExactly(
+        "e.yaml:6:13: error: rule 'ci-reads': effect 'alow' is unknown (did you mean 'allow'?), expected deny, allow or require-approval",
+        "e.yaml:7:23: error: rule 'ci-reads': resource: a glob pattern must not end with a lone backslash: 'x\\'",
+        "e.yaml:8:37: error: rule 'ci-reads': approvals: expected an integer from 1 to 100, got 0",
+        "e.yaml:9:21: error: rule 'ci-reads': maxTtl: bad duration '5 minutes', expected a positive duration such as 90s, 15m, 1h30m, 2d or PT15M",
+        "e.yaml:9:43: error: rule 'ci-reads': renewable: expected true or false, got the string 'maybe'");
+  }
+
+  @Test
+  void aMissingEffectOrIdDoesNotHideTheRulesOtherErrors() {
+    LoadResult.Invalid r = (LoadResult.Invalid) Policy.parse("m.yaml", rules(
+        "  - id: ci-reads", "    owner: o", "    grant: {idleTimeout: soon}",
+        "  - owner: o", "    effect: allow", "    colour: red"));
+    assertThat(r.errors()).extracting(Diagnostic::toString).containsExactly(
+        "m.yaml:4:5: error: rule 'ci-reads': missing key 'effect', expected deny, allow or require-approval",
+        "m.yaml:6:26: error: rule 'ci-reads': idleTimeout: bad duration 'soon', expected a positive duration such as 90s, 15m, 1h30m, 2d or PT15M",
+        "m.yaml:7:5: error: rule #2: missing key 'id'",
+        "m.yaml:9:5: error: rule #2: unknown key 'colour', expected one of [approval, description, effect, grant, id, match, overridable, owner, shadow]");
+  }
+
   @Test
   void reportsEveryErrorNotJustTheFirst() {
     String yaml = "version: 1\nmaxTtl: 1h\nrules:\n"
@@ -115,10 +185,10 @@ class ValidationTableTest {
         + "  - id: a\n    owner: o\n    effect: deny\n    colour: red\n";
     LoadResult.Invalid r = (LoadResult.Invalid) Policy.parse("multi.yaml", yaml);
     assertThat(r.errors()).extracting(Diagnostic::toString).containsExactly(
-        "multi.yaml:7:21: error: rule a: maxTtl 3h is above the policy ceiling maxTtl 1h",
-        "multi.yaml:10:13: error: rule b: effect 'alow' is unknown, expected deny, allow or require-approval",
-        "multi.yaml:11:9: error: duplicate rule id 'a' (first defined at line 4)",
-        "multi.yaml:14:5: error: rule: unknown key 'colour', expected one of [approval, description, effect, grant, id, match, overridable, owner, shadow]");
+        "multi.yaml:7:21: error: rule 'a': maxTtl 3h is above the policy ceiling maxTtl 1h",
+        "multi.yaml:10:13: error: rule 'b': effect 'alow' is unknown (did you mean 'allow'?), expected deny, allow or require-approval",
+        "multi.yaml:11:9: error: rule 'a': duplicate rule id 'a' (first defined at line 4)",
+        "multi.yaml:14:5: error: rule 'a': unknown key 'colour', expected one of [approval, description, effect, grant, id, match, overridable, owner, shadow]");
     assertThatThrownBy(r::orElseThrow).isInstanceOf(InvalidPolicyException.class)
         .hasMessageContaining("4 error(s)").hasMessageContaining("multi.yaml:10:13");
   }
