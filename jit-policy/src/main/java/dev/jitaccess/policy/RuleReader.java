@@ -109,10 +109,11 @@ final class RuleReader {
   /** The rule's id, or a stand-in after recording why it has none (the rule is then refused). */
   private String id(Map<String, YamlTree.Entry> m, Node node, String where) {
     String id = v.required(m, node, where, "id", "");
-    if (id == null) {
+    YamlTree.Entry entry = m.get("id");
+    if (id == null || entry == null) {
       return NO_ID;
     }
-    Node idNode = m.get("id").value();
+    Node idNode = entry.value();
     if (!v.apply(idNode, where, () -> RuleArguments.checkId(id))) {
       return NO_ID;
     }
@@ -126,7 +127,8 @@ final class RuleReader {
   /** The effect, or null after recording that it is missing or unknown. */
   private Rule.@Nullable Effect effect(Map<String, YamlTree.Entry> m, Node node, String where) {
     String e = v.required(m, node, where, "effect", ", expected deny, allow or require-approval");
-    if (e == null) {
+    YamlTree.Entry entry = m.get("effect");
+    if (e == null || entry == null) {
       return null;
     }
     for (Rule.Effect x : Rule.Effect.values()) {
@@ -134,7 +136,7 @@ final class RuleReader {
         return x;
       }
     }
-    y.error(m.get("effect").value(), where + ": effect '" + e + "' is unknown" + Suggestions.didYouMean(e, EFFECTS)
+    y.error(entry.value(), where + ": effect '" + e + "' is unknown" + Suggestions.didYouMean(e, EFFECTS)
         + ", expected deny, allow or require-approval");
     return null;
   }
