@@ -190,7 +190,11 @@ class IndexedEvaluationTest {
 
   /** The benchmark's one-bucket shape: one trust domain, environment and action; patterns and globs. */
   static Policy worstShape(int n) {
-    Policy.Builder p = Policy.builder().maxTtl(Duration.ofHours(1));
+    return worstShapeRules(n, Policy.builder().maxTtl(Duration.ofHours(1))).build();
+  }
+
+  /** Adds the one-bucket shape's {@code n} rules ({@code r000000}...; every tenth a deny) to {@code p}. */
+  static Policy.Builder worstShapeRules(int n, Policy.Builder p) {
     for (int i = 0; i < n; i++) {
       Rule.Builder r = Rule.builder(String.format("r%06d", i)).owner("bench");
       if (i % 10 == 0) {
@@ -201,7 +205,7 @@ class IndexedEvaluationTest {
       p.rule(r.identityIds("spiffe://td0.example.org/svc/s" + i + "/*").environments("prod")
           .resources("https://r" + i + ".example.org/*").actions("read").build());
     }
-    return p.build();
+    return p;
   }
 
   static PolicyContext worstRequest(int i) {

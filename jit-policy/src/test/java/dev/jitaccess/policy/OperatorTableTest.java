@@ -53,24 +53,31 @@ class OperatorTableTest {
         Arguments.of(absent, null, R.TRUE), Arguments.of(absent, "v", R.FALSE));
   }
 
-  @ParameterizedTest(name = "[{index}] {0} with {1} -> {2}")
-  @MethodSource("attributeRows")
-  void attributeOperators(AttributeCondition c, Object value, R expected) {
-    Requests req = request();
-    if (value != null) {
-      req.attribute(M, value);
-    }
-    check(req, b -> b.attribute(c), expected);
+  /** Every attribute row, once on a request attribute and once on an identity claim. */
+  static Stream<Arguments> attributeAndClaimRows() {
+    return attributeRows().flatMap(row -> Stream.of("attribute", "claim").map(on -> {
+      Object[] a = row.get();
+      return Arguments.of(on, a[0], a[1], a[2]);
+    }));
   }
 
-  @ParameterizedTest(name = "[{index}] claim {0} with {1} -> {2}")
-  @MethodSource("attributeRows")
-  void claimOperators(AttributeCondition c, Object value, R expected) {
+  @ParameterizedTest(name = "[{index}] {0} {1} with {2} -> {3}")
+  @MethodSource("attributeAndClaimRows")
+  void attributeAndClaimOperators(String on, AttributeCondition c, Object value, R expected) {
+    boolean claim = on.equals("claim");
     Requests req = request();
-    if (value != null) {
+    if (value != null && claim) {
       req.claim(M, value);
+    } else if (value != null) {
+      req.attribute(M, value);
     }
-    check(req, b -> b.claim(c), expected);
+    check(req, b -> {
+      if (claim) {
+        b.claim(c);
+      } else {
+        b.attribute(c);
+      }
+    }, expected);
   }
 
   static Stream<Arguments> matcherRows() {

@@ -102,17 +102,7 @@ class PolicyAnalysisIndexTest {
 
   @Test
   void aShadowedRuleInALargeSetIsStillReported() {
-    Policy.Builder p = Policy.builder().maxTtl(Duration.ofHours(1));
-    for (int i = 0; i < 10_000; i++) {
-      Rule.Builder r = Rule.builder(String.format("r%06d", i)).owner("o");
-      if (i % 10 == 0) {
-        r.deny();
-      } else {
-        r.allow();
-      }
-      p.rule(r.identityIds("spiffe://td0.example.org/svc/s" + i + "/*").environments("prod")
-          .resources("https://r" + i + ".example.org/*").actions("read").build());
-    }
+    Policy.Builder p = IndexedEvaluationTest.worstShapeRules(10_000, Policy.builder().maxTtl(Duration.ofHours(1)));
     // hidden by a deny on a wider resource glob and the same identity pattern
     p.rule(Rule.builder("z-hidden").owner("o").allow().identityIds("spiffe://td0.example.org/svc/s7/*").environments("prod")
         .resources("https://r7.example.org/db").actions("read").build());
