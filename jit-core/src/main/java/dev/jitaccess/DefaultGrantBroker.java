@@ -119,7 +119,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     Admission.Evaluation ev = admit(request);
     Decision d = ev.decision();
     if (d instanceof Decision.Allow allow) {
-      return issue(ev.verifiedIdentity(), request, allow, Optional.empty(), List.of(), null);
+      return issue(ev.verifiedIdentity(), request, allow, null, List.of(), null);
     }
     if (d instanceof Decision.NeedsApproval) {
       throw events.denied(ev.identity(), request, d, null, "approval required; use requestAsync",
@@ -161,7 +161,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
       Decision d = ev.decision();
       if (d instanceof Decision.Allow allow) {
         return CompletableFuture.completedFuture(
-            issue(ev.verifiedIdentity(), request, allow, Optional.empty(), List.of(), null));
+            issue(ev.verifiedIdentity(), request, allow, null, List.of(), null));
       }
       if (!(d instanceof Decision.NeedsApproval needsApproval)) {
         throw events.denied(ev.identity(), request, d, ev.cause());
@@ -172,7 +172,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
             DenialCategory.APPROVAL);
       }
       return flow.await(ev.verifiedIdentity(), request, needsApproval,
-          (identity, r, allow, approvalId, given) -> issueLater(identity, r, allow, Optional.of(approvalId), given));
+          (identity, r, allow, approvalId, given) -> issueLater(identity, r, allow, approvalId, given));
     } catch (JitException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -180,7 +180,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   /** Issues an approved grant (the approval came after the request returned), unless the broker closed. */
   private Grant issueLater(WorkloadIdentity identity, GrantRequest request, Decision.Allow allow,
-      Optional<String> approvalId, List<Approval> given) {
+      @Nullable String approvalId, List<Approval> given) {
     if (!tryEnter()) {
       throw events.denied(identity, request, allow, null,
           "closed: the broker was closed before the approved grant could be issued", DenialCategory.UNAVAILABLE);
@@ -281,7 +281,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
               DenialCategory.APPROVAL)
           : events.denied(ev.identity(), request, ev.decision(), ev.cause());
     }
-    Grant child = issue(ev.verifiedIdentity(), request, allow, parent.info().approvalId(),
+    Grant child = issue(ev.verifiedIdentity(), request, allow, parent.info().approval().approvalId(),
         parent.info().approvals(), parent);
     Map<String, String> f = BrokerEvents.grantFields(child.info());
     // both parties: the actor is the record's identity, the delegator and the subject (the token's sub,
@@ -366,7 +366,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
 
   /** Issues a grant; with {@code parent}, a sub-grant that is never wider or longer-lived than it. */
   private Grant issue(WorkloadIdentity identity, GrantRequest request, Decision.Allow allow,
-      Optional<String> approvalId, List<Approval> given, @Nullable GrantRecord parent) {
+      @Nullable String approvalId, List<Approval> given, @Nullable GrantRecord parent) {
     Instant now = config.clock().instant();
     Issuer.Terms terms;
     try {

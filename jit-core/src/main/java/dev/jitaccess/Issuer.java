@@ -140,7 +140,7 @@ final class Issuer {
 
   /** The facts of a new grant (a fresh id) on {@code terms}. */
   GrantInfo info(WorkloadIdentity identity, GrantRequest request, Terms terms, GrantTerms granted,
-      List<String> ruleIds, Optional<String> approvalId, List<Approval> approvals, @Nullable GrantRecord parent) {
+      List<String> ruleIds, @Nullable String approvalId, List<Approval> approvals, @Nullable GrantRecord parent) {
     List<String> delegators = new ArrayList<>();
     int delegationsLeft = granted.maxDelegationDepth();
     if (parent != null) {
@@ -159,7 +159,7 @@ final class Issuer {
         .environment(request.environment())
         // a sub-grant is issued on behalf of its parent's subject: it keeps the parent's owner (if any), so
         // every grant of a delegation chain binds the task to the same owner (GrantRecord.taskOwner)
-        .owner(parent != null ? parent.info().owner() : identity.owner())
+        .owner((parent != null ? parent.info().owner() : identity.owner()).orElse(null))
         .issuedAt(terms.issuedAt())
         .expiresAt(terms.expiresAt())
         .approvalId(approvalId)
@@ -167,10 +167,10 @@ final class Issuer {
         .breakGlass(terms.breakGlass())
         .singleUse(granted.singleUse() || (parent != null && parent.info().singleUse()))
         .ruleIds(ruleIds)
-        .delegation(parent == null ? Optional.empty() : Optional.of(parent.grantId()), delegators)
+        .delegation(parent == null ? null : parent.grantId(), delegators)
         .delegationsLeft(Math.max(0, delegationsLeft))
-        .certificateThumbprint(identity.certificateThumbprint())
-        .keyThumbprint(request.keyThumbprint())
+        .certificateThumbprint(identity.certificateThumbprint().orElse(null))
+        .keyThumbprint(request.keyThumbprint().orElse(null))
         .build();
   }
 

@@ -234,18 +234,18 @@ public final class GrantTokens {
         .taskId(txn)
         .purpose(string(tctx, "purpose").orElseThrow(() -> new ParseException("missing tctx.purpose", 0)))
         .environment(string(tctx, "env").orElseThrow(() -> new ParseException("missing tctx.env", 0)))
-        .owner(string(tctx, "owner"))
+        .owner(string(tctx, "owner").orElse(null))
         .issuedAt(iat.toInstant())
         .expiresAt(exp.toInstant())
-        .approvalId(string(tctx, "approval_id"))
+        .approvalId(string(tctx, "approval_id").orElse(null))
         .approvals(approvals)
         .breakGlass(Boolean.TRUE.equals(tctx.get("break_glass")))
         .singleUse(Boolean.TRUE.equals(tctx.get("single_use")))
         .ruleIds(rules)
-        .delegation(parent, delegators)
+        .delegation(parent.orElse(null), delegators)
         .delegationsLeft(delegationsLeft)
-        .certificateThumbprint(x5t)
-        .keyThumbprint(jkt)
+        .certificateThumbprint(x5t.orElse(null))
+        .keyThumbprint(jkt.orElse(null))
         .build();
   }
 

@@ -25,7 +25,7 @@ final class GrantRecords {
         .environment("dev")
         .issuedAt(issuedAt)
         .expiresAt(expiresAt)
-        .owner(java.util.Optional.of("team-test")) // one owner: records of several identities share a task
+        .owner("team-test") // one owner: records of several identities share a task
         .build();
   }
 

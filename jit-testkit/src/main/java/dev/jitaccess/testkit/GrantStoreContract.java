@@ -98,7 +98,7 @@ public abstract class GrantStoreContract {
         .environment("test")
         .issuedAt(now)
         .expiresAt(now.plus(Duration.ofMinutes(10)))
-        .owner(Optional.ofNullable(owner))
+        .owner(owner)
         .build();
     return GrantRecord.live(info, Optional.empty(), Instant.MAX);
   }
@@ -112,7 +112,7 @@ public abstract class GrantStoreContract {
     GrantInfo info = parent.info().toBuilder()
         .grantId("grant-" + sequence)
         .subject(delegate)
-        .delegation(Optional.of(parent.grantId()), chain)
+        .delegation(parent.grantId(), chain)
         .build();
     return GrantRecord.live(info, Optional.empty(), Instant.MAX);
   }

@@ -141,18 +141,18 @@ final class GrantRows {
         .actions(Set.of(strings(rs.getArray("actions"))))
         .purpose(rs.getString("purpose"))
         .environment(rs.getString("environment"))
-        .owner(Optional.ofNullable(rs.getString("owner")))
+        .owner(rs.getString("owner"))
         .issuedAt(instant(rs, "issued_at"))
         .expiresAt(instant(rs, "expires_at"))
-        .approvalId(Optional.ofNullable(rs.getString("approval_id")))
+        .approvalId(rs.getString("approval_id"))
         .approvals(approvals)
         .breakGlass(rs.getBoolean("break_glass"))
         .singleUse(rs.getBoolean("single_use"))
         .ruleIds(List.of(strings(rs.getArray("rule_ids"))))
-        .delegation(Optional.ofNullable(rs.getString("parent_grant_id")), List.of(strings(rs.getArray("delegators"))))
+        .delegation(rs.getString("parent_grant_id"), List.of(strings(rs.getArray("delegators"))))
         .delegationsLeft(rs.getInt("delegations_left"))
-        .certificateThumbprint(Optional.ofNullable(rs.getString("certificate_thumbprint")))
-        .keyThumbprint(Optional.ofNullable(rs.getString("key_thumbprint")))
+        .certificateThumbprint(rs.getString("certificate_thumbprint"))
+        .keyThumbprint(rs.getString("key_thumbprint"))
         .build();
     long idleS = rs.getLong("idle_timeout_s");
     Optional<Duration> idle =

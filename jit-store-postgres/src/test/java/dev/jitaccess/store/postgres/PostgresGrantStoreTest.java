@@ -59,12 +59,12 @@ class PostgresGrantStoreTest {
     GrantInfo info = GrantInfo.builder()
         .grantId(id).subject("spiffe://example.org/tool").issuer("https://jit.test").resource("db://orders/eu")
         .actions(Set.of("read", "write", "\u00e9crire")).taskId("task-\u2603").purpose("p 'quoted' \"x\"")
-        .environment("prod").owner(Optional.of("team-a")).issuedAt(issued).expiresAt(issued.plusSeconds(600))
-        .approvalId(Optional.of("appr-1"))
+        .environment("prod").owner("team-a").issuedAt(issued).expiresAt(issued.plusSeconds(600))
+        .approvalId("appr-1")
         .approvals(List.of(new Approval("alice", issued.minusNanos(7), "ok"), new Approval("bob", issued, "")))
         .breakGlass(true).singleUse(true).ruleIds(List.of("r2", "r1"))
-        .delegation(Optional.of("parent-1"), List.of("spiffe://example.org/ci", "spiffe://example.org/root"))
-        .delegationsLeft(2).certificateThumbprint(Optional.of("x5t")).keyThumbprint(Optional.of("jkt"))
+        .delegation("parent-1", List.of("spiffe://example.org/ci", "spiffe://example.org/root"))
+        .delegationsLeft(2).certificateThumbprint("x5t").keyThumbprint("jkt")
         .build();
     return new GrantRecord(info, GrantState.LIVE, Optional.empty(), Optional.of(Duration.ofSeconds(30, 5)),
         issued.plusSeconds(30).plusNanos(1), 0);

@@ -71,7 +71,7 @@ class PostgresReplicasStoreTest {
     GrantInfo info = GrantInfo.builder().grantId("rep-" + n).subject(identity).issuer("https://jit.test")
         .resource("db://x").actions(Set.of("read")).taskId(task).purpose("p").environment("test")
         .issuedAt(now).expiresAt(now.plus(ttl)).singleUse(true)
-        .owner(Optional.of("team-replicas")) // one owner: distinct identities share a task (issue 14 #13)
+        .owner("team-replicas") // one owner: distinct identities share a task (issue 14 #13)
         .build();
     return GrantRecord.live(info, Optional.empty(), Instant.MAX);
   }
