@@ -39,7 +39,7 @@ final class PolicyAnalysis {
     for (Rule r : rules) {
       String never = neverMatches(r);
       if (never != null) {
-        out.add(new Finding(r.id, "rule " + r.id + " can never match: " + never));
+        out.add(new Finding(r.id, "rule '" + r.id + "': can never match: " + never));
         continue;
       }
       if (r.effect == Rule.Effect.DENY || r.shadow) {
@@ -55,8 +55,8 @@ final class PolicyAnalysis {
 
   static Finding shadowed(Rule r, Rule d) {
     return new Finding(r.id, d.overridable
-        ? "rule " + r.id + " is shadowed by deny rule " + d.id + ": it can only take effect for break-glass requests"
-        : "rule " + r.id + " is shadowed by hard deny rule " + d.id + ": it can never take effect");
+        ? "rule '" + r.id + "': shadowed by deny rule '" + d.id + "': it can only take effect for break-glass requests"
+        : "rule '" + r.id + "': shadowed by hard deny rule '" + d.id + "': it can never take effect");
   }
 
   /**

@@ -64,7 +64,7 @@ class BuildersTest {
         .rule(Rule.builder("allow").owner("o").allow().environments("prod").build())
         .build();
     assertThat(p.warnings()).extracting(Diagnostic::toString)
-        .containsExactly("policy: warning: rule allow is shadowed by hard deny rule deny-all: it can never take effect");
+        .containsExactly("policy: warning: rule 'allow': shadowed by hard deny rule 'deny-all': it can never take effect");
   }
 
   @Test

@@ -23,7 +23,7 @@ class PolicyAnalysisIndexTest {
     for (Rule r : rules) {
       String never = PolicyAnalysis.neverMatches(r);
       if (never != null) {
-        out.add(new PolicyAnalysis.Finding(r.id, "rule " + r.id + " can never match: " + never));
+        out.add(new PolicyAnalysis.Finding(r.id, "rule '" + r.id + "': can never match: " + never));
         continue;
       }
       if (r.effect == Rule.Effect.DENY || r.shadow) {
@@ -114,8 +114,8 @@ class PolicyAnalysisIndexTest {
     p.rule(Rule.builder("z-no-staging").owner("o").deny().environments("staging").build());
     Policy policy = p.build();
     assertThat(policy.warnings()).extracting(Diagnostic::message).containsExactlyInAnyOrder(
-        "rule r000007 is shadowed by hard deny rule z-deny: it can never take effect",
-        "rule z-hidden is shadowed by hard deny rule z-deny: it can never take effect",
-        "rule z-staging is shadowed by hard deny rule z-no-staging: it can never take effect");
+        "rule 'r000007': shadowed by hard deny rule 'z-deny': it can never take effect",
+        "rule 'z-hidden': shadowed by hard deny rule 'z-deny': it can never take effect",
+        "rule 'z-staging': shadowed by hard deny rule 'z-no-staging': it can never take effect");
   }
 }

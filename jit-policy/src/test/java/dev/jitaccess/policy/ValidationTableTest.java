@@ -263,9 +263,9 @@ class ValidationTableTest {
         + "  - id: visible\n    owner: o\n    effect: allow\n    match: {environment: qa}\n";
     LoadResult.Loaded r = (LoadResult.Loaded) Policy.parse("warn.yaml", yaml);
     assertThat(r.warnings()).extracting(Diagnostic::toString).containsExactly(
-        "warn.yaml:4:5: warning: rule never can never match: its actions [write] and its granted actions [read] do not overlap",
-        "warn.yaml:9:5: warning: rule hidden is shadowed by hard deny rule no-prod: it can never take effect",
-        "warn.yaml:17:5: warning: rule soft-hidden is shadowed by deny rule no-dev: it can only take effect for break-glass requests");
+        "warn.yaml:4:5: warning: rule 'never': can never match: its actions [write] and its granted actions [read] do not overlap",
+        "warn.yaml:9:5: warning: rule 'hidden': shadowed by hard deny rule 'no-prod': it can never take effect",
+        "warn.yaml:17:5: warning: rule 'soft-hidden': shadowed by deny rule 'no-dev': it can only take effect for break-glass requests");
   }
 
   @Test
