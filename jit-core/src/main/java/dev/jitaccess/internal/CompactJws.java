@@ -325,17 +325,9 @@ public final class CompactJws {
     return names.stream().sorted().toList();
   }
 
-  /** A header value for a detail: printable ASCII only, at most 32 characters, quoted. */
+  /** A header value for a detail or a message: the project's one sanitiser ({@link UntrustedText#excerpt}). */
   static String quote(@Nullable String value) {
-    if (value == null) {
-      return "none";
-    }
-    StringBuilder out = new StringBuilder("'");
-    for (int i = 0; i < value.length() && i < 32; i++) {
-      char c = value.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' ? c : '?');
-    }
-    return out.append(value.length() > 32 ? "...'" : "'").toString();
+    return UntrustedText.excerpt(value);
   }
 
   /** Builds a {@link CompactJws}. Not thread-safe. */

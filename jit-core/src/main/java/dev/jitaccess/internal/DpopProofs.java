@@ -3,7 +3,6 @@ package dev.jitaccess.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
@@ -13,8 +12,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jose.util.Base64URL;
 import dev.jitaccess.spi.GrantStore;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -25,17 +23,18 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The one RFC 9449 DPoP proof checker, used by the resource-server path ({@link TokenVerifier}) and by the
- * token endpoint: {@code typ dpop+jwt}; an asymmetric algorithm from one allow-list (ES256/384/512, RS256,
- * PS256, EdDSA with Ed25519); no {@code crit} and no key-reference header ({@code jku}, {@code x5u},
- * {@code x5c}); the public key in the {@code jwk} header; a valid signature; {@code htm} the request's
+ * token endpoint: the project's one compact-JWS front end ({@link CompactJws}: size, three canonical parts,
+ * strict JSON, an asymmetric algorithm from one allow-list (ES256/384/512, RS256, PS256, EdDSA with
+ * Ed25519), the one header deny-list with the proof's own {@code jwk} accepted); {@code typ dpop+jwt}; the
+ * public key in the {@code jwk} header; a valid signature; {@code htm} the request's
  * method; {@code htu} the request's URI compared by {@link #canonicalHtu}; {@code iat} within the window;
  * {@code ath} the hash of the access token when one is presented; a {@code jti} not seen within twice the
  * window (in this checker's cache and, when given, the broker's store).
@@ -43,9 +42,12 @@ import org.jspecify.annotations.Nullable;
 public final class DpopProofs {
   /** The largest proof looked at, in characters. */
   public static final int MAX_PROOF_BYTES = 8 * 1024;
-  private static final JOSEObjectType TYPE = new JOSEObjectType("dpop+jwt");
-  private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384,
-      JWSAlgorithm.ES512, JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.EdDSA);
+  /** The algorithms a proof may use. */
+  private static final Set<String> ALGORITHMS = Set.of("ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA");
+  /** The front end: the one header deny-list, with the proof's own {@code jwk} accepted. */
+  private static final CompactJws JWS =
+      CompactJws.builder().maxBytes(MAX_PROOF_BYTES).algorithms(ALGORITHMS).trustEmbeddedJwk().build();
+  private static final double MAX_EPOCH_SECONDS = 253_402_300_799d; // 9999-12-31T23:59:59Z
 
   private final Clock clock;
   private final @Nullable GrantStore store;
@@ -114,36 +116,22 @@ public final class DpopProofs {
     if (proof == null) {
       return bad("a DPoP proof is required");
     }
-    if (proof.length() > MAX_PROOF_BYTES) {
-      return bad("the DPoP proof is larger than " + MAX_PROOF_BYTES + " bytes");
-    }
     String target = canonicalHtu(expected.uri());
     if (target == null) {
       return bad("the request URI cannot be compared with a DPoP proof");
     }
-    SignedJWT jwt;
-    JWTClaimsSet claims;
-    try {
-      jwt = SignedJWT.parse(proof);
-      claims = jwt.getJWTClaimsSet();
-    } catch (ParseException e) {
-      return bad("the DPoP proof is not a signed JWT");
+    // the project's one compact-JWS front end: size, shape, strict JSON, the alg allow-list, the header
+    // deny-list (jku, x5u, x5c, crit, b64; the jwk member is this proof's key)
+    CompactJws.Result front = JWS.parse(proof);
+    if (front instanceof CompactJws.Refused refused) {
+      return bad(frontEndProblem(refused));
     }
-    JWSHeader h = jwt.getHeader();
-    if (!TYPE.equals(h.getType())) {
-      return bad("the DPoP proof typ must be dpop+jwt");
+    CompactJws.Parsed jwt = (CompactJws.Parsed) front;
+    if (!"dpop+jwt".equalsIgnoreCase(jwt.type())) {
+      return bad("the DPoP proof typ must be dpop+jwt, got " + UntrustedText.excerpt(jwt.type()));
     }
-    if (!ALGORITHMS.contains(h.getAlgorithm())) {
-      return bad("the DPoP proof algorithm is not accepted");
-    }
-    if (h.getCriticalParams() != null) {
-      return bad("the DPoP proof has crit header parameters");
-    }
-    if (h.getJWKURL() != null || h.getX509CertURL() != null || h.getX509CertChain() != null || !h.isBase64URLEncodePayload()) {
-      return bad("the DPoP proof has a jku, x5u, x5c or b64 header");
-    }
-    JWK key = h.getJWK();
-    if (key == null || key.isPrivate()) {
+    JWK key = embeddedKey(jwt.header().get("jwk"));
+    if (key == null) {
       return bad("the DPoP proof must carry a public key in its jwk header");
     }
     try {
@@ -151,47 +139,97 @@ public final class DpopProofs {
       if (expected.boundThumbprint() != null && !equal(thumbprint, expected.boundThumbprint())) {
         return bad("the DPoP proof key is not the key the token is bound to");
       }
-      if (!jwt.verify(verifier(key, h.getAlgorithm()))) {
+      JWSAlgorithm alg = JWSAlgorithm.parse(jwt.algorithm());
+      if (!verifier(key, alg).verify(new JWSHeader(alg), jwt.signingInput(), new Base64URL(jwt.signaturePart()))) {
         return bad("the DPoP proof signature does not verify");
       }
     } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
       return bad("the DPoP proof signature does not verify");
     }
-    try {
-      if (!expected.method().toUpperCase(Locale.ROOT).equals(claims.getStringClaim("htm"))) {
-        return bad("the DPoP proof is for another HTTP method");
+    return claims(jwt.claims(), key, target, expected);
+  }
+
+  /** The checks of the proof's claims, after its signature verified. */
+  private Result claims(Map<String, Object> claims, JWK key, String target, Expectation expected) {
+    if (!(claims.get("htm") instanceof String htm) || !(claims.get("htu") instanceof String htu)
+        || !(claims.get("jti") == null || claims.get("jti") instanceof String)
+        || !(claims.get("ath") == null || claims.get("ath") instanceof String)
+        || !(claims.get("iat") == null || claims.get("iat") instanceof Number)) {
+      return bad("the DPoP proof claims have the wrong types (htm and htu strings, iat a number)");
+    }
+    if (!expected.method().toUpperCase(Locale.ROOT).equals(htm)) {
+      return bad("the DPoP proof is for another HTTP method");
+    }
+    if (!target.equals(canonicalHtu(htu))) {
+      return bad("the DPoP proof is for another URI");
+    }
+    Instant iat = epochSeconds(claims.get("iat"));
+    Instant now = clock.instant();
+    if (iat == null || Duration.between(iat, now).abs().compareTo(window) > 0) {
+      return bad("the DPoP proof iat " + (iat == null ? "is missing" : iat + " is not within " + window + " of now")
+          + ", now " + now);
+    }
+    if (expected.accessToken() != null) {
+      Object ath = claims.get("ath");
+      if (ath == null || !equal((String) ath, GrantTokens.sha256(expected.accessToken()))) {
+        return bad("the DPoP proof ath does not match the access token");
       }
-      String htu = claims.getStringClaim("htu");
-      if (htu == null || !target.equals(canonicalHtu(htu))) {
-        return bad("the DPoP proof is for another URI");
+    }
+    Object jti = claims.get("jti");
+    if (jti == null || ((String) jti).isEmpty() || ((String) jti).length() > 256) {
+      return bad("the DPoP proof has no usable jti");
+    }
+    if (expected.recordUse()) {
+      String seenKey;
+      try {
+        seenKey = "dpop " + key.computeThumbprint() + " " + jti;
+      } catch (JOSEException e) {
+        return bad("the DPoP proof key has no thumbprint");
       }
-      Date iat = claims.getIssueTime();
-      Instant now = clock.instant();
-      if (iat == null || Duration.between(iat.toInstant(), now).abs().compareTo(window) > 0) {
-        return bad("the DPoP proof iat is missing or not within " + window + " of now");
+      boolean firstHere = seen.asMap().putIfAbsent(seenKey, Boolean.TRUE) == null;
+      boolean firstInStore = store == null || store.markUsed(seenKey, now.plus(window.multipliedBy(2)));
+      if (!firstHere || !firstInStore) {
+        return new Result(null, "the DPoP proof was already used", true);
       }
-      if (expected.accessToken() != null) {
-        String ath = claims.getStringClaim("ath");
-        if (ath == null || !equal(ath, GrantTokens.sha256(expected.accessToken()))) {
-          return bad("the DPoP proof ath does not match the access token");
-        }
-      }
-      String jti = claims.getJWTID();
-      if (jti == null || jti.isEmpty() || jti.length() > 256) {
-        return bad("the DPoP proof has no usable jti");
-      }
-      if (expected.recordUse()) {
-        String seenKey = "dpop " + key.computeThumbprint() + " " + jti;
-        boolean firstHere = seen.asMap().putIfAbsent(seenKey, Boolean.TRUE) == null;
-        boolean firstInStore = store == null || store.markUsed(seenKey, now.plus(window.multipliedBy(2)));
-        if (!firstHere || !firstInStore) {
-          return new Result(null, "the DPoP proof was already used", true);
-        }
-      }
-    } catch (ParseException | JOSEException e) {
-      return bad("the DPoP proof claims have the wrong types");
     }
     return new Result(key.toPublicJWK().toJSONString(), null, false);
+  }
+
+  /** The proof's problem in words for a refusal of the front end; never the proof. */
+  private static String frontEndProblem(CompactJws.Refused refused) {
+    return switch (refused.problem()) {
+      case TOO_LARGE -> "the DPoP proof is larger than " + MAX_PROOF_BYTES + " bytes";
+      case NO_ALGORITHM, UNSECURED, ALGORITHM_NOT_ALLOWED -> "the DPoP proof algorithm is not accepted: "
+          + refused.detail();
+      case DENIED_HEADER -> "the DPoP proof has a " + refused.member() + " header, which is not accepted";
+      default -> "the DPoP proof is not a signed JWT: " + refused.detail();
+    };
+  }
+
+  /** The public key in the {@code jwk} header member, or null when it is missing, unusable or private. */
+  @SuppressWarnings("unchecked")
+  private static @Nullable JWK embeddedKey(@Nullable Object jwk) {
+    if (!(jwk instanceof Map<?, ?> map)) {
+      return null;
+    }
+    try {
+      JWK key = JWK.parse((Map<String, Object>) map);
+      return key.isPrivate() ? null : key;
+    } catch (ParseException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** A NumericDate within years 0 to 9999 of the epoch, or null. */
+  private static @Nullable Instant epochSeconds(@Nullable Object value) {
+    if (!(value instanceof Number number)) {
+      return null;
+    }
+    double seconds = number.doubleValue();
+    if (!Double.isFinite(seconds) || Math.abs(seconds) > MAX_EPOCH_SECONDS) {
+      return null;
+    }
+    return Instant.ofEpochMilli(Math.round(seconds * 1000));
   }
 
   /**

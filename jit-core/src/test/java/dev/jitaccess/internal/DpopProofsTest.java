@@ -186,6 +186,91 @@ class DpopProofsTest {
     assertThat(proofs.check(rs512.serialize(), endpoint("POST", API)).problem()).contains("algorithm");
   }
 
+  // ---------------------------------------------------------------- the one compact-JWS front end (issue 13)
+
+  /** Bad material the front end or the claim checks refuse, each with the words of its problem. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badProofs() throws JOSEException {
+    ECKey key = ec();
+    String jwk = key.toPublicJWK().toJSONString();
+    String header = "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + jwk;
+    String claims = "\"htm\":\"POST\",\"htu\":\"" + API + "\",\"jti\":\"j1\"";
+    long iat = java.time.Instant.parse("2030-01-01T00:00:00Z").getEpochSecond();
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("duplicate alg", signed(key,
+            header + ",\"alg\":\"none\"}", "{" + claims + ",\"iat\":" + iat + "}"),
+            "the DPoP proof is not a signed JWT: the header is not a base64url-encoded JSON object"),
+        org.junit.jupiter.params.provider.Arguments.of("duplicate htu", signed(key, header + "}",
+            "{" + claims + ",\"htu\":\"https://evil.example/\",\"iat\":" + iat + "}"),
+            "the DPoP proof is not a signed JWT: the payload is not a base64url-encoded JSON object"),
+        org.junit.jupiter.params.provider.Arguments.of("jku", signed(key, header + ",\"jku\":\"https://evil.example\"}",
+            "{" + claims + ",\"iat\":" + iat + "}"), "the DPoP proof has a jku header, which is not accepted"),
+        org.junit.jupiter.params.provider.Arguments.of("x5c", signed(key, header + ",\"x5c\":[\"MIIB\"]}",
+            "{" + claims + ",\"iat\":" + iat + "}"), "the DPoP proof has a x5c header, which is not accepted"),
+        org.junit.jupiter.params.provider.Arguments.of("b64", signed(key, header + ",\"b64\":false}",
+            "{" + claims + ",\"iat\":" + iat + "}"), "the DPoP proof has a b64 header, which is not accepted"),
+        org.junit.jupiter.params.provider.Arguments.of("alg none", signed(key,
+            "{\"typ\":\"dpop+jwt\",\"alg\":\"none\",\"jwk\":" + jwk + "}", "{" + claims + ",\"iat\":" + iat + "}"),
+            "the DPoP proof algorithm is not accepted: alg \"none\" (an unsecured JWT) is never accepted"),
+        org.junit.jupiter.params.provider.Arguments.of("JWE", "a.b.c.d.e",
+            "the DPoP proof is not a signed JWT: encrypted tokens (JWE, five parts) are not accepted"),
+        org.junit.jupiter.params.provider.Arguments.of("typ with a line break", signed(key,
+            "{\"typ\":\"dpop+jwt\\nforged\",\"alg\":\"ES256\",\"jwk\":" + jwk + "}", "{" + claims + ",\"iat\":" + iat + "}"),
+            "the DPoP proof typ must be dpop+jwt, got \"dpop+jwt\\nforged\""),
+        org.junit.jupiter.params.provider.Arguments.of("jwk not an object", signed(key,
+            "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":\"key\"}", "{" + claims + ",\"iat\":" + iat + "}"),
+            "the DPoP proof must carry a public key in its jwk header"),
+        org.junit.jupiter.params.provider.Arguments.of("private jwk", signed(key,
+            "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + key.toJSONString() + "}", "{" + claims + ",\"iat\":" + iat + "}"),
+            "the DPoP proof must carry a public key in its jwk header"),
+        org.junit.jupiter.params.provider.Arguments.of("htm a number", signed(key, header + "}",
+            "{\"htm\":1,\"htu\":\"" + API + "\",\"jti\":\"j1\",\"iat\":" + iat + "}"),
+            "the DPoP proof claims have the wrong types"),
+        org.junit.jupiter.params.provider.Arguments.of("iat a string", signed(key, header + "}",
+            "{" + claims + ",\"iat\":\"" + iat + "\"}"), "the DPoP proof claims have the wrong types"),
+        org.junit.jupiter.params.provider.Arguments.of("iat missing", signed(key, header + "}", "{" + claims + "}"),
+            "the DPoP proof iat is missing, now 2030-01-01T00:00:00Z"),
+        org.junit.jupiter.params.provider.Arguments.of("iat too old", signed(key, header + "}",
+            "{" + claims + ",\"iat\":" + (iat - 61) + "}"),
+            "the DPoP proof iat 2029-12-31T23:58:59Z is not within PT1M of now, now 2030-01-01T00:00:00Z"),
+        org.junit.jupiter.params.provider.Arguments.of("iat beyond year 9999", signed(key, header + "}",
+            "{" + claims + ",\"iat\":1e300}"), "the DPoP proof iat is missing"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("badProofs")
+  void badProofsAreRefusedInWords(String name, String proof, String words) {
+    DpopProofs.Result r = proofs.check(proof, endpoint("POST", API));
+    assertThat(r.isGood()).isFalse();
+    assertThat(r.problem()).startsWith(words);
+    for (String part : proof.split("\\.")) {
+      if (part.length() > 8) {
+        assertThat(r.problem()).doesNotContain(part);
+      }
+    }
+  }
+
+  @Test
+  void aProofSignedOverItsExactTextIsAccepted() throws Exception {
+    // guards the table above: the same construction with good values verifies
+    ECKey key = ec();
+    long iat = clock.instant().getEpochSecond();
+    String proof = signed(key, "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + key.toPublicJWK().toJSONString()
+        + "}", "{\"htm\":\"POST\",\"htu\":\"" + API + "\",\"jti\":\"j1\",\"iat\":" + iat + "}");
+    assertThat(proofs.check(proof, endpoint("POST", API)).isGood()).isTrue();
+  }
+
+  /** A compact JWS over exactly this header and payload JSON, signed with ES256 by {@code key}. */
+  static String signed(ECKey key, String headerJson, String payloadJson) throws JOSEException {
+    String input = b64(headerJson) + "." + b64(payloadJson);
+    return input + "." + new ECDSASigner(key).sign(new JWSHeader(JWSAlgorithm.ES256),
+        input.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  static String b64(String json) {
+    return java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static DpopProofs.Expectation endpoint(String method, String uri) {
