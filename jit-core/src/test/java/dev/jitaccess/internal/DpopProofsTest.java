@@ -192,48 +192,42 @@ class DpopProofsTest {
   static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> badProofs() throws JOSEException {
     ECKey key = ec();
     String jwk = key.toPublicJWK().toJSONString();
-    String header = "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + jwk;
+    String good = "\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + jwk;
     String claims = "\"htm\":\"POST\",\"htu\":\"" + API + "\",\"jti\":\"j1\"";
     long iat = java.time.Instant.parse("2030-01-01T00:00:00Z").getEpochSecond();
-    return java.util.stream.Stream.of(
-        org.junit.jupiter.params.provider.Arguments.of("duplicate alg", signed(key,
-            header + ",\"alg\":\"none\"}", "{" + claims + ",\"iat\":" + iat + "}"),
-            "the DPoP proof is not a signed JWT: the header is not a base64url-encoded JSON object"),
-        org.junit.jupiter.params.provider.Arguments.of("duplicate htu", signed(key, header + "}",
-            "{" + claims + ",\"htu\":\"https://evil.example/\",\"iat\":" + iat + "}"),
-            "the DPoP proof is not a signed JWT: the payload is not a base64url-encoded JSON object"),
-        org.junit.jupiter.params.provider.Arguments.of("jku", signed(key, header + ",\"jku\":\"https://evil.example\"}",
-            "{" + claims + ",\"iat\":" + iat + "}"), "the DPoP proof has a jku header, which is not accepted"),
-        org.junit.jupiter.params.provider.Arguments.of("x5c", signed(key, header + ",\"x5c\":[\"MIIB\"]}",
-            "{" + claims + ",\"iat\":" + iat + "}"), "the DPoP proof has a x5c header, which is not accepted"),
-        org.junit.jupiter.params.provider.Arguments.of("b64", signed(key, header + ",\"b64\":false}",
-            "{" + claims + ",\"iat\":" + iat + "}"), "the DPoP proof has a b64 header, which is not accepted"),
-        org.junit.jupiter.params.provider.Arguments.of("alg none", signed(key,
-            "{\"typ\":\"dpop+jwt\",\"alg\":\"none\",\"jwk\":" + jwk + "}", "{" + claims + ",\"iat\":" + iat + "}"),
-            "the DPoP proof algorithm is not accepted: alg \"none\" (an unsecured JWT) is never accepted"),
-        org.junit.jupiter.params.provider.Arguments.of("JWE", "a.b.c.d.e",
-            "the DPoP proof is not a signed JWT: encrypted tokens (JWE, five parts) are not accepted"),
-        org.junit.jupiter.params.provider.Arguments.of("typ with a line break", signed(key,
-            "{\"typ\":\"dpop+jwt\\nforged\",\"alg\":\"ES256\",\"jwk\":" + jwk + "}", "{" + claims + ",\"iat\":" + iat + "}"),
-            "the DPoP proof typ must be dpop+jwt, got \"dpop+jwt\\nforged\""),
-        org.junit.jupiter.params.provider.Arguments.of("jwk not an object", signed(key,
-            "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":\"key\"}", "{" + claims + ",\"iat\":" + iat + "}"),
-            "the DPoP proof must carry a public key in its jwk header"),
-        org.junit.jupiter.params.provider.Arguments.of("private jwk", signed(key,
-            "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + key.toJSONString() + "}", "{" + claims + ",\"iat\":" + iat + "}"),
-            "the DPoP proof must carry a public key in its jwk header"),
-        org.junit.jupiter.params.provider.Arguments.of("htm a number", signed(key, header + "}",
-            "{\"htm\":1,\"htu\":\"" + API + "\",\"jti\":\"j1\",\"iat\":" + iat + "}"),
-            "the DPoP proof claims have the wrong types"),
-        org.junit.jupiter.params.provider.Arguments.of("iat a string", signed(key, header + "}",
-            "{" + claims + ",\"iat\":\"" + iat + "\"}"), "the DPoP proof claims have the wrong types"),
-        org.junit.jupiter.params.provider.Arguments.of("iat missing", signed(key, header + "}", "{" + claims + "}"),
-            "the DPoP proof iat is missing, now 2030-01-01T00:00:00Z"),
-        org.junit.jupiter.params.provider.Arguments.of("iat too old", signed(key, header + "}",
-            "{" + claims + ",\"iat\":" + (iat - 61) + "}"),
-            "the DPoP proof iat 2029-12-31T23:58:59Z is not within PT1M of now, now 2030-01-01T00:00:00Z"),
-        org.junit.jupiter.params.provider.Arguments.of("iat beyond year 9999", signed(key, header + "}",
-            "{" + claims + ",\"iat\":1e300}"), "the DPoP proof iat is missing"));
+    String fresh = claims + ",\"iat\":" + iat;
+    // name, header members, claims, the words of the problem
+    String[][] table = {
+        {"duplicate alg", good + ",\"alg\":\"none\"", fresh,
+            "the DPoP proof is not a signed JWT: the header is not a base64url-encoded JSON object"},
+        {"duplicate htu", good, fresh + ",\"htu\":\"https://evil.example/\"",
+            "the DPoP proof is not a signed JWT: the payload is not a base64url-encoded JSON object"},
+        {"jku", good + ",\"jku\":\"https://evil.example\"", fresh, "the DPoP proof has a jku header, which is not accepted"},
+        {"x5c", good + ",\"x5c\":[\"MIIB\"]", fresh, "the DPoP proof has a x5c header, which is not accepted"},
+        {"b64", good + ",\"b64\":false", fresh, "the DPoP proof has a b64 header, which is not accepted"},
+        {"alg none", "\"typ\":\"dpop+jwt\",\"alg\":\"none\",\"jwk\":" + jwk, fresh,
+            "the DPoP proof algorithm is not accepted: alg \"none\" (an unsecured JWT) is never accepted"},
+        {"typ with a line break", "\"typ\":\"dpop+jwt\\nforged\",\"alg\":\"ES256\",\"jwk\":" + jwk, fresh,
+            "the DPoP proof typ must be dpop+jwt, got \"dpop+jwt\\nforged\""},
+        {"jwk not an object", "\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":\"key\"", fresh,
+            "the DPoP proof must carry a public key in its jwk header"},
+        {"private jwk", "\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":" + key.toJSONString(), fresh,
+            "the DPoP proof must carry a public key in its jwk header"},
+        {"htm a number", good, "\"htm\":1,\"htu\":\"" + API + "\",\"jti\":\"j1\",\"iat\":" + iat,
+            "the DPoP proof claims have the wrong types"},
+        {"iat a string", good, claims + ",\"iat\":\"" + iat + "\"", "the DPoP proof claims have the wrong types"},
+        {"iat missing", good, claims, "the DPoP proof iat is missing, now 2030-01-01T00:00:00Z"},
+        {"iat too old", good, claims + ",\"iat\":" + (iat - 61),
+            "the DPoP proof iat 2029-12-31T23:58:59Z is not within PT1M of now, now 2030-01-01T00:00:00Z"},
+        {"iat beyond year 9999", good, claims + ",\"iat\":1e300", "the DPoP proof iat is missing"}};
+    java.util.List<org.junit.jupiter.params.provider.Arguments> cases = new java.util.ArrayList<>();
+    for (String[] row : table) {
+      cases.add(org.junit.jupiter.params.provider.Arguments.of(row[0],
+          signed(key, "{" + row[1] + "}", "{" + row[2] + "}"), row[3]));
+    }
+    cases.add(org.junit.jupiter.params.provider.Arguments.of("JWE", "a.b.c.d.e",
+        "the DPoP proof is not a signed JWT: encrypted tokens (JWE, five parts) are not accepted"));
+    return cases.stream();
   }
 
   @ParameterizedTest(name = "{0}")
