@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The change feed of one store instance: a dedicated connection that LISTENs on the schema's channel
- * (NOTIFY payload: a grant id; the fast hint) and runs a catch-up query (the truth) after every
- * (re)connect and every {@code catchUpInterval}.
+ * (the fast hint: one NOTIFY per statement, its payload the grant id when one grant changed) and runs a
+ * catch-up query (the truth) after every (re)connect, every {@code catchUpInterval}, and at once on a
+ * notification without payload (a statement that changed several grants, such as a revokeTask): a burst
+ * of changes is then one query returning every changed id with its record, not one load per grant.
  *
  * <h2>The watermark</h2>
  * A catch-up runs in a REPEATABLE READ transaction and remembers that transaction's snapshot
@@ -54,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * NOTIFY on the live connection. When the connection is lost the feed stops advancing, and once
  * {@code maxStaleness} has passed the store reads the database instead of the cache.
  *
- * <p>Changed grants leave the cache, are read again in batches and handed to the subscribers.
+ * <p>Changed grants leave the cache and are handed, with their current records, to the subscribers. A
+ * grant announced by id is read again in batches and cached; a grant found by a catch-up is not cached
+ * (its record was read before the invalidation): the next {@code find} reads it.
  */
 final class ChangeFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresGrantStore.class);
@@ -63,12 +67,6 @@ final class ChangeFeed implements AutoCloseable {
   private static final int QUERY_TIMEOUT_SECONDS = 10;
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
-
-  /** Reads the current records of grants on the feed's connection. */
-  @FunctionalInterface
-  interface Loader {
-    List<GrantRecord> load(Connection c, List<String> grantIds) throws SQLException;
-  }
 
   /** A subscriber and whether it was closed. */
   private static final class Registration implements GrantStore.Subscription {
@@ -97,7 +95,8 @@ final class ChangeFeed implements AutoCloseable {
   private final Duration maxStaleness;
   private final Duration catchUpInterval;
   private final RecordCache cache;
-  private final Loader loader;
+  private final String loadSql;
+  private final String changedSql;
   private final Runnable periodic;
   private final Executor callbacks;
   private final CopyOnWriteArrayList<Registration> listeners = new CopyOnWriteArrayList<>();
@@ -119,19 +118,27 @@ final class ChangeFeed implements AutoCloseable {
   // feed thread only
   private @Nullable String snapshot;
   private final Set<String> pending = new LinkedHashSet<>();
+  /** A notification without payload (a statement changed several grants) asks for a catch-up now. */
+  private boolean catchUpNow;
 
   ChangeFeed(DataSource dataSource, String schema, Clock clock, Duration maxStaleness, Duration catchUpInterval,
-      RecordCache cache, Loader loader, Runnable periodic, Executor callbacks, ThreadFactory threads) {
+      RecordCache cache, Runnable periodic, Executor callbacks, ThreadFactory threads) {
     this.dataSource = dataSource;
     this.schema = schema;
     this.channel = '"' + SchemaName.grantChannel(schema) + '"';
     this.changes = SchemaName.quoted(schema) + ".jit_grant_change";
     this.pruned = SchemaName.quoted(schema) + ".jit_grant_change_pruned";
+    String grants = SchemaName.quoted(schema) + ".jit_grant";
+    String columns = String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
+    this.loadSql = "SELECT " + columns + " FROM " + grants + " g WHERE g.grant_id = ANY (?)";
+    // the changed grants since a snapshot, with their current records (none for a deleted grant)
+    this.changedSql = "SELECT c.changed_id, " + columns + " FROM (SELECT DISTINCT grant_id AS changed_id FROM " + changes
+        + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)) c"
+        + " LEFT JOIN " + grants + " g ON g.grant_id = c.changed_id";
     this.clock = clock;
     this.maxStaleness = maxStaleness;
     this.catchUpInterval = catchUpInterval;
     this.cache = cache;
-    this.loader = loader;
     this.periodic = periodic;
     this.callbacks = callbacks;
     this.thread = threads.newThread(this::run);
@@ -243,8 +250,15 @@ final class ChangeFeed implements AutoCloseable {
           PGNotification[] ns = pg.getNotifications(POLL_MILLIS);
           if (ns != null && !ignoreNotifications) {
             for (PGNotification n : ns) {
-              pending.add(n.getParameter());
+              if (n.getParameter().isEmpty()) {
+                catchUpNow = true;
+              } else {
+                pending.add(n.getParameter());
+              }
             }
+          }
+          if (catchUpNow) {
+            nextCatchUp = catchUp(c).plus(catchUpInterval);
           }
           if (!pending.isEmpty()) {
             deliver(c);
@@ -283,6 +297,9 @@ final class ChangeFeed implements AutoCloseable {
     String prev = snapshot;
     String next;
     boolean reset;
+    catchUpNow = false;
+    List<String> changed = new ArrayList<>();
+    List<GrantRecord> records = new ArrayList<>();
     c.setAutoCommit(false);
     try {
       try (Statement s = c.createStatement()) {
@@ -302,14 +319,18 @@ final class ChangeFeed implements AutoCloseable {
         }
       }
       if (!reset) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT grant_id FROM " + changes
-            + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)")) {
+        // one query for a burst: the changed ids and their records, read in this transaction's snapshot
+        try (PreparedStatement ps = c.prepareStatement(changedSql)) {
           ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+          ps.setFetchSize(LOAD_BATCH);
           ps.setString(1, prev);
           ps.setString(2, prev);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              pending.add(rs.getString(1));
+              changed.add(rs.getString(1));
+              if (rs.getString("grant_id") != null) {
+                records.add(GrantRows.read(rs));
+              }
             }
           }
         }
@@ -330,11 +351,17 @@ final class ChangeFeed implements AutoCloseable {
       }
       cache.reset();
     }
+    // the records were read before these invalidations, so they are not cached: the next find reads them
+    for (String id : changed) {
+      cache.invalidate(id);
+      pending.remove(id);
+    }
     for (String id : pending) {
       cache.invalidate(id);
     }
     snapshot = next;
     freshAsOf = startedAt;
+    dispatchAll(records);
     if (!pending.isEmpty()) {
       deliver(c);
     }
@@ -361,7 +388,7 @@ final class ChangeFeed implements AutoCloseable {
       for (String id : batch) {
         stamps.put(id, cache.stamp(id));
       }
-      List<GrantRecord> records = loader.load(c, batch);
+      List<GrantRecord> records = load(c, batch);
       for (GrantRecord r : records) {
         Long stamp = stamps.get(r.grantId());
         if (stamp != null) {
@@ -369,10 +396,29 @@ final class ChangeFeed implements AutoCloseable {
         }
       }
       batch.forEach(pending::remove);
-      for (GrantRecord r : records) {
-        for (Registration reg : listeners) {
-          dispatch(reg, r);
+      dispatchAll(records);
+    }
+  }
+
+  /** The current records of some grants. */
+  private List<GrantRecord> load(Connection c, List<String> grantIds) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(loadSql)) {
+      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      ps.setArray(1, c.createArrayOf("text", grantIds.toArray(new String[0])));
+      List<GrantRecord> records = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          records.add(GrantRows.read(rs));
         }
+      }
+      return records;
+    }
+  }
+
+  private void dispatchAll(List<GrantRecord> records) {
+    for (GrantRecord r : records) {
+      for (Registration reg : listeners) {
+        dispatch(reg, r);
       }
     }
   }

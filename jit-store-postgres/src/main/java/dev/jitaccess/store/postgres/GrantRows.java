@@ -39,10 +39,16 @@ final class GrantRows {
 
   private GrantRows() {}
 
-  /** INSERT of one record; does nothing (0 rows) if the grant id exists. */
-  static String insertSql(String table) {
-    return "INSERT INTO " + table + " (" + SELECT_LIST + ") VALUES (" + placeholders(COLUMNS.size())
-        + ") ON CONFLICT (grant_id) DO NOTHING";
+  /**
+   * The call of {@code jit_insert_grant} (V5) in a quoted schema: the record as parameters
+   * 1..{@link #COLUMNS}.size() ({@link #bind}), then max per identity, max per task, whether to check the
+   * task's owner, the task owner, the identity's and the task's advisory-lock keys. Returns the
+   * {@code GrantStore.InsertResult} name.
+   */
+  static String insertCallSql(String quotedSchema) {
+    int n = COLUMNS.size();
+    return "SELECT " + quotedSchema + ".jit_insert_grant(ROW(" + placeholders(n) + ")::" + quotedSchema
+        + ".jit_grant_row, ?, ?, ?, ?, ?, ?)";
   }
 
   /** UPDATE of every column of one record by grant id (bound last), bumping its version. */

@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * the user's {@link DataSource} (a pool such as HikariCP).
  *
  * <ul>
- *   <li>{@link #insert}: takes transaction-level advisory locks on the identity and on the task (in a
- *       fixed order), then counts their live grants (the task's per task owner, and whether another owner
- *       holds the task) and inserts; two inserts for the same identity or task on any replicas serialise,
- *       so no quota is ever exceeded and a task is never bound to two owners.
+ *   <li>{@link #insert}: one statement, the schema's function {@code jit_insert_grant}: it takes
+ *       transaction-level advisory locks on the identity and on the task (in a fixed order), then counts
+ *       their live grants (the task's per task owner, and whether another owner holds the task) and
+ *       inserts; two inserts for the same identity or task on any replicas serialise, so no quota is ever
+ *       exceeded and a task is never bound to two owners. The connection must run READ COMMITTED (the
+ *       default); under another isolation level the function refuses and the insert fails closed.
  *   <li>{@link #update}: reads the row {@code FOR UPDATE}, applies the change once, writes it only if it
  *       changed anything; concurrent updates of a grant on any replicas serialise on the row lock.
  *   <li>{@link #liveByTask}, {@link #liveByIdentity}: partial indexes over live grants.
@@ -41,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Change feed and local cache</h2>
- * Every change of a grant row (by any replica, or by hand) is logged by a trigger and announced by
- * NOTIFY. Each store instance has a change feed ({@link Builder#listenerDataSource}: one dedicated
+ * Every update or deletion of grant rows (by any replica, or by hand) is logged by a statement-level
+ * trigger and announced by one NOTIFY per statement: the grant id when one row changed, an empty payload
+ * (catch up) when several did. Inserts are not announced: no replica can hold a stale copy of a grant
+ * that did not exist, since the cache never records an absence. Each store instance has a change feed ({@link Builder#listenerDataSource}: one dedicated
  * connection) that LISTENs, and catches up from the change log after every (re)connect and every
  * {@link Builder#catchUpInterval}, on a snapshot watermark that never skips a transaction committing
  * out of id order. Changed grants leave the local cache and are handed, as their current record, to the
@@ -88,9 +92,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   private final String updateSql;
   private final String findSql;
   private final String findForUpdateSql;
-  private final String quotaSql;
   private final String markUsedSql;
-  private final String loadSql;
   private final String expireSql;
   private final String endSql;
   /** How many grants one {@link #endLive} transaction ends at most. */
@@ -120,15 +122,10 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     this.issuance = new IssuanceLink(config.dataSource(), config.clock());
     String s = SchemaName.quoted(schema);
     this.grants = s + ".jit_grant";
-    this.insertSql = GrantRows.insertSql(grants);
+    this.insertSql = GrantRows.insertCallSql(s);
     this.updateSql = GrantRows.updateSql(grants);
     this.findSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ?";
     this.findForUpdateSql = findSql + " FOR UPDATE";
-    this.quotaSql = "SELECT EXISTS (SELECT 1 FROM " + grants + " WHERE grant_id = ?),"
-        + " (SELECT count(*) FROM (SELECT 1 FROM " + grants + " WHERE identity_id = ? AND state = 'LIVE' LIMIT ?) i),"
-        + " (SELECT count(*) FROM (SELECT 1 FROM " + grants + " WHERE task_id = ? AND state = 'LIVE' AND " + TASK_OWNER
-        + " = ? LIMIT ?) t),"
-        + " EXISTS (SELECT 1 FROM " + grants + " WHERE task_id = ? AND state = 'LIVE' AND " + TASK_OWNER + " <> ?)";
     this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
         + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
         + " WHERE (u.until_s, u.until_n) <= (?, ?)";
@@ -141,12 +138,11 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
         + " ORDER BY grant_id FOR UPDATE) UPDATE " + grants + " g SET state = ?, revocation_reason = ?,"
         + " version = g.version + 1 FROM t WHERE g.grant_id = t.grant_id AND g.state = 'LIVE' RETURNING "
         + String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
-    this.loadSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ANY (?)";
     this.cache = config.cacheSize() > 0 ? new RecordCache(config.cacheSize()) : null;
     this.nextSweep = clock.instant().plus(config.sweepInterval());
     RecordCache feedCache = cache != null ? cache : new RecordCache(1);
     this.feed = new ChangeFeed(config.listenerDataSource(), schema, clock, config.maxStaleness(),
-        config.catchUpInterval(), feedCache, this::load, this::sweepIfDue,
+        config.catchUpInterval(), feedCache, this::sweepIfDue,
         config.callbacks() != null ? config.callbacks() : Runnable::run, config.threads());
   }
 
@@ -159,12 +155,6 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   public String schema() {
     return schema;
   }
-
-  /**
-   * {@link GrantRecord#taskOwner()} in SQL: the owner, else the first identity of the delegation chain
-   * (the last delegator), else the identity. The live-by-task index narrows the rows first.
-   */
-  private static final String TASK_OWNER = "coalesce(owner, delegators[cardinality(delegators)], identity_id)";
 
   @Override
   public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask) {
@@ -180,51 +170,37 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     }
     String identity = record.info().subject();
     String task = record.info().taskId();
-    String taskOwner = record.taskOwner();
+    boolean checkOwner = !sharedTask && record.info().parentGrantId().isEmpty();
     Transactions.Work<InsertResult> work = c -> {
-      long a = Transactions.lockKey(schema + "\u0000identity\u0000" + identity);
-      long b = Transactions.lockKey(schema + "\u0000task\u0000" + task);
-      try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-        lock.setLong(1, Math.min(a, b));
-        lock.execute();
-        if (a != b) {
-          lock.setLong(1, Math.max(a, b));
-          lock.execute();
+      try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+        GrantRows.bind(c, ps, record);
+        int p = GrantRows.COLUMNS.size();
+        ps.setInt(p + 1, maxPerIdentity);
+        ps.setInt(p + 2, maxPerTask);
+        ps.setBoolean(p + 3, checkOwner);
+        ps.setString(p + 4, record.taskOwner());
+        ps.setLong(p + 5, Transactions.lockKey(schema + "\u0000identity\u0000" + identity));
+        ps.setLong(p + 6, Transactions.lockKey(schema + "\u0000task\u0000" + task));
+        try (ResultSet rs = ps.executeQuery()) {
+          return insertResult(rs.next() ? rs.getString(1) : null);
         }
-      }
-      try (PreparedStatement q = c.prepareStatement(quotaSql)) {
-        q.setString(1, record.grantId());
-        q.setString(2, identity);
-        q.setInt(3, maxPerIdentity);
-        q.setString(4, task);
-        q.setString(5, taskOwner);
-        q.setInt(6, maxPerTask);
-        q.setString(7, task);
-        q.setString(8, taskOwner);
-        try (ResultSet rs = q.executeQuery()) {
-          rs.next();
-          if (rs.getBoolean(1)) {
-            return InsertResult.DUPLICATE;
-          }
-          if (rs.getLong(2) >= maxPerIdentity) {
-            return InsertResult.IDENTITY_QUOTA_EXCEEDED;
-          }
-          // the task's advisory lock is held: no other insert binds or fills the task meanwhile
-          if (!sharedTask && record.info().parentGrantId().isEmpty() && rs.getLong(3) == 0 && rs.getBoolean(4)) {
-            return InsertResult.TASK_BOUND_TO_ANOTHER_OWNER;
-          }
-          if (rs.getLong(3) >= maxPerTask) {
-            return InsertResult.TASK_QUOTA_EXCEEDED;
-          }
-        }
-      }
-      try (PreparedStatement ins = c.prepareStatement(insertSql)) {
-        GrantRows.bind(c, ins, record);
-        return ins.executeUpdate() == 1 ? InsertResult.INSERTED : InsertResult.DUPLICATE;
       }
     };
+    // unlinked: one statement in auto-commit, one round trip; its advisory locks end with it
     return issuanceLinked ? issuance.insert(record.grantId(), work)
-        : db.inTransaction("insert grant " + record.grantId(), work);
+        : db.autoCommit("insert grant " + record.grantId(), work);
+  }
+
+  /** The result {@code jit_insert_grant} returned; anything else is a failure (fail closed). */
+  private static InsertResult insertResult(@Nullable String name) throws SQLException {
+    if (name != null) {
+      for (InsertResult r : InsertResult.values()) {
+        if (r.name().equals(name)) {
+          return r;
+        }
+      }
+    }
+    throw new SQLException("jit_insert_grant returned an unknown result: " + name);
   }
 
   /**
@@ -456,20 +432,6 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.warn("sweeper of schema {} failed ({}); it runs again in {}", schema, e.getMessage(), config.sweepInterval());
-    }
-  }
-
-  /** The current records of some grants, on the feed's connection. */
-  private List<GrantRecord> load(Connection c, List<String> grantIds) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(loadSql)) {
-      ps.setArray(1, c.createArrayOf("text", grantIds.toArray(new String[0])));
-      List<GrantRecord> records = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          records.add(GrantRows.read(rs));
-        }
-      }
-      return records;
     }
   }
 

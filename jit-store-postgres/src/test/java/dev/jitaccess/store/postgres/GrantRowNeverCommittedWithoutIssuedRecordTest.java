@@ -109,7 +109,7 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
   void killedConnectionCommitsNeither() {
     store.insert(record("g1"), 10, 10);
     db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction'"
-        + " AND datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'INSERT INTO%" + db.schema + "%jit_grant%'");
+        + " AND datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%" + db.schema + "%jit_insert_grant%'");
     assertThatThrownBy(() -> sink.record(issued("g1"))).isInstanceOf(JitException.class);
     assertThat(db.queryLong("SELECT count(*) FROM jit_grant")).isZero();
     assertThat(db.queryLong("SELECT count(*) FROM jit_audit")).isZero();

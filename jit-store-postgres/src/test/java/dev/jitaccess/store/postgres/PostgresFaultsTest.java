@@ -202,11 +202,8 @@ class PostgresFaultsTest {
   void verificationFollowsTheStalenessRuleAndRecoversByItself() throws Exception {
     Replica a = replica(proxy.jdbcUrl());
     Replica b = replica(TestDatabase.URL);
-    java.util.concurrent.BlockingQueue<String> delivered = new java.util.concurrent.LinkedBlockingQueue<>();
-    a.store.subscribe(r -> delivered.add(r.grantId()));
     Grant g = a.broker.request(request("stale"));
-    // the feed's delivery of the insert drops the grant from the cache; the next read fills it again
-    assertThat(delivered.poll(30, TimeUnit.SECONDS)).isEqualTo(g.id());
+    // an insert is not announced (V5), so nothing drops the grant from A's cache after this read fills it
     assertThat(verify(a, g)).isInstanceOf(Verification.Verified.class);
     proxy.cut();
     assertThat(b.broker.revoke(g.id())).isTrue();

@@ -176,6 +176,38 @@ class PostgresGrantStoreTest {
         .isInstanceOf(JitException.class).hasCauseInstanceOf(java.sql.SQLException.class);
   }
 
+  /**
+   * Regression guard for the quota rule of jit_insert_grant (V5): its counts are exact only in READ
+   * COMMITTED, where each statement after the advisory locks sees every insert committed before them. A
+   * connection running another isolation level makes the insert fail closed, naming the grant, and
+   * writes nothing.
+   */
+  @Test
+  void anInsertOutsideReadCommittedFailsClosed() {
+    org.postgresql.ds.PGSimpleDataSource repeatable = new org.postgresql.ds.PGSimpleDataSource() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public java.sql.Connection getConnection() throws java.sql.SQLException {
+        java.sql.Connection c = super.getConnection();
+        c.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
+        return c;
+      }
+    };
+    repeatable.setURL(TestDatabase.URL);
+    repeatable.setUser(TestDatabase.USER);
+    repeatable.setPassword(TestDatabase.PASSWORD);
+    PostgresGrantStore store = PostgresGrantStore.builder().dataSource(repeatable)
+        .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock).build();
+    opened.add(store);
+    GrantRecord r = rich("isolation-1");
+    assertThatThrownBy(() -> store.insert(r, 10, 10)).isInstanceOf(JitException.class)
+        .hasMessageContaining("isolation-1").hasMessageContaining("READ COMMITTED")
+        .hasCauseInstanceOf(java.sql.SQLException.class);
+    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = 'isolation-1'")).isZero();
+    assertThat(store().insert(r, 10, 10)).isEqualTo(InsertResult.INSERTED);
+  }
+
   @Test
   void toStringCarriesNoSecret() {
     assertThat(store().toString()).contains(db.schema).doesNotContain("jit_test").doesNotContain("password");
