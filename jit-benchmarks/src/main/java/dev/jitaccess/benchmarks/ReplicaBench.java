@@ -49,12 +49,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  *
  * <p>Run: {@code java -cp jit-benchmarks/target/benchmarks.jar dev.jitaccess.benchmarks.ReplicaBench
- * [rounds] [grants]}, against JIT_PG_URL / JIT_PG_USER / JIT_PG_PASSWORD (defaults: the local test
+ * [rounds] [grants] [restart]}, against JIT_PG_URL / JIT_PG_USER / JIT_PG_PASSWORD (defaults: the local test
  * database). Each run works in a fresh schema and drops it. Recovery is measured after killing the
- * replicas' connections, not after a real server restart: the server is shared with other work, and a
- * restart's own duration is the server's, not the library's; from the moment the server accepts
- * connections again the library's path (broken pooled connections evicted, new ones opened, the feed
- * reconnecting) is the same.
+ * replicas' connections; with {@code restart}, also once after a real server restart (as root: {@code
+ * pg_ctlcluster --skip-systemctl-redirect 15 main restart}, or the command in JIT_PG_RESTART), timed from
+ * the moment a new connection succeeds to each replica's first grant.
  */
 public final class ReplicaBench {
   private static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
@@ -69,10 +68,15 @@ public final class ReplicaBench {
   public static void main(String[] args) {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     int grants = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-    run(System.out, rounds, grants, Duration.ofMillis(500));
+    boolean restart = args.length > 2 && args[2].equals("restart");
+    run(System.out, rounds, grants, Duration.ofMillis(500), restart);
   }
 
   static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength) {
+    return run(out, rounds, taskGrants, roundLength, false);
+  }
+
+  static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength, boolean restart) {
     String schema = "jit_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     List<HikariDataSource> pools = new ArrayList<>();
     try {
@@ -94,6 +98,9 @@ public final class ReplicaBench {
         Credential credential = Credential.jwtSvid(svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1)));
         Figures f = measure(out, rounds, taskGrants, roundLength, credential, memory, replicas);
         double[] recovery = recovery(migrate, schema, credential, replicas, Math.max(3, rounds));
+        if (restart) {
+          restart(out, credential, replicas);
+        }
         f = new Figures(f.verifyRatio(), f.grantRatio(), f.revokeP50Millis(), f.revokeP99Millis(),
             f.revokeTaskMillis(), f.revokedByTask(), percentile(recovery, 0.5), recovery[recovery.length - 1]);
         out.printf("verify PG/in-memory %.3f, grant@8 PG/in-memory %.3f, revoke->refused p50 %.2f ms p99 %.2f ms,"
@@ -161,14 +168,19 @@ public final class ReplicaBench {
     }
     long start = System.nanoTime();
     int revoked = replicas.get(2).revokeTask("big-task");
+    double returned = (System.nanoTime() - start) / 1e6;
+    StringBuilder refused = new StringBuilder();
     for (GrantBroker r : replicas) {
       for (String t : sample) {
         while (r.verifier().verify(t, Brokers.RESOURCE) instanceof Verification.Verified) {
           Thread.onSpinWait();
         }
       }
+      refused.append(String.format(" %.1f", (System.nanoTime() - start) / 1e6));
     }
     double revokeTaskMillis = (System.nanoTime() - start) / 1e6;
+    out.printf("revokeTask(%d): returned after %.1f ms; replicas 0, 1, 2 refused the sample by (ms):%s%n", revoked,
+        returned, refused);
     return new Figures(median(verifyRatios), median(grantRatios), percentile(revokeMillis, 0.50),
         percentile(revokeMillis, 0.99), revokeTaskMillis, revoked, 0, 0);
   }
@@ -196,6 +208,49 @@ public final class ReplicaBench {
     }
     Arrays.sort(millis);
     return millis;
+  }
+
+  /**
+   * Restarts the real server once ({@code pg_ctlcluster --skip-systemctl-redirect 15 main restart}, as
+   * root, or the command in JIT_PG_RESTART) and prints how long the restart took, when a new connection
+   * first succeeded, and when each replica issued its first grant after that.
+   */
+  private static void restart(PrintStream out, Credential credential, List<GrantBroker> replicas) {
+    String command = env("JIT_PG_RESTART", "pg_ctlcluster --skip-systemctl-redirect 15 main restart");
+    long start = System.nanoTime();
+    try {
+      Process p = new ProcessBuilder(command.split(" ")).redirectErrorStream(true).start();
+      String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException(command + " failed: " + output);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restarting the server", e);
+    }
+    double restarted = (System.nanoTime() - start) / 1e6;
+    long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try (Connection c = java.sql.DriverManager.getConnection(env("JIT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/jit_test"),
+          env("JIT_PG_USER", "jit"), env("JIT_PG_PASSWORD", "jit"))) {
+        break;
+      } catch (SQLException e) {
+        if (System.nanoTime() > giveUp) {
+          throw new IllegalStateException("the server did not accept connections within 60 s of its restart", e);
+        }
+      }
+    }
+    long accepting = System.nanoTime();
+    StringBuilder firsts = new StringBuilder();
+    for (int r = 0; r < replicas.size(); r++) {
+      untilGranted(replicas.get(r), credential, "after-restart-" + r);
+      firsts.append(String.format(" %.1f", (System.nanoTime() - accepting) / 1e6));
+    }
+    out.printf("real server restart: command returned after %.1f ms, accepting connections %.1f ms after that;"
+        + " first grant on replicas 0, 1, 2 after accepting (ms, one after the other):%s%n", restarted,
+        (accepting - start) / 1e6 - restarted, firsts);
   }
 
   /** Requests a grant until one is issued (at most 30 s). */

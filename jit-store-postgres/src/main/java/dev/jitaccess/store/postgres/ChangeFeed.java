@@ -132,7 +132,8 @@ final class ChangeFeed implements AutoCloseable {
     String columns = String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
     this.loadSql = "SELECT " + columns + " FROM " + grants + " g WHERE g.grant_id = ANY (?)";
     // the changed grants since a snapshot, with their current records (none for a deleted grant)
-    this.changedSql = "SELECT c.changed_id, " + columns + " FROM (SELECT DISTINCT grant_id AS changed_id FROM " + changes
+    this.changedSql = "SELECT c.changed_id, " + columns + " FROM (SELECT DISTINCT unnest(coalesce(grant_ids,"
+        + " ARRAY[grant_id])) AS changed_id FROM " + changes
         + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)) c"
         + " LEFT JOIN " + grants + " g ON g.grant_id = c.changed_id";
     this.clock = clock;

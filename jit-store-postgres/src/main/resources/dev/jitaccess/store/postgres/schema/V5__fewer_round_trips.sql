@@ -109,28 +109,34 @@ END;
 $$;
 
 -- The change feed, per statement: the V1 trigger logged and announced every row, inserts included.
--- Now an UPDATE or DELETE statement logs its rows in one INSERT and sends one NOTIFY: the grant id when
--- it changed one row, an empty payload ("catch up") when it changed several (a revokeTask of 10,000
--- grants is one notification, not 10,000). Inserts are neither logged nor announced: no replica can hold
--- a stale copy of a grant that did not exist (the local cache never records an absence), and the
+-- Now an UPDATE or DELETE statement writes one change-log row holding the ids of every grant it changed
+-- (grant_ids; rows logged by V1 keep grant_id) and sends one NOTIFY: the grant id when it changed one
+-- row, an empty payload ("catch up") when it changed several (a revokeTask of 10,000 grants is one row
+-- and one notification, not 10,000 of each). Inserts are neither logged nor announced: no replica can
+-- hold a stale copy of a grant that did not exist (the local cache never records an absence), and the
 -- broker's listener acts on ended grants only.
 DROP TRIGGER jit_grant_changed ON jit_grant;
 DROP FUNCTION jit_grant_changed();
+
+ALTER TABLE jit_grant_change ALTER COLUMN grant_id DROP NOT NULL;
+ALTER TABLE jit_grant_change ADD COLUMN grant_ids text[];
+ALTER TABLE jit_grant_change ADD CHECK ((grant_id IS NULL) <> (grant_ids IS NULL));
 
 CREATE FUNCTION jit_grants_changed() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path FROM CURRENT
 AS $$
 DECLARE
-  n bigint;
-  one text;
+  ids text[];
 BEGIN
-  INSERT INTO jit_grant_change (grant_id) SELECT grant_id FROM changed;
-  GET DIAGNOSTICS n = ROW_COUNT;
-  IF n = 1 THEN
-    SELECT grant_id INTO one FROM changed;
-    PERFORM pg_notify('jit_grant_change_' || TG_TABLE_SCHEMA, one);
-  ELSIF n > 1 THEN
+  ids := ARRAY(SELECT grant_id FROM changed);
+  IF cardinality(ids) = 0 THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO jit_grant_change (grant_ids) VALUES (ids);
+  IF cardinality(ids) = 1 THEN
+    PERFORM pg_notify('jit_grant_change_' || TG_TABLE_SCHEMA, ids[1]);
+  ELSE
     PERFORM pg_notify('jit_grant_change_' || TG_TABLE_SCHEMA, '');
   END IF;
   RETURN NULL;
