@@ -233,8 +233,9 @@ public final class ReplicaBench {
     double restarted = (System.nanoTime() - start) / 1e6;
     long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
-      try (Connection c = java.sql.DriverManager.getConnection(env("JIT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/jit_test"),
-          env("JIT_PG_USER", "jit"), env("JIT_PG_PASSWORD", "jit"))) {
+      try {
+        java.sql.DriverManager.getConnection(env("JIT_PG_URL", "jdbc:postgresql://127.0.0.1:5432/jit_test"),
+            env("JIT_PG_USER", "jit"), env("JIT_PG_PASSWORD", "jit")).close();
         break;
       } catch (SQLException e) {
         if (System.nanoTime() > giveUp) {
