@@ -11,38 +11,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.internal.ManualClock;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** GitHub Actions tokens through the preset, with keys served on loopback. */
 class GitHubActionsTokenTest {
   static final Instant IAT = Instant.parse("2026-03-01T12:00:00Z");
-  static JwksServer server;
+  @RegisterExtension
+  static final JwksServer.Served SERVER = JwksServer.served(Tokens.jwks(Tokens.RSA, Tokens.RSA_2));
 
   final ManualClock clock = ManualClock.at(IAT.plusSeconds(60));
 
-  @BeforeAll
-  static void serve() throws IOException {
-    server = JwksServer.start(Tokens.jwks(Tokens.RSA, Tokens.RSA_2));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
   OidcIdentityVerifier.Builder github() {
     return OidcIdentityVerifier.githubActions(Tokens.AUDIENCE)
-        .jwksUrl(server.url())
+        .jwksUrl(SERVER.url())
         .allowPlainHttpForLoopback()
         .refreshExecutor(Runnable::run)
         .clock(clock);

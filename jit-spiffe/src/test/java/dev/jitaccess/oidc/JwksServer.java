@@ -74,4 +74,37 @@ final class JwksServer implements AutoCloseable {
   public void close() {
     server.stop(0);
   }
+
+  /** A server for every test of a class: {@code @RegisterExtension static final Served KEYS = served(jwks)}. */
+  static Served served(String jwks) {
+    return new Served(jwks);
+  }
+
+  /** Starts a {@link JwksServer} before a test class's tests and stops it after them. */
+  static final class Served implements org.junit.jupiter.api.extension.BeforeAllCallback,
+      org.junit.jupiter.api.extension.AfterAllCallback {
+    private final String jwks;
+    private @org.jspecify.annotations.Nullable JwksServer server;
+
+    private Served(String jwks) {
+      this.jwks = jwks;
+    }
+
+    @Override
+    public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) throws IOException {
+      server = start(jwks);
+    }
+
+    @Override
+    public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+      if (server != null) {
+        server.close();
+      }
+    }
+
+    /** The running server's JWKS URL. */
+    String url() {
+      return java.util.Objects.requireNonNull(server, "the server runs only during the class's tests").url();
+    }
+  }
 }

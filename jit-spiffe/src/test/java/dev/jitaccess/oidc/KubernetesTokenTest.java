@@ -11,34 +11,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jitaccess.WorkloadIdentity;
 import dev.jitaccess.internal.ManualClock;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Kubernetes projected service-account tokens through the preset, keys served on loopback. */
 class KubernetesTokenTest {
   static final Instant IAT = Instant.parse("2026-03-01T12:00:00Z");
-  static JwksServer server;
+  @RegisterExtension
+  static final JwksServer.Served SERVER = JwksServer.served(Tokens.jwks(Tokens.RSA, Tokens.EC));
 
   final ManualClock clock = ManualClock.at(IAT.plusSeconds(120));
 
-  @BeforeAll
-  static void serve() throws IOException {
-    server = JwksServer.start(Tokens.jwks(Tokens.RSA, Tokens.EC));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
   OidcIdentityVerifier.Builder k8s() {
-    return OidcIdentityVerifier.kubernetes(K8S_ISSUER, server.url(), Tokens.AUDIENCE)
+    return OidcIdentityVerifier.kubernetes(K8S_ISSUER, SERVER.url(), Tokens.AUDIENCE)
         .allowPlainHttpForLoopback()
         .refreshExecutor(Runnable::run)
         .clock(clock);

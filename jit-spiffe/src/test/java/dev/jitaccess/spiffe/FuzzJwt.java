@@ -163,4 +163,57 @@ public final class FuzzJwt {
     }
     return aud instanceof List<?> l && l.contains(audience);
   }
+
+  /** The public half of a fuzz key. */
+  public static PublicKey pub(ECKey key) {
+    try {
+      return key.toECPublicKey();
+    } catch (com.nimbusds.jose.JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Verifies through {@code verify}, which must neither throw nor return null; a rejection must give a
+   * reason without the token, and must not be of the canonical valid input.
+   *
+   * @return the verified identity, or null when the token was rejected
+   */
+  public static dev.jitaccess.@org.jspecify.annotations.Nullable WorkloadIdentity verified(
+      java.util.function.Supplier<dev.jitaccess.spi.IdentityResult> verify, String token, boolean canonicalValid) {
+    dev.jitaccess.spi.IdentityResult result;
+    try {
+      result = verify.get();
+    } catch (RuntimeException | Error e) {
+      throw new AssertionError("verify threw " + e, e);
+    }
+    org.assertj.core.api.Assertions.assertThat(result).as("verify returned null").isNotNull();
+    if (result instanceof dev.jitaccess.spi.IdentityResult.Rejected r) {
+      org.assertj.core.api.Assertions.assertThat(r.reason()).isNotBlank();
+      if (token.length() > 40) {
+        org.assertj.core.api.Assertions.assertThat(r.reason()).as("a reason quotes the token").doesNotContain(token);
+      }
+      org.assertj.core.api.Assertions.assertThat(canonicalValid)
+          .as("the canonical valid token was refused: %s", r.reason()).isFalse();
+      return null;
+    }
+    return ((dev.jitaccess.spi.IdentityResult.Verified) result).identity();
+  }
+
+  /** A verified token's header holds none of {@code forbidden}, and its time claims hold at {@link #NOW}. */
+  public static void assertHeaderAndTimes(Map<String, Object> header, Map<String, Object> claims,
+      List<String> forbidden, java.time.Duration leeway) {
+    for (String h : forbidden) {
+      org.assertj.core.api.Assertions.assertThat(header).as("forbidden header %s", h).doesNotContainKey(h);
+    }
+    Instant exp = numericDate(claims.get("exp")).orElseThrow(() -> new AssertionError("verified without a numeric exp"));
+    org.assertj.core.api.Assertions.assertThat(NOW).as("expired").isBefore(plus(exp, leeway.plusSeconds(1)));
+    for (String claim : List.of("nbf", "iat")) {
+      if (claims.get(claim) != null) {
+        Instant t = numericDate(claims.get(claim)).orElseThrow(() -> new AssertionError(claim + " is not numeric"));
+        org.assertj.core.api.Assertions.assertThat(t).as(claim + " in the future")
+            .isBeforeOrEqualTo(NOW.plus(leeway).plusSeconds(1));
+      }
+    }
+  }
 }
