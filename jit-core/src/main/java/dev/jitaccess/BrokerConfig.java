@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param listeners the broker-wide listeners
  * @param clock the clock
  * @param scheduler the scheduler, guarded so that a throwing one cannot stop the broker's timer
- * @param ownsScheduler whether the broker created the scheduler (and so shuts it down on close)
+ * @param ownScheduler the scheduler the broker created (and so closes on close), or null when one was given
  * @param callbackExecutor where listener callbacks run
  * @param algorithm the signing algorithm
  * @param signingKey a shared signing key (JWK or PEM), or null to generate one
@@ -63,7 +63,7 @@ record BrokerConfig(
     List<GrantListener> listeners,
     Clock clock,
     GuardedScheduler scheduler,
-    boolean ownsScheduler,
+    Scheduler.@Nullable Threaded ownScheduler,
     Executor callbackExecutor,
     SigningAlgorithm algorithm,
     @Nullable String signingKey,
@@ -145,8 +145,8 @@ record BrokerConfig(
         ? b.breakGlassTtl
         : DEFAULT_BREAK_GLASS_TTL.compareTo(maxTtl) <= 0 ? DEFAULT_BREAK_GLASS_TTL : maxTtl;
     Duration skew = b.clockSkew != null ? b.clockSkew : DEFAULT_CLOCK_SKEW;
-    boolean ownsScheduler = b.scheduler == null;
-    Scheduler raw = b.scheduler != null ? b.scheduler : Scheduler.threaded(clock, THREAD_NAME);
+    Scheduler.@Nullable Threaded ownScheduler = b.scheduler == null ? Scheduler.threaded(clock, THREAD_NAME) : null;
+    Scheduler raw = ownScheduler != null ? ownScheduler : Objects.requireNonNull(b.scheduler, "scheduler");
     GuardedScheduler scheduler = new GuardedScheduler(raw);
     GrantStore store = b.store != null ? b.store : GrantStore.inMemory(clock, scheduler, skew);
     Duration cacheMaxAge = b.credentialCacheMaxAge;
@@ -162,7 +162,7 @@ record BrokerConfig(
         b.listeners,
         clock,
         scheduler,
-        ownsScheduler,
+        ownScheduler,
         b.callbackExecutor != null ? b.callbackExecutor : Runnable::run,
         b.algorithm != null ? b.algorithm : SigningAlgorithm.ES256,
         b.signingKey,

@@ -66,9 +66,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     try {
       this.keys = keys(config);
     } catch (RuntimeException e) {
-      if (config.ownsScheduler()) {
-        Scheduler.shutdown(config.scheduler().delegate());
-      }
+      closeOwnScheduler(config);
       throw e;
     }
     this.verifier = new TokenVerifier(
@@ -547,8 +545,13 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
     awaitInFlight();
     lifecycle.stop();
     keys.close();
-    if (config.ownsScheduler()) {
-      Scheduler.shutdown(config.scheduler().delegate());
+    closeOwnScheduler(config);
+  }
+
+  private static void closeOwnScheduler(BrokerConfig config) {
+    Scheduler.Threaded own = config.ownScheduler();
+    if (own != null) {
+      own.close();
     }
   }
 

@@ -58,7 +58,7 @@ public class VerifyBenchmark {
   @Param({"ES256", "EDDSA", "RS256"})
   public SigningAlgorithm algorithm;
 
-  private Scheduler storeScheduler;
+  private Scheduler.Threaded storeScheduler;
   private GrantBroker broker;
   private GrantVerifier brokerVerifier;
   private GrantVerifier brokerPathFirst;
@@ -100,7 +100,7 @@ public class VerifyBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     broker.close();
-    Scheduler.shutdown(storeScheduler);
+    storeScheduler.close();
   }
 
   /** Repeated presentation through {@code broker.verifier()}: a cache hit, store and audit included. */

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * exception type and the frame that threw, never the message, which might carry caller data) and does
  * not stop the thread. {@link #shutdown()} drops every waiting task and lets a running one finish.
  */
-public final class ThreadScheduler implements Scheduler {
+public final class ThreadScheduler implements Scheduler.Threaded {
   private static final Logger DEFAULT_LOGGER = LoggerFactory.getLogger(ThreadScheduler.class);
 
   private final Clock clock;
@@ -84,6 +84,12 @@ public final class ThreadScheduler implements Scheduler {
   /** Stops the thread: waiting tasks are dropped, a running one finishes. Idempotent. */
   public void shutdown() {
     executor.shutdown();
+  }
+
+  /** Same as {@link #shutdown()}. */
+  @Override
+  public void close() {
+    shutdown();
   }
 
   /** Waits for the thread to end after {@link #shutdown()}; for tests. */

@@ -21,18 +21,24 @@ public interface Scheduler {
   /** Runs {@code task} once, at or shortly after {@code at} as told by the scheduler's clock. */
   Cancellable schedule(Runnable task, Instant at);
 
-  /**
-   * A scheduler running tasks on one daemon thread, reading time from {@code clock}. Close it with
-   * {@link #shutdown(Scheduler)} when done; a broker that created it closes it itself.
-   */
-  static Scheduler threaded(Clock clock, String threadName) {
-    return new ThreadScheduler(clock, threadName);
+  /** A scheduler that owns a thread, stopped by {@link #close()}; made by {@link Scheduler#threaded}. */
+  interface Threaded extends Scheduler, AutoCloseable {
+    /**
+     * Stops the thread: waiting tasks are dropped, a running one finishes; later {@link #schedule} calls
+     * throw {@link IllegalStateException}. Idempotent; never throws.
+     */
+    @Override
+    void close();
   }
 
-  /** Stops a scheduler made by {@link #threaded}; does nothing for others. */
-  static void shutdown(Scheduler scheduler) {
-    if (scheduler instanceof ThreadScheduler threadScheduler) {
-      threadScheduler.shutdown();
-    }
+  /**
+   * A scheduler running tasks on one daemon thread, reading time from {@code clock}. Close it when done
+   * (try-with-resources works); a broker, watcher or bundle source that created its own closes it itself,
+   * and one passed to them is never closed by them.
+   *
+   * @throws NullPointerException when an argument is null
+   */
+  static Threaded threaded(Clock clock, String threadName) {
+    return new ThreadScheduler(clock, threadName);
   }
 }

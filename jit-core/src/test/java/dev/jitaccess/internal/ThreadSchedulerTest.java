@@ -125,11 +125,21 @@ class ThreadSchedulerTest {
 
   @Test
   void theSpiFactoryMakesAndStopsOne() throws Exception {
-    Scheduler threaded = Scheduler.threaded(clock, "jit-spi-timer");
+    Scheduler.Threaded threaded = Scheduler.threaded(clock, "jit-spi-timer");
     CountDownLatch ran = new CountDownLatch(1);
     threaded.schedule(ran::countDown, clock.instant());
     await(ran);
-    Scheduler.shutdown(threaded);
+    threaded.close();
     assertThatThrownBy(() -> threaded.schedule(() -> {}, clock.instant())).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void theThreadedSchedulerClosesByTryWithResourcesAndCloseIsIdempotent() {
+    Scheduler.Threaded kept;
+    try (Scheduler.Threaded threaded = Scheduler.threaded(clock, "jit-spi-timer-twr")) {
+      kept = threaded;
+    }
+    kept.close();
+    assertThatThrownBy(() -> kept.schedule(() -> {}, clock.instant())).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,7 @@ public final class PolicyFileWatcher implements AutoCloseable {
   private final String sourceName;
   private final Clock clock;
   private final Scheduler scheduler;
-  private final boolean ownsScheduler;
+  private final Scheduler.@Nullable Threaded ownScheduler;
   private final Duration debounce;
   private final List<Consumer<LoadResult>> listeners;
   private final WatchService watchService;
@@ -97,8 +98,8 @@ public final class PolicyFileWatcher implements AutoCloseable {
     this.listeners = List.copyOf(b.listeners);
     this.onEvents = b.onEvents;
     this.watchService = watchService;
-    this.ownsScheduler = b.scheduler == null;
-    this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.threaded(clock, "jit-policy-reload");
+    this.ownScheduler = b.scheduler == null ? Scheduler.threaded(clock, "jit-policy-reload") : null;
+    this.scheduler = ownScheduler != null ? ownScheduler : Objects.requireNonNull(b.scheduler, "scheduler");
     this.thread = new Thread(this::watch, "jit-policy-watcher " + sourceName);
     this.thread.setDaemon(true);
   }
@@ -312,8 +313,8 @@ public final class PolicyFileWatcher implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    if (ownsScheduler) {
-      Scheduler.shutdown(scheduler);
+    if (ownScheduler != null) {
+      ownScheduler.close();
     }
   }
 

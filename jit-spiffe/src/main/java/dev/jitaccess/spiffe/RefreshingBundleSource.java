@@ -46,7 +46,7 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
   private final BundleFormat format;
   private final Clock clock;
   private final Scheduler scheduler;
-  private final boolean ownsScheduler;
+  private final Scheduler.@Nullable Threaded ownScheduler;
   private final BundleListener listener;
   private final Duration defaultRefresh;
   private final Duration minRefresh;
@@ -68,8 +68,8 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
     this.format = Objects.requireNonNull(b.format, "format");
     this.clock = Objects.requireNonNull(b.clock, "clock");
     Scheduler given = b.scheduler;
-    this.ownsScheduler = given == null;
-    this.scheduler = given == null ? Scheduler.threaded(clock, "jit-spiffe-bundle-" + trustDomain) : given;
+    this.ownScheduler = given == null ? Scheduler.threaded(clock, "jit-spiffe-bundle-" + trustDomain) : null;
+    this.scheduler = ownScheduler != null ? ownScheduler : Objects.requireNonNull(given, "scheduler");
     this.listener = Objects.requireNonNull(b.listener, "listener");
     this.defaultRefresh = Objects.requireNonNull(b.defaultRefresh, "defaultRefresh");
     this.minRefresh = Objects.requireNonNull(b.minRefresh, "minRefresh");
@@ -242,8 +242,8 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
         next = null;
       }
     }
-    if (ownsScheduler) {
-      Scheduler.shutdown(scheduler);
+    if (ownScheduler != null) {
+      ownScheduler.close();
     }
   }
 
