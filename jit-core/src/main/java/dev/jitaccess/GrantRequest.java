@@ -93,6 +93,47 @@ public final class GrantRequest {
     return new Builder();
   }
 
+  /**
+   * A builder holding this request's values, to derive a changed request. Each option copied from this
+   * request may be set once more, replacing the copy ({@code actions(...)} replaces the copied actions,
+   * {@code attribute(name, v)} a copied attribute of that name); options this request did not set keep
+   * the set-once rule, and listeners add to the copied ones. {@code build()} checks the result as for a
+   * new request.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.credential = credential;
+    b.taskId = taskId;
+    b.purpose = purpose;
+    b.resource = resource;
+    b.actions.addAll(actions);
+    b.environment = environment;
+    b.requestedTtl = requestedTtl;
+    b.attributes.putAll(attributes);
+    b.justification = justification;
+    b.breakGlass = breakGlass;
+    b.renewing = renewing;
+    b.listeners.addAll(listeners);
+    b.keyThumbprint = keyThumbprint;
+    b.credentialSource = credentialSource;
+    b.copied.addAll(List.of("credential", "taskId", "purpose", "resource", "actions", "environment", "ttl"));
+    for (String name : attributes.keySet()) {
+      b.copied.add(ATTRIBUTE + name);
+    }
+    if (justification != null) {
+      b.copied.add("justification");
+    }
+    if (keyThumbprint != null) {
+      b.copied.add("dpopKey");
+    }
+    if (credentialSource != null) {
+      b.copied.add("credentialSource");
+    }
+    return b;
+  }
+
+  private static final String ATTRIBUTE = "attribute ";
+
   /** The credential the workload presents. */
   public Credential credential() {
     return credential;
@@ -196,6 +237,8 @@ public final class GrantRequest {
     private final List<GrantListener> listeners = new ArrayList<>();
     private @Nullable String keyThumbprint;
     private java.util.function.@Nullable Supplier<Credential> credentialSource;
+    /** Options copied by {@link GrantRequest#toBuilder()} and not replaced yet: each may be set once more. */
+    private final Set<String> copied = new java.util.HashSet<>();
 
     private Builder() {}
 
@@ -270,6 +313,9 @@ public final class GrantRequest {
     /** Adds actions. At least one is required. */
     public Builder actions(java.util.Collection<String> actions) {
       Objects.requireNonNull(actions, "actions");
+      if (copied.remove("actions")) {
+        this.actions.clear(); // the first actions of a derived builder replace the copied ones
+      }
       for (String a : actions) {
         String action = text(a, "action");
         if (action.chars().anyMatch(Character::isWhitespace)) {
@@ -331,10 +377,10 @@ public final class GrantRequest {
       if (value instanceof String string) {
         text(string, "attribute '" + name + "'");
       }
-      if (attributes.containsKey(name)) {
+      if (attributes.containsKey(name) && !copied.remove(ATTRIBUTE + name)) {
         throw new IllegalStateException("attribute '" + name + "' was already set");
       }
-      if (attributes.size() >= MAX_ATTRIBUTES) {
+      if (!attributes.containsKey(name) && attributes.size() >= MAX_ATTRIBUTES) {
         throw new IllegalArgumentException("at most " + MAX_ATTRIBUTES + " attributes");
       }
       attributes.put(name, value);
@@ -420,9 +466,14 @@ public final class GrantRequest {
       }
     }
 
-    /** An option is set at most once: the project's one check ({@link Arguments#requireUnset}). */
-    private static void once(@Nullable Object current, String name) {
-      Arguments.requireUnset(current, name);
+    /**
+     * An option is set at most once: the project's one check ({@link Arguments#requireUnset}), except that
+     * a value copied by {@link GrantRequest#toBuilder()} may be replaced once.
+     */
+    private void once(@Nullable Object current, String name) {
+      if (!copied.remove(name)) {
+        Arguments.requireUnset(current, name);
+      }
     }
 
     private static String text(String value, String name) {

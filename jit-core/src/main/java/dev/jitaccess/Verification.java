@@ -1,6 +1,7 @@
 package dev.jitaccess;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The result of checking a grant token with a {@link GrantVerifier}: {@link Verified} or
@@ -11,6 +12,21 @@ public sealed interface Verification permits Verification.Verified, Verification
   /** Whether the token was accepted. */
   default boolean isVerified() {
     return this instanceof Verified;
+  }
+
+  /** The verified grant's facts; empty when rejected. Usable without a cast or a pattern. */
+  default Optional<GrantInfo> info() {
+    return this instanceof Verified v ? Optional.of(v.grant()) : Optional.empty();
+  }
+
+  /** Why the token was rejected; empty when verified. */
+  default Optional<RejectionReason> rejectionReason() {
+    return this instanceof Rejected r ? Optional.of(r.reason()) : Optional.empty();
+  }
+
+  /** The rejection's detail, safe to log (never the token); empty when verified. */
+  default Optional<String> rejectionDetail() {
+    return this instanceof Rejected r ? Optional.of(r.detail()) : Optional.empty();
   }
 
   /**
