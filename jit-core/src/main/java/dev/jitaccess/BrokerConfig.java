@@ -5,6 +5,7 @@ import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.IdSource;
 import dev.jitaccess.spi.IdentityVerifier;
 import dev.jitaccess.spi.KeyDirectory;
 import dev.jitaccess.spi.PolicyEvaluator;
@@ -51,6 +52,7 @@ import org.jspecify.annotations.Nullable;
  * @param credentialCacheMaxAge the credential cache's maximum age, or null when the cache is off
  * @param credentialCacheSize the credential cache's size (0 when the cache is off)
  * @param observer observes request, evaluate, verify and delegate (a no-op unless set)
+ * @param idSource where grant and approval ids come from ({@link IdSource#secureRandom()} unless set)
  */
 record BrokerConfig(
     String issuer,
@@ -82,7 +84,8 @@ record BrokerConfig(
     @Nullable Duration credentialExpiryGrace,
     @Nullable Duration credentialCacheMaxAge,
     int credentialCacheSize,
-    BrokerObserver observer) {
+    BrokerObserver observer,
+    IdSource idSource) {
 
   /** Default {@link GrantBroker.Builder#maxTtl}. */
   static final Duration DEFAULT_MAX_TTL = Duration.ofHours(1);
@@ -123,6 +126,7 @@ record BrokerConfig(
     Objects.requireNonNull(breakGlassTtl, "breakGlassTtl");
     Objects.requireNonNull(clockSkew, "clockSkew");
     Objects.requireNonNull(observer, "observer");
+    Objects.requireNonNull(idSource, "idSource");
     Objects.requireNonNull(identityRevocationWindow, "identityRevocationWindow");
   }
 
@@ -181,7 +185,8 @@ record BrokerConfig(
         b.credentialExpiryGrace,
         cacheMaxAge == null || cacheSize == null ? null : cacheMaxAge,
         cacheMaxAge == null || cacheSize == null ? 0 : cacheSize,
-        b.observer != null ? b.observer : BrokerObserver.noop());
+        b.observer != null ? b.observer : BrokerObserver.noop(),
+        b.idSource != null ? b.idSource : IdSource.secureRandom());
   }
 
   @Override

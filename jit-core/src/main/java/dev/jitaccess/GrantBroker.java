@@ -6,6 +6,7 @@ import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.spi.BrokerObserver;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.spi.IdSource;
 import dev.jitaccess.spi.IdentityVerifier;
 import dev.jitaccess.spi.KeyDirectory;
 import dev.jitaccess.spi.PolicyEvaluator;
@@ -158,6 +159,7 @@ public interface GrantBroker extends AutoCloseable {
     @Nullable Boolean auditFailureBlocksIssuance;
     final List<GrantListener> listeners = new ArrayList<>();
     @Nullable BrokerObserver observer;
+    @Nullable IdSource idSource;
     @Nullable Clock clock;
     @Nullable Scheduler scheduler;
     @Nullable Executor callbackExecutor;
@@ -258,6 +260,17 @@ public interface GrantBroker extends AutoCloseable {
       Objects.requireNonNull(observer, "observer");
       once(this.observer, "observer");
       this.observer = observer;
+      return this;
+    }
+
+    /**
+     * Where grant and approval ids come from; defaults to {@link IdSource#secureRandom()} (unguessable).
+     * Set a seeded source only in tests, for deterministic ids.
+     */
+    public Builder idSource(IdSource idSource) {
+      Objects.requireNonNull(idSource, "idSource");
+      once(this.idSource, "idSource");
+      this.idSource = idSource;
       return this;
     }
 

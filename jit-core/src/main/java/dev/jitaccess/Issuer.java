@@ -7,11 +7,10 @@ import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantStore;
-import java.security.SecureRandom;
+import dev.jitaccess.spi.IdSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,10 +60,11 @@ final class Issuer {
   private final GrantStore store;
   private final BrokerKeys keys;
   private final BrokerEvents events;
-  private final SecureRandom random = new SecureRandom();
+  private final IdSource ids;
 
   Issuer(BrokerConfig config, BrokerKeys keys, BrokerEvents events) {
     this.issuer = config.issuer();
+    this.ids = config.idSource();
     this.maxTtl = config.maxTtl();
     this.breakGlassTtl = config.breakGlassTtl();
     this.maxPerIdentity = config.maxPerIdentity();
@@ -229,11 +229,18 @@ final class Issuer {
     }
   }
 
-  /** A fresh random id (128 bits, base64url). */
+  /**
+   * A fresh id from the configured {@link IdSource}, checked against {@link IdSource#FORMAT}.
+   *
+   * @throws IllegalStateException (nothing is issued) when the source returns a malformed id
+   */
   String newId() {
-    byte[] b = new byte[16];
-    random.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    String id = ids.nextId();
+    if (id == null || !IdSource.FORMAT.matcher(id).matches()) {
+      throw new IllegalStateException("the id source returned a malformed id (length "
+          + (id == null ? "null" : String.valueOf(id.length())) + "); ids must match " + IdSource.FORMAT.pattern());
+    }
+    return id;
   }
 
   static Duration min(Duration a, Duration b) {

@@ -10,6 +10,7 @@ import dev.jitaccess.policy.Policy;
 import dev.jitaccess.policy.Rule;
 import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.ApprovalHandler;
+import dev.jitaccess.spi.IdSource;
 import dev.jitaccess.spi.InMemoryApprovalHandler;
 import dev.jitaccess.spi.PolicyEvaluator;
 import java.time.Duration;
@@ -120,6 +121,21 @@ public final class JitTestKit implements AutoCloseable {
   public static Builder builder() {
     return new Builder();
   }
+  /**
+   * A deterministic id source for tests: two sources with the same seed return the same ids in the same
+   * order (ids have the default's form, 22 base64url characters). Give it to
+   * {@code GrantBroker.builder().idSource(...)} for reproducible grant ids; never use it in production,
+   * where ids must be unguessable.
+   */
+  public static IdSource seededIds(long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    return () -> {
+      synchronized (random) {
+        return IdSource.encode(random);
+      }
+    };
+  }
+
 
   /** The broker. */
   public GrantBroker broker() {
