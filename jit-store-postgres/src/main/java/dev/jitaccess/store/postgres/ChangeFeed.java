@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * (the fast hint: one NOTIFY per statement, its payload the grant id when one grant changed) and runs a
  * catch-up query (the truth) after every (re)connect, every {@code catchUpInterval}, and at once on a
  * notification without payload (a statement that changed several grants, such as a revokeTask): a burst
- * of changes is then one query returning every changed id with its record, not one load per grant.
+ * of changes is then one catch-up (one query for the ids, every id invalidated at once, the records read
+ * in batches of 1,000), not one notification and load per grant.
  *
  * <h2>The watermark</h2>
  * A catch-up runs in a REPEATABLE READ transaction and remembers that transaction's snapshot
@@ -56,9 +57,7 @@ import org.slf4j.LoggerFactory;
  * NOTIFY on the live connection. When the connection is lost the feed stops advancing, and once
  * {@code maxStaleness} has passed the store reads the database instead of the cache.
  *
- * <p>Changed grants leave the cache and are handed, with their current records, to the subscribers. A
- * grant announced by id is read again in batches and cached; a grant found by a catch-up is not cached
- * (its record was read before the invalidation): the next {@code find} reads it.
+ * <p>Changed grants leave the cache, are read again in batches and handed to the subscribers.
  */
 final class ChangeFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresGrantStore.class);
@@ -131,11 +130,9 @@ final class ChangeFeed implements AutoCloseable {
     String grants = SchemaName.quoted(schema) + ".jit_grant";
     String columns = String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
     this.loadSql = "SELECT " + columns + " FROM " + grants + " g WHERE g.grant_id = ANY (?)";
-    // the changed grants since a snapshot, with their current records (none for a deleted grant)
-    this.changedSql = "SELECT c.changed_id, " + columns + " FROM (SELECT DISTINCT unnest(coalesce(grant_ids,"
-        + " ARRAY[grant_id])) AS changed_id FROM " + changes
-        + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)) c"
-        + " LEFT JOIN " + grants + " g ON g.grant_id = c.changed_id";
+    // the ids of the grants changed since a snapshot (V1 logged one id a row, V5 an array a statement)
+    this.changedSql = "SELECT DISTINCT unnest(coalesce(grant_ids, ARRAY[grant_id])) FROM " + changes
+        + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)";
     this.clock = clock;
     this.maxStaleness = maxStaleness;
     this.catchUpInterval = catchUpInterval;
@@ -299,8 +296,6 @@ final class ChangeFeed implements AutoCloseable {
     String next;
     boolean reset;
     catchUpNow = false;
-    List<String> changed = new ArrayList<>();
-    List<GrantRecord> records = new ArrayList<>();
     c.setAutoCommit(false);
     try {
       try (Statement s = c.createStatement()) {
@@ -320,18 +315,13 @@ final class ChangeFeed implements AutoCloseable {
         }
       }
       if (!reset) {
-        // one query for a burst: the changed ids and their records, read in this transaction's snapshot
         try (PreparedStatement ps = c.prepareStatement(changedSql)) {
           ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-          ps.setFetchSize(LOAD_BATCH);
           ps.setString(1, prev);
           ps.setString(2, prev);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              changed.add(rs.getString(1));
-              if (rs.getString("grant_id") != null) {
-                records.add(GrantRows.read(rs));
-              }
+              pending.add(rs.getString(1));
             }
           }
         }
@@ -352,17 +342,12 @@ final class ChangeFeed implements AutoCloseable {
       }
       cache.reset();
     }
-    // the records were read before these invalidations, so they are not cached: the next find reads them
-    for (String id : changed) {
-      cache.invalidate(id);
-      pending.remove(id);
-    }
+    // every changed grant leaves the cache before the feed counts as fresh; the records are read after
     for (String id : pending) {
       cache.invalidate(id);
     }
     snapshot = next;
     freshAsOf = startedAt;
-    dispatchAll(records);
     if (!pending.isEmpty()) {
       deliver(c);
     }
