@@ -1,15 +1,11 @@
 package dev.jitaccess;
 
-import com.nimbusds.jose.JOSEException;
-import dev.jitaccess.internal.GrantTokens;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,81 +24,16 @@ import org.slf4j.LoggerFactory;
  * its end cascades to, heartbeats, and the re-minting of renewing grants. Every end is audited exactly
  * once, by the call that made the store's LIVE-to-ended transition (with a shared store that may be
  * another replica, or the store's own sweeper), and its listeners are called exactly once, by the first
- * call that sees the ended record (the end itself, the timer or the change feed).
+ * call that sees the ended record (the end itself, the timer or the change feed). Re-mints are
+ * {@link Reminting}'s.
  */
 final class GrantLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(GrantBroker.class);
 
-  /**
-   * A grant this broker issued and has not seen end: its facts, its own listeners, and (as the timer
-   * entry it extends) its pending lifecycle events. One object per live grant.
-   */
-  static final class LiveGrant extends LifecycleTimer.Entry {
-    private static final VarHandle REPORTED;
-
-    static {
-      try {
-        REPORTED = MethodHandles.lookup().findVarHandle(LiveGrant.class, "reported", int.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    private volatile GrantInfo info;
-    private final List<GrantListener> own;
-    /** 1 once a call has claimed the report of this grant's end: exactly one call reports it. */
-    @SuppressWarnings("unused") // through REPORTED
-    private volatile int reported;
-
-    LiveGrant(GrantInfo info, List<GrantListener> own) {
-      this.info = info;
-      this.own = own;
-    }
-
-    /** Claims the report of this grant's end; true for exactly one caller. */
-    boolean claimReport() {
-      return REPORTED.compareAndSet(this, 0, 1);
-    }
-
-    GrantInfo info() {
-      return info;
-    }
-
-    List<GrantListener> own() {
-      return own;
-    }
-
-    @Override
-    String grantId() {
-      return info.grantId();
-    }
-  }
-
-  /**
-   * What a renewing grant is re-minted from: the request, the handle, where fresh credentials come from,
-   * and the identity and credential last verified (each re-mint re-verifies, so both move on).
-   */
-  private static final class Renewing {
-    final GrantRequest request;
-    final Grant grant;
-    final java.util.function.@Nullable Supplier<Credential> source;
-    volatile WorkloadIdentity identity;
-    volatile Credential latest;
-
-    Renewing(WorkloadIdentity identity, GrantRequest request, Grant grant) {
-      this.identity = identity;
-      this.request = request;
-      this.grant = grant;
-      this.source = request.credentialSource().orElse(null);
-      this.latest = request.credential();
-    }
-  }
-
   private final Clock clock;
   private final GrantStore store;
   private final BrokerEvents events;
-  private final Admission admission;
-  private final Issuer issuer;
+  private final Reminting reminting;
   private final double expiringFraction;
   private final double renewFraction;
   private final LifecycleTimer<LiveGrant> timer;
@@ -112,15 +43,13 @@ final class GrantLifecycle {
    * the store has already dropped a still-live record report its expiry once.
    */
   private final Map<String, LiveGrant> active = new ConcurrentHashMap<>();
-  private final Map<String, Renewing> renewing = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> children = new ConcurrentHashMap<>();
 
   GrantLifecycle(BrokerConfig config, BrokerEvents events, Admission admission, Issuer issuer) {
     this.clock = config.clock();
     this.store = config.store();
     this.events = events;
-    this.admission = admission;
-    this.issuer = issuer;
+    this.reminting = new Reminting(config, events, admission, issuer);
     this.expiringFraction = config.expiringFraction();
     this.renewFraction = config.renewFraction();
     this.timer = new LifecycleTimer<>(config.scheduler(), clock, this::onTimer);
@@ -166,7 +95,7 @@ final class GrantLifecycle {
     String grantId = info.grantId();
     Instant now = terms.issuedAt();
     if (request.renewing()) {
-      renewing.put(grantId, new Renewing(identity, request, grant));
+      reminting.register(identity, request, grant);
       timer.schedule(live, LifecycleTimer.Kind.REMINT, now.plus(fraction(terms.ttl(), renewFraction)));
     } else {
       timer.schedule(live, LifecycleTimer.Kind.EXPIRING, now.plus(fraction(terms.ttl(), expiringFraction)));
@@ -351,7 +280,7 @@ final class GrantLifecycle {
 
   private void cascade(GrantInfo info) {
     String grantId = info.grantId();
-    renewing.remove(grantId);
+    reminting.forget(grantId);
     info.parentGrantId().ifPresent(p -> {
       Set<String> siblings = children.get(p);
       if (siblings != null) {
@@ -371,7 +300,7 @@ final class GrantLifecycle {
   /** Extends a live grant's idle deadline (never past its expiry, unless it renews); false if not live. */
   boolean renew(String grantId) {
     Instant now = clock.instant();
-    boolean standing = renewing.containsKey(grantId);
+    boolean standing = reminting.isRenewing(grantId);
     boolean[] live = new boolean[1];
     Optional<GrantRecord> after = store.update(grantId, rec -> {
       if (!rec.isLiveAt(now)) {
@@ -408,18 +337,7 @@ final class GrantLifecycle {
     if (rec.isEmpty() || !rec.get().isLiveAt(clock.instant())) {
       return false;
     }
-    Renewing st = renewing.get(grantId);
-    String expected = st != null ? st.identity.id() : rec.get().info().subject();
-    Admission.Proof proof = admission.reprove(credential, expected);
-    WorkloadIdentity identity = proof.identity();
-    if (proof.deny() != null || identity == null) {
-      return false;
-    }
-    if (st != null) {
-      st.identity = identity;
-      st.latest = credential;
-    }
-    return renew(grantId);
+    return reminting.reprove(grantId, rec.get().info().subject(), credential) && renew(grantId);
   }
 
   // ---------------------------------------------------------------- timer
@@ -496,89 +414,18 @@ final class GrantLifecycle {
     cascade(ended.info());
   }
 
-  /**
-   * Re-mints a renewing grant's token. The identity is re-verified first, with a fresh credential from the
-   * request's credential source or else the last one presented ({@link Admission#reprove}); a grant
-   * whose identity can no longer be verified is revoked (CREDENTIAL, the reason audited). Then the policy
-   * is asked again, the terms follow the same rule as at first issue ({@link Issuer#terms}, capped by the
-   * new credential's expiry when a cap applies), and a grant the policy no longer allows is revoked
-   * (POLICY).
-   */
+  /** Re-mints a renewing grant ({@link Reminting#remint}) and acts on the outcome. */
   private void remint(LiveGrant g, String grantId) {
-    Renewing st = renewing.get(grantId);
-    Instant now = clock.instant();
-    Optional<GrantRecord> rec = store.find(grantId);
-    if (st == null || rec.isEmpty() || !rec.get().isLiveAt(now)) {
-      return;
+    Reminting.Outcome outcome = reminting.remint(grantId);
+    if (outcome instanceof Reminting.Revoke revoke) {
+      end(grantId, GrantState.REVOKED, Optional.of(revoke.reason()), null, revoke.note());
+    } else if (outcome instanceof Reminting.Reminted reminted) {
+      GrantInfo info = reminted.info();
+      g.info(info);
+      events.notify(grantId, own(grantId), l -> l.onRenewed(info), "onRenewed");
+      timer.schedule(g, LifecycleTimer.Kind.REMINT,
+          info.issuedAt().plus(fraction(reminted.terms().ttl(), renewFraction)));
     }
-    Credential credential;
-    try {
-      credential = st.source != null ? st.source.get() : st.latest;
-    } catch (RuntimeException e) {
-      LOG.warn("the credential source of grant {} failed with {}; grant revoked", grantId, e.getClass().getName());
-      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.CREDENTIAL), null,
-          ": the credential source failed (" + e.getClass().getSimpleName() + ")");
-      return;
-    }
-    if (credential == null) {
-      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.CREDENTIAL), null,
-          ": the credential source gave no credential");
-      return;
-    }
-    Admission.Proof proof = admission.reprove(credential, st.identity.id());
-    WorkloadIdentity identity = proof.identity();
-    if (proof.deny() != null || identity == null) {
-      String why = proof.deny() == null ? "no identity" : String.join("; ", proof.deny().reasons());
-      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.CREDENTIAL), null, ": " + why);
-      return;
-    }
-    st.identity = identity;
-    st.latest = credential;
-    GrantRequest request = st.request.withCredential(credential);
-    Admission.Evaluation ev = admission.evaluatePolicy(identity, request, now, false);
-    if (ev.cause() != null) {
-      LOG.warn("policy failed with {} re-minting grant {}; grant revoked", ev.cause().getClass().getName(), grantId);
-    }
-    GrantInfo old = rec.get().info();
-    if (!(ev.decision() instanceof Decision.Allow allow)) {
-      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.POLICY), null);
-      return;
-    }
-    Issuer.Terms terms;
-    try {
-      terms = issuer.terms(old.actions(), request, allow.terms(), null, old.breakGlass(), identity.expiresAt(), now);
-    } catch (Issuer.Refused e) {
-      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.POLICY), null);
-      return;
-    }
-    GrantInfo info = old.toBuilder()
-        .actions(terms.actions()).issuedAt(now).expiresAt(terms.expiresAt()).ruleIds(allow.ruleIds()).build();
-    String token;
-    try {
-      token = issuer.sign(info, identity);
-    } catch (JOSEException | RuntimeException e) {
-      LOG.error("re-minting grant {} failed with {}; it will expire at {}", grantId, e.getClass().getName(), old.expiresAt());
-      return;
-    }
-    boolean[] applied = new boolean[1];
-    store.update(grantId, r -> {
-      if (!r.isLiveAt(now)) {
-        return r;
-      }
-      applied[0] = true;
-      return r.withInfo(info);
-    });
-    if (!applied[0]) {
-      return;
-    }
-    st.grant.refresh(info, token);
-    Map<String, String> f = BrokerEvents.grantFields(info);
-    f.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
-    BrokerEvents.putDecision(f, allow);
-    events.record(AuditEventType.REMINTED, f);
-    g.info = info;
-    events.notify(grantId, own(grantId), l -> l.onRenewed(info), "onRenewed");
-    timer.schedule(g, LifecycleTimer.Kind.REMINT, now.plus(fraction(terms.ttl(), renewFraction)));
   }
 
   // ---------------------------------------------------------------- close and test hooks
