@@ -477,18 +477,7 @@ public final class GrantRequest {
     }
 
     private static String text(String value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must not be blank");
-      }
-      if (value.length() > MAX_TEXT_LENGTH) {
-        throw new IllegalArgumentException(
-            name + " must be at most " + MAX_TEXT_LENGTH + " characters, got " + value.length());
-      }
-      if (value.chars().anyMatch(Character::isISOControl)) {
-        throw new IllegalArgumentException(name + " must not contain control characters");
-      }
-      return value;
+      return Arguments.requireText(value, name, MAX_TEXT_LENGTH);
     }
   }
 }

@@ -37,6 +37,40 @@ public final class Arguments {
   }
 
   /**
+   * A setter's whole check in one call: the argument is not null and the option is still unset.
+   *
+   * @param current the option's value so far (null while unset)
+   * @param value the new value
+   * @return {@code value}, to assign
+   * @throws NullPointerException with {@code name} as the message when {@code value} is null
+   * @throws IllegalStateException "{@code name} was already set" when {@code current} is not null
+   */
+  public static <T> T setOnce(@Nullable Object current, @Nullable T value, String name) {
+    Objects.requireNonNull(value, name);
+    requireUnset(current, name);
+    return value;
+  }
+
+  /**
+   * Checks a free text a builder takes (a purpose, a task id, a default): not blank, at most
+   * {@code maxLength} characters, no control characters.
+   *
+   * @return {@code value}
+   * @throws NullPointerException naming {@code name} when {@code value} is null
+   * @throws IllegalArgumentException saying which rule {@code value} breaks (never echoing it)
+   */
+  public static String requireText(@Nullable String value, String name, int maxLength) {
+    requireNotBlank(Objects.requireNonNull(value, name), name);
+    if (value.length() > maxLength) {
+      throw new IllegalArgumentException(name + " must be at most " + maxLength + " characters, got " + value.length());
+    }
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(name + " must not contain control characters");
+    }
+    return value;
+  }
+
+  /**
    * Checks that a required option was set, at {@code build()}.
    *
    * @return {@code value}

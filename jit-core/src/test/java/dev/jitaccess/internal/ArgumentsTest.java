@@ -83,4 +83,26 @@ class ArgumentsTest {
     assertThatThrownBy(() -> Arguments.requireNotBlank(null, "audience"))
         .isInstanceOf(NullPointerException.class).hasMessage("audience");
   }
+
+  @Test
+  void setOnceRefusesNullAndASecondValue() {
+    assertThat(Arguments.setOnce(null, "v", "purpose")).isEqualTo("v");
+    assertThatThrownBy(() -> Arguments.setOnce(null, null, "purpose"))
+        .isInstanceOf(NullPointerException.class).hasMessage("purpose");
+    assertThatThrownBy(() -> Arguments.setOnce("old", "v", "purpose"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("purpose was already set");
+  }
+
+  @Test
+  void requireTextRefusesBlankLongAndControlCharactersWithoutEchoingThem() {
+    assertThat(Arguments.requireText("deploy", "purpose", 6)).isEqualTo("deploy");
+    assertThatThrownBy(() -> Arguments.requireText(null, "purpose", 6))
+        .isInstanceOf(NullPointerException.class).hasMessage("purpose");
+    assertThatThrownBy(() -> Arguments.requireText(" ", "purpose", 6))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("purpose must not be blank");
+    assertThatThrownBy(() -> Arguments.requireText("deploys", "purpose", 6))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("purpose must be at most 6 characters, got 7");
+    assertThatThrownBy(() -> Arguments.requireText("a\nb", "purpose", 6))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("purpose must not contain control characters");
+  }
 }

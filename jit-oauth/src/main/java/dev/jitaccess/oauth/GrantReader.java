@@ -4,6 +4,7 @@ import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantInfo;
 import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
+import dev.jitaccess.internal.GrantTokens;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.text.ParseException;
@@ -45,6 +46,12 @@ final class GrantReader {
     Verification.@Nullable RejectionReason rejection() {
       return verification instanceof Verification.Rejected r ? r.reason() : null;
     }
+  }
+
+  /** The {@code scope} claim of a grant token, or empty. */
+  static String scopeOf(JWTClaimsSet c) {
+    Object scope = c.getClaim(GrantTokens.SCOPE);
+    return scope instanceof String s ? s : "";
   }
 
   GrantReader(GrantBroker broker, Clock clock) {

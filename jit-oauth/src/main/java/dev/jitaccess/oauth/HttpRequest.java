@@ -1,5 +1,6 @@
 package dev.jitaccess.oauth;
 
+import dev.jitaccess.internal.Arguments;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -131,11 +132,7 @@ public final class HttpRequest {
 
     /** The {@code Content-Type} header; otherwise a {@code content-type} header, if added. */
     public Builder contentType(String contentType) {
-      Objects.requireNonNull(contentType, "contentType");
-      if (this.contentType != null) {
-        throw new IllegalStateException("contentType was already set");
-      }
-      this.contentType = contentType;
+      this.contentType = Arguments.setOnce(this.contentType, contentType, "contentType");
       return this;
     }
 
@@ -152,13 +149,8 @@ public final class HttpRequest {
 
     /** The raw {@code application/x-www-form-urlencoded} body; not with {@link #formParameter}. */
     public Builder formBody(String body) {
-      Objects.requireNonNull(body, "formBody");
-      if (this.formBody != null) {
-        throw new IllegalStateException("formBody was already set");
-      }
-      if (!parameters.isEmpty()) {
-        throw new IllegalStateException("formBody cannot be combined with formParameter");
-      }
+      Arguments.setOnce(this.formBody, body, "formBody");
+      Arguments.requireState(parameters.isEmpty(), "formBody cannot be combined with formParameter");
       this.formBody = body;
       return this;
     }
@@ -167,20 +159,14 @@ public final class HttpRequest {
     public Builder formParameter(String name, String value) {
       Objects.requireNonNull(name, "parameter name");
       Objects.requireNonNull(value, "parameter value");
-      if (formBody != null) {
-        throw new IllegalStateException("formParameter cannot be combined with formBody");
-      }
+      Arguments.requireState(formBody == null, "formParameter cannot be combined with formBody");
       parameters.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
       return this;
     }
 
     /** The mutual-TLS client certificate. */
     public Builder peerCertificate(X509Certificate certificate) {
-      Objects.requireNonNull(certificate, "peerCertificate");
-      if (this.peerCertificate != null) {
-        throw new IllegalStateException("peerCertificate was already set");
-      }
-      this.peerCertificate = certificate;
+      this.peerCertificate = Arguments.setOnce(this.peerCertificate, certificate, "peerCertificate");
       return this;
     }
 
