@@ -8,9 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
 import dev.jitaccess.Verification;
 import java.net.URI;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The adapter reaches the broker through its public contracts only: in front of a decorated
@@ -18,20 +17,10 @@ import org.junit.jupiter.api.Test;
  * of jit-core's own broker, and introspection reads a single-use grant without consuming it.
  */
 class DecoratedBrokerTest {
-  private ExchangeFixture f;
-  private OAuthClient client;
   private DelegatingBroker decorated;
-
-  @BeforeEach
-  void start() {
-    f = new ExchangeFixture(b -> decorated = new DelegatingBroker(b), b -> b);
-    client = new OAuthClient(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final ExchangeFixture f =
+      new ExchangeFixture(b -> (decorated = new DelegatingBroker(b)).broker, b -> b);
+  private final OAuthClient client = f.client();
 
   private String grant(String task, String purpose) {
     return OAuthClient.success(client.send(client.direct(f.identity(DEPLOYER), "read write", task)

@@ -1,113 +1,50 @@
 package dev.jitaccess.oauth;
 
-import dev.jitaccess.Decision;
-import dev.jitaccess.DelegationRequest;
-import dev.jitaccess.Grant;
 import dev.jitaccess.GrantBroker;
-import dev.jitaccess.GrantInfo;
-import dev.jitaccess.GrantRequest;
-import dev.jitaccess.GrantTask;
-import dev.jitaccess.GrantVerifier;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
-/** A decorated {@link GrantBroker}, as a user writes one (metrics, tracing): forwards every call and counts them. */
-final class DelegatingBroker implements GrantBroker {
+/**
+ * A decorated {@link GrantBroker}, as a user writes one (metrics, tracing): {@link #broker} forwards every
+ * call to the inner broker and counts it ({@code close()} is forwarded uncounted). It is a dynamic proxy of
+ * the public interface, so it is no class of jit-core and implements nothing else: an adapter that reached
+ * the broker by downcast would fail in front of it.
+ */
+final class DelegatingBroker implements InvocationHandler {
   private final GrantBroker inner;
   final AtomicInteger calls = new AtomicInteger();
+  /** The decorated broker. */
+  final GrantBroker broker;
 
   DelegatingBroker(GrantBroker inner) {
     this.inner = inner;
+    this.broker = (GrantBroker) Proxy.newProxyInstance(GrantBroker.class.getClassLoader(),
+        new Class<?>[] {GrantBroker.class}, this);
   }
 
   @Override
-  public Grant request(GrantRequest request) {
-    calls.incrementAndGet();
-    return inner.request(request);
-  }
-
-  @Override
-  public Decision evaluate(GrantRequest request) {
-    calls.incrementAndGet();
-    return inner.evaluate(request);
-  }
-
-  @Override
-  public CompletionStage<Grant> requestAsync(GrantRequest request) {
-    calls.incrementAndGet();
-    return inner.requestAsync(request);
-  }
-
-  @Override
-  public <T extends @Nullable Object> T runWithGrant(GrantRequest request, GrantTask<T> task) {
-    calls.incrementAndGet();
-    return inner.runWithGrant(request, task);
-  }
-
-  @Override
-  public Grant delegate(DelegationRequest request) {
-    calls.incrementAndGet();
-    return inner.delegate(request);
-  }
-
-  @Override
-  public boolean revoke(String grantId) {
-    calls.incrementAndGet();
-    return inner.revoke(grantId);
-  }
-
-  @Override
-  public int revokeTask(String taskId) {
-    calls.incrementAndGet();
-    return inner.revokeTask(taskId);
-  }
-
-  @Override
-  public int revokeIdentity(String identityId) {
-    calls.incrementAndGet();
-    return inner.revokeIdentity(identityId);
-  }
-
-  @Override
-  public boolean renew(String grantId) {
-    calls.incrementAndGet();
-    return inner.renew(grantId);
-  }
-
-  @Override
-  public boolean isLive(String grantId) {
-    calls.incrementAndGet();
-    return inner.isLive(grantId);
-  }
-
-  @Override
-  public Optional<GrantInfo> find(String grantId) {
-    calls.incrementAndGet();
-    return inner.find(grantId);
-  }
-
-  @Override
-  public GrantVerifier verifier() {
-    calls.incrementAndGet();
-    return inner.verifier();
-  }
-
-  @Override
-  public String publicJwks() {
-    calls.incrementAndGet();
-    return inner.publicJwks();
-  }
-
-  @Override
-  public void rotateKeys() {
-    calls.incrementAndGet();
-    inner.rotateKeys();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
+  public @Nullable Object invoke(Object proxy, Method method, @Nullable Object @Nullable [] args) throws Throwable {
+    switch (method.getName()) {
+      case "equals" -> {
+        return args != null && args.length == 1 && proxy == args[0];
+      }
+      case "hashCode" -> {
+        return System.identityHashCode(proxy);
+      }
+      case "toString" -> {
+        return "DelegatingBroker[" + calls.get() + " calls]";
+      }
+      case "close" -> { } // forwarded, not counted
+      default -> calls.incrementAndGet();
+    }
+    try {
+      return method.invoke(inner, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 }

@@ -9,9 +9,8 @@ import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 18 item 3: what a refused caller learns. By default a generic description and a correlation id that
@@ -20,19 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class DenialDescriptionTest {
   private static final Pattern CORRELATION = Pattern.compile("correlation id ([A-Za-z0-9_-]{16})\\)");
-  private ExchangeFixture f;
-  private OAuthClient client;
-
-  @BeforeEach
-  void start() {
-    f = new ExchangeFixture();
-    client = new OAuthClient(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final ExchangeFixture f = new ExchangeFixture();
+  private final OAuthClient client = f.client();
 
   @Test
   void aPolicyDenialIsGenericByDefaultAndCorrelatedWithTheAuditRecord() {

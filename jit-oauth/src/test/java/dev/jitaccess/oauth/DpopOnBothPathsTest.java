@@ -17,28 +17,16 @@ import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
 import java.net.URI;
 import java.util.Date;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One DPoP checker for the token endpoint and the resource-server path: an Ed25519 proof is accepted at
  * both, a proof with {@code crit} is refused at both, and {@code htu} is compared the same way.
  */
 class DpopOnBothPathsTest {
-  private ExchangeFixture f;
-  private OAuthClient client;
-
-  @BeforeEach
-  void start() {
-    f = new ExchangeFixture();
-    client = new OAuthClient(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final ExchangeFixture f = new ExchangeFixture();
+  private final OAuthClient client = f.client();
 
   private HTTPResponse exchangeWithProof(String task, String proof) {
     HTTPRequest http = client.direct(f.identity(DEPLOYER), "read", task).build().toHTTPRequest();

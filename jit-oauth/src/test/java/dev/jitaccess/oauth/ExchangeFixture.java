@@ -41,12 +41,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A broker behind a {@link TokenExchange} served by the JDK HTTP server on 127.0.0.1 (ephemeral port),
- * an identity provider whose JWTs the broker accepts, a manual clock, and an allow-some policy.
+ * an identity provider whose JWTs the broker accepts, a manual clock, and an allow-some policy. A test
+ * class holds one per test as {@code @RegisterExtension final ExchangeFixture f = new ExchangeFixture();}
+ * (closed after each test), with {@link #client()} the standard OAuth client; a test that needs another
+ * one uses try-with-resources.
  */
-final class ExchangeFixture implements AutoCloseable {
+final class ExchangeFixture implements AutoCloseable, AfterEachCallback {
   static final String ISSUER = "https://jit.example.org";
   static final String IDP = "https://idp.example.org";
   static final String DEPLOYER = "spiffe://example.org/ci/deploy";
@@ -68,6 +73,7 @@ final class ExchangeFixture implements AutoCloseable {
   final URI tokenUri;
   final URI introspectionUri;
   final URI revocationUri;
+  private final OAuthClient client;
 
   ExchangeFixture() {
     this(b -> b);
@@ -109,6 +115,18 @@ final class ExchangeFixture implements AutoCloseable {
     server.createContext("/introspect", h -> serve(h, exchange::introspect));
     server.createContext("/revoke", h -> serve(h, exchange::revoke));
     server.start();
+    client = new OAuthClient(this);
+  }
+
+  /** The Nimbus OAuth client of this fixture's endpoints. */
+  OAuthClient client() {
+    return client;
+  }
+
+  /** Closes the fixture after each test of a class that registers it as an extension. */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 
   /**

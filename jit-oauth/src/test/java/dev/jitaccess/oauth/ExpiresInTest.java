@@ -10,23 +10,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Issue 18 item 8: {@code expires_in} is the granted TTL, however long signing and the response take. */
 class ExpiresInTest {
-  private ExchangeFixture f;
-
-  @BeforeEach
-  void start() {
-    f = new ExchangeFixture();
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final ExchangeFixture f = new ExchangeFixture();
 
   /** A clock that moves one millisecond each time it is read, as a real one moves while a grant is signed. */
   private Clock ticking() {

@@ -9,9 +9,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,17 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The neutral request and response types, the strict form parser and the builder, without HTTP. */
 class HttpRequestAndBuilderTest {
   private static final String FORM = "application/x-www-form-urlencoded";
-  private ExchangeFixture f;
-
-  @BeforeEach
-  void start() {
-    f = new ExchangeFixture();
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final ExchangeFixture f = new ExchangeFixture();
 
   // ---------------------------------------------------------------- form parsing
 

@@ -24,25 +24,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** RFC 7662 introspection and RFC 7009 revocation over loopback HTTP, driven by the Nimbus OAuth 2.0 SDK. */
 class IntrospectionAndRevocationTest {
-  private ExchangeFixture f;
-  private OAuthClient client;
-
-  @BeforeEach
-  void start() {
-    f = new ExchangeFixture();
-    client = new OAuthClient(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final ExchangeFixture f = new ExchangeFixture();
+  private final OAuthClient client = f.client();
 
   private String grant(String scope, String task) {
     return OAuthClient.success(client.send(client.direct(f.identity(DEPLOYER), scope, task).build()))

@@ -29,26 +29,14 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The RFC 8693 token endpoint over loopback HTTP, driven by the Nimbus OAuth 2.0 SDK. */
 class TokenExchangeEndpointTest {
-  private ExchangeFixture f;
-  private OAuthClient client;
-
-  @BeforeEach
-  void start() {
-    // these tests read the broker's reasons in error descriptions: the development option
-    f = new ExchangeFixture(b -> b.denialDetails(true));
-    client = new OAuthClient(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  /** These tests read the broker's reasons in error descriptions: the development option. */
+  @RegisterExtension final ExchangeFixture f = new ExchangeFixture(b -> b.denialDetails(true));
+  private final OAuthClient client = f.client();
 
   // ---------------------------------------------------------------- success
 
