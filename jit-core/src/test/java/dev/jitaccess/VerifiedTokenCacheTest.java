@@ -342,4 +342,54 @@ class VerifiedTokenCacheTest {
     assertThat(reason(tiny.verify(tokens.get(1), AUD))).isEqualTo(RejectionReason.REVOKED);
     assertThat(tiny.verify(tokens.get(2), AUD).isVerified()).isTrue();
   }
+
+  @Test
+  void aCacheOfOneHoldsTheLatestTokenOnly() {
+    TokenVerifier one = new TokenVerifier(ISSUER, kid -> trusted.get(), clock, SKEW, store, null, 16 * 1024, 1);
+    String a = grant("a").token();
+    String b = grant("b").token();
+    assertThat(one.verify(a, AUD).isVerified()).isTrue();
+    assertThat(one.verify(b, AUD).isVerified()).isTrue();
+    int checks = signatureChecks.get();
+    assertThat(one.verify(b, AUD).isVerified()).isTrue();
+    assertThat(signatureChecks.get()).as("b, the latest, is a hit").isEqualTo(checks);
+    assertThat(one.verify(a, AUD).isVerified()).isTrue();
+    assertThat(signatureChecks.get()).as("a made room for b: a miss").isEqualTo(checks + 1);
+  }
+
+  @Test
+  void whenBothSlotsAreLiveTheTokenExpiringFirstMakesRoom() {
+    // a cache of two slots: every token's two slots are the whole table
+    TokenVerifier two = new TokenVerifier(ISSUER, kid -> trusted.get(), clock, SKEW, store, null, 16 * 1024, 2);
+    String early = grant("early").token();
+    clock.advance(Duration.ofMinutes(1));
+    String late = grant("late").token();
+    clock.advance(Duration.ofMinutes(1));
+    String latest = grant("latest").token();
+    for (String t : List.of(early, late, latest)) {
+      assertThat(two.verify(t, AUD).isVerified()).isTrue();
+    }
+    int checks = signatureChecks.get();
+    assertThat(two.verify(late, AUD).isVerified()).isTrue();
+    assertThat(two.verify(latest, AUD).isVerified()).isTrue();
+    assertThat(signatureChecks.get()).as("the two later tokens stayed").isEqualTo(checks);
+    assertThat(two.verify(early, AUD).isVerified()).isTrue();
+    assertThat(signatureChecks.get()).as("the earliest deadline made room").isEqualTo(checks + 1);
+  }
+
+  @Test
+  void anExpiredSlotIsReusedBeforeALiveOne() {
+    TokenVerifier two = new TokenVerifier(ISSUER, kid -> trusted.get(), clock, SKEW, null, null, 16 * 1024, 2);
+    String first = grant("first").token(); // 5 minutes
+    String live = broker.request(Fixtures.request(DEPLOYER).taskId("live").ttl(Duration.ofMinutes(10)).build()).token();
+    assertThat(two.verify(first, AUD).isVerified()).isTrue();
+    assertThat(two.verify(live, AUD).isVerified()).isTrue();
+    clock.advance(Duration.ofMinutes(5).plus(SKEW)); // first is past exp + skew, still in its slot
+    String fresh = grant("fresh").token();
+    assertThat(two.verify(fresh, AUD).isVerified()).isTrue();
+    int checks = signatureChecks.get();
+    assertThat(two.verify(live, AUD).isVerified()).isTrue();
+    assertThat(two.verify(fresh, AUD).isVerified()).isTrue();
+    assertThat(signatureChecks.get()).as("the fresh token took the expired slot, not the live one").isEqualTo(checks);
+  }
 }
