@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * triggers a refresh (at most one fetch per minimum interval, so garbage {@code kid}s cannot make it
  * hammer the endpoint); while the endpoint fails, the last good set stays in use until the outage
  * tolerance after its fetch, and then no key is known (every token is refused: fail closed). Fetches run
- * under this object's lock, one at a time.
+ * under this object's lock, one at a time; a look-up of a known kid in a fresh set takes no lock (the set
+ * and its fetch time are published together, immutable), so that concurrent verifications do not queue on
+ * every call (issue 17).
  */
 public final class RemoteJwks implements Function<String, Optional<KeyRing.PublicKeyEntry>> {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteJwks.class);
@@ -30,9 +32,11 @@ public final class RemoteJwks implements Function<String, Optional<KeyRing.Publi
   private final Duration ttl;
   private final Duration outageTolerance;
   private final Duration minInterval;
-  private @Nullable Map<String, KeyRing.PublicKeyEntry> keys;
-  private @Nullable Instant fetchedAt;
-  private @Nullable Instant attemptedAt;
+  /** The last good set and when it was fetched, or null before the first good fetch. */
+  private volatile @Nullable Fetched fetched;
+  private @Nullable Instant attemptedAt; // guarded by this
+
+  private record Fetched(Map<String, KeyRing.PublicKeyEntry> keys, Instant at) {}
 
   /**
    * @param ttl how long a fetched set is used before it is fetched again
@@ -49,9 +53,21 @@ public final class RemoteJwks implements Function<String, Optional<KeyRing.Publi
   }
 
   @Override
-  public synchronized Optional<KeyRing.PublicKeyEntry> apply(String kid) {
+  public Optional<KeyRing.PublicKeyEntry> apply(String kid) {
     Instant now = clock.instant();
-    if (fetchedAt == null || !now.isBefore(fetchedAt.plus(ttl))) {
+    Fetched f = fetched;
+    if (f != null && now.isBefore(f.at().plus(ttl))) {
+      KeyRing.PublicKeyEntry entry = f.keys().get(kid);
+      if (entry != null) {
+        return Optional.of(entry); // fresh and known: what the locked path would answer, without the lock
+      }
+    }
+    return lookUpOrFetch(kid, now);
+  }
+
+  private synchronized Optional<KeyRing.PublicKeyEntry> lookUpOrFetch(String kid, Instant now) {
+    Fetched f = fetched;
+    if (f == null || !now.isBefore(f.at().plus(ttl))) {
       refresh(now);
     }
     Map<String, KeyRing.PublicKeyEntry> current = usable(now);
@@ -66,7 +82,8 @@ public final class RemoteJwks implements Function<String, Optional<KeyRing.Publi
   }
 
   private @Nullable Map<String, KeyRing.PublicKeyEntry> usable(Instant now) {
-    return fetchedAt != null && now.isBefore(fetchedAt.plus(outageTolerance)) ? keys : null;
+    Fetched f = fetched;
+    return f != null && now.isBefore(f.at().plus(outageTolerance)) ? f.keys() : null;
   }
 
   private boolean mayFetch(Instant now) {
@@ -78,17 +95,17 @@ public final class RemoteJwks implements Function<String, Optional<KeyRing.Publi
       return;
     }
     attemptedAt = now;
+    Fetched last = fetched;
     String text;
     try {
       text = fetcher.fetch(uri);
     } catch (Exception e) {
       LOG.warn("fetching the broker's JWKS from {} failed with {}; keeping the last good keys, fetched at {}",
-          uri, e.getClass().getName(), fetchedAt == null ? "never" : fetchedAt);
+          uri, e.getClass().getName(), last == null ? "never" : last.at());
       return;
     }
     try {
-      keys = TokenVerifier.parseJwks(Objects.requireNonNull(text, "JWKS text"));
-      fetchedAt = now;
+      fetched = new Fetched(TokenVerifier.parseJwks(Objects.requireNonNull(text, "JWKS text")), now);
     } catch (RuntimeException e) {
       // no detail: the text might hold key material
       LOG.warn("the JWKS fetched from {} is not a usable public JWK Set; keeping the last good keys", uri);

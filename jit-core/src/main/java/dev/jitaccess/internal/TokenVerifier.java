@@ -14,11 +14,7 @@ import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.Verification;
 import dev.jitaccess.VerificationRequest;
 import dev.jitaccess.Verification.RejectionReason;
-import dev.jitaccess.spi.AuditEvent;
-import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.AuditSink;
-import dev.jitaccess.spi.GrantRecord;
-import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
 import java.text.ParseException;
 import java.time.Clock;
@@ -26,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -182,7 +177,9 @@ public final class TokenVerifier implements GrantVerifier {
       LOG.warn("grant token verification failed with {}; token refused", e.getClass().getName());
       result = new Verification.Rejected(RejectionReason.ERROR, "verification failed: " + e.getClass().getSimpleName());
     }
-    record(result, token, audience, grantId, tokenHash);
+    if (audit != null) {
+      VerificationAudit.record(audit, clock, maxTokenBytes, result, token, audience, grantId, tokenHash);
+    }
     return result;
   }
 
@@ -380,9 +377,9 @@ public final class TokenVerifier implements GrantVerifier {
       return context;
     }
     if (store != null) {
-      Outcome state = checkState(store, info, now, request.inspectOnly());
+      Verification.Rejected state = GrantStateCheck.check(store, info, now, request.inspectOnly());
       if (state != null) {
-        return state;
+        return new Outcome(state, info.grantId());
       }
     }
     return new Outcome(new Verification.Verified(info), info.grantId());
@@ -452,130 +449,6 @@ public final class TokenVerifier implements GrantVerifier {
       }
     }
     return null;
-  }
-
-  private @Nullable Outcome checkState(GrantStore store, GrantInfo info, Instant now, boolean inspectOnly) {
-    String id = info.grantId();
-    Optional<GrantRecord> found = store.find(id);
-    if (found.isEmpty()) {
-      return reject(RejectionReason.UNKNOWN_GRANT, "the broker does not know this grant", id);
-    }
-    GrantRecord r = found.get();
-    if (!matchesRecord(info, r.info())) {
-      return reject(RejectionReason.UNKNOWN_GRANT, "the token does not match the broker's record", id);
-    }
-    if (r.state() == GrantState.REVOKED) {
-      return reject(RejectionReason.REVOKED, "grant was revoked (" + r.revocationReason().map(Enum::name).orElse("?") + ")", id);
-    }
-    if (r.state() == GrantState.EXPIRED || !now.isBefore(r.info().expiresAt())) {
-      return reject(RejectionReason.EXPIRED, "grant has expired", id);
-    }
-    if (!now.isBefore(r.idleDeadline())) {
-      return reject(RejectionReason.EXPIRED, "grant went idle: no renewal before " + r.idleDeadline(), id);
-    }
-    Optional<String> ancestor = r.info().parentGrantId();
-    for (int depth = 0; ancestor.isPresent(); depth++) {
-      Optional<GrantRecord> a = store.find(ancestor.get());
-      if (depth >= GrantTokens.MAX_CHAIN || a.isEmpty() || !a.get().isLiveAt(now)) {
-        return reject(RejectionReason.REVOKED, "a grant this one was delegated from is no longer live", id);
-      }
-      ancestor = a.get().info().parentGrantId();
-    }
-    if (r.info().singleUse() && inspectOnly) {
-      return r.uses() == 0 ? null : reject(RejectionReason.REPLAYED, "single-use grant was already used", id);
-    }
-    if (r.info().singleUse()) {
-      boolean[] consumed = new boolean[1];
-      store.update(id, rec -> {
-        if (rec.uses() == 0 && rec.isLiveAt(now)) {
-          consumed[0] = true;
-          return rec.withUse();
-        }
-        return rec;
-      });
-      if (!consumed[0]) {
-        return reject(RejectionReason.REPLAYED, "single-use grant was already used", id);
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Whether a token's claims agree with what the broker recorded: every security-relevant fact is equal
-   * (holder, issuer, the one audience, task, purpose, environment, owner, approvals, break-glass and
-   * single-use flags, sender constraint and lineage), the actions and the delegations left are no more than
-   * the record's, and the token was issued and expires no later than the record says (a renewing grant's
-   * earlier tokens are older and expire sooner; a re-mint that narrowed the actions retires the wider
-   * earlier tokens). A token re-signed with widened claims, for example with a leaked key, does not pass.
-   * Rule ids are explanations, not authority, and may change at a re-mint.
-   */
-  private static boolean matchesRecord(GrantInfo token, GrantInfo record) {
-    return token.grantId().equals(record.grantId())
-        && token.subject().equals(record.subject())
-        && token.issuer().equals(record.issuer())
-        && token.resource().equals(record.resource())
-        && token.taskId().equals(record.taskId())
-        && token.purpose().equals(record.purpose())
-        && token.environment().equals(record.environment())
-        && token.owner().equals(record.owner())
-        && token.approvalId().equals(record.approvalId())
-        && sameApprovers(token, record)
-        && token.breakGlass() == record.breakGlass()
-        && token.singleUse() == record.singleUse()
-        && record.actions().containsAll(token.actions())
-        && token.certificateThumbprint().equals(record.certificateThumbprint())
-        && token.keyThumbprint().equals(record.keyThumbprint())
-        && token.parentGrantId().equals(record.parentGrantId())
-        && token.delegators().equals(record.delegators())
-        && token.delegationsLeft() <= record.delegationsLeft()
-        && !token.issuedAt().isAfter(record.issuedAt())
-        && !token.expiresAt().isAfter(record.expiresAt());
-  }
-
-  private static boolean sameApprovers(GrantInfo token, GrantInfo record) {
-    if (token.approvals().isEmpty() || record.approvals().isEmpty()) {
-      return token.approvals().isEmpty() && record.approvals().isEmpty(); // most grants: nothing to compare
-    }
-    return approvers(token).equals(approvers(record));
-  }
-
-  private static List<String> approvers(GrantInfo g) {
-    return g.approvals().stream().map(a -> a.approver() + "@" + a.at().getEpochSecond()).toList();
-  }
-
-  private void record(Verification result, String token, String audience, @Nullable String grantId,
-      @Nullable String tokenHash) {
-    if (audit == null) {
-      return;
-    }
-    AuditEventType type;
-    Map<String, String> fields = new LinkedHashMap<>();
-    if (grantId != null) {
-      fields.put(AuditEvent.GRANT_ID, grantId);
-    }
-    if (result instanceof Verification.Verified verified) {
-      GrantInfo g = verified.grant();
-      type = AuditEventType.VERIFIED;
-      fields.put(AuditEvent.TASK_ID, g.taskId());
-      fields.put(AuditEvent.IDENTITY, g.subject());
-    } else {
-      Verification.Rejected r = (Verification.Rejected) result;
-      type = r.reason() == RejectionReason.REPLAYED ? AuditEventType.REPLAY_BLOCKED
-          : r.reason() == RejectionReason.WRONG_TASK ? AuditEventType.REUSE_BLOCKED
-          : AuditEventType.VERIFY_REJECTED;
-      fields.put(AuditEvent.REASON, r.reason() + ": " + r.detail());
-    }
-    fields.put(AuditEvent.RESOURCE, audience);
-    if (tokenHash != null) {
-      fields.put(AuditEvent.TOKEN_SHA256, tokenHash);
-    } else if (token != null && token.length() <= maxTokenBytes) {
-      fields.put(AuditEvent.TOKEN_SHA256, GrantTokens.sha256(token));
-    }
-    try {
-      audit.record(new AuditEvent(type, clock.instant(), fields));
-    } catch (RuntimeException e) {
-      LOG.error("audit sink failed to record {} for grant {}: {}", type, grantId, e.getClass().getName());
-    }
   }
 
   private static Instant plus(Instant t, Duration d) {
