@@ -205,7 +205,7 @@ final class VerifiedTokenCache {
   /** The home slot of a key: its hash, mixed, mapped onto the table without a division. */
   private int home(Key key) {
     int h = key.hashCode() * 0x9E3779B9;
-    return (int) (((h ^ (h >>> 16)) & 0xFFFF_FFFFL) * slots.length() >>> 32);
+    return (int) ((((h ^ (h >>> 16)) & 0xFFFF_FFFFL) * slots.length()) >>> 32);
   }
 
   private int next(int i) {
