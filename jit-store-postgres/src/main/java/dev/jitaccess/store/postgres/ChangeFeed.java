@@ -128,7 +128,7 @@ final class ChangeFeed implements AutoCloseable {
     this.changes = SchemaName.quoted(schema) + ".jit_grant_change";
     this.pruned = SchemaName.quoted(schema) + ".jit_grant_change_pruned";
     String grants = SchemaName.quoted(schema) + ".jit_grant";
-    String columns = String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
+    String columns = GrantRows.columnsOf("g");
     this.loadSql = "SELECT " + columns + " FROM " + grants + " g WHERE g.grant_id = ANY (?)";
     // the ids of the grants changed since a snapshot (V1 logged one id a row, V5 an array a statement)
     this.changedSql = "SELECT DISTINCT unnest(coalesce(grant_ids, ARRAY[grant_id])) FROM " + changes

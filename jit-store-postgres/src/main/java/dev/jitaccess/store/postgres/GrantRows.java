@@ -39,6 +39,11 @@ final class GrantRows {
 
   private GrantRows() {}
 
+  /** Every column of {@link #COLUMNS}, qualified by a table alias, for SELECT or RETURNING. */
+  static String columnsOf(String alias) {
+    return String.join(", ", COLUMNS.stream().map(col -> alias + "." + col).toList());
+  }
+
   /**
    * The call of {@code jit_insert_grant} (V5) in a quoted schema: the record as parameters
    * 1..{@link #COLUMNS}.size() ({@link #bind}), then max per identity, max per task, whether to check the

@@ -87,20 +87,13 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   private final Clock clock;
   private final Duration retention;
   private final Transactions db;
-  private final String grants;
-  private final String insertSql;
-  private final String updateSql;
-  private final String findSql;
-  private final String findForUpdateSql;
-  private final String markUsedSql;
-  private final String expireSql;
-  private final String endSql;
+  private final GrantStatements sql;
   /** How many grants one {@link #endLive} transaction ends at most. */
   private static final int END_BATCH = 10_000;
   private final Config config;
   private final @Nullable RecordCache cache;
   private final ChangeFeed feed;
-  private volatile Instant nextSweep;
+  private final GrantSweeper sweeper;
   /** Parks inserts until their ISSUED record once a PostgresAuditSink is linked (pg-audit's hook). */
   private final IssuanceLink issuance;
   private volatile boolean issuanceLinked;
@@ -120,29 +113,13 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     this.retention = config.retention();
     this.db = new Transactions(config.dataSource());
     this.issuance = new IssuanceLink(config.dataSource(), config.clock());
-    String s = SchemaName.quoted(schema);
-    this.grants = s + ".jit_grant";
-    this.insertSql = GrantRows.insertCallSql(s);
-    this.updateSql = GrantRows.updateSql(grants);
-    this.findSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ?";
-    this.findForUpdateSql = findSql + " FOR UPDATE";
-    this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
-        + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
-        + " WHERE (u.until_s, u.until_n) <= (?, ?)";
-    this.expireSql = "WITH due AS (SELECT grant_id FROM " + grants
-        + " WHERE state = 'LIVE' AND (deadline_s, deadline_n) <= (?, ?) ORDER BY deadline_s, deadline_n LIMIT ?"
-        + " FOR UPDATE SKIP LOCKED) UPDATE " + grants + " g SET state = 'EXPIRED', version = g.version + 1"
-        + " FROM due WHERE g.grant_id = due.grant_id AND g.state = 'LIVE' RETURNING "
-        + String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
-    this.endSql = "WITH t AS (SELECT grant_id FROM " + grants + " WHERE grant_id = ANY (?) AND state = 'LIVE'"
-        + " ORDER BY grant_id FOR UPDATE) UPDATE " + grants + " g SET state = ?, revocation_reason = ?,"
-        + " version = g.version + 1 FROM t WHERE g.grant_id = t.grant_id AND g.state = 'LIVE' RETURNING "
-        + String.join(", ", GrantRows.COLUMNS.stream().map(col -> "g." + col).toList());
+    this.sql = new GrantStatements(schema);
     this.cache = config.cacheSize() > 0 ? new RecordCache(config.cacheSize()) : null;
-    this.nextSweep = clock.instant().plus(config.sweepInterval());
+    this.sweeper = new GrantSweeper(db, schema, clock, config.sweepInterval(), config.sweepBatch(), config.sweepGrace(),
+        retention, config.changeRetention());
     RecordCache feedCache = cache != null ? cache : new RecordCache(1);
     this.feed = new ChangeFeed(config.listenerDataSource(), schema, clock, config.maxStaleness(),
-        config.catchUpInterval(), feedCache, this::sweepIfDue,
+        config.catchUpInterval(), feedCache, () -> sweeper.sweepIfDue(expiryAudit),
         config.callbacks() != null ? config.callbacks() : Runnable::run, config.threads());
   }
 
@@ -168,39 +145,11 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     if (maxPerTask < 1) {
       throw new IllegalArgumentException("maxPerTask must be >= 1, got " + maxPerTask);
     }
-    String identity = record.info().subject();
-    String task = record.info().taskId();
     boolean checkOwner = !sharedTask && record.info().parentGrantId().isEmpty();
-    Transactions.Work<InsertResult> work = c -> {
-      try (PreparedStatement ps = c.prepareStatement(insertSql)) {
-        GrantRows.bind(c, ps, record);
-        int p = GrantRows.COLUMNS.size();
-        ps.setInt(p + 1, maxPerIdentity);
-        ps.setInt(p + 2, maxPerTask);
-        ps.setBoolean(p + 3, checkOwner);
-        ps.setString(p + 4, record.taskOwner());
-        ps.setLong(p + 5, Transactions.lockKey(schema + "\u0000identity\u0000" + identity));
-        ps.setLong(p + 6, Transactions.lockKey(schema + "\u0000task\u0000" + task));
-        try (ResultSet rs = ps.executeQuery()) {
-          return insertResult(rs.next() ? rs.getString(1) : null);
-        }
-      }
-    };
+    Transactions.Work<InsertResult> work = c -> sql.insert(c, record, maxPerIdentity, maxPerTask, checkOwner);
     // unlinked: one statement in auto-commit, one round trip; its advisory locks end with it
     return issuanceLinked ? issuance.insert(record.grantId(), work)
         : db.autoCommit("insert grant " + record.grantId(), work);
-  }
-
-  /** The result {@code jit_insert_grant} returned; anything else is a failure (fail closed). */
-  private static InsertResult insertResult(@Nullable String name) throws SQLException {
-    if (name != null) {
-      for (InsertResult r : InsertResult.values()) {
-        if (r.name().equals(name)) {
-          return r;
-        }
-      }
-    }
-    throw new SQLException("jit_insert_grant returned an unknown result: " + name);
   }
 
   /**
@@ -229,14 +178,14 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     Objects.requireNonNull(grantId, "grantId");
     RecordCache c = cache;
     if (c == null || !feed.isFresh(clock.instant())) {
-      return db.autoCommit("read grant " + grantId, conn -> select(conn, findSql, grantId));
+      return db.autoCommit("read grant " + grantId, conn -> sql.find(conn, grantId));
     }
     GrantRecord hit = c.get(grantId);
     if (hit != null) {
       return Optional.of(hit);
     }
     long stamp = c.stamp(grantId);
-    Optional<GrantRecord> read = db.autoCommit("read grant " + grantId, conn -> select(conn, findSql, grantId));
+    Optional<GrantRecord> read = db.autoCommit("read grant " + grantId, conn -> sql.find(conn, grantId));
     read.ifPresent(r -> c.putIfUnchanged(r, stamp));
     return read;
   }
@@ -255,7 +204,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     Objects.requireNonNull(grantId, "grantId");
     Objects.requireNonNull(change, "change");
     return db.inTransaction("update grant " + grantId, c -> {
-      Optional<GrantRecord> found = select(c, findForUpdateSql, grantId);
+      Optional<GrantRecord> found = sql.findForUpdate(c, grantId);
       if (found.isEmpty()) {
         return found;
       }
@@ -263,11 +212,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
       GrantRecord next = Objects.requireNonNull(change.apply(old), "change returned null");
       old.checkChangeTo(next);
       if (!next.equals(old)) {
-        try (PreparedStatement up = c.prepareStatement(updateSql)) {
-          GrantRows.bind(c, up, next);
-          up.setString(GrantRows.COLUMNS.size() + 1, grantId);
-          up.executeUpdate();
-        }
+        sql.write(c, next);
       }
       return Optional.of(next);
     }).map(r -> {
@@ -291,20 +236,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     List<GrantRecord> ended = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += END_BATCH) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + END_BATCH));
-      ended.addAll(db.inTransaction("end " + chunk.size() + " grants", c -> {
-        List<GrantRecord> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(endSql)) {
-          ps.setArray(1, c.createArrayOf("text", chunk.toArray(new String[0])));
-          ps.setString(2, state.name());
-          ps.setString(3, reason.map(Enum::name).orElse(null));
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              out.add(GrantRows.read(rs));
-            }
-          }
-        }
-        return out;
-      }));
+      ended.addAll(db.inTransaction("end " + chunk.size() + " grants", c -> sql.end(c, chunk, state, reason)));
     }
     for (GrantRecord r : ended) {
       invalidate(r.grantId());
@@ -318,12 +250,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     if (issuance.rollback(grantId)) {
       return; // an aborted issuance: its row was never committed
     }
-    db.autoCommit("remove grant " + grantId, c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + grants + " WHERE grant_id = ?")) {
-        ps.setString(1, grantId);
-        return ps.executeUpdate();
-      }
-    });
+    db.autoCommit("remove grant " + grantId, c -> sql.delete(c, grantId));
     invalidate(grantId);
   }
 
@@ -359,80 +286,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
    * @throws dev.jitaccess.JitException if the database fails (nothing of the failed step is committed)
    */
   public int sweep() {
-    Instant now = clock.instant();
-    Instant due = now.minus(config.sweepGrace());
-    Instant dropBefore = now.minus(retention);
-    int batch = config.sweepBatch();
-    PostgresAuditSink audit = expiryAudit;
-    int expired = db.inTransaction("expire grants past their deadline", c -> {
-      List<GrantRecord> ended = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(expireSql)) {
-        ps.setLong(1, due.getEpochSecond());
-        ps.setInt(2, due.getNano());
-        ps.setInt(3, batch);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ended.add(GrantRows.read(rs));
-          }
-        }
-      }
-      if (audit != null) {
-        // the claim, the state change and the records commit together: each end is audited exactly once
-        for (GrantRecord r : ended) {
-          audit.append(c, SweptExpiry.event(r, now));
-        }
-      } else if (!ended.isEmpty()) {
-        LOG.info("sweeper of schema {} expired grants {} (no PostgresAuditSink is linked to this store, so no"
-            + " EXPIRED record was written for them)", schema, ended.stream().map(GrantRecord::grantId).toList());
-      }
-      return ended.size();
-    });
-    db.inTransaction("delete ended grants past retention", c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + grants + " WHERE grant_id IN (SELECT grant_id FROM "
-          + grants + " WHERE expires_at_s < ? AND state <> 'LIVE' LIMIT ? FOR UPDATE SKIP LOCKED)")) {
-        ps.setLong(1, dropBefore.getEpochSecond());
-        ps.setInt(2, batch);
-        return ps.executeUpdate();
-      }
-    });
-    String s = SchemaName.quoted(schema);
-    db.inTransaction("delete one-time values past their window", c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + s + ".jit_used_value WHERE value_sha256 IN"
-          + " (SELECT value_sha256 FROM " + s + ".jit_used_value WHERE until_s < ? LIMIT ? FOR UPDATE SKIP LOCKED)")) {
-        ps.setLong(1, now.getEpochSecond());
-        ps.setInt(2, batch);
-        return ps.executeUpdate();
-      }
-    });
-    db.inTransaction("prune the change log", c -> {
-      try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM " + s + ".jit_grant_change WHERE change_id IN"
-          + " (SELECT change_id FROM " + s + ".jit_grant_change WHERE changed_at < now() - make_interval(secs => ?)"
-          + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING txid)"
-          + " UPDATE " + s + ".jit_grant_change_pruned SET upto_txid = greatest(upto_txid, (SELECT max(txid) FROM gone))"
-          + " WHERE EXISTS (SELECT 1 FROM gone)")) {
-        ps.setDouble(1, config.changeRetention().toMillis() / 1000.0);
-        ps.setInt(2, batch);
-        return ps.executeUpdate();
-      }
-    });
-    return expired;
-  }
-
-  /** Called by the feed thread on every turn: sweeps when the interval has passed. */
-  private void sweepIfDue() {
-    Instant now = clock.instant();
-    if (now.isBefore(nextSweep)) {
-      return;
-    }
-    nextSweep = now.plus(config.sweepInterval());
-    try {
-      int n = sweep();
-      if (n > 0) {
-        LOG.debug("sweeper of schema {} expired {} grants", schema, n);
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("sweeper of schema {} failed ({}); it runs again in {}", schema, e.getMessage(), config.sweepInterval());
-    }
+    return sweeper.sweep(expiryAudit);
   }
 
   /** The change feed; for tests. */
@@ -464,30 +318,12 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   }
 
   private List<String> ids(String column, String value) {
-    return db.autoCommit("list live grants by " + column, c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement("SELECT grant_id FROM " + grants + " WHERE " + column + " = ? AND state = 'LIVE'")) {
-        ps.setString(1, value);
-        List<String> ids = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(rs.getString(1));
-          }
-        }
-        return List.copyOf(ids);
-      }
-    });
+    return db.autoCommit("list live grants by " + column, c -> sql.liveIds(c, column, value));
   }
 
   @Override
   public int liveCount() {
-    return db.autoCommit("count live grants", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + grants + " WHERE state = 'LIVE'");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return (int) Math.min(Integer.MAX_VALUE, rs.getLong(1));
-      }
-    });
+    return db.autoCommit("count live grants", sql::liveCount);
   }
 
   /**
@@ -501,25 +337,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(until, "until");
     Instant now = clock.instant();
-    return db.autoCommit("record a one-time value", c -> {
-      try (PreparedStatement ps = c.prepareStatement(markUsedSql)) {
-        ps.setBytes(1, Transactions.sha256(value));
-        ps.setLong(2, until.getEpochSecond());
-        ps.setInt(3, until.getNano());
-        ps.setLong(4, now.getEpochSecond());
-        ps.setInt(5, now.getNano());
-        return ps.executeUpdate() == 1;
-      }
-    });
-  }
-
-  private static Optional<GrantRecord> select(Connection c, String sql, String grantId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, grantId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(GrantRows.read(rs)) : Optional.empty();
-      }
-    }
+    return db.autoCommit("record a one-time value", c -> sql.markUsed(c, value, until, now));
   }
 
   @Override

@@ -1,0 +1,168 @@
+package dev.jitaccess.store.postgres;
+
+import dev.jitaccess.RevocationReason;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore.InsertResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SQL of {@link PostgresGrantStore}, one method a statement, each on a connection the store's
+ * transaction gives it: the store decides transactions, caching and the change feed, this class only
+ * what is read and written.
+ */
+final class GrantStatements {
+  private final String schema;
+  private final String grants;
+  private final String insertSql;
+  private final String updateSql;
+  private final String findSql;
+  private final String findForUpdateSql;
+  private final String endSql;
+  private final String markUsedSql;
+
+  GrantStatements(String schema) {
+    this.schema = schema;
+    String s = SchemaName.quoted(schema);
+    this.grants = s + ".jit_grant";
+    this.insertSql = GrantRows.insertCallSql(s);
+    this.updateSql = GrantRows.updateSql(grants);
+    this.findSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ?";
+    this.findForUpdateSql = findSql + " FOR UPDATE";
+    this.endSql = "WITH t AS (SELECT grant_id FROM " + grants + " WHERE grant_id = ANY (?) AND state = 'LIVE'"
+        + " ORDER BY grant_id FOR UPDATE) UPDATE " + grants + " g SET state = ?, revocation_reason = ?,"
+        + " version = g.version + 1 FROM t WHERE g.grant_id = t.grant_id AND g.state = 'LIVE' RETURNING "
+        + GrantRows.columnsOf("g");
+    this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
+        + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
+        + " WHERE (u.until_s, u.until_n) <= (?, ?)";
+  }
+
+  /** {@code jit_insert_grant} (V5): the quota checks and the insert as one statement. */
+  InsertResult insert(Connection c, GrantRecord record, int maxPerIdentity, int maxPerTask, boolean checkOwner)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+      GrantRows.bind(c, ps, record);
+      int p = GrantRows.COLUMNS.size();
+      ps.setInt(p + 1, maxPerIdentity);
+      ps.setInt(p + 2, maxPerTask);
+      ps.setBoolean(p + 3, checkOwner);
+      ps.setString(p + 4, record.taskOwner());
+      ps.setLong(p + 5, Transactions.lockKey(schema + "\u0000identity\u0000" + record.info().subject()));
+      ps.setLong(p + 6, Transactions.lockKey(schema + "\u0000task\u0000" + record.info().taskId()));
+      try (ResultSet rs = ps.executeQuery()) {
+        return insertResult(rs.next() ? rs.getString(1) : null);
+      }
+    }
+  }
+
+  /** The result {@code jit_insert_grant} returned; anything else is a failure (fail closed). */
+  private static InsertResult insertResult(@Nullable String name) throws SQLException {
+    if (name != null) {
+      for (InsertResult r : InsertResult.values()) {
+        if (r.name().equals(name)) {
+          return r;
+        }
+      }
+    }
+    throw new SQLException("jit_insert_grant returned an unknown result: " + name);
+  }
+
+  /** The record of a grant. */
+  Optional<GrantRecord> find(Connection c, String grantId) throws SQLException {
+    return select(c, findSql, grantId);
+  }
+
+  /** The record of a grant, its row locked until the transaction ends. */
+  Optional<GrantRecord> findForUpdate(Connection c, String grantId) throws SQLException {
+    return select(c, findForUpdateSql, grantId);
+  }
+
+  private static Optional<GrantRecord> select(Connection c, String sql, String grantId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, grantId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(GrantRows.read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Writes every column of a record over its row. */
+  void write(Connection c, GrantRecord record) throws SQLException {
+    try (PreparedStatement up = c.prepareStatement(updateSql)) {
+      GrantRows.bind(c, up, record);
+      up.setString(GrantRows.COLUMNS.size() + 1, record.grantId());
+      up.executeUpdate();
+    }
+  }
+
+  /** Ends the live grants among {@code ids} (rows locked in grant-id order); their records after. */
+  List<GrantRecord> end(Connection c, List<String> ids, GrantState state, Optional<RevocationReason> reason)
+      throws SQLException {
+    List<GrantRecord> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(endSql)) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray(new String[0])));
+      ps.setString(2, state.name());
+      ps.setString(3, reason.map(Enum::name).orElse(null));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(GrantRows.read(rs));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Deletes a grant's row. */
+  int delete(Connection c, String grantId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + grants + " WHERE grant_id = ?")) {
+      ps.setString(1, grantId);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** The ids of the live grants whose {@code column} (task_id or identity_id) is {@code value}. */
+  List<String> liveIds(Connection c, String column, String value) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT grant_id FROM " + grants + " WHERE " + column + " = ? AND state = 'LIVE'")) {
+      ps.setString(1, value);
+      List<String> ids = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+      return List.copyOf(ids);
+    }
+  }
+
+  /** How many grants are live. */
+  int liveCount(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + grants + " WHERE state = 'LIVE'");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return (int) Math.min(Integer.MAX_VALUE, rs.getLong(1));
+    }
+  }
+
+  /** Records a one-time value's SHA-256 until {@code until}, unless recorded with a window open at {@code now}. */
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // both parts are stored: that is the exact encoding
+  boolean markUsed(Connection c, String value, Instant until, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(markUsedSql)) {
+      ps.setBytes(1, Transactions.sha256(value));
+      ps.setLong(2, until.getEpochSecond());
+      ps.setInt(3, until.getNano());
+      ps.setLong(4, now.getEpochSecond());
+      ps.setInt(5, now.getNano());
+      return ps.executeUpdate() == 1;
+    }
+  }
+}
