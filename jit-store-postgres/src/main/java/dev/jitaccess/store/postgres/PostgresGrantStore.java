@@ -90,7 +90,6 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   private final GrantStatements sql;
   /** How many grants one {@link #endLive} transaction ends at most. */
   private static final int END_BATCH = 10_000;
-  private final Config config;
   private final @Nullable RecordCache cache;
   private final ChangeFeed feed;
   private final GrantSweeper sweeper;
@@ -107,7 +106,6 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
       Duration changeRetention) {}
 
   private PostgresGrantStore(Config config) {
-    this.config = config;
     this.schema = config.schema();
     this.clock = config.clock();
     this.retention = config.retention();
