@@ -164,9 +164,23 @@ public final class GrantRequest {
     return environment;
   }
 
-  /** How long the grant should live; the broker may shorten it, never lengthen it. */
-  public Duration requestedTtl() {
+  /**
+   * How long the grant should live, as set with {@link Builder#ttl(Duration)}; the broker may shorten it,
+   * never lengthen it.
+   */
+  public Duration ttl() {
     return requestedTtl;
+  }
+
+  /**
+   * The same as {@link #ttl()}, under the name it had before the accessor took the builder's name.
+   *
+   * @deprecated use {@link #ttl()}; this alias goes in the next release
+   */
+  @Deprecated(forRemoval = true)
+  @SuppressWarnings("InlineMeSuggester") // @InlineMe would add Error Prone's annotations to users' classpath
+  public Duration requestedTtl() {
+    return ttl();
   }
 
   /** Free attributes for the policy: ticket, pipeline run, risk score. Values are String, Number or Boolean. */
@@ -245,6 +259,9 @@ public final class GrantRequest {
     /**
      * Binds the grant to the holder's DPoP key (RFC 9449): the token carries {@code cnf.jkt}, and a
      * verifier accepts it only with a DPoP proof signed by that key.
+     *
+     * <p>The request keeps only the key's thumbprint, so the accessor for what this sets is
+     * {@link GrantRequest#keyThumbprint()} (the same name as {@link GrantInfo#keyThumbprint()}).
      *
      * @param publicJwk the holder's public key as a JWK JSON object (EC, RSA or OKP); never a private key
      */

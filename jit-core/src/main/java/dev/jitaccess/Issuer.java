@@ -104,7 +104,7 @@ final class Issuer {
     }
     boolean breakGlass = inheritedBreakGlass || request.breakGlass() || granted.breakGlass()
         || (parent != null && parent.info().breakGlass());
-    Duration ttl = min(min(request.requestedTtl(), granted.maxTtl()), maxTtl);
+    Duration ttl = min(min(request.ttl(), granted.maxTtl()), maxTtl);
     if (breakGlass) {
       ttl = min(ttl, breakGlassTtl);
     }

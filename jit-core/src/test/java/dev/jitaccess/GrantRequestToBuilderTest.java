@@ -25,7 +25,7 @@ class GrantRequestToBuilderTest {
     assertThat(copy.resource()).isEqualTo(r.resource());
     assertThat(copy.actions()).isEqualTo(r.actions());
     assertThat(copy.environment()).isEqualTo(r.environment());
-    assertThat(copy.requestedTtl()).isEqualTo(r.requestedTtl());
+    assertThat(copy.ttl()).isEqualTo(r.ttl());
     assertThat(copy.attributes()).isEqualTo(r.attributes());
     assertThat(copy.justification()).isEqualTo(r.justification());
     assertThat(copy.breakGlass()).isEqualTo(r.breakGlass());
@@ -38,7 +38,7 @@ class GrantRequestToBuilderTest {
     GrantRequest changed = base().toBuilder().taskId("task-2").ttl(Duration.ofMinutes(1)).actions("read")
         .attribute("ticket", "OPS-2").build();
     assertThat(changed.taskId()).isEqualTo("task-2");
-    assertThat(changed.requestedTtl()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(changed.ttl()).isEqualTo(Duration.ofMinutes(1));
     assertThat(changed.actions()).containsExactly("read");
     assertThat(changed.attributes()).containsEntry("ticket", "OPS-2").hasSize(1);
     assertThat(changed.purpose()).isEqualTo("deploy");

@@ -87,7 +87,7 @@ public record ApprovalTicket(
     public static RequestFacts of(GrantRequest request) {
       Objects.requireNonNull(request, "request");
       return new RequestFacts(request.taskId(), request.purpose(), request.resource(), request.actions(),
-          request.environment(), request.requestedTtl(), request.attributes(), request.justification().orElse(null),
+          request.environment(), request.ttl(), request.attributes(), request.justification().orElse(null),
           request.breakGlass(), request.renewing());
     }
   }

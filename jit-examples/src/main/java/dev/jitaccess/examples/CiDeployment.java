@@ -95,7 +95,7 @@ public final class CiDeployment {
       // Deploy 1: the migration succeeds.
       GrantRequest first = deployRequest(scene, "deploy-2030.01.15-1");
       n.step("request", PIPELINE + " wants " + first.actions() + " on " + DATABASE + " for "
-          + Narrator.human(first.requestedTtl()) + " (task " + first.taskId() + ")");
+          + Narrator.human(first.ttl()) + " (task " + first.taskId() + ")");
       n.decision(broker.evaluate(first));
       try {
         broker.request(first);
@@ -122,7 +122,7 @@ public final class CiDeployment {
       }
       n.say("audit of deploy 1: " + scene.auditOf(grant.id()));
       n.say("audit of deploy 2: " + scene.auditOf(grant2.id()));
-      return new Result(first.requestedTtl(), Duration.between(grant.info().issuedAt(), grant.expiresAt()),
+      return new Result(first.ttl(), Duration.between(grant.info().issuedAt(), grant.expiresAt()),
           approvers, ended.get(grant.id()), ended.get(grant2.id()), after, scene.audit());
     }
   }

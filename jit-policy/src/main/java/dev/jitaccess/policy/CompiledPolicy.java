@@ -229,7 +229,7 @@ final class CompiledPolicy {
     }
 
     // 3. terms: the strictest of every contributing rule
-    Duration requested = context.request().requestedTtl();
+    Duration requested = context.request().ttl();
     Duration ttl = requested;
     Duration idle = null;
     boolean singleUse = false;

@@ -194,7 +194,7 @@ class PolicyPropertiesTest {
     }
     GrantRequest asked = req.grantRequest();
     assertThat(asked.actions()).containsAll(terms.actions());
-    assertThat(terms.maxTtl()).isLessThanOrEqualTo(asked.requestedTtl()).isLessThanOrEqualTo(CEILING);
+    assertThat(terms.maxTtl()).isLessThanOrEqualTo(asked.ttl()).isLessThanOrEqualTo(CEILING);
     // every non-shadow allow or approval rule that matches on its own bounds the TTL
     for (int i = 0; i < specs.size(); i++) {
       Rule rule = specs.get(i).build("r" + i);
