@@ -27,6 +27,7 @@ final class GrantStatements {
   private final String findSql;
   private final String findForUpdateSql;
   private final String endSql;
+  private final long endLock;
   private final String markUsedSql;
 
   GrantStatements(String schema) {
@@ -37,16 +38,17 @@ final class GrantStatements {
     this.updateSql = GrantRows.updateSql(grants);
     this.findSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ?";
     this.findForUpdateSql = findSql + " FOR UPDATE";
-    this.endSql = "WITH t AS (SELECT grant_id FROM " + grants + " WHERE grant_id = ANY (?) AND state = 'LIVE'"
-        + " ORDER BY grant_id FOR UPDATE) UPDATE " + grants + " g SET state = ?, revocation_reason = ?,"
-        + " version = g.version + 1 FROM t WHERE g.grant_id = t.grant_id AND g.state = 'LIVE' RETURNING "
-        + GrantRows.columnsOf("g");
+    this.endLock = Transactions.lockKey(schema + "\u0000end live grants");
+    // one plain UPDATE: its rows are locked in the scan's order, not by grant id; the advisory lock taken
+    // first makes concurrent bulk ends take turns, so they never deadlock on each other's rows
+    this.endSql = "UPDATE " + grants + " g SET state = ?, revocation_reason = ?, version = g.version + 1"
+        + " WHERE g.grant_id = ANY (?) AND g.state = 'LIVE' RETURNING " + GrantRows.columnsOf("g");
     this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
         + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
         + " WHERE (u.until_s, u.until_n) <= (?, ?)";
   }
 
-  /** {@code jit_insert_grant} (V5): the quota checks and the insert as one statement. */
+  /** {@code jit_insert_grant} (V6): the quota checks on the live-grant counters and the insert, one statement. */
   InsertResult insert(Connection c, GrantRecord record, int maxPerIdentity, int maxPerTask, boolean checkOwner)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {
@@ -104,14 +106,21 @@ final class GrantStatements {
     }
   }
 
-  /** Ends the live grants among {@code ids} (rows locked in grant-id order); their records after. */
+  /**
+   * Ends the live grants among {@code ids}, in a transaction: under the schema's transaction-level advisory
+   * lock for bulk ends, one UPDATE (a HOT update since V6: no index names the state); their records after.
+   */
   List<GrantRecord> end(Connection c, List<String> ids, GrantState state, Optional<RevocationReason> reason)
       throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      lock.setLong(1, endLock);
+      lock.executeQuery().close();
+    }
     List<GrantRecord> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(endSql)) {
-      ps.setArray(1, c.createArrayOf("text", ids.toArray(new String[0])));
-      ps.setString(2, state.name());
-      ps.setString(3, reason.map(Enum::name).orElse(null));
+      ps.setString(1, state.name());
+      ps.setString(2, reason.map(Enum::name).orElse(null));
+      ps.setArray(3, c.createArrayOf("text", ids.toArray(new String[0])));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(GrantRows.read(rs));

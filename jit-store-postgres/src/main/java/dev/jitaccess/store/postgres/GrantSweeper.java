@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * The sweeper of a {@link PostgresGrantStore} (see its class description): ends live grants past their
  * deadline plus the grace, exactly once across replicas ({@code FOR UPDATE SKIP LOCKED}), with their
  * {@code EXPIRED} records in the same transaction when an audit sink is linked; deletes ended grants past
- * expiry plus retention, one-time values past their window and old change-log rows, in bounded batches.
+ * expiry plus retention, live-grant counters at zero (V6), one-time values past their window and old
+ * change-log rows, in bounded batches.
  */
 final class GrantSweeper {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresGrantStore.class);
@@ -93,6 +94,21 @@ final class GrantSweeper {
         ps.setInt(2, batch);
         return ps.executeUpdate();
       }
+    });
+    db.inTransaction("delete live-grant counters at zero", c -> {
+      int n = 0;
+      // FOR UPDATE re-reads a row that an insert has counted up meanwhile, and then leaves it
+      for (String sql : List.of(
+          "DELETE FROM " + s + ".jit_live_by_identity WHERE identity_id IN (SELECT identity_id FROM " + s
+              + ".jit_live_by_identity WHERE live = 0 LIMIT ? FOR UPDATE SKIP LOCKED) AND live = 0",
+          "DELETE FROM " + s + ".jit_live_by_task WHERE (task_id, owner) IN (SELECT task_id, owner FROM " + s
+              + ".jit_live_by_task WHERE live = 0 LIMIT ? FOR UPDATE SKIP LOCKED) AND live = 0")) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          ps.setInt(1, batch);
+          n += ps.executeUpdate();
+        }
+      }
+      return n;
     });
     db.inTransaction("delete one-time values past their window", c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + s + ".jit_used_value WHERE value_sha256 IN"

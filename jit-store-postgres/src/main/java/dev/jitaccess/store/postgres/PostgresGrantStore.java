@@ -30,14 +30,17 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #insert}: one statement, the schema's function {@code jit_insert_grant}: it takes
- *       transaction-level advisory locks on the identity and on the task (in a fixed order), then counts
- *       their live grants (the task's per task owner, and whether another owner holds the task) and
- *       inserts; two inserts for the same identity or task on any replicas serialise, so no quota is ever
+ *       transaction-level advisory locks on the identity and on the task (in a fixed order), then reads
+ *       their live-grant counters (one row each, kept exact by triggers in every transaction that inserts,
+ *       ends or deletes grants: schema V6) and inserts; two inserts for the same identity or task on any
+ *       replicas serialise, so no quota is ever
  *       exceeded and a task is never bound to two owners. The connection must run READ COMMITTED (the
  *       default); under another isolation level the function refuses and the insert fails closed.
  *   <li>{@link #update}: reads the row {@code FOR UPDATE}, applies the change once, writes it only if it
  *       changed anything; concurrent updates of a grant on any replicas serialise on the row lock.
- *   <li>{@link #liveByTask}, {@link #liveByIdentity}: partial indexes over live grants.
+ *   <li>{@link #endLive}: one UPDATE per 10,000 grants under an advisory lock that bulk ends take in
+ *       turn; no index names the state, so ending a grant is a HOT update that writes no index entry.
+ *   <li>{@link #liveByTask}, {@link #liveByIdentity}: indexes by task and by identity.
  *   <li>{@link #markUsed}: a unique insert of the value's SHA-256; a value whose window ended may be
  *       recorded again.
  * </ul>
@@ -222,9 +225,10 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   /**
    * {@inheritDoc}
    *
-   * <p>One transaction per 10,000 grants: the live rows among them are locked in grant-id order (so two
-   * concurrent calls never deadlock) and ended by one {@code UPDATE ... RETURNING}; every other replica
-   * hears of them through its change feed.
+   * <p>One transaction per 10,000 grants: the live rows among them are ended by one {@code UPDATE ...
+   * RETURNING} under a transaction-level advisory lock that concurrent bulk ends on any replica take in turn
+   * (so they never deadlock on each other's rows); every other replica hears of them through its change
+   * feed.
    */
   @Override
   public List<GrantRecord> endLive(
