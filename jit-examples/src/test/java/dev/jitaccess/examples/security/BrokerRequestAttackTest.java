@@ -16,14 +16,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks on the broker's front doors: {@code request}, {@code requestAsync}, {@code evaluate} and
@@ -31,26 +29,13 @@ import org.junit.jupiter.api.TestFactory;
  * catalogue, JWT-SVID and OIDC. Each case asserts the refusal and that nothing was issued.
  */
 class BrokerRequestAttackTest {
-  private static Target t;
-  private static Loopback loopback;
-  private static final AtomicInteger TASKS = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    t = new Target();
-    loopback = new Loopback();
-  }
-
-  @AfterAll
-  static void stop() {
-    loopback.assertNoConnection();
-    loopback.close();
-    t.close();
-    Attacks.report();
-  }
+  @RegisterExtension
+  static final AttackSuite SUITE = new AttackSuite("task");
+  private static final Target t = SUITE.target;
+  private static final Loopback loopback = SUITE.loopback;
 
   private static String task() {
-    return "task-" + TASKS.incrementAndGet();
+    return SUITE.task();
   }
 
   private static Credential credential(Flavor f, String token) {

@@ -23,14 +23,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks on {@link GrantVerifier}: the broker's own ({@code broker.verifier()}), a stand-alone one built
@@ -39,23 +37,10 @@ import org.junit.jupiter.api.TestFactory;
  * signing key the test holds), so each one differs from a real token by the attack only.
  */
 class GrantVerifierAttackTest {
-  private static Target t;
-  private static Loopback loopback;
-  private static final AtomicInteger TASKS = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    t = new Target();
-    loopback = new Loopback();
-  }
-
-  @AfterAll
-  static void stop() {
-    loopback.assertNoConnection();
-    loopback.close();
-    t.close();
-    Attacks.report();
-  }
+  @RegisterExtension
+  static final AttackSuite SUITE = new AttackSuite("gv");
+  private static final Target t = SUITE.target;
+  private static final Loopback loopback = SUITE.loopback;
 
   record Named(String name, GrantVerifier verifier, boolean hasStore) {
     @Override
@@ -71,7 +56,7 @@ class GrantVerifierAttackTest {
   }
 
   private static Grant grant(String purpose) {
-    return t.broker.request(t.request(Credential.jwtSvid(t.svid()), "gv-" + TASKS.incrementAndGet(), purpose).build());
+    return t.broker.request(t.request(Credential.jwtSvid(t.svid()), SUITE.task(), purpose).build());
   }
 
   /** A token with the real token's header and payload, each changed by the functions, signed by the broker key. */
@@ -383,7 +368,7 @@ class GrantVerifierAttackTest {
   void dpopBoundGrantRefusesMissingReplayedAndMisdirectedProofs() {
     ECKey holder = newKey();
     ECKey thief = newKey();
-    Grant g = t.broker.request(t.request(Credential.jwtSvid(t.svid()), "dpop-" + TASKS.incrementAndGet())
+    Grant g = t.broker.request(t.request(Credential.jwtSvid(t.svid()), SUITE.task())
         .dpopKey(holder.toPublicJWK().toJSONString()).build());
     String uri = "https://db.example.org/query";
     long now = t.now();

@@ -20,13 +20,11 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,30 +34,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * DPoP checker (Ed25519 accepted and {@code crit} refused on both paths). Each guard is named in its test.
  */
 class OAuthAttackTest {
-  private static final URI ENDPOINT = URI.create("https://jit.test/token");
-  private static Target t;
-  private static TokenExchange x;
-  private static Loopback loopback;
-  private static final AtomicInteger TASKS = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    t = new Target();
-    loopback = new Loopback();
-    x = TokenExchange.builder(t.broker).clock(t.clock).defaultPurpose("deploy").defaultEnvironment("prod")
-        .tokenEndpoint(ENDPOINT).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    loopback.assertNoConnection();
-    loopback.close();
-    t.close();
-    Attacks.report();
-  }
+  @RegisterExtension
+  static final AttackSuite SUITE = new AttackSuite("oa");
+  private static final Target t = SUITE.target;
+  private static final Loopback loopback = SUITE.loopback;
+  private static final TokenExchange x = SUITE.tokenExchange();
 
   private static String task() {
-    return "oa-" + TASKS.incrementAndGet();
+    return SUITE.task();
   }
 
   private static List<GrantVerifier> verifiersWithStore() {
@@ -137,16 +119,17 @@ class OAuthAttackTest {
   void dpopHtuIsComparedPerRfc9449(String pair) {
     String[] uris = pair.split("\\|");
     ECKey holder = GrantVerifierAttackTest.newKey();
-    Grant g = t.broker.request(t.request(Credential.jwtSvid(t.svid()), task())
+    String taskId = task();
+    Grant g = t.broker.request(t.request(Credential.jwtSvid(t.svid()), taskId)
         .dpopKey(holder.toPublicJWK().toJSONString()).build());
-    String proof = GrantVerifierAttackTest.dpopProof(holder, "GET", uris[0], g.token(), t.now(), "h-" + TASKS.get(), "ES256");
+    String proof = GrantVerifierAttackTest.dpopProof(holder, "GET", uris[0], g.token(), t.now(), "h-" + taskId, "ES256");
     for (GrantVerifier v : verifiersWithStore()) {
       Verification r = v.verify(g.token(), VerificationRequest.builder(Target.RESOURCE).dpop(proof, "GET", uris[1]).build());
       assertThat(r.isVerified()).as(pair).isFalse();
       Attacks.tried("GrantVerifier.verify");
     }
     String good = GrantVerifierAttackTest.dpopProof(holder, "GET", "https://db.example.org/v1", g.token(), t.now(),
-        "g-" + TASKS.get(), "ES256");
+        "g-" + taskId, "ES256");
     assertThat(t.broker.verifier().verify(g.token(), VerificationRequest.builder(Target.RESOURCE)
         .dpop(good, "GET", "https://DB.example.org:443/v1?page=2").build()).isVerified()).as("control").isTrue();
   }
@@ -212,7 +195,7 @@ class OAuthAttackTest {
     String header = crit
         ? Jws.json("typ", "dpop+jwt", "alg", "EdDSA", "jwk", new Jws.Raw(jwk.toJSONString()), "crit", List.of("exp"), "exp", t.now() + 60)
         : Jws.json("typ", "dpop+jwt", "alg", "EdDSA", "jwk", new Jws.Raw(jwk.toJSONString()));
-    String claims = Jws.json("htm", "POST", "htu", ENDPOINT.toString(), "iat", t.now(), "jti", jti);
+    String claims = Jws.json("htm", "POST", "htu", AttackSuite.TOKEN_ENDPOINT.toString(), "iat", t.now(), "jti", jti);
     return Jws.token(header, claims, input -> {
       Ed25519Signer s = new Ed25519Signer();
       s.init(true, key);

@@ -6,10 +6,9 @@ import dev.jitaccess.Credential;
 import dev.jitaccess.examples.security.IdentityTokenAttacks.Flavor;
 import dev.jitaccess.spi.IdentityResult;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The identity verifiers called directly, as an application embedding them without the broker would:
@@ -17,22 +16,10 @@ import org.junit.jupiter.api.TestFactory;
  * Every case must be a {@link IdentityResult.Rejected} (never an exception) whose reason does not echo the token.
  */
 class OidcVerificationAttackTest {
-  private static Target t;
-  private static Loopback loopback;
-
-  @BeforeAll
-  static void start() {
-    t = new Target();
-    loopback = new Loopback();
-  }
-
-  @AfterAll
-  static void stop() {
-    loopback.assertNoConnection();
-    loopback.close();
-    t.close();
-    Attacks.report();
-  }
+  @RegisterExtension
+  static final AttackSuite SUITE = new AttackSuite("oidc");
+  private static final Target t = SUITE.target;
+  private static final Loopback loopback = SUITE.loopback;
 
   @TestFactory
   Stream<DynamicTest> oidcVerifier() {

@@ -9,16 +9,13 @@ import dev.jitaccess.oauth.TokenExchange;
 import dev.jitaccess.oauth.HttpRequest;
 import dev.jitaccess.oauth.HttpResponse;
 import dev.jitaccess.examples.security.IdentityTokenAttacks.Flavor;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks on the OAuth 2.0 token-exchange adapter (RFC 8693) and its introspection and revocation
@@ -26,27 +23,11 @@ import org.junit.jupiter.api.TestFactory;
  * token substitution both ways, delegation widening, DPoP proof replay and misdirection, form bombs.
  */
 class TokenExchangeAttackTest {
-  private static final URI ENDPOINT = URI.create("https://jit.test/token");
-  private static Target t;
-  private static TokenExchange x;
-  private static Loopback loopback;
-  private static final AtomicInteger TASKS = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    t = new Target();
-    loopback = new Loopback();
-    x = TokenExchange.builder(t.broker).clock(t.clock).defaultPurpose("deploy").defaultEnvironment("prod")
-        .tokenEndpoint(ENDPOINT).build();
-  }
-
-  @AfterAll
-  static void stop() {
-    loopback.assertNoConnection();
-    loopback.close();
-    t.close();
-    Attacks.report();
-  }
+  @RegisterExtension
+  static final AttackSuite SUITE = new AttackSuite("tx");
+  private static final Target t = SUITE.target;
+  private static final Loopback loopback = SUITE.loopback;
+  private static final TokenExchange x = SUITE.tokenExchange();
 
   static HttpRequest.Builder form(Map<String, String> params) {
     HttpRequest.Builder b = HttpRequest.builder("POST").contentType(TokenExchange.FORM_CONTENT_TYPE);
@@ -61,7 +42,7 @@ class TokenExchangeAttackTest {
     p.put("subject_token_type", type);
     p.put("scope", "read");
     p.put("resource", Target.RESOURCE);
-    p.put("task_id", "tx-" + TASKS.incrementAndGet());
+    p.put("task_id", SUITE.task());
     return p;
   }
 
@@ -180,16 +161,16 @@ class TokenExchangeAttackTest {
     ECKey key = GrantVerifierAttackTest.newKey();
     ECKey other = GrantVerifierAttackTest.newKey();
     long now = t.now();
-    String good = GrantVerifierAttackTest.dpopProof(key, "POST", ENDPOINT.toString(), null, now, "p-1", "ES256");
+    String good = GrantVerifierAttackTest.dpopProof(key, "POST", AttackSuite.TOKEN_ENDPOINT.toString(), null, now, "p-1", "ES256");
     HttpResponse ok = x.exchange(form(direct(t.svid(), TokenExchange.JWT_TYPE)).header("DPoP", good).build());
     assertThat(ok.status()).as(ok.body()).isEqualTo(200);
     Map<String, String> proofs = new LinkedHashMap<>();
     proofs.put("replayed proof", good);
-    proofs.put("proof for GET", GrantVerifierAttackTest.dpopProof(key, "GET", ENDPOINT.toString(), null, now, "p-2", "ES256"));
+    proofs.put("proof for GET", GrantVerifierAttackTest.dpopProof(key, "GET", AttackSuite.TOKEN_ENDPOINT.toString(), null, now, "p-2", "ES256"));
     proofs.put("proof for another URI", GrantVerifierAttackTest.dpopProof(key, "POST", "https://evil.test/token", null, now, "p-3", "ES256"));
-    proofs.put("proof an hour old", GrantVerifierAttackTest.dpopProof(key, "POST", ENDPOINT.toString(), null, now - 3600, "p-4", "ES256"));
-    proofs.put("proof alg none", GrantVerifierAttackTest.dpopProof(key, "POST", ENDPOINT.toString(), null, now, "p-5", "none"));
-    proofs.put("proof HS256", GrantVerifierAttackTest.dpopProof(other, "POST", ENDPOINT.toString(), null, now, "p-6", "HS256"));
+    proofs.put("proof an hour old", GrantVerifierAttackTest.dpopProof(key, "POST", AttackSuite.TOKEN_ENDPOINT.toString(), null, now - 3600, "p-4", "ES256"));
+    proofs.put("proof alg none", GrantVerifierAttackTest.dpopProof(key, "POST", AttackSuite.TOKEN_ENDPOINT.toString(), null, now, "p-5", "none"));
+    proofs.put("proof HS256", GrantVerifierAttackTest.dpopProof(other, "POST", AttackSuite.TOKEN_ENDPOINT.toString(), null, now, "p-6", "HS256"));
     proofs.put("an identity token as proof", t.svid());
     proofs.put("10 MB proof", "eyJ" + "A".repeat(1 << 20) + ".e30.AAAA");
     for (Map.Entry<String, String> p : proofs.entrySet()) {
