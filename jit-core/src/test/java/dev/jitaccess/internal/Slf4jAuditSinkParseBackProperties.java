@@ -47,7 +47,7 @@ class Slf4jAuditSinkParseBackProperties {
   void aRenderedLineParsesBackToExactlyTheEventsFields(@ForAll("fields") Map<String, String> fields,
       @ForAll AuditEventType type) {
     RenderingLogger plain = new RenderingLogger();
-    new Slf4jAuditSink(plain).record(new AuditEvent(type, AT, fields));
+    new Slf4jAuditSink(plain.logger()).record(new AuditEvent(type, AT, fields));
 
     assertThat(plain.lines()).hasSize(1);
     String line = plain.lines().get(0);

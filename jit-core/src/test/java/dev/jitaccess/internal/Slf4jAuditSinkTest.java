@@ -76,7 +76,7 @@ class Slf4jAuditSinkTest {
   @Test
   void aValueWithSpacesAndEqualsSignsCannotAddFields() {
     RenderingLogger plain = new RenderingLogger();
-    new Slf4jAuditSink(plain).record(new AuditEvent(AuditEventType.ISSUED, AT, fields(
+    new Slf4jAuditSink(plain.logger()).record(new AuditEvent(AuditEventType.ISSUED, AT, fields(
         AuditEvent.GRANT_ID, "g-1",
         AuditEvent.TASK_ID, "build-1 type=REVOKED grant_id=g-2",
         AuditEvent.PURPOSE, "p\" reason=\"forged",
