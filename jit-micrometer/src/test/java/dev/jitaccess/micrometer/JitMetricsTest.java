@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.AccessDeniedException;
-import dev.jitaccess.Credential;
 import dev.jitaccess.Decision;
 import dev.jitaccess.Grant;
 import dev.jitaccess.GrantBroker;
@@ -14,14 +13,11 @@ import dev.jitaccess.GrantRequest;
 import dev.jitaccess.JitException;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.micrometer.JitMetrics.DenialReason;
-import dev.jitaccess.policy.Policy;
-import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.AuditSink;
 import dev.jitaccess.testkit.ManualClock;
 import dev.jitaccess.testkit.RecordingAuditSink;
-import dev.jitaccess.testkit.TestTrustDomain;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -37,33 +33,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class JitMetricsTest {
-  private static final String RESOURCE = "https://reports.prod.example.org";
-  private static final String CI = "spiffe://prod.example.org/ci/build";
-  private static final String POLICY = """
-      version: 1
-      maxTtl: 1h
-      rules:
-        - id: ci-reads-reports
-          owner: platform-team
-          effect: allow
-          match:
-            identity: {id: "spiffe://prod.example.org/ci/*"}
-            resource: "https://reports.prod.example.org"
-            actions: [read]
-          grant: {maxTtl: 10m}
-      """;
+  private static final String RESOURCE = ReportsBroker.RESOURCE;
+  private static final String CI = ReportsBroker.CI;
 
-  private final ManualClock clock = ManualClock.at("2030-01-15T09:00:00Z");
-  private final TestTrustDomain spire = TestTrustDomain.create("prod.example.org", clock);
+  private final ReportsBroker world = new ReportsBroker();
+  private final ManualClock clock = world.clock;
   private final MeterRegistry registry = new SimpleMeterRegistry();
   private final JitMetrics metrics = JitMetrics.register(registry, clock);
   private final RecordingAuditSink recorded = new RecordingAuditSink();
-  private final GrantBroker broker = GrantBroker.builder()
-      .issuer("https://jit.example.org")
-      .identityVerifier(spire.jwtSvidVerifier("jit-broker"))
-      .policy(RulePolicy.of(Policy.parse("policy.yaml", POLICY).orElseThrow()))
-      .clock(clock)
-      .scheduler(clock)
+  private final GrantBroker broker = world.broker()
       .maxGrantsPerTask(1)
       .listener(metrics.listener())
       .auditSink(metrics.auditSink(recorded))
@@ -80,10 +58,7 @@ class JitMetricsTest {
 
   /** A request by the CI workload with an SVID minted for {@code audience} (the broker's is "jit-broker"). */
   private GrantRequest.Builder request(String task, String resource, String audience) {
-    return GrantRequest.builder()
-        .credential(Credential.jwtSvid(spire.jwtSvid(CI, audience)))
-        .taskId(task).purpose("report").environment("prod")
-        .resource(resource).actions("read").ttl(Duration.ofMinutes(5));
+    return world.request(task, resource, audience);
   }
 
   private double count(String name, String... tags) {
@@ -266,12 +241,7 @@ class JitMetricsTest {
   void aBrokerWhoseDecoratedSinkFailsIssuesNothingAndCountsNoIssue() {
     MeterRegistry own = new SimpleMeterRegistry();
     JitMetrics m = JitMetrics.register(own, clock);
-    try (GrantBroker failing = GrantBroker.builder()
-        .issuer("https://jit.example.org")
-        .identityVerifier(spire.jwtSvidVerifier("jit-broker"))
-        .policy(RulePolicy.of(Policy.parse("policy.yaml", POLICY).orElseThrow()))
-        .clock(clock)
-        .scheduler(clock)
+    try (GrantBroker failing = world.broker()
         .listener(m.listener())
         .auditSink(m.auditSink(e -> {
           throw new IllegalStateException("audit down");

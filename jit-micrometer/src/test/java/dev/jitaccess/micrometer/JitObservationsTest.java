@@ -11,10 +11,7 @@ import dev.jitaccess.DelegationRequest;
 import dev.jitaccess.Grant;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantRequest;
-import dev.jitaccess.policy.Policy;
-import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.BrokerObserver;
-import dev.jitaccess.testkit.ManualClock;
 import dev.jitaccess.testkit.TestTrustDomain;
 import dev.jitaccess.spi.AuditSink;
 import io.micrometer.core.instrument.Meter;
@@ -32,24 +29,10 @@ import org.junit.jupiter.api.Test;
 
 /** The broker's operations as Micrometer observations: names, outcome tags, nothing of high cardinality. */
 class JitObservationsTest {
-  private static final String RESOURCE = "https://reports.prod.example.org";
-  private static final String CI = "spiffe://prod.example.org/ci/build";
-  private static final String POLICY = """
-      version: 1
-      maxTtl: 1h
-      rules:
-        - id: ci-reads-reports
-          owner: platform-team
-          effect: allow
-          match:
-            identity: {id: "spiffe://prod.example.org/ci/*"}
-            resource: "https://reports.prod.example.org"
-            actions: [read]
-          grant: {maxTtl: 10m, maxDelegationDepth: 1}
-      """;
+  private static final String RESOURCE = ReportsBroker.RESOURCE;
 
-  private final ManualClock clock = ManualClock.at("2030-01-15T09:00:00Z");
-  private final TestTrustDomain spire = TestTrustDomain.create("prod.example.org", clock);
+  private final ReportsBroker world = new ReportsBroker();
+  private final TestTrustDomain spire = world.spire;
   private GrantBroker broker;
 
   @AfterEach
@@ -60,22 +43,14 @@ class JitObservationsTest {
   }
 
   private GrantBroker broker(BrokerObserver observer) {
-    return GrantBroker.builder()
-        .issuer("https://jit.example.org")
-        .identityVerifier(spire.jwtSvidVerifier("jit-broker"))
-        .policy(RulePolicy.of(Policy.parse("policy.yaml", POLICY).orElseThrow()))
-        .clock(clock)
-        .scheduler(clock)
+    return world.broker()
         .observer(observer)
         .auditSink(AuditSink.discardEveryRecord()) // no SLF4J provider here; these tests read observations
         .build();
   }
 
   private GrantRequest request(String task, String resource) {
-    return GrantRequest.builder()
-        .credential(Credential.jwtSvid(spire.jwtSvid(CI, "jit-broker")))
-        .taskId(task).purpose("report").environment("prod")
-        .resource(resource).actions("read").ttl(Duration.ofMinutes(5)).build();
+    return world.request(task, resource, "jit-broker").build();
   }
 
   @Test
