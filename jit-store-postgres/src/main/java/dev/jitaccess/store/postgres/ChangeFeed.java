@@ -142,6 +142,15 @@ final class ChangeFeed implements AutoCloseable {
     this.thread = threads.newThread(this::run);
   }
 
+  /** The default thread factory: daemon threads named {@code jit-pg-feed-<schema>}. */
+  static ThreadFactory daemonThreads(String schema) {
+    return r -> {
+      Thread t = new Thread(r, "jit-pg-feed-" + schema);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
   /**
    * Starts the feed thread and waits (at most {@code wait}) until it listens and has caught up once, so
    * that no change committed after this returns is missed.

@@ -37,6 +37,35 @@ final class Checks {
   }
 
   /**
+   * Checks a duration option: zero or positive.
+   *
+   * @throws IllegalArgumentException with the bad value if it is negative
+   */
+  static Duration notNegative(Duration value, String name) {
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative, got " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Checks a duration option against a range.
+   *
+   * @param max the longest allowed, null for no bound
+   * @throws IllegalArgumentException with the bad value if it is shorter than {@code min} or longer than
+   *     {@code max}
+   */
+  static Duration range(Duration value, Duration min, @Nullable Duration max, String name) {
+    if (value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+    }
+    if (max != null && value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be at most " + max + ", got " + value);
+    }
+    return value;
+  }
+
+  /**
    * Checks an int option against a range.
    *
    * @throws IllegalArgumentException with the bad value if it is outside {@code [min, max]}

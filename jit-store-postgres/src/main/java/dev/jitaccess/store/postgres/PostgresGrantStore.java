@@ -3,10 +3,6 @@ package dev.jitaccess.store.postgres;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *       transaction-level advisory locks on the identity and on the task (in a fixed order), then reads
  *       their live-grant counters (one row each, kept exact by triggers in every transaction that inserts,
  *       ends or deletes grants: schema V6) and inserts; two inserts for the same identity or task on any
- *       replicas serialise, so no quota is ever
- *       exceeded and a task is never bound to two owners. The connection must run READ COMMITTED (the
- *       default); under another isolation level the function refuses and the insert fails closed.
+ *       replicas serialise, so no quota is ever exceeded and a task is never bound to two owners. The
+ *       connection must run READ COMMITTED (the default); under another isolation level the function
+ *       refuses and the insert fails closed.
  *   <li>{@link #update}: reads the row {@code FOR UPDATE}, applies the change once, writes it only if it
  *       changed anything; concurrent updates of a grant on any replicas serialise on the row lock.
  *   <li>{@link #endLive}: one UPDATE per 10,000 grants under an advisory lock that bulk ends take in
@@ -49,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * Every update or deletion of grant rows (by any replica, or by hand) is logged by a statement-level
  * trigger and announced by one NOTIFY per statement: the grant id when one row changed, an empty payload
  * (catch up) when several did. Inserts are not announced: no replica can hold a stale copy of a grant
- * that did not exist, since the cache never records an absence. Each store instance has a change feed ({@link Builder#listenerDataSource}: one dedicated
- * connection) that LISTENs, and catches up from the change log after every (re)connect and every
+ * that did not exist, since the cache never records an absence. Each store instance has a change feed
+ * ({@link Builder#listenerDataSource}: one dedicated connection) that LISTENs, and catches up from the
+ * change log after every (re)connect and every
  * {@link Builder#catchUpInterval}, on a snapshot watermark that never skips a transaction committing
  * out of id order. Changed grants leave the local cache and are handed, as their current record, to the
  * listeners of {@link #subscribe} (the broker uses this to report ends made on other replicas).
@@ -62,14 +59,9 @@ import org.slf4j.LoggerFactory;
  * database.
  *
  * <h2>Sweeper</h2>
- * Each instance's feed thread runs {@link #sweep()} every {@link Builder#sweepInterval}: it claims
- * live grants past their deadline (by more than {@link Builder#sweepGrace}, so a live issuing replica's
- * own timer normally ends them first) with {@code FOR UPDATE SKIP LOCKED} and writes EXPIRED exactly
- * once, whichever replicas compete; deletes ended grants past expiry plus retention and one-time values
- * past their window, in bounded batches. A grant whose issuing JVM died is thus still ended in the
- * store; its in-process listeners died with that JVM.
- *
- * <p>The issuing replica's broker, if alive, competes for the same end: its timer's update locks the row
+ * Each instance's feed thread runs {@link #sweep()} every {@link Builder#sweepInterval}, so a grant
+ * whose issuing JVM died is still ended in the store (its in-process listeners died with that JVM). The
+ * issuing replica's broker, if alive, competes for the same end: its timer's update locks the row
  * ({@code FOR UPDATE}) and changes it only while it is LIVE, the sweeper skips locked rows and re-checks
  * LIVE, so exactly one of them ends the grant and that one writes its {@code EXPIRED} audit record. When
  * a {@link PostgresAuditSink} is linked to this store ({@link PostgresAuditSink.Builder#grantStore}), the
@@ -96,19 +88,13 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   private final @Nullable RecordCache cache;
   private final ChangeFeed feed;
   private final GrantSweeper sweeper;
-  /** Parks inserts until their ISSUED record once a PostgresAuditSink is linked (pg-audit's hook). */
+  /** Parks inserts until their ISSUED record once a PostgresAuditSink is linked. */
   private final IssuanceLink issuance;
   private volatile boolean issuanceLinked;
   /** Where the sweeper appends the EXPIRED record of each grant it ends, in the same transaction. */
   private volatile @Nullable PostgresAuditSink expiryAudit;
 
-  /** Every option resolved. */
-  private record Config(DataSource dataSource, DataSource listenerDataSource, String schema, Clock clock,
-      Duration retention, Duration maxStaleness, Duration catchUpInterval, int cacheSize, ThreadFactory threads,
-      @Nullable Executor callbacks, Duration sweepInterval, int sweepBatch, Duration sweepGrace,
-      Duration changeRetention) {}
-
-  private PostgresGrantStore(Config config) {
+  private PostgresGrantStore(StoreConfig config) {
     this.schema = config.schema();
     this.clock = config.clock();
     this.retention = config.retention();
@@ -120,8 +106,8 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
         retention, config.changeRetention());
     RecordCache feedCache = cache != null ? cache : new RecordCache(1);
     this.feed = new ChangeFeed(config.listenerDataSource(), schema, clock, config.maxStaleness(),
-        config.catchUpInterval(), feedCache, () -> sweeper.sweepIfDue(expiryAudit),
-        config.callbacks() != null ? config.callbacks() : Runnable::run, config.threads());
+        config.catchUpInterval(), feedCache, () -> sweeper.sweepIfDue(expiryAudit), config.callbacks(),
+        config.threads());
   }
 
   /** Starts a builder. */
@@ -140,12 +126,8 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     if (record.state() != GrantState.LIVE) {
       throw new IllegalArgumentException("only a LIVE record can be inserted, got " + record.state());
     }
-    if (maxPerIdentity < 1) {
-      throw new IllegalArgumentException("maxPerIdentity must be >= 1, got " + maxPerIdentity);
-    }
-    if (maxPerTask < 1) {
-      throw new IllegalArgumentException("maxPerTask must be >= 1, got " + maxPerTask);
-    }
+    Checks.range(maxPerIdentity, 1, Integer.MAX_VALUE, "maxPerIdentity");
+    Checks.range(maxPerTask, 1, Integer.MAX_VALUE, "maxPerTask");
     boolean checkOwner = !sharedTask && record.info().parentGrantId().isEmpty();
     Transactions.Work<InsertResult> work = c -> sql.insert(c, record, maxPerIdentity, maxPerTask, checkOwner);
     // unlinked: one statement in auto-commit, one round trip; its advisory locks end with it
@@ -173,7 +155,6 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
    * <p>Answers from the local cache while the change feed is fresh (see the class description);
    * otherwise, and on a miss, from the database.
    */
-
   @Override
   public Optional<GrantRecord> find(String grantId) {
     Objects.requireNonNull(grantId, "grantId");
@@ -204,7 +185,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   public Optional<GrantRecord> update(String grantId, UnaryOperator<GrantRecord> change) {
     Objects.requireNonNull(grantId, "grantId");
     Objects.requireNonNull(change, "change");
-    return db.inTransaction("update grant " + grantId, c -> {
+    Optional<GrantRecord> updated = db.inTransaction("update grant " + grantId, c -> {
       Optional<GrantRecord> found = sql.findForUpdate(c, grantId);
       if (found.isEmpty()) {
         return found;
@@ -216,10 +197,9 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
         sql.write(c, next);
       }
       return Optional.of(next);
-    }).map(r -> {
-      invalidate(grantId);
-      return r;
     });
+    invalidate(grantId); // harmless when there was no record; nothing is invalidated when it threw
+    return updated;
   }
 
   /**
@@ -281,8 +261,9 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
    * Runs one sweep now (the feed thread also runs it every {@link Builder#sweepInterval}): claims up to
    * {@link Builder#sweepBatch} live grants whose deadline passed more than {@link Builder#sweepGrace}
    * ago, with {@code FOR UPDATE SKIP LOCKED}, and marks them EXPIRED, each exactly once across replicas,
-   * with its {@code EXPIRED} audit record in the same transaction when an audit sink is linked; deletes up to that many ended grants past expiry plus retention, one-time values past their window,
-   * and change-log rows older than the change retention.
+   * with its {@code EXPIRED} audit record in the same transaction when an audit sink is linked; deletes up
+   * to that many ended grants past expiry plus retention, live-grant counters at zero, one-time values past
+   * their window, and change-log rows older than the change retention.
    *
    * @return how many grants this call marked EXPIRED
    * @throws dev.jitaccess.JitException if the database fails (nothing of the failed step is committed)
@@ -408,11 +389,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
      * 5 minutes. Not negative.
      */
     public Builder retention(Duration retention) {
-      Duration r = Checks.setOnce(this.retention, retention, "retention");
-      if (r.isNegative()) {
-        throw new IllegalArgumentException("retention must not be negative, got " + r);
-      }
-      this.retention = r;
+      this.retention = Checks.notNegative(Checks.setOnce(this.retention, retention, "retention"), "retention");
       return this;
     }
 
@@ -422,10 +399,8 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
      * otherwise. Defaults to 5 seconds; positive, at most one hour, and longer than the catch-up interval.
      */
     public Builder maxStaleness(Duration maxStaleness) {
-      this.maxStaleness = Checks.positive(Checks.setOnce(this.maxStaleness, maxStaleness, "maxStaleness"), "maxStaleness");
-      if (this.maxStaleness.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("maxStaleness must be at most PT1H, got " + maxStaleness);
-      }
+      Duration d = Checks.positive(Checks.setOnce(this.maxStaleness, maxStaleness, "maxStaleness"), "maxStaleness");
+      this.maxStaleness = Checks.range(d, Duration.ZERO, Duration.ofHours(1), "maxStaleness");
       return this;
     }
 
@@ -477,11 +452,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
      * negative.
      */
     public Builder sweepGrace(Duration sweepGrace) {
-      Duration g = Checks.setOnce(this.sweepGrace, sweepGrace, "sweepGrace");
-      if (g.isNegative()) {
-        throw new IllegalArgumentException("sweepGrace must not be negative, got " + g);
-      }
-      this.sweepGrace = g;
+      this.sweepGrace = Checks.notNegative(Checks.setOnce(this.sweepGrace, sweepGrace, "sweepGrace"), "sweepGrace");
       return this;
     }
 
@@ -490,11 +461,8 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
      * its whole cache on reconnect. Defaults to 1 hour; at least 1 minute.
      */
     public Builder changeRetention(Duration changeRetention) {
-      Duration r = Checks.setOnce(this.changeRetention, changeRetention, "changeRetention");
-      if (r.compareTo(Duration.ofMinutes(1)) < 0) {
-        throw new IllegalArgumentException("changeRetention must be at least PT1M, got " + r);
-      }
-      this.changeRetention = r;
+      Checks.setOnce(this.changeRetention, changeRetention, "changeRetention");
+      this.changeRetention = Checks.range(changeRetention, Duration.ofMinutes(1), null, "changeRetention");
       return this;
     }
 
@@ -513,18 +481,11 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
       String s = schema != null ? schema : SchemaName.DEFAULT;
       Duration staleness = maxStaleness != null ? maxStaleness : Duration.ofSeconds(5);
       Duration catchUp = catchUpInterval != null ? catchUpInterval : Duration.ofSeconds(1);
-      if (catchUp.compareTo(staleness) >= 0) {
-        throw new IllegalArgumentException(
-            "catchUpInterval (" + catchUp + ") must be shorter than maxStaleness (" + staleness + ")");
-      }
-      ThreadFactory threads = threadFactory != null ? threadFactory : r -> {
-        Thread t = new Thread(r, "jit-pg-feed-" + s);
-        t.setDaemon(true);
-        return t;
-      };
-      Config config = new Config(ds, listenerDataSource != null ? listenerDataSource : ds, s,
+      StoreConfig config = new StoreConfig(ds, listenerDataSource != null ? listenerDataSource : ds, s,
           clock != null ? clock : Clock.systemUTC(), retention != null ? retention : Duration.ofMinutes(5),
-          staleness, catchUp, cacheSize != null ? cacheSize : 100_000, threads, callbackExecutor,
+          staleness, catchUp, cacheSize != null ? cacheSize : 100_000,
+          threadFactory != null ? threadFactory : ChangeFeed.daemonThreads(s),
+          callbackExecutor != null ? callbackExecutor : Runnable::run,
           sweepInterval != null ? sweepInterval : Duration.ofSeconds(10), sweepBatch != null ? sweepBatch : 1_000,
           sweepGrace != null ? sweepGrace : Duration.ofSeconds(30),
           changeRetention != null ? changeRetention : Duration.ofHours(1));

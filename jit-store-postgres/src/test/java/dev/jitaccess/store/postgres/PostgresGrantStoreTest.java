@@ -168,6 +168,29 @@ class PostgresGrantStoreTest {
     assertThatThrownBy(() -> PostgresGrantStore.builder().clock(clock).clock(clock)).isInstanceOf(IllegalStateException.class);
   }
 
+  /** Each duration option's rejection names the option and the bad value (StoreConfig, Checks.range). */
+  @Test
+  void durationOptionsOutOfRangeAreRefusedWithTheBadValue() {
+    assertThatThrownBy(() -> PostgresGrantStore.builder().sweepGrace(Duration.ofNanos(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("sweepGrace must not be negative, got PT-0.000000001S");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().maxStaleness(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxStaleness must be positive, got PT0S");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().maxStaleness(Duration.ofHours(1).plusNanos(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxStaleness must be at most PT1H, got PT1H0.000000001S");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().changeRetention(Duration.ofSeconds(59)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("changeRetention must be at least PT1M, got PT59S");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().maxStaleness(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("maxStaleness");
+    assertThatThrownBy(() -> PostgresGrantStore.builder().dataSource(pool).schema(db.schema)
+        .maxStaleness(Duration.ofSeconds(2)).catchUpInterval(Duration.ofSeconds(2)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catchUpInterval (PT2S)");
+    assertThatThrownBy(() -> store().insert(rich("quota-arg"), Integer.MIN_VALUE, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxPerIdentity must be in [1, 2147483647], got -2147483648");
+    // the bounds themselves are accepted
+    assertThat(PostgresGrantStore.builder().sweepGrace(Duration.ZERO).maxStaleness(Duration.ofHours(1))
+        .changeRetention(Duration.ofMinutes(1))).isNotNull();
+  }
+
   @Test
   void anUnreachableDatabaseFailsClosedWithTheCause() {
     org.postgresql.ds.PGSimpleDataSource nowhere = new org.postgresql.ds.PGSimpleDataSource();
