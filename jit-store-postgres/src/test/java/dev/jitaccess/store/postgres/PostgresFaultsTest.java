@@ -12,8 +12,6 @@ import dev.jitaccess.GrantInfo;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.Verification;
-import dev.jitaccess.policy.Policy;
-import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.testkit.ManualClock;
 import dev.jitaccess.testkit.TestTrustDomain;
@@ -43,20 +41,6 @@ import org.junit.jupiter.api.Test;
 class PostgresFaultsTest {
   private static final String AUDIENCE = "jit-broker";
   private static final Duration MAX_STALENESS = Duration.ofSeconds(5);
-  private static final String POLICY = """
-      version: 1
-      name: faults
-      maxTtl: 1h
-      rules:
-        - id: work
-          owner: test
-          description: work
-          effect: allow
-          match:
-            purpose: work
-          grant:
-            maxTtl: 10m
-      """;
 
   private final ManualClock clock = ManualClock.at("2030-01-01T00:00:00Z");
   private final TestTrustDomain td = TestTrustDomain.create("example.org", clock);
@@ -103,7 +87,7 @@ class PostgresFaultsTest {
         .grantStore(store).build();
     List<String> events = new CopyOnWriteArrayList<>();
     GrantBroker broker = GrantBroker.builder().issuer("https://jit.test").identityVerifier(td.jwtSvidVerifier(AUDIENCE))
-        .policy(RulePolicy.of(Policy.parse("faults", POLICY).orElseThrow())).store(store).auditSink(sink)
+        .policy(TestPolicies.work()).store(store).auditSink(sink)
         .listener(new GrantListener() {
           @Override
           public void onRevoked(GrantInfo grant, RevocationReason reason) {

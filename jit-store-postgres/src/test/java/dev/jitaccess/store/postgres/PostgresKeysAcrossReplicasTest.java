@@ -12,8 +12,6 @@ import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.JitException;
 import dev.jitaccess.Verification;
-import dev.jitaccess.policy.Policy;
-import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.KeyDirectory;
 import dev.jitaccess.spi.Scheduler;
 import dev.jitaccess.testkit.ManualClock;
@@ -41,20 +39,6 @@ class PostgresKeysAcrossReplicasTest {
   static final String AUDIENCE = "jit-broker";
   static final Duration MAX_TTL = Duration.ofMinutes(10);
   static final Duration SKEW = Duration.ofSeconds(30);
-  static final String POLICY = """
-      version: 1
-      name: keys
-      maxTtl: 1h
-      rules:
-        - id: work
-          owner: test
-          description: work
-          effect: allow
-          match:
-            purpose: work
-          grant:
-            maxTtl: 10m
-      """;
 
   private static TestDatabase db;
   private final ManualClock clock = ManualClock.at("2030-01-01T00:00:00Z");
@@ -106,7 +90,7 @@ class PostgresKeysAcrossReplicasTest {
     GrantBroker.Builder b = GrantBroker.builder()
         .issuer("https://jit.test")
         .identityVerifier(td.jwtSvidVerifier(AUDIENCE))
-        .policy(RulePolicy.of(Policy.parse("keys", POLICY).orElseThrow()))
+        .policy(TestPolicies.work())
         .store(store)
         .auditSink(e -> {})
         .clock(clock)
@@ -264,7 +248,7 @@ class PostgresKeysAcrossReplicasTest {
     PostgresKeyDirectory keys = PostgresKeyDirectory.builder().dataSource(closed).schema(db.schema).build();
     closed.close();
     GrantBroker.Builder b = GrantBroker.builder().issuer("https://jit.test").identityVerifier(td.jwtSvidVerifier(AUDIENCE))
-        .policy(RulePolicy.of(Policy.parse("keys", POLICY).orElseThrow())).auditSink(e -> {}).clock(clock).scheduler(clock)
+        .policy(TestPolicies.work()).auditSink(e -> {}).clock(clock).scheduler(clock)
         .keyDirectory(keys);
     assertThatThrownBy(b::build).isInstanceOf(JitException.class).hasMessageContaining("could not be registered");
     keys.close();

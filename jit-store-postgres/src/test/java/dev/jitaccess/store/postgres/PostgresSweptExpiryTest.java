@@ -9,8 +9,6 @@ import dev.jitaccess.GrantInfo;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.Verification;
-import dev.jitaccess.policy.Policy;
-import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantRecord;
@@ -36,20 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresSweptExpiryTest {
   private static final String AUDIENCE = "jit-broker";
-  private static final String POLICY = """
-      version: 1
-      name: swept
-      maxTtl: 1h
-      rules:
-        - id: work
-          owner: test
-          description: work
-          effect: allow
-          match:
-            purpose: work
-          grant:
-            maxTtl: 10m
-      """;
 
   private final ManualClock clock = ManualClock.at("2030-01-01T00:00:00Z");
   private final TestTrustDomain td = TestTrustDomain.create("example.org", clock);
@@ -87,7 +71,7 @@ class PostgresSweptExpiryTest {
       List<String> events = new CopyOnWriteArrayList<>();
       GrantBroker broker = GrantBroker.builder().issuer("https://jit.test")
           .identityVerifier(td.jwtSvidVerifier(AUDIENCE))
-          .policy(RulePolicy.of(Policy.parse("swept", POLICY).orElseThrow()))
+          .policy(TestPolicies.work())
           .store(store).auditSink(sink).listener(recorder(events)).clock(clock).scheduler(clock)
           .callbackExecutor(Runnable::run).signingKey(PostgresReplicasBrokerTest.SIGNING_KEY)
           .maxGrantsPerIdentity(100).build();

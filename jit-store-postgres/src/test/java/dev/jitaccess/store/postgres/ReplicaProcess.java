@@ -7,8 +7,6 @@ import dev.jitaccess.Grant;
 import dev.jitaccess.GrantBroker;
 import dev.jitaccess.GrantRequest;
 import dev.jitaccess.Verification;
-import dev.jitaccess.policy.Policy;
-import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.testkit.TestTrustDomain;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -40,29 +38,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ReplicaProcess {
   static final String AUDIENCE = "jit-broker";
-  static final String POLICY = """
-      version: 1
-      name: processes
-      maxTtl: 1h
-      rules:
-        - id: work
-          owner: test
-          description: work
-          effect: allow
-          match:
-            purpose: work
-          grant:
-            maxTtl: 10m
-        - id: once
-          owner: test
-          description: single use
-          effect: allow
-          match:
-            purpose: once
-          grant:
-            maxTtl: 10m
-            singleUse: true
-      """;
   /** The identity quota every replica applies. */
   static final int QUOTA = 5;
 
@@ -94,7 +69,7 @@ public final class ReplicaProcess {
       TestTrustDomain td = TestTrustDomain.create("example.org", clock);
       try (GrantBroker broker = GrantBroker.builder().issuer("https://jit.test")
           .identityVerifier(td.jwtSvidVerifier(AUDIENCE))
-          .policy(RulePolicy.of(Policy.parse("processes", POLICY).orElseThrow()))
+          .policy(TestPolicies.workAndOnce())
           .store(store).auditSink(sink).clock(clock)
           .signingKey(PostgresReplicasBrokerTest.SIGNING_KEY).maxGrantsPerIdentity(QUOTA).build()) {
         out.println("ready");
