@@ -9,13 +9,14 @@ import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
 import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEventType;
-import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantStore;
 import java.time.Duration;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,56 +28,31 @@ class DroppedRecordExpiryTest {
   final ManualClock clock = ManualClock.at("2026-11-23T10:00:00Z");
   final RecordingAudit audit = new RecordingAudit();
   final RecordingListener listener = new RecordingListener();
-  final DroppingStore store = new DroppingStore(GrantStore.inMemory(clock, clock, Duration.ofSeconds(30)));
+  final AtomicBoolean dropOnNextUpdate = new AtomicBoolean();
+  final GrantStore store = dropping(GrantStore.inMemory(clock, clock, Duration.ofSeconds(30)), dropOnNextUpdate);
 
-  /** Delegates, except that one update can be made to find the record gone (and drop it). */
-  static final class DroppingStore implements GrantStore {
-    final GrantStore delegate;
-    volatile boolean dropOnNextUpdate;
-
-    DroppingStore(GrantStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public InsertResult insert(GrantRecord record, int maxPerIdentity, int maxPerTask, boolean sharedTask) {
-      return delegate.insert(record, maxPerIdentity, maxPerTask, sharedTask);
-    }
-
-    @Override
-    public Optional<GrantRecord> find(String grantId) {
-      return delegate.find(grantId);
-    }
-
-    @Override
-    public Optional<GrantRecord> update(String grantId, UnaryOperator<GrantRecord> change) {
-      if (dropOnNextUpdate) {
-        dropOnNextUpdate = false;
-        delegate.remove(grantId);
+  /**
+   * {@code delegate} as a store whose next {@code update} finds the record gone (and drops it) when
+   * {@code drop} is set. A proxy rather than a hand-written forwarding class: the abstract methods go to
+   * the delegate, the interface's default methods run on the proxy itself, as a class that overrides only
+   * the abstract methods would.
+   */
+  static GrantStore dropping(GrantStore delegate, AtomicBoolean drop) {
+    InvocationHandler handler = (proxy, method, args) -> {
+      if (method.isDefault()) {
+        return InvocationHandler.invokeDefault(proxy, method, args);
+      }
+      if (method.getName().equals("update") && drop.compareAndSet(true, false)) {
+        delegate.remove((String) args[0]);
         return Optional.empty();
       }
-      return delegate.update(grantId, change);
-    }
-
-    @Override
-    public void remove(String grantId) {
-      delegate.remove(grantId);
-    }
-
-    @Override
-    public Collection<String> liveByTask(String taskId) {
-      return delegate.liveByTask(taskId);
-    }
-
-    @Override
-    public Collection<String> liveByIdentity(String identityId) {
-      return delegate.liveByIdentity(identityId);
-    }
-
-    @Override
-    public int liveCount() {
-      return delegate.liveCount();
-    }
+      try {
+        return method.invoke(delegate, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    };
+    return (GrantStore) Proxy.newProxyInstance(GrantStore.class.getClassLoader(), new Class<?>[] {GrantStore.class}, handler);
   }
 
   @Test
@@ -87,7 +63,7 @@ class DroppedRecordExpiryTest {
       Grant g = broker.request(Fixtures.request(DEPLOYER).taskId("t1").ttl(Duration.ofMinutes(5)).build());
       Instant expiry = g.info().expiresAt();
       clock.advanceTo(expiry.minusSeconds(1));
-      store.dropOnNextUpdate = true; // the timer's update finds the record gone
+      dropOnNextUpdate.set(true); // the timer's update finds the record gone
       clock.advanceTo(expiry);
       assertThat(listener.calls).containsExactly("issued:" + g.id(), "expiring:" + g.id(), "expired:" + g.id());
       assertThat(audit.of(AuditEventType.EXPIRED)).singleElement()

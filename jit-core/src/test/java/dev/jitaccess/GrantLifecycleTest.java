@@ -20,12 +20,14 @@ import dev.jitaccess.Verification.RejectionReason;
 import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantListener;
+import dev.jitaccess.spi.PolicyEvaluator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,14 +39,35 @@ class GrantLifecycleTest {
   GrantBroker broker = newBroker(GrantBroker.builder());
 
   GrantBroker newBroker(GrantBroker.Builder b) {
+    return newBroker(b, Fixtures.allowAll(Duration.ofMinutes(10)));
+  }
+
+  /** This test's broker from {@code b}: its identities, clock (also the scheduler), audit and listener. */
+  GrantBroker newBroker(GrantBroker.Builder b, PolicyEvaluator policy) {
     return b.issuer(ISSUER)
         .identityVerifier(identities)
-        .policy(Fixtures.allowAll(Duration.ofMinutes(10)))
+        .policy(policy)
         .clock(clock)
         .scheduler(clock)
         .auditSink(audit)
         .listener(listener)
         .build();
+  }
+
+  /** Allows every request by {@code rule}, with {@code terms} applied to the request's actions. */
+  static PolicyEvaluator allowing(String rule, Duration maxTtl, UnaryOperator<GrantTerms> terms) {
+    return ctx -> new Decision.Allow(terms.apply(GrantTerms.of(ctx.request().actions(), maxTtl)), List.of(rule), List.of(), "");
+  }
+
+  /** Allows 30 minutes, ending a grant that has not heart-beaten for two (rule "backup"). */
+  static PolicyEvaluator idleAfterTwoMinutes() {
+    return allowing("backup", Duration.ofMinutes(30), t -> t.withIdleTimeout(Duration.ofMinutes(2)));
+  }
+
+  /** Closes the test's broker and puts {@code replacement} in its place. */
+  void replaceBroker(GrantBroker replacement) {
+    broker.close();
+    broker = replacement;
   }
 
   @AfterEach
@@ -86,8 +109,7 @@ class GrantLifecycleTest {
 
   @Test
   void rs256TokensVerifyWithPlainNimbus() throws Exception {
-    broker.close();
-    broker = newBroker(GrantBroker.builder().algorithm(SigningAlgorithm.RS256));
+    replaceBroker(newBroker(GrantBroker.builder().algorithm(SigningAlgorithm.RS256)));
     Grant grant = broker.request(Fixtures.request());
     SignedJWT jwt = SignedJWT.parse(grant.token());
     RSAKey key = (RSAKey) JWKSet.parse(broker.publicJwks()).getKeyByKeyId(jwt.getHeader().getKeyID());
@@ -97,8 +119,7 @@ class GrantLifecycleTest {
 
   @Test
   void eddsaTokensVerifyWithThePublishedKey() throws Exception {
-    broker.close();
-    broker = newBroker(GrantBroker.builder().algorithm(SigningAlgorithm.EDDSA));
+    replaceBroker(newBroker(GrantBroker.builder().algorithm(SigningAlgorithm.EDDSA)));
     Grant grant = broker.request(Fixtures.request());
     assertThat(JWSObject.parse(grant.token()).getHeader().getAlgorithm().getName()).isEqualTo("EdDSA");
     assertThat(verify(grant.token()).isVerified()).isTrue();
@@ -159,8 +180,7 @@ class GrantLifecycleTest {
 
   @Test
   void tokenVerifiesOneNanosecondBeforeExpiryAndNotAtExpiry() {
-    broker.close();
-    broker = newBroker(GrantBroker.builder().clockSkew(Duration.ZERO));
+    replaceBroker(newBroker(GrantBroker.builder().clockSkew(Duration.ZERO)));
     Grant grant = broker.request(Fixtures.request());
     Instant exp = grant.expiresAt();
     clock.advanceTo(exp.minusNanos(1));
@@ -206,11 +226,7 @@ class GrantLifecycleTest {
 
   @Test
   void singleUseGrantVerifiesOnce() {
-    broker.close();
-    broker = GrantBroker.builder().issuer(ISSUER).identityVerifier(identities)
-        .policy(ctx -> new Decision.Allow(GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(5)).withSingleUse(true),
-            List.of("one-shot"), List.of(), ""))
-        .clock(clock).scheduler(clock).auditSink(audit).build();
+    replaceBroker(newBroker(GrantBroker.builder(), allowing("one-shot", Duration.ofMinutes(5), t -> t.withSingleUse(true))));
     Grant grant = broker.request(Fixtures.request());
     assertThat(verify(grant.token()).isVerified()).isTrue();
     assertThat(reason(verify(grant.token()))).isEqualTo(RejectionReason.REPLAYED);
@@ -219,12 +235,7 @@ class GrantLifecycleTest {
 
   @Test
   void heartbeatExtendsTheIdleDeadlineButNeverPastTheHardExpiry() {
-    broker.close();
-    broker = GrantBroker.builder().issuer(ISSUER).identityVerifier(identities)
-        .policy(ctx -> new Decision.Allow(
-            GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(30)).withIdleTimeout(Duration.ofMinutes(2)),
-            List.of("backup"), List.of(), ""))
-        .clock(clock).scheduler(clock).auditSink(audit).listener(listener).build();
+    replaceBroker(newBroker(GrantBroker.builder(), idleAfterTwoMinutes()));
     Grant grant = broker.request(Fixtures.request(DEPLOYER).taskId("deploy-42").ttl(Duration.ofMinutes(5)).build());
     Instant hardExpiry = grant.expiresAt();
     for (int i = 0; i < 3; i++) {
@@ -243,12 +254,7 @@ class GrantLifecycleTest {
 
   @Test
   void aJobThatStopsHeartBeatingLosesAccessEarly() {
-    broker.close();
-    broker = GrantBroker.builder().issuer(ISSUER).identityVerifier(identities)
-        .policy(ctx -> new Decision.Allow(
-            GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(30)).withIdleTimeout(Duration.ofMinutes(2)),
-            List.of("backup"), List.of(), ""))
-        .clock(clock).scheduler(clock).auditSink(audit).listener(listener).build();
+    replaceBroker(newBroker(GrantBroker.builder(), idleAfterTwoMinutes()));
     Grant grant = broker.request(Fixtures.request(DEPLOYER).taskId("deploy-42").ttl(Duration.ofMinutes(30)).build());
     clock.advance(Duration.ofMinutes(1));
     assertThat(grant.renew()).isTrue();
@@ -262,15 +268,13 @@ class GrantLifecycleTest {
 
   @Test
   void ttlIsTheMinimumOfRequestPolicyAndCeiling() {
-    broker.close();
-    broker = newBroker(GrantBroker.builder().maxTtl(Duration.ofMinutes(3)));
+    replaceBroker(newBroker(GrantBroker.builder().maxTtl(Duration.ofMinutes(3))));
     Grant grant = broker.request(Fixtures.request()); // requested 5, policy 10, ceiling 3
     assertThat(Duration.between(grant.info().issuedAt(), grant.expiresAt())).isEqualTo(Duration.ofMinutes(3));
   }
 
   @Test
   void throwingListenerChangesNothing() {
-    broker.close();
     AtomicInteger calls = new AtomicInteger();
     GrantListener bomb = new GrantListener() {
       @Override
@@ -285,7 +289,7 @@ class GrantLifecycleTest {
         throw new IllegalStateException("listener bug");
       }
     };
-    broker = newBroker(GrantBroker.builder().listener(bomb));
+    replaceBroker(newBroker(GrantBroker.builder().listener(bomb)));
     Grant grant = broker.request(Fixtures.request());
     assertThat(verify(grant.token()).isVerified()).isTrue();
     assertThat(listener.count("issued")).isEqualTo(1);
@@ -296,14 +300,10 @@ class GrantLifecycleTest {
 
   @Test
   void renewingGrantIsReMintedBeforeItsTokenExpiresAndAudited() {
-    broker.close();
     AtomicInteger allowed = new AtomicInteger(1);
-    broker = GrantBroker.builder().issuer(ISSUER).identityVerifier(identities)
-        .policy(ctx -> allowed.get() > 0
-            ? new Decision.Allow(GrantTerms.of(ctx.request().actions(), Duration.ofMinutes(10)).withRenewable(true),
-                List.of("health-check"), List.of(), "")
-            : Decision.deny("no longer allowed"))
-        .clock(clock).scheduler(clock).auditSink(audit).listener(listener).build();
+    PolicyEvaluator renewable = allowing("health-check", Duration.ofMinutes(10), t -> t.withRenewable(true));
+    replaceBroker(newBroker(GrantBroker.builder(),
+        ctx -> allowed.get() > 0 ? renewable.evaluate(ctx) : Decision.deny("no longer allowed")));
     Grant grant = broker.request(Fixtures.request(DEPLOYER).taskId("deploy-42").renewing(true).ttl(Duration.ofMinutes(10)).build());
     String first = grant.token();
     clock.advance(Duration.ofMinutes(5));
@@ -361,8 +361,7 @@ class GrantLifecycleTest {
 
   @Test
   void scheduledRotationRotatesAtTheInterval() throws Exception {
-    broker.close();
-    broker = newBroker(GrantBroker.builder().keyRotation(Duration.ofHours(6)));
+    replaceBroker(newBroker(GrantBroker.builder().keyRotation(Duration.ofHours(6))));
     String kid = SignedJWT.parse(broker.request(Fixtures.request()).token()).getHeader().getKeyID();
     clock.advance(Duration.ofHours(6));
     String kid2 = SignedJWT.parse(broker.request(Fixtures.request(DEPLOYER).ttl(Duration.ofMinutes(5)).taskId("t2").build()).token()).getHeader().getKeyID();
