@@ -86,7 +86,7 @@ class IndexedEvaluationTest {
           : new String[] {resourcePattern(r)});
     }
     if (r.nextInt(3) == 0) {
-      b.actions(PolicyPropertiesTest.pick(r, ACTIONS));
+      b.actions(PolicyProperties.pick(r, ACTIONS));
     }
     if (r.nextInt(4) == 0) {
       b.environments(r.nextBoolean() ? "prod" : "dev");
@@ -111,7 +111,7 @@ class IndexedEvaluationTest {
     Requests q = Requests.request()
         .id(r.nextInt(8) == 0 ? "https://issuer.example/job" : id(r))
         .resource(RESOURCES.get(r.nextInt(RESOURCES.size())))
-        .actions(PolicyPropertiesTest.pick(r, ACTIONS))
+        .actions(PolicyProperties.pick(r, ACTIONS))
         .environment(r.nextBoolean() ? "prod" : "dev")
         .ttl(Duration.ofMinutes(1 + r.nextInt(120)))
         .at(r.nextBoolean() ? "2025-03-04T09:00:00Z" : "2025-03-08T23:30:00Z");

@@ -55,29 +55,29 @@ class PolicyAnalysisIndexTest {
       b.shadow(true);
     }
     if (r.nextInt(3) == 0) {
-      b.identityIds(PolicyPropertiesTest.pick(r, List.of("spiffe://a.org/ci/x", "spiffe://a.org/*", "ci-*")));
+      b.identityIds(PolicyProperties.pick(r, List.of("spiffe://a.org/ci/x", "spiffe://a.org/*", "ci-*")));
     }
     if (r.nextInt(3) == 0) {
-      b.resources(PolicyPropertiesTest.pick(r, List.of("https://r1.example.org", "https://r1.example.org/*",
+      b.resources(PolicyProperties.pick(r, List.of("https://r1.example.org", "https://r1.example.org/*",
           "https://r1*", "*", "*.org", "https://r2.example.org/db")));
     }
     if (r.nextInt(4) == 0) {
-      b.trustDomains(PolicyPropertiesTest.pick(r, List.of("a.org", "b.org")));
+      b.trustDomains(PolicyProperties.pick(r, List.of("a.org", "b.org")));
     }
     if (r.nextInt(5) == 0) {
-      b.issuers(PolicyPropertiesTest.pick(r, List.of("i1", "i2")));
+      b.issuers(PolicyProperties.pick(r, List.of("i1", "i2")));
     }
     if (r.nextInt(4) == 0) {
-      b.purposes(PolicyPropertiesTest.pick(r, List.of("deploy", "backup")));
+      b.purposes(PolicyProperties.pick(r, List.of("deploy", "backup")));
     }
     if (r.nextInt(3) == 0) {
-      b.environments(PolicyPropertiesTest.pick(r, List.of("prod", "dev")));
+      b.environments(PolicyProperties.pick(r, List.of("prod", "dev")));
     }
     if (r.nextInt(3) == 0) {
-      b.actions(PolicyPropertiesTest.pick(r, List.of("read", "write")));
+      b.actions(PolicyProperties.pick(r, List.of("read", "write")));
     }
     if (!deny && r.nextInt(4) == 0) {
-      b.grantActions(PolicyPropertiesTest.pick(r, List.of("read", "write")));
+      b.grantActions(PolicyProperties.pick(r, List.of("read", "write")));
     }
     if (r.nextInt(6) == 0) {
       b.taskIds(r.nextBoolean() ? "t-*" : "t-1");

@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** No token whose signature does not verify is ever accepted. */
-class TamperPropertyTest {
+class TamperProperties {
   static final Instant IAT = Instant.parse("2026-03-01T12:00:00Z");
   static final OidcIdentityVerifier VERIFIER = OidcIdentityVerifier.builder()
       .issuer(OidcIdentityVerifier.GITHUB_ACTIONS_ISSUER)

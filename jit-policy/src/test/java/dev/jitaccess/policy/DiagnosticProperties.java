@@ -16,7 +16,7 @@ import net.jqwik.api.Provide;
  * rule's name ({@code rule 'id'}, or {@code rule #n} when it has no valid id), whatever mix of valid and
  * broken keys the rules hold.
  */
-class DiagnosticPropertiesTest {
+class DiagnosticProperties {
 
   /** Lines a rule may hold, valid or broken, each at the rule's indentation. */
   private static final List<String> LINES = List.of(

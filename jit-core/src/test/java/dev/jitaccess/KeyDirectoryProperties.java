@@ -31,7 +31,7 @@ import net.jqwik.api.Provide;
  *   <li>no key is published from its retireAfter on, and every published key is registered.
  * </ul>
  */
-class KeyDirectoryPropertyTest {
+class KeyDirectoryProperties {
   static final Duration MAX_TTL = Duration.ofMinutes(10);
   static final String RESOURCE = "postgres://orders";
 

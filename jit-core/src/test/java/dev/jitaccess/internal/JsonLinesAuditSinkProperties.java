@@ -22,7 +22,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
 
-class JsonLinesAuditSinkPropertyTest {
+class JsonLinesAuditSinkProperties {
   enum Tamper { ALTER, DELETE, SWAP, FORGE, REPLAY, TRUNCATE }
 
   private Path dir;

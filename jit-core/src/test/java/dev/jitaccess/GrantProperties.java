@@ -13,7 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class GrantPropertyTest {
+class GrantProperties {
 
   @Property(tries = 60)
   void aGrantNeverOutlivesRequestPolicyOrCeiling(

@@ -25,7 +25,7 @@ import net.jqwik.api.Provide;
  * one, so no record is ever within Caffeine's one-second eviction granularity of its drop point and the
  * model can be exact.
  */
-class InMemoryGrantStorePropertyTest {
+class InMemoryGrantStoreProperties {
   private static final Duration STEP = Duration.ofSeconds(10);
   private static final Duration RETENTION = STEP;
   private static final int MAX_PER_IDENTITY = 3;

@@ -31,7 +31,7 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * cannot be exchanged; and revoking any
  * link through the revocation endpoint makes it and every descendant inactive while its ancestors stay active.
  */
-class SubGrantChainPropertyTest {
+class SubGrantChainProperties {
   private static final String FORM = "application/x-www-form-urlencoded";
   private static final AtomicInteger TASKS = new AtomicInteger();
   private ExchangeFixture f;

@@ -13,7 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Invariants of SPIFFE ID parsing. */
-class SpiffeIdPropertiesTest {
+class SpiffeIdProperties {
   static final String TD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-_";
   static final String PATH_CHARS = TD_CHARS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

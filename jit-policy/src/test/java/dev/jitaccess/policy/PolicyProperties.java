@@ -19,7 +19,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Invariants of the evaluator over random policies and requests from a small vocabulary. */
-class PolicyPropertiesTest {
+class PolicyProperties {
   static final List<String> ACTIONS = List.of("read", "write", "deploy", "delete");
   static final List<String> ENVS = List.of("prod", "dev");
   static final List<String> PURPOSES = List.of("deploy", "backup");
