@@ -5,31 +5,32 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.jca.JCAContext;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.jitaccess.SigningAlgorithm;
+import dev.jitaccess.internal.KeyMaterial;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.Date;
 import java.util.Set;
 import java.util.UUID;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
 
-/** DPoP proofs by an Ed25519 key (RFC 8037 EdDSA), signed with Bouncy Castle as a client library would. */
+/**
+ * DPoP proofs by an Ed25519 key (RFC 8037 EdDSA). The key pair and its signer are the broker's own
+ * ({@link KeyMaterial}, Bouncy Castle underneath), so no second Ed25519 signer is written for the tests.
+ */
 final class Ed25519Proofs {
   final OctetKeyPair key;
-  private final Ed25519PrivateKeyParameters privateKey;
+  private final JWSSigner signer;
 
   Ed25519Proofs() {
-    privateKey = new Ed25519PrivateKeyParameters(new SecureRandom());
-    key = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(privateKey.generatePublicKey().getEncoded())).build();
+    OctetKeyPair pair = (OctetKeyPair) KeyMaterial.generate(SigningAlgorithm.EDDSA);
+    signer = KeyMaterial.activate(pair, SigningAlgorithm.EDDSA).signer();
+    key = pair.toPublicJWK();
   }
 
   String thumbprint() {
@@ -53,7 +54,7 @@ final class Ed25519Proofs {
     }
     SignedJWT jwt = new SignedJWT(h.build(), c.build());
     try {
-      jwt.sign(new Signer());
+      jwt.sign(signer);
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
@@ -66,26 +67,6 @@ final class Ed25519Proofs {
           .toString();
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private final class Signer implements JWSSigner {
-    @Override
-    public Base64URL sign(JWSHeader header, byte[] signingInput) {
-      Ed25519Signer s = new Ed25519Signer();
-      s.init(true, privateKey);
-      s.update(signingInput, 0, signingInput.length);
-      return Base64URL.encode(s.generateSignature());
-    }
-
-    @Override
-    public Set<JWSAlgorithm> supportedJWSAlgorithms() {
-      return Set.of(JWSAlgorithm.EdDSA);
-    }
-
-    @Override
-    public JCAContext getJCAContext() {
-      return new JCAContext();
     }
   }
 }
