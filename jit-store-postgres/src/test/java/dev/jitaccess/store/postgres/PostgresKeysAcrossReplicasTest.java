@@ -23,11 +23,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 15 item 5 on the real server: three replicas, each with its own pool, grant store and
@@ -40,7 +39,8 @@ class PostgresKeysAcrossReplicasTest {
   static final Duration MAX_TTL = Duration.ofMinutes(10);
   static final Duration SKEW = Duration.ofSeconds(30);
 
-  private static TestDatabase db;
+  @RegisterExtension
+  static final TestSchema SCHEMA = new TestSchema();
   private final ManualClock clock = ManualClock.at("2030-01-01T00:00:00Z");
   private final TestTrustDomain td = TestTrustDomain.create("example.org", clock);
   private final List<Replica> replicas = new ArrayList<>();
@@ -55,21 +55,9 @@ class PostgresKeysAcrossReplicasTest {
     }
   }
 
-  @BeforeAll
-  static void createSchema() {
-    db = TestDatabase.migrated();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    if (db != null) {
-      db.close();
-    }
-  }
-
   @BeforeEach
   void startReplicas() {
-    db.execute("TRUNCATE jit_grant, jit_used_value, jit_grant_change, jit_signing_key");
+    SCHEMA.db().execute("TRUNCATE jit_grant, jit_used_value, jit_grant_change, jit_signing_key");
     for (int i = 0; i < 3; i++) {
       replicas.add(replica("r" + i, clock, null));
     }
@@ -82,11 +70,11 @@ class PostgresKeysAcrossReplicasTest {
 
   Replica replica(String name, Scheduler scheduler, Duration rotation) {
     String pool = name + "-" + System.identityHashCode(this);
-    PostgresGrantStore store = PostgresGrantStore.builder().dataSource(db.pool(pool))
-        .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock).build();
-    HikariDataSource keyPool = db.pool(pool + "-keys");
+    PostgresGrantStore store = PostgresGrantStore.builder().dataSource(SCHEMA.db().pool(pool))
+        .listenerDataSource(TestDatabase.direct()).schema(SCHEMA.db().schema).clock(clock).build();
+    HikariDataSource keyPool = SCHEMA.db().pool(pool + "-keys");
     PostgresKeyDirectory keys = PostgresKeyDirectory.builder().dataSource(keyPool)
-        .listenerDataSource(TestDatabase.direct()).schema(db.schema).build();
+        .listenerDataSource(TestDatabase.direct()).schema(SCHEMA.db().schema).build();
     GrantBroker.Builder b = GrantBroker.builder()
         .issuer("https://jit.test")
         .identityVerifier(td.jwtSvidVerifier(AUDIENCE))
@@ -141,8 +129,8 @@ class PostgresKeysAcrossReplicasTest {
 
   @Test
   void onlyPublicKeysAreStored() throws Exception {
-    assertThat(db.queryLong("SELECT count(*) FROM jit_signing_key")).isEqualTo(3);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_signing_key WHERE jwk LIKE '%\"d\"%'")).isZero();
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_signing_key")).isEqualTo(3);
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_signing_key WHERE jwk LIKE '%\"d\"%'")).isZero();
     for (KeyDirectory.PublishedKey k : replicas.get(0).keys().keys(clock.instant())) {
       assertThat(JWK.parse(k.publicJwk()).isPrivate()).isFalse();
     }
@@ -218,7 +206,7 @@ class PostgresKeysAcrossReplicasTest {
   @Test
   void aGarbageRowInTheTableIsRefusedAndTheOthersStillServe() throws Exception {
     long nb = clock.instant().getEpochSecond();
-    db.execute("INSERT INTO jit_signing_key (kid, jwk, not_before_s, not_before_n, retire_after_s, retire_after_n)"
+    SCHEMA.db().execute("INSERT INTO jit_signing_key (kid, jwk, not_before_s, not_before_n, retire_after_s, retire_after_n)"
         + " VALUES ('garbage', '{\"kty\":\"EC\",\"d\":\"SECRET-MATERIAL\"}', " + nb + ", 0, " + (nb + 3600) + ", 0)");
     clock.advance(Duration.ofSeconds(1));
     Grant g = issue(replicas.get(0));
@@ -244,8 +232,8 @@ class PostgresKeysAcrossReplicasTest {
 
   @Test
   void aReplicaWhoseKeyCannotBeRegisteredDoesNotStart() {
-    HikariDataSource closed = db.pool("closed-" + System.identityHashCode(this));
-    PostgresKeyDirectory keys = PostgresKeyDirectory.builder().dataSource(closed).schema(db.schema).build();
+    HikariDataSource closed = SCHEMA.db().pool("closed-" + System.identityHashCode(this));
+    PostgresKeyDirectory keys = PostgresKeyDirectory.builder().dataSource(closed).schema(SCHEMA.db().schema).build();
     closed.close();
     GrantBroker.Builder b = GrantBroker.builder().issuer("https://jit.test").identityVerifier(td.jwtSvidVerifier(AUDIENCE))
         .policy(TestPolicies.work()).auditSink(e -> {}).clock(clock).scheduler(clock)
@@ -257,10 +245,10 @@ class PostgresKeysAcrossReplicasTest {
   /** NOTIFY, not polling: the next poll is 12 s away, so within 8 s only the trigger's notification can arrive. */
   @Test
   void aPublicationIsAnnouncedToEveryReplicasSubscribers() throws Exception {
-    try (PostgresKeyDirectory a = PostgresKeyDirectory.builder().dataSource(db.pool("notify-a-" + System.identityHashCode(this)))
-            .listenerDataSource(TestDatabase.direct()).schema(db.schema).pollInterval(Duration.ofSeconds(12)).build();
-        PostgresKeyDirectory b = PostgresKeyDirectory.builder().dataSource(db.pool("notify-b-" + System.identityHashCode(this)))
-            .schema(db.schema).build()) {
+    try (PostgresKeyDirectory a = PostgresKeyDirectory.builder().dataSource(SCHEMA.db().pool("notify-a-" + System.identityHashCode(this)))
+            .listenerDataSource(TestDatabase.direct()).schema(SCHEMA.db().schema).pollInterval(Duration.ofSeconds(12)).build();
+        PostgresKeyDirectory b = PostgresKeyDirectory.builder().dataSource(SCHEMA.db().pool("notify-b-" + System.identityHashCode(this)))
+            .schema(SCHEMA.db().schema).build()) {
       BlockingQueue<String> heard = new LinkedBlockingQueue<>();
       KeyDirectory.Subscription s = a.subscribe(() -> heard.add("change"));
       try {
