@@ -25,30 +25,23 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The change feed's watermark, the staleness rule and recovery, against the real server. */
 class PostgresChangeFeedTest {
-  private static TestDatabase db;
+  @RegisterExtension
+  static final TestSchema SCHEMA = new TestSchema();
   private static DataSource pool;
   private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
   private final List<PostgresGrantStore> opened = new ArrayList<>();
   private static final AtomicInteger SEQ = new AtomicInteger();
 
   @BeforeAll
-  static void createSchema() {
-    db = TestDatabase.migrated();
-    pool = db.pool("feed");
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    if (db != null) {
-      db.close();
-    }
+  static void openPools() {
+    pool = SCHEMA.db().pool("feed");
   }
 
   @AfterEach
@@ -58,7 +51,7 @@ class PostgresChangeFeedTest {
 
   private PostgresGrantStore store(DataSource ds, String listenerName) {
     PostgresGrantStore s = PostgresGrantStore.builder().dataSource(ds).listenerDataSource(TestDatabase.direct(listenerName))
-        .schema(db.schema).clock(clock).maxStaleness(Duration.ofSeconds(5)).catchUpInterval(Duration.ofSeconds(1))
+        .schema(SCHEMA.db().schema).clock(clock).maxStaleness(Duration.ofSeconds(5)).catchUpInterval(Duration.ofSeconds(1))
         .build();
     opened.add(s);
     return s;
@@ -106,9 +99,9 @@ class PostgresChangeFeedTest {
     try (Connection slow = DriverManager.getConnection(TestDatabase.URL, TestDatabase.props());
         Statement s = slow.createStatement()) {
       slow.setAutoCommit(false);
-      s.execute("SET search_path TO " + db.schema);
+      s.execute("SET search_path TO " + SCHEMA.db().schema);
       s.execute(revokeSql(x.grantId())); // takes the lower change id, commits last
-      db.execute(revokeSql(y.grantId()));
+      SCHEMA.db().execute(revokeSql(y.grantId()));
       long before = store.feed().catchUps();
       clock.advance(Duration.ofSeconds(2));
       assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
@@ -132,7 +125,7 @@ class PostgresChangeFeedTest {
     GrantRecord x = record();
     store.insert(x, 10, 10);
     assertThat(store.find(x.grantId())).contains(x);
-    db.execute(revokeSql(x.grantId()));
+    SCHEMA.db().execute(revokeSql(x.grantId()));
     await(heard, x.grantId(), GrantState.REVOKED);
     assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
   }
@@ -153,7 +146,7 @@ class PostgresChangeFeedTest {
       assertThat(store.find(r.grantId())).contains(r); // cached
     }
     long before = store.feed().catchUps();
-    db.execute("UPDATE jit_grant SET state = 'REVOKED', revocation_reason = 'TASK' WHERE grant_id IN ('"
+    SCHEMA.db().execute("UPDATE jit_grant SET state = 'REVOKED', revocation_reason = 'TASK' WHERE grant_id IN ('"
         + String.join("', '", burst.stream().map(GrantRecord::grantId).toList()) + "')");
     java.util.Map<String, GrantRecord> revoked = new java.util.HashMap<>();
     while (revoked.size() < burst.size()) { // in any order
@@ -184,7 +177,7 @@ class PostgresChangeFeedTest {
     store.insert(x, 10, 10); // an insert is not announced (V5): nothing is in flight for the feed
     assertThat(store.find(x.grantId())).contains(x);
     store.feed().pause();
-    db.execute(revokeSql(x.grantId()));
+    SCHEMA.db().execute(revokeSql(x.grantId()));
     clock.advance(Duration.ofSeconds(5).minusNanos(1));
     assertThat(store.find(x.grantId()).orElseThrow().state()).as("within the bound the cache may answer").isEqualTo(GrantState.LIVE);
     clock.advance(Duration.ofNanos(1));
@@ -194,7 +187,7 @@ class PostgresChangeFeedTest {
   /** Stale feed and no database: find fails (the verifier refuses), it never answers from the cache. */
   @Test
   void aStaleFeedWithoutDatabaseFailsClosed() {
-    HikariDataSource own = db.pool("closing");
+    HikariDataSource own = SCHEMA.db().pool("closing");
     PostgresGrantStore store = store(own, "feed-closed");
     GrantRecord x = record();
     store.insert(x, 10, 10);
@@ -217,10 +210,10 @@ class PostgresChangeFeedTest {
     store.insert(y, 10, 10);
     long before = store.feed().catchUps();
     assertThat(TestDatabase.terminate("feed-kill")).isEqualTo(1);
-    db.execute(revokeSql(x.grantId())); // while the feed is down or reconnecting
+    SCHEMA.db().execute(revokeSql(x.grantId())); // while the feed is down or reconnecting
     assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
     await(heard, x.grantId(), GrantState.REVOKED);
-    db.execute(revokeSql(y.grantId()));
+    SCHEMA.db().execute(revokeSql(y.grantId()));
     await(heard, y.grantId(), GrantState.REVOKED);
     assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
   }
@@ -228,7 +221,7 @@ class PostgresChangeFeedTest {
   /** A connection killed in the middle of an update commits nothing; the store works on afterwards. */
   @Test
   void aConnectionKilledMidTransactionCommitsNothing() throws Exception {
-    HikariDataSource own = db.pool("midtx");
+    HikariDataSource own = SCHEMA.db().pool("midtx");
     PostgresGrantStore store = store(own, "feed-midtx");
     GrantRecord x = record();
     store.insert(x, 10, 10);
@@ -237,7 +230,7 @@ class PostgresChangeFeedTest {
     Thread killer = new Thread(() -> {
       try {
         inside.await();
-        TestDatabase.terminate(db.schema + "-midtx");
+        TestDatabase.terminate(SCHEMA.db().schema + "-midtx");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } finally {
@@ -255,7 +248,7 @@ class PostgresChangeFeedTest {
       return r.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT));
     })).isInstanceOf(JitException.class).hasMessageContaining(x.grantId());
     killer.join();
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = '" + x.grantId() + "' AND state = 'LIVE'"))
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = '" + x.grantId() + "' AND state = 'LIVE'"))
         .isEqualTo(1);
     // the pool replaces the dead connection by itself
     assertThat(store.update(x.grantId(), r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)))
@@ -270,9 +263,9 @@ class PostgresChangeFeedTest {
     GrantRecord x = record();
     store.insert(x, 10, 10);
     assertThat(store.find(x.grantId())).contains(x);
-    db.execute(revokeSql(x.grantId()));
+    SCHEMA.db().execute(revokeSql(x.grantId()));
     // prune everything, as an outage longer than the change retention would
-    db.execute("WITH gone AS (DELETE FROM jit_grant_change RETURNING txid) UPDATE jit_grant_change_pruned"
+    SCHEMA.db().execute("WITH gone AS (DELETE FROM jit_grant_change RETURNING txid) UPDATE jit_grant_change_pruned"
         + " SET upto_txid = greatest(upto_txid, (SELECT max(txid) FROM gone)) WHERE EXISTS (SELECT 1 FROM gone)");
     long before = store.feed().catchUps();
     clock.advance(Duration.ofSeconds(2));
@@ -297,14 +290,14 @@ class PostgresChangeFeedTest {
       store.subscribe(heard::add);
       GrantRecord x = record();
       store.insert(x, 10, 10);
-      db.execute("UPDATE jit_grant SET uses = 1 WHERE grant_id = '" + x.grantId() + "'"); // a change row the feed sees
+      SCHEMA.db().execute("UPDATE jit_grant SET uses = 1 WHERE grant_id = '" + x.grantId() + "'"); // a change row the feed sees
       long before = store.feed().catchUps();
       clock.advance(Duration.ofSeconds(2));
       assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
       await(heard, x.grantId(), GrantState.LIVE);
-      db.execute("WITH gone AS (DELETE FROM jit_grant_change RETURNING txid) UPDATE jit_grant_change_pruned"
+      SCHEMA.db().execute("WITH gone AS (DELETE FROM jit_grant_change RETURNING txid) UPDATE jit_grant_change_pruned"
           + " SET upto_txid = greatest(upto_txid, (SELECT max(txid) FROM gone)) WHERE EXISTS (SELECT 1 FROM gone)");
-      db.execute(revokeSql(x.grantId()));
+      SCHEMA.db().execute(revokeSql(x.grantId()));
       before = store.feed().catchUps();
       clock.advance(Duration.ofSeconds(2));
       assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();

@@ -17,27 +17,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the contract does not cover: exact round trips, one-time values, builder rules, failures. */
 class PostgresGrantStoreTest {
-  private static TestDatabase db;
+  @RegisterExtension
+  static final TestSchema SCHEMA = new TestSchema();
   private static DataSource pool;
   private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
 
   @BeforeAll
-  static void createSchema() {
-    db = TestDatabase.migrated();
-    pool = db.pool("store");
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    if (db != null) {
-      db.close();
-    }
+  static void openPools() {
+    pool = SCHEMA.db().pool("store");
   }
 
   private final List<PostgresGrantStore> opened = new java.util.ArrayList<>();
@@ -49,7 +42,7 @@ class PostgresGrantStoreTest {
 
   private PostgresGrantStore store() {
     PostgresGrantStore s = PostgresGrantStore.builder().dataSource(pool).listenerDataSource(TestDatabase.direct())
-        .schema(db.schema).clock(clock).build();
+        .schema(SCHEMA.db().schema).clock(clock).build();
     opened.add(s);
     return s;
   }
@@ -107,9 +100,9 @@ class PostgresGrantStoreTest {
   void anUnchangedUpdateWritesNoRow() {
     PostgresGrantStore store = store();
     store.insert(rich("same-1"), 10, 10);
-    long before = db.queryLong("SELECT version FROM jit_grant WHERE grant_id = 'same-1'");
+    long before = SCHEMA.db().queryLong("SELECT version FROM jit_grant WHERE grant_id = 'same-1'");
     store.update("same-1", x -> x);
-    assertThat(db.queryLong("SELECT version FROM jit_grant WHERE grant_id = 'same-1'")).isEqualTo(before);
+    assertThat(SCHEMA.db().queryLong("SELECT version FROM jit_grant WHERE grant_id = 'same-1'")).isEqualTo(before);
   }
 
   @Test
@@ -137,8 +130,8 @@ class PostgresGrantStoreTest {
   @Test
   void theStoreKeepsOnlyTheHashOfAOneTimeValue() {
     store().markUsed("secret-looking-value", clock.instant().plusSeconds(60));
-    assertThat(db.queryLong("SELECT count(*) FROM jit_used_value WHERE position(convert_to('secret-looking', 'UTF8') in value_sha256) > 0")).isZero();
-    assertThat(db.queryLong("SELECT count(*) FROM jit_used_value WHERE length(value_sha256) = 32")).isPositive();
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_used_value WHERE position(convert_to('secret-looking', 'UTF8') in value_sha256) > 0")).isZero();
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_used_value WHERE length(value_sha256) = 32")).isPositive();
   }
 
   @Test
@@ -181,7 +174,7 @@ class PostgresGrantStoreTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("changeRetention must be at least PT1M, got PT59S");
     assertThatThrownBy(() -> PostgresGrantStore.builder().maxStaleness(null))
         .isInstanceOf(NullPointerException.class).hasMessage("maxStaleness");
-    assertThatThrownBy(() -> PostgresGrantStore.builder().dataSource(pool).schema(db.schema)
+    assertThatThrownBy(() -> PostgresGrantStore.builder().dataSource(pool).schema(SCHEMA.db().schema)
         .maxStaleness(Duration.ofSeconds(2)).catchUpInterval(Duration.ofSeconds(2)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("catchUpInterval (PT2S)");
     assertThatThrownBy(() -> store().insert(rich("quota-arg"), Integer.MIN_VALUE, 1))
@@ -221,18 +214,18 @@ class PostgresGrantStoreTest {
     repeatable.setUser(TestDatabase.USER);
     repeatable.setPassword(TestDatabase.PASSWORD);
     PostgresGrantStore store = PostgresGrantStore.builder().dataSource(repeatable)
-        .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock).build();
+        .listenerDataSource(TestDatabase.direct()).schema(SCHEMA.db().schema).clock(clock).build();
     opened.add(store);
     GrantRecord r = rich("isolation-1");
     assertThatThrownBy(() -> store.insert(r, 10, 10)).isInstanceOf(JitException.class)
         .hasMessageContaining("isolation-1").hasMessageContaining("READ COMMITTED")
         .hasCauseInstanceOf(java.sql.SQLException.class);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = 'isolation-1'")).isZero();
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = 'isolation-1'")).isZero();
     assertThat(store().insert(r, 10, 10)).isEqualTo(InsertResult.INSERTED);
   }
 
   @Test
   void toStringCarriesNoSecret() {
-    assertThat(store().toString()).contains(db.schema).doesNotContain("jit_test").doesNotContain("password");
+    assertThat(store().toString()).contains(SCHEMA.db().schema).doesNotContain("jit_test").doesNotContain("password");
   }
 }

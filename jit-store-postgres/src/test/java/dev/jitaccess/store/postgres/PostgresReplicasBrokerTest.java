@@ -32,18 +32,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three brokers in one JVM, each with its own pool, change feed and store instance on one schema, as
@@ -80,7 +74,8 @@ class PostgresReplicasBrokerTest {
             sharedTask: true     # distinct identities without an owner share the task "shared"
       """;
 
-  private static TestDatabase db;
+  @RegisterExtension
+  static final TestSchema SCHEMA = new TestSchema();
   private final ManualClock clock = ManualClock.at("2030-01-01T00:00:00Z");
   private final TestTrustDomain td = TestTrustDomain.create("example.org", clock);
   private final List<Replica> replicas = new ArrayList<>();
@@ -118,24 +113,12 @@ class PostgresReplicasBrokerTest {
     }
   }
 
-  @BeforeAll
-  static void createSchema() {
-    db = TestDatabase.migrated();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    if (db != null) {
-      db.close();
-    }
-  }
-
   @BeforeEach
   void startReplicas() {
-    db.execute("TRUNCATE jit_grant, jit_used_value, jit_grant_change");
+    SCHEMA.db().execute("TRUNCATE jit_grant, jit_used_value, jit_grant_change");
     for (int i = 0; i < 3; i++) {
-      PostgresGrantStore store = PostgresGrantStore.builder().dataSource(db.pool("b" + i + "-" + System.identityHashCode(this)))
-          .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock).build();
+      PostgresGrantStore store = PostgresGrantStore.builder().dataSource(SCHEMA.db().pool("b" + i + "-" + System.identityHashCode(this)))
+          .listenerDataSource(TestDatabase.direct()).schema(SCHEMA.db().schema).clock(clock).build();
       List<String> events = new CopyOnWriteArrayList<>();
       GrantBroker broker = GrantBroker.builder()
           .issuer("https://jit.test")
@@ -267,14 +250,14 @@ class PostgresReplicasBrokerTest {
   void aSingleUseTokenVerifiesOnceAcrossThreeReplicas() throws Exception {
     Grant g = r(0).broker.request(request("spiffe://example.org/job", "once-1", "once").build());
     assertThat(g.info().singleUse()).isTrue();
-    List<Verification> results = concurrently(30, i -> verifyAt(i % 3, g));
+    List<Verification> results = Race.times(6, 30, i -> verifyAt(i % 3, g));
     assertThat(results.stream().filter(v -> v instanceof Verification.Verified).count()).isEqualTo(1);
   }
 
   /** Fifteen concurrent requests for one identity spread over three replicas: exactly the quota (3) succeed. */
   @Test
   void theQuotaIsExactUnderConcurrentRequestsOnThreeReplicas() throws Exception {
-    List<Boolean> granted = concurrently(15, i -> {
+    List<Boolean> granted = Race.times(6, 15, i -> {
       try {
         r(i % 3).broker.request(request("spiffe://example.org/crash-loop", "q" + i, "work").build());
         return true;
@@ -320,34 +303,11 @@ class PostgresReplicasBrokerTest {
               r -> assertThat(r.reason()).isEqualTo(Verification.RejectionReason.REPLAYED));
     }
     String concurrent = dpopProof(holder, g.token(), clock.instant(), "jti-2");
-    List<Verification> results = concurrently(30, i -> verifyWithDpop(i % 3, g, concurrent));
+    List<Verification> results = Race.times(6, 30, i -> verifyWithDpop(i % 3, g, concurrent));
     assertThat(results.stream().filter(v -> v instanceof Verification.Verified).count()).isEqualTo(1);
     assertThat(results.stream().filter(v -> v instanceof Verification.Rejected rej
         && rej.reason() == Verification.RejectionReason.REPLAYED).count()).isEqualTo(29);
     assertThat(verifyWithDpop(2, g, dpopProof(holder, g.token(), clock.instant(), "jti-3")))
         .isInstanceOf(Verification.Verified.class);
-  }
-
-  private static <T> List<T> concurrently(int n, IntFunction<T> action) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(6);
-    CountDownLatch go = new CountDownLatch(1);
-    try {
-      List<Future<T>> fs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        int k = i;
-        fs.add(pool.submit(() -> {
-          go.await();
-          return action.apply(k);
-        }));
-      }
-      go.countDown();
-      List<T> out = new ArrayList<>();
-      for (Future<T> f : fs) {
-        out.add(f.get(60, TimeUnit.SECONDS));
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
-    }
   }
 }

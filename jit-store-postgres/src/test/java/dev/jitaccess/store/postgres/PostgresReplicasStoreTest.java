@@ -14,47 +14,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three store instances, each with its own pool and feed, on one schema, as three replicas would be:
  * quotas, single use, one-time values and the sweeper hold exactly across them.
  */
 class PostgresReplicasStoreTest {
-  private static TestDatabase db;
+  @RegisterExtension
+  static final TestSchema SCHEMA = new TestSchema();
   private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
   private final List<PostgresGrantStore> replicas = new ArrayList<>();
   private static final AtomicInteger SEQ = new AtomicInteger();
 
-  @BeforeAll
-  static void createSchema() {
-    db = TestDatabase.migrated();
-  }
-
-  @AfterAll
-  static void dropSchema() {
-    if (db != null) {
-      db.close();
-    }
-  }
-
   @BeforeEach
   void openReplicas() {
-    db.execute("TRUNCATE jit_grant, jit_used_value, jit_grant_change");
+    SCHEMA.db().execute("TRUNCATE jit_grant, jit_used_value, jit_grant_change");
     for (int i = 0; i < 3; i++) {
-      replicas.add(PostgresGrantStore.builder().dataSource(db.pool("r" + i + "-" + SEQ.incrementAndGet()))
-          .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock)
+      replicas.add(PostgresGrantStore.builder().dataSource(SCHEMA.db().pool("r" + i + "-" + SEQ.incrementAndGet()))
+          .listenerDataSource(TestDatabase.direct()).schema(SCHEMA.db().schema).clock(clock)
           .sweepInterval(Duration.ofHours(1)).sweepGrace(Duration.ofSeconds(30)).sweepBatch(25)
           .retention(Duration.ofMinutes(5)).build());
     }
@@ -76,29 +59,6 @@ class PostgresReplicasStoreTest {
     return GrantRecord.live(info, Optional.empty(), Instant.MAX);
   }
 
-  private static <T> List<T> concurrently(int n, IntFunction<T> action) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(12);
-    CountDownLatch go = new CountDownLatch(1);
-    try {
-      List<Future<T>> fs = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        int k = i;
-        fs.add(pool.submit(() -> {
-          go.await();
-          return action.apply(k);
-        }));
-      }
-      go.countDown();
-      List<T> out = new ArrayList<>();
-      for (Future<T> f : fs) {
-        out.add(f.get(60, TimeUnit.SECONDS));
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
   /** No lost update: 60 concurrent inserts for one identity, spread over three replicas, never pass 7. */
   @Test
   void theIdentityQuotaIsExactAcrossReplicas() throws Exception {
@@ -106,10 +66,10 @@ class PostgresReplicasStoreTest {
     for (int i = 0; i < 60; i++) {
       records.add(record("spiffe://example.org/crash-loop", "task-" + i, Duration.ofMinutes(10)));
     }
-    List<InsertResult> results = concurrently(60, i -> replicas.get(i % 3).insert(records.get(i), 7, 100));
+    List<InsertResult> results = Race.times(12, 60, i -> replicas.get(i % 3).insert(records.get(i), 7, 100));
     assertThat(results.stream().filter(r -> r == InsertResult.INSERTED).count()).isEqualTo(7);
     assertThat(results.stream().filter(r -> r == InsertResult.IDENTITY_QUOTA_EXCEEDED).count()).isEqualTo(53);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE identity_id = 'spiffe://example.org/crash-loop'")).isEqualTo(7);
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE identity_id = 'spiffe://example.org/crash-loop'")).isEqualTo(7);
   }
 
   /** The task quota is exact across replicas too, with distinct identities. */
@@ -119,7 +79,7 @@ class PostgresReplicasStoreTest {
     for (int i = 0; i < 45; i++) {
       records.add(record("spiffe://example.org/w" + i, "shared-task", Duration.ofMinutes(10)));
     }
-    List<InsertResult> results = concurrently(45, i -> replicas.get(i % 3).insert(records.get(i), 100, 4));
+    List<InsertResult> results = Race.times(12, 45, i -> replicas.get(i % 3).insert(records.get(i), 100, 4));
     assertThat(results.stream().filter(r -> r == InsertResult.INSERTED).count()).isEqualTo(4);
     assertThat(replicas.get(1).liveByTask("shared-task")).hasSize(4);
   }
@@ -130,7 +90,7 @@ class PostgresReplicasStoreTest {
     GrantRecord r = record("spiffe://example.org/a", "t", Duration.ofMinutes(10));
     replicas.get(0).insert(r, 10, 10);
     AtomicInteger consumed = new AtomicInteger();
-    concurrently(30, i -> replicas.get(i % 3).update(r.grantId(), rec -> {
+    Race.times(12, 30, i -> replicas.get(i % 3).update(r.grantId(), rec -> {
       if (rec.uses() == 0) {
         consumed.incrementAndGet();
         return rec.withUse();
@@ -145,7 +105,7 @@ class PostgresReplicasStoreTest {
   @Test
   void aOneTimeValueIsAcceptedOnceAcrossReplicas() throws Exception {
     Instant until = clock.instant().plusSeconds(60);
-    List<Boolean> firsts = concurrently(30, i -> replicas.get(i % 3).markUsed("proof-jti", until));
+    List<Boolean> firsts = Race.times(12, 30, i -> replicas.get(i % 3).markUsed("proof-jti", until));
     assertThat(firsts.stream().filter(b -> b).count()).isEqualTo(1);
   }
 
@@ -156,10 +116,10 @@ class PostgresReplicasStoreTest {
       replicas.get(i % 3).insert(record("spiffe://example.org/w" + i, "t" + i, Duration.ofSeconds(60)), 10, 10);
     }
     clock.advance(Duration.ofSeconds(90).plusNanos(1));
-    List<Integer> counts = concurrently(30, i -> replicas.get(i % 3).sweep());
+    List<Integer> counts = Race.times(12, 30, i -> replicas.get(i % 3).sweep());
     assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE state = 'EXPIRED'")).isEqualTo(100);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE version <> 2")).isZero();
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE state = 'EXPIRED'")).isEqualTo(100);
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE version <> 2")).isZero();
   }
 
   /**
@@ -174,14 +134,14 @@ class PostgresReplicasStoreTest {
       replicas.get(i % 3).insert(r, 10, 1_000);
       ids.add(r.grantId());
     }
-    List<List<GrantRecord>> ended = concurrently(6, i -> {
+    List<List<GrantRecord>> ended = Race.times(12, 6, i -> {
       List<String> order = new ArrayList<>(ids);
       java.util.Collections.shuffle(order, new java.util.Random(i));
       return replicas.get(i % 3).endLive(order, GrantState.REVOKED, Optional.of(RevocationReason.TASK));
     });
     List<String> all = ended.stream().flatMap(List::stream).map(GrantRecord::grantId).toList();
     assertThat(all).hasSize(300).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE state = 'REVOKED' AND revocation_reason = 'TASK'"
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE state = 'REVOKED' AND revocation_reason = 'TASK'"
         + " AND version = 2")).isEqualTo(300);
     assertThat(replicas.get(1).liveByTask("bulk")).isEmpty();
   }
@@ -208,7 +168,7 @@ class PostgresReplicasStoreTest {
     assertThat(replicas.get(1).sweep()).isZero();
     clock.advance(Duration.ofNanos(1));
     assertThat(replicas.get(1).sweep()).isEqualTo(1);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE state = 'EXPIRED'")).isEqualTo(1);
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE state = 'EXPIRED'")).isEqualTo(1);
     // another replica may answer from its cache until its feed brings the change (the staleness bound)
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (replicas.get(2).find(r.grantId()).orElseThrow().state() != GrantState.EXPIRED) {
@@ -226,9 +186,9 @@ class PostgresReplicasStoreTest {
     clock.advanceTo(ended.info().expiresAt().plus(Duration.ofMinutes(5)).minusSeconds(1));
     replicas.get(0).sweep(); // expires it, keeps the row
     assertThat(replicas.get(1).find(ended.grantId()).orElseThrow().state()).isEqualTo(GrantState.EXPIRED);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_used_value")).isZero();
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_used_value")).isZero();
     clock.advance(Duration.ofSeconds(2));
     replicas.get(0).sweep();
-    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = '" + ended.grantId() + "'")).isZero();
+    assertThat(SCHEMA.db().queryLong("SELECT count(*) FROM jit_grant WHERE grant_id = '" + ended.grantId() + "'")).isZero();
   }
 }

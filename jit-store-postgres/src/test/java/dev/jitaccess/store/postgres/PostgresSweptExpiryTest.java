@@ -19,9 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -141,7 +138,7 @@ class PostgresSweptExpiryTest {
     clock.advance(Duration.ofMinutes(5).plusSeconds(29));
     assertThat(r(1).store.sweep()).as("within the grace the sweeper leaves the grants alone").isZero();
     clock.advance(Duration.ofSeconds(2));
-    List<Integer> swept = concurrently(r(1).store::sweep, r(2).store::sweep);
+    List<Integer> swept = Race.each(r(1).store::sweep, r(2).store::sweep);
     assertThat(swept.get(0) + swept.get(1)).isEqualTo(grants.size());
     for (Grant g : grants) {
       assertThat(state(g.id())).isEqualTo("EXPIRED");
@@ -164,7 +161,7 @@ class PostgresSweptExpiryTest {
     for (int i = 0; i < 30; i++) {
       grants.add(issue(0, "race-" + i, Duration.ofMinutes(5)));
     }
-    List<Integer> won = concurrently(() -> {
+    List<Integer> won = Race.each(() -> {
       clock.advance(Duration.ofMinutes(5)); // runs the issuer's 30 expiry timers on this thread
       return -1;
     }, () -> sweepUntilNoneLive(1), () -> sweepUntilNoneLive(2));
@@ -231,28 +228,5 @@ class PostgresSweptExpiryTest {
     String fields = body.substring(body.indexOf(",\"fields\":"));
     assertThat(db.queryLong("SELECT count(*) FROM jit_audit WHERE position('" + fields.replace("'", "''")
         + "' IN line) > 0")).as("the broker's record contains " + fields).isEqualTo(1);
-  }
-
-  @SafeVarargs
-  private static <T> List<T> concurrently(java.util.concurrent.Callable<T>... actions) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(actions.length);
-    try {
-      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-      List<Future<T>> fs = new ArrayList<>();
-      for (java.util.concurrent.Callable<T> a : actions) {
-        fs.add(pool.submit(() -> {
-          go.await();
-          return a.call();
-        }));
-      }
-      go.countDown();
-      List<T> out = new ArrayList<>();
-      for (Future<T> f : fs) {
-        out.add(f.get(60, TimeUnit.SECONDS));
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
-    }
   }
 }
