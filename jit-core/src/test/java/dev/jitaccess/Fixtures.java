@@ -59,6 +59,12 @@ final class Fixtures {
     return ctx -> new Decision.Allow(GrantTerms.of(ctx.request().actions(), maxTtl), List.of("allow-all"), List.of("test"), "v1");
   }
 
+  /** A broker builder with the issuer, fake identities, an allow-all policy (10 minutes) and {@code audit} set. */
+  static GrantBroker.Builder minimalBroker(AuditSink audit) {
+    return GrantBroker.builder().issuer(ISSUER).identityVerifier(new FakeIdentities())
+        .policy(allowAll(Duration.ofMinutes(10))).auditSink(audit);
+  }
+
   /** A request builder with everything but the task id and the TTL. */
   static GrantRequest.Builder request(String identity) {
     return GrantRequest.builder()
