@@ -39,6 +39,46 @@ final class GrantRows {
 
   private GrantRows() {}
 
+  // result positions (1-based) of the columns read back, as SELECT_LIST and columnsOf order them
+  private static final int C_ACTIONS = column("actions");
+  private static final int C_APPROVAL_COMMENTS = column("approval_comments");
+  private static final int C_APPROVAL_ID = column("approval_id");
+  private static final int C_APPROVED_AT_N = column("approved_at_n");
+  private static final int C_APPROVED_AT_S = column("approved_at_s");
+  private static final int C_APPROVERS = column("approvers");
+  private static final int C_BREAK_GLASS = column("break_glass");
+  private static final int C_CERTIFICATE_THUMBPRINT = column("certificate_thumbprint");
+  private static final int C_DELEGATIONS_LEFT = column("delegations_left");
+  private static final int C_DELEGATORS = column("delegators");
+  private static final int C_ENVIRONMENT = column("environment");
+  private static final int C_EXPIRES_AT_S = column("expires_at_s");
+  private static final int C_GRANT_ID = column("grant_id");
+  private static final int C_IDENTITY_ID = column("identity_id");
+  private static final int C_IDLE_DEADLINE_S = column("idle_deadline_s");
+  private static final int C_IDLE_TIMEOUT_N = column("idle_timeout_n");
+  private static final int C_IDLE_TIMEOUT_S = column("idle_timeout_s");
+  private static final int C_ISSUED_AT_S = column("issued_at_s");
+  private static final int C_ISSUER = column("issuer");
+  private static final int C_KEY_THUMBPRINT = column("key_thumbprint");
+  private static final int C_OWNER = column("owner");
+  private static final int C_PARENT_GRANT_ID = column("parent_grant_id");
+  private static final int C_PURPOSE = column("purpose");
+  private static final int C_RESOURCE = column("resource");
+  private static final int C_REVOCATION_REASON = column("revocation_reason");
+  private static final int C_RULE_IDS = column("rule_ids");
+  private static final int C_SINGLE_USE = column("single_use");
+  private static final int C_STATE = column("state");
+  private static final int C_TASK_ID = column("task_id");
+  private static final int C_USES = column("uses");
+
+  private static int column(String name) {
+    int i = COLUMNS.indexOf(name);
+    if (i < 0) {
+      throw new IllegalStateException("no column " + name);
+    }
+    return i + 1;
+  }
+
   /** Every column of {@link #COLUMNS}, qualified by a table alias, for SELECT or RETURNING. */
   static String columnsOf(String alias) {
     return String.join(", ", COLUMNS.stream().map(col -> alias + "." + col).toList());
@@ -130,56 +170,60 @@ final class GrantRows {
     return p + 2;
   }
 
-  /** Reads the record at the current row of a result of {@code SELECT } {@link #SELECT_LIST}. */
+  /**
+   * Reads the record at the current row of a result of {@code SELECT } {@link #SELECT_LIST} (or
+   * {@link #columnsOf}): by position, in the order of {@link #COLUMNS}, which every reader selects.
+   */
   static GrantRecord read(ResultSet rs) throws SQLException {
-    String[] approvers = strings(rs.getArray("approvers"));
-    Long[] atS = (Long[]) array(rs.getArray("approved_at_s"));
-    Integer[] atN = (Integer[]) array(rs.getArray("approved_at_n"));
-    String[] comments = strings(rs.getArray("approval_comments"));
+    String[] approvers = strings(rs.getArray(C_APPROVERS));
+    Long[] atS = (Long[]) array(rs.getArray(C_APPROVED_AT_S));
+    Integer[] atN = (Integer[]) array(rs.getArray(C_APPROVED_AT_N));
+    String[] comments = strings(rs.getArray(C_APPROVAL_COMMENTS));
     if (atS.length != approvers.length || atN.length != approvers.length || comments.length != approvers.length) {
-      throw new SQLException("grant " + rs.getString("grant_id") + ": approval arrays differ in length");
+      throw new SQLException("grant " + rs.getString(C_GRANT_ID) + ": approval arrays differ in length");
     }
     List<Approval> approvals = new ArrayList<>();
     for (int k = 0; k < approvers.length; k++) {
       approvals.add(new Approval(approvers[k], Instant.ofEpochSecond(atS[k], atN[k]), comments[k]));
     }
     GrantInfo info = GrantInfo.builder()
-        .grantId(rs.getString("grant_id"))
-        .subject(rs.getString("identity_id"))
-        .taskId(rs.getString("task_id"))
-        .issuer(rs.getString("issuer"))
-        .resource(rs.getString("resource"))
-        .actions(Set.of(strings(rs.getArray("actions"))))
-        .purpose(rs.getString("purpose"))
-        .environment(rs.getString("environment"))
-        .owner(rs.getString("owner"))
-        .issuedAt(instant(rs, "issued_at"))
-        .expiresAt(instant(rs, "expires_at"))
-        .approvalId(rs.getString("approval_id"))
+        .grantId(rs.getString(C_GRANT_ID))
+        .subject(rs.getString(C_IDENTITY_ID))
+        .taskId(rs.getString(C_TASK_ID))
+        .issuer(rs.getString(C_ISSUER))
+        .resource(rs.getString(C_RESOURCE))
+        .actions(Set.of(strings(rs.getArray(C_ACTIONS))))
+        .purpose(rs.getString(C_PURPOSE))
+        .environment(rs.getString(C_ENVIRONMENT))
+        .owner(rs.getString(C_OWNER))
+        .issuedAt(instant(rs, C_ISSUED_AT_S))
+        .expiresAt(instant(rs, C_EXPIRES_AT_S))
+        .approvalId(rs.getString(C_APPROVAL_ID))
         .approvals(approvals)
-        .breakGlass(rs.getBoolean("break_glass"))
-        .singleUse(rs.getBoolean("single_use"))
-        .ruleIds(List.of(strings(rs.getArray("rule_ids"))))
-        .delegation(rs.getString("parent_grant_id"), List.of(strings(rs.getArray("delegators"))))
-        .delegationsLeft(rs.getInt("delegations_left"))
-        .certificateThumbprint(rs.getString("certificate_thumbprint"))
-        .keyThumbprint(rs.getString("key_thumbprint"))
+        .breakGlass(rs.getBoolean(C_BREAK_GLASS))
+        .singleUse(rs.getBoolean(C_SINGLE_USE))
+        .ruleIds(List.of(strings(rs.getArray(C_RULE_IDS))))
+        .delegation(rs.getString(C_PARENT_GRANT_ID), List.of(strings(rs.getArray(C_DELEGATORS))))
+        .delegationsLeft(rs.getInt(C_DELEGATIONS_LEFT))
+        .certificateThumbprint(rs.getString(C_CERTIFICATE_THUMBPRINT))
+        .keyThumbprint(rs.getString(C_KEY_THUMBPRINT))
         .build();
-    long idleS = rs.getLong("idle_timeout_s");
+    long idleS = rs.getLong(C_IDLE_TIMEOUT_S);
     Optional<Duration> idle =
-        rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(idleS, rs.getInt("idle_timeout_n")));
-    String reason = rs.getString("revocation_reason");
+        rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(idleS, rs.getInt(C_IDLE_TIMEOUT_N)));
+    String reason = rs.getString(C_REVOCATION_REASON);
     return new GrantRecord(
         info,
-        GrantState.valueOf(rs.getString("state")),
+        GrantState.valueOf(rs.getString(C_STATE)),
         reason == null ? Optional.empty() : Optional.of(RevocationReason.valueOf(reason)),
         idle,
-        instant(rs, "idle_deadline"),
-        rs.getInt("uses"));
+        instant(rs, C_IDLE_DEADLINE_S),
+        rs.getInt(C_USES));
   }
 
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    return Instant.ofEpochSecond(rs.getLong(column + "_s"), rs.getInt(column + "_n"));
+  /** The instant in the seconds column at {@code seconds} and the nanoseconds column after it. */
+  private static Instant instant(ResultSet rs, int seconds) throws SQLException {
+    return Instant.ofEpochSecond(rs.getLong(seconds), rs.getInt(seconds + 1));
   }
 
   private static String[] strings(@Nullable Array a) throws SQLException {
