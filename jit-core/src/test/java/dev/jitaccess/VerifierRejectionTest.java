@@ -137,6 +137,57 @@ class VerifierRejectionTest {
     assertThat(reject(token)).isEqualTo(RejectionReason.BAD_HEADER);
   }
 
+  /** A header of signed, otherwise genuine, claims built from raw JSON: what a Nimbus header builder refuses to write. */
+  String rawHeader(String headerJson) throws Exception {
+    String header = Base64URL.encode(headerJson).toString();
+    String payload = Base64URL.encode(good.toString()).toString();
+    SignedJWT signed = new SignedJWT(header().build(), good);
+    signed.sign(new ECDSASigner(key));
+    return header + "." + payload + "." + signed.getSignature();
+  }
+
+  /** The grant verifier runs on the project's one compact-JWS front end (issue 13): each of its refusals, with the detail. */
+  @Test
+  void frontEndRefusalsKeepTheirReasonsAndSayWhy() throws Exception {
+    Verification.Rejected b64 = rejected(rawHeader("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"k1\",\"b64\":false}"));
+    assertThat(b64.reason()).isEqualTo(RejectionReason.BAD_HEADER);
+    assertThat(b64.detail()).contains("crit and b64");
+    Verification.Rejected x5c = rejected(rawHeader("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"k1\",\"x5c\":[\"AAAA\"]}"));
+    assertThat(x5c.reason()).isEqualTo(RejectionReason.BAD_HEADER);
+    assertThat(x5c.detail()).contains("never trusted").contains("x5c");
+    Verification.Rejected jweHeader = rejected(rawHeader("{\"alg\":\"ES256\",\"enc\":\"A256GCM\",\"typ\":\"at+jwt\",\"kid\":\"k1\"}"));
+    assertThat(jweHeader.reason()).isEqualTo(RejectionReason.BAD_ALGORITHM);
+    assertThat(jweHeader.detail()).contains("encrypted");
+    Verification.Rejected noAlg = rejected(rawHeader("{\"typ\":\"at+jwt\",\"kid\":\"k1\"}"));
+    assertThat(noAlg.reason()).isEqualTo(RejectionReason.MALFORMED);
+    assertThat(noAlg.detail()).contains("no alg");
+    Verification.Rejected kidNumber = rejected(rawHeader("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":1}"));
+    assertThat(kidNumber.reason()).isEqualTo(RejectionReason.MALFORMED);
+    assertThat(kidNumber.detail()).contains("kid");
+    Verification.Rejected duplicateMember = rejected(rawHeader("{\"alg\":\"ES256\",\"alg\":\"none\",\"typ\":\"at+jwt\",\"kid\":\"k1\"}"));
+    assertThat(duplicateMember.reason()).isEqualTo(RejectionReason.MALFORMED);
+    Verification.Rejected emptyCrit = rejected(rawHeader("{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"kid\":\"k1\",\"crit\":[]}"));
+    assertThat(emptyCrit.reason()).isEqualTo(RejectionReason.BAD_HEADER);
+    Verification.Rejected jsonSerialization = rejected("{\"payload\":\"e30\",\"signatures\":[]}");
+    assertThat(jsonSerialization.reason()).isEqualTo(RejectionReason.MALFORMED);
+    Verification.Rejected unsupported = rejected(rawHeader("{\"alg\":\"ES256K\",\"typ\":\"at+jwt\",\"kid\":\"k1\"}"));
+    assertThat(unsupported.reason()).isEqualTo(RejectionReason.BAD_ALGORITHM);
+    assertThat(unsupported.detail()).contains("ES256K");
+  }
+
+  @Test
+  void typIsComparedWithoutRegardToCaseAndTheMediaTypeIsAccepted() throws Exception {
+    assertThat(broker.verifier().verify(sign(header().type(new JOSEObjectType("application/at+jwt")).build(), good, key),
+        "postgres://orders").isVerified()).isTrue();
+    assertThat(broker.verifier().verify(sign(header().type(new JOSEObjectType("AT+JWT")).build(), good, key),
+        "postgres://orders").isVerified()).isTrue();
+  }
+
+  Verification.Rejected rejected(String token) {
+    reject(token);
+    return (Verification.Rejected) broker.verifier().verify(token, "postgres://orders");
+  }
+
   @Test
   void missingOrUnknownKidIsRefused() throws Exception {
     assertThat(reject(sign(new JWSHeader.Builder(JWSAlgorithm.ES256).type(new JOSEObjectType("at+jwt")).build(), good, key)))

@@ -129,14 +129,16 @@ public final class CompactJws {
     private final Map<String, Object> claims;
     private final String signingInput;
     private final byte[] signature;
+    private final String signaturePart;
 
     Parsed(String algorithm, Map<String, Object> header, Map<String, Object> claims, String signingInput,
-        byte[] signature) {
+        byte[] signature, String signaturePart) {
       this.algorithm = algorithm;
       this.header = header;
       this.claims = claims;
       this.signingInput = signingInput;
       this.signature = signature;
+      this.signaturePart = signaturePart;
     }
 
     /** The header's {@code alg}, one of the allow-list. */
@@ -174,9 +176,9 @@ public final class CompactJws {
       return signature.clone();
     }
 
-    /** The third part, re-encoded (canonical, so the same text the token carried). */
+    /** The third part as the token carried it (canonical base64url, checked: the one spelling of {@link #signature()}). */
     public String signaturePart() {
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+      return signaturePart;
     }
 
     @Override
@@ -279,7 +281,7 @@ public final class CompactJws {
     if (signature == null) {
       return new Refused(Problem.SIGNATURE, "the signature is empty or not canonical base64url", null);
     }
-    return new Parsed(alg, header, claims, parts[0] + '.' + parts[1], signature);
+    return new Parsed(alg, header, claims, parts[0] + '.' + parts[1], signature, parts[2]);
   }
 
   /** The bytes of a non-empty, canonical, unpadded base64url part, or null. */

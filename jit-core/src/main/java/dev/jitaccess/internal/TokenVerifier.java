@@ -1,14 +1,12 @@
 package dev.jitaccess.internal;
 
-import com.nimbusds.jose.Header;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.jitaccess.GrantInfo;
 import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.Verification;
@@ -37,7 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenVerifier implements GrantVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
-  private static final JOSEObjectType MEDIA_TYPE = new JOSEObjectType("application/at+jwt");
+  private static final String TYPE = "at+jwt";
+  private static final String MEDIA_TYPE = "application/at+jwt";
 
   private final String issuer;
   private final Function<String, Optional<KeyRing.PublicKeyEntry>> keys;
@@ -48,6 +47,7 @@ public final class TokenVerifier implements GrantVerifier {
   private final int maxTokenBytes;
   private final DpopProofs dpop;
   private final @Nullable VerifiedTokenCache cache;
+  private final CompactJws jws;
 
   /** Default size of the verified-token cache, in tokens. */
   public static final int DEFAULT_CACHE_SIZE = 10_000;
@@ -99,6 +99,9 @@ public final class TokenVerifier implements GrantVerifier {
     this.maxTokenBytes = maxTokenBytes;
     this.dpop = new DpopProofs(clock, Duration.ofSeconds(60).plus(skew), store);
     this.cache = cacheSize == 0 ? null : new VerifiedTokenCache(clock, skew, cacheSize);
+    // the size limit is checked first in verify(); the front end's own bound only has to admit it
+    this.jws = CompactJws.builder().maxBytes(Math.min(Math.max(maxTokenBytes, 64), 1 << 20))
+        .algorithms(CompactJws.SUPPORTED_ALGORITHMS).build();
   }
 
   /** A verifier for the public keys of a JWK Set JSON. */
@@ -165,8 +168,6 @@ public final class TokenVerifier implements GrantVerifier {
         // not checked again; everything else is, in the same code as a miss
         tokenHash = hit.tokenSha256();
         o = checkClaims(hit.claims(), token, request);
-      } else if (!isCompact(token)) {
-        o = reject(RejectionReason.MALFORMED, "not a compact JWS (three base64url parts)");
       } else {
         tokenHash = audit != null ? GrantTokens.sha256(token) : null; // only audit records carry it
         o = check(token, tokenHash, request);
@@ -246,33 +247,26 @@ public final class TokenVerifier implements GrantVerifier {
   }
 
   /**
-   * Checks a token of the compact JWS alphabet that the cache does not hold: parse, header, key, signature,
-   * then {@link #checkClaims}; a token whose signature and issuer check and whose claims read as a grant is
-   * remembered, whatever the later checks say (they run again on every call).
+   * Checks a token the cache does not hold: the project's one compact-JWS front end ({@link CompactJws}: shape,
+   * canonical base64url, strict JSON, the alg allow-list, the header deny-list), then {@code typ}, key,
+   * signature, then {@link #checkClaims}; a token whose signature and issuer check and whose claims read as a
+   * grant is remembered, whatever the later checks say (they run again on every call). The token is decoded
+   * once: the signature is checked over the signing input the front end kept, and the claims are the front
+   * end's strict JSON.
    *
    * @param tokenHash the token's SHA-256 (base64url), or null without an audit sink
    */
   private Outcome check(String token, @Nullable String tokenHash, VerificationRequest request) {
-    VerifiedTokenCache c = cache;
-    String[] parts = split(token);
-    // parse once; only a token that is not a JWS is parsed again, to say why
-    SignedJWT jwt;
-    try {
-      jwt = new SignedJWT(new Base64URL(parts[0]), new Base64URL(parts[1]), new Base64URL(parts[2]));
-    } catch (ParseException e) {
-      return notAJws(parts[0]);
+    CompactJws.Result front = jws.parse(token);
+    if (front instanceof CompactJws.Refused refused) {
+      return refused(refused);
     }
-    JWSHeader h = jwt.getHeader();
-    if (h.getCriticalParams() != null && !h.getCriticalParams().isEmpty()) {
-      return reject(RejectionReason.BAD_HEADER, "crit header parameters are not supported");
+    CompactJws.Parsed jwt = (CompactJws.Parsed) front;
+    String typ = jwt.type();
+    if (typ == null || !(TYPE.equalsIgnoreCase(typ) || MEDIA_TYPE.equalsIgnoreCase(typ))) {
+      return reject(RejectionReason.BAD_HEADER, "typ must be at+jwt, got " + CompactJws.quote(typ));
     }
-    if (h.getJWKURL() != null || h.getJWK() != null || h.getX509CertURL() != null || h.getX509CertChain() != null) {
-      return reject(RejectionReason.BAD_HEADER, "jku, jwk, x5u and x5c headers are never trusted");
-    }
-    if (h.getType() == null || !(GrantTokens.TYPE.equals(h.getType()) || MEDIA_TYPE.equals(h.getType()))) {
-      return reject(RejectionReason.BAD_HEADER, "typ must be at+jwt, got " + h.getType());
-    }
-    String kid = h.getKeyID();
+    String kid = jwt.keyId();
     if (kid == null) {
       return reject(RejectionReason.UNKNOWN_KEY, "token has no kid");
     }
@@ -280,12 +274,13 @@ public final class TokenVerifier implements GrantVerifier {
     if (key.isEmpty()) {
       return reject(RejectionReason.UNKNOWN_KEY, "no published key with the token's kid");
     }
-    if (!key.get().algorithm().equals(h.getAlgorithm())) {
+    JWSAlgorithm alg = key.get().algorithm();
+    if (!alg.getName().equals(jwt.algorithm())) {
       return reject(RejectionReason.BAD_ALGORITHM,
-          "algorithm " + h.getAlgorithm() + " does not match the key's " + key.get().algorithm());
+          "algorithm " + CompactJws.quote(jwt.algorithm()) + " does not match the key's " + alg);
     }
     try {
-      if (!jwt.verify(key.get().verifier())) {
+      if (!key.get().verifier().verify(new JWSHeader(alg), jwt.signingInput(), new Base64URL(jwt.signaturePart()))) {
         return reject(RejectionReason.BAD_SIGNATURE, "signature does not verify");
       }
     } catch (JOSEException | IllegalStateException e) {
@@ -293,10 +288,11 @@ public final class TokenVerifier implements GrantVerifier {
     }
     Claims claims;
     try {
-      claims = Claims.of(jwt.getJWTClaimsSet());
+      claims = Claims.of(JWTClaimsSet.parse(jwt.claims()));
     } catch (ParseException e) {
-      return reject(RejectionReason.MALFORMED, "claims are not a JSON object");
+      return reject(RejectionReason.MALFORMED, "claims are not a valid JWT claims set");
     }
+    VerifiedTokenCache c = cache;
     if (c != null && issuer.equals(claims.issuer())) {
       GrantInfo info = readable(claims);
       if (info != null) {
@@ -305,6 +301,23 @@ public final class TokenVerifier implements GrantVerifier {
       }
     }
     return checkClaims(claims, token, request);
+  }
+
+  /** A refusal of the front end as a rejection: the rule in words, never the token. */
+  private static Outcome refused(CompactJws.Refused refused) {
+    return switch (refused.problem()) {
+      case TOO_LARGE -> reject(RejectionReason.TOO_LARGE, refused.detail());
+      case UNSECURED, ALGORITHM_NOT_ALLOWED -> reject(RejectionReason.BAD_ALGORITHM, refused.detail());
+      // a JWE header in three parts is a token of another kind; five parts are not a JWS at all
+      case ENCRYPTED -> reject(refused.member() == null ? RejectionReason.MALFORMED : RejectionReason.BAD_ALGORITHM,
+          "unsigned or encrypted tokens are not accepted: " + refused.detail());
+      case DENIED_HEADER -> reject(RejectionReason.BAD_HEADER,
+          "crit".equals(refused.member()) || "b64".equals(refused.member())
+              ? "crit and b64 header parameters are not supported"
+              : "jku, jwk, x5u and x5c headers are never trusted (the token has " + refused.member() + ")");
+      case JSON_SERIALIZATION, PART_COUNT, HEADER, NO_ALGORITHM, HEADER_MEMBER, PAYLOAD, SIGNATURE ->
+          reject(RejectionReason.MALFORMED, "not a compact JWS: " + refused.detail());
+    };
   }
 
   /**
@@ -385,20 +398,6 @@ public final class TokenVerifier implements GrantVerifier {
     return new Outcome(new Verification.Verified(info), info.grantId());
   }
 
-  private static Outcome notAJws(String headerPart) {
-    Header header;
-    try {
-      header = Header.parse(new Base64URL(headerPart));
-    } catch (ParseException e) {
-      return reject(RejectionReason.MALFORMED, "header is not valid JOSE JSON");
-    }
-    if (!(header instanceof JWSHeader)) {
-      return reject(RejectionReason.BAD_ALGORITHM,
-          "unsigned or encrypted tokens are not accepted (alg " + header.getAlgorithm() + ")");
-    }
-    return reject(RejectionReason.MALFORMED, "token cannot be parsed");
-  }
-
   /** Task, scope and proof of possession: checked before any state changes (single use). */
   private @Nullable Outcome checkContext(GrantInfo info, String token, VerificationRequest request) {
     String id = info.grantId();
@@ -457,32 +456,5 @@ public final class TokenVerifier implements GrantVerifier {
     } catch (java.time.DateTimeException | ArithmeticException e) {
       return Instant.MAX;
     }
-  }
-
-  /** Whether a token is three parts (the first two non-empty) of the base64url alphabet joined by two dots; allocates nothing. */
-  private static boolean isCompact(String token) {
-    int first = token.indexOf('.');
-    if (first <= 0) {
-      return false;
-    }
-    int second = token.indexOf('.', first + 1);
-    if (second < 0 || second == first + 1 || token.indexOf('.', second + 1) >= 0) {
-      return false;
-    }
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The three parts of a token {@link #isCompact} accepted. */
-  private static String[] split(String token) {
-    int first = token.indexOf('.');
-    int second = token.indexOf('.', first + 1);
-    return new String[] {token.substring(0, first), token.substring(first + 1, second), token.substring(second + 1)};
   }
 }
