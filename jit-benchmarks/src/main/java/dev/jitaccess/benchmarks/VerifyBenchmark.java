@@ -42,7 +42,11 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@link #standaloneVerifier} / {@link #standaloneVerifierFirst}: a {@link GrantVerifier} from the
  *       published JWKS without a store, repeated (hit) and first presentation (miss, as above).
  *   <li>{@link #floor}: bare Nimbus {@code SignedJWT.parse} + signature + {@code iss}/{@code aud}/{@code exp}
- *       with the JCA provider the library uses.
+ *       with the JCA provider the library uses, on the one repeated token.
+ *   <li>{@link #floorFirst}: the same floor cycling through the {@value #RING} tokens of the first-presentation
+ *       benchmarks: the like-for-like floor of a miss. One token verified again and again runs the same
+ *       big-integer arithmetic on the same numbers every call, which the CPU's branch predictors learn; 64
+ *       distinct signatures do not (RS256: a few µs of 46).
  * </ul>
  *
  * <p>Spring Security's {@code NimbusJwtDecoder} on the same tokens: {@link SpringDecoderBenchmark}.
@@ -139,6 +143,16 @@ public class VerifyBenchmark {
     JWTClaimsSet claims = floor.verify(token, Brokers.RESOURCE);
     if (claims == null) {
       throw new IllegalStateException("the floor refused the token");
+    }
+    return claims;
+  }
+
+  /** The floor on the first-presentation tokens: bare Nimbus, cycling through the same ring. */
+  @Benchmark
+  public JWTClaimsSet floorFirst() {
+    JWTClaimsSet claims = floor.verify(nextRingToken(), Brokers.RESOURCE);
+    if (claims == null) {
+      throw new IllegalStateException("the floor refused a token");
     }
     return claims;
   }

@@ -11,20 +11,13 @@ import dev.jitaccess.spi.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -73,18 +66,10 @@ public final class InMemoryGrantStore implements GrantStore {
   /** One-time values (DPoP proof ids) seen by any verifier on this store, until their window ends. */
   private final Cache<String, Long> used;
   private static final int MAX_USED_VALUES = 1_000_000;
-  /** Live grant ids by task; values as described at {@link #add}. */
-  private final ConcurrentMap<String, Object> byTask = new ConcurrentHashMap<>();
-  /** Live grant ids by (task owner, task): the key is {@link #taskKey}; values as described at {@link #add}. */
-  private final ConcurrentMap<String, Object> byTaskOwner = new ConcurrentHashMap<>();
-  /** Live grant ids by identity; values as described at {@link #add}. */
-  private final ConcurrentMap<String, Object> byIdentity = new ConcurrentHashMap<>();
-  /**
-   * Up to this many ids an index value is an immutable array (4 B per id instead of a ~38-B set node; the
-   * default quotas are 10 per task and 100 per identity); past it, a concurrent set.
-   */
-  static final int SMALL = 128;
-  private final AtomicInteger live = new AtomicInteger();
+  /** The live grants by task, (owner, task) and identity, and their count. */
+  private final LiveGrantIndex live = new LiveGrantIndex();
+  /** Up to this many ids an index value is an immutable array, past it a set ({@link LiveGrantIndex#SMALL}). */
+  static final int SMALL = LiveGrantIndex.SMALL;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
   /**
@@ -191,13 +176,13 @@ public final class InMemoryGrantStore implements GrantStore {
                     result[0] = InsertResult.DUPLICATE;
                     return old;
                   }
-                  if (size(byIdentity, identity) >= maxPerIdentity) {
+                  if (live.byIdentity(identity) >= maxPerIdentity) {
                     result[0] = InsertResult.IDENTITY_QUOTA_EXCEEDED;
                     return null;
                   }
                   // the task's stripe is held: no other insert changes its two indexes meanwhile
-                  int own = size(byTaskOwner, taskKey(record));
-                  if (!sharedTask && record.info().parentGrantId().isEmpty() && own == 0 && size(byTask, task) > 0) {
+                  int own = live.ownedTask(record);
+                  if (!sharedTask && record.info().parentGrantId().isEmpty() && own == 0 && live.byTask(task) > 0) {
                     result[0] = InsertResult.TASK_BOUND_TO_ANOTHER_OWNER;
                     return null;
                   }
@@ -205,7 +190,7 @@ public final class InMemoryGrantStore implements GrantStore {
                     result[0] = InsertResult.TASK_QUOTA_EXCEEDED;
                     return null;
                   }
-                  index(record);
+                  live.index(record);
                   return record;
                 });
         return result[0];
@@ -244,7 +229,7 @@ public final class InMemoryGrantStore implements GrantStore {
                   GrantRecord next = Objects.requireNonNull(change.apply(old), "change returned null");
                   old.checkChangeTo(next);
                   if (old.state() == GrantState.LIVE && next.state() != GrantState.LIVE) {
-                    unindex(old);
+                    live.unindex(old);
                   }
                   return next;
                 }));
@@ -259,7 +244,7 @@ public final class InMemoryGrantStore implements GrantStore {
             grantId,
             (id, old) -> {
               if (old.state() == GrantState.LIVE) {
-                unindex(old);
+                live.unindex(old);
               }
               return null;
             });
@@ -268,18 +253,18 @@ public final class InMemoryGrantStore implements GrantStore {
   @Override
   public Collection<String> liveByTask(String taskId) {
     Objects.requireNonNull(taskId, "taskId");
-    return snapshot(byTask.get(taskId));
+    return live.liveByTask(taskId);
   }
 
   @Override
   public Collection<String> liveByIdentity(String identityId) {
     Objects.requireNonNull(identityId, "identityId");
-    return snapshot(byIdentity.get(identityId));
+    return live.liveByIdentity(identityId);
   }
 
   @Override
   public int liveCount() {
-    return live.get();
+    return live.count();
   }
 
   /** Runs pending Caffeine maintenance now (drops what is due); for tests. */
@@ -294,154 +279,19 @@ public final class InMemoryGrantStore implements GrantStore {
 
   /** How many index keys exist (tasks, (owner, task) pairs, identities); empty index sets must not linger. */
   int indexKeys() {
-    return byTask.size() + byTaskOwner.size() + byIdentity.size();
+    return live.keys();
   }
 
   @Override
   public String toString() {
-    return "InMemoryGrantStore[live=" + live.get() + ", retention=" + retention + "]";
+    return "InMemoryGrantStore[live=" + live.count() + ", retention=" + retention + "]";
   }
 
   /** Caffeine eviction listener: runs inside the atomic removal of a dropped record. */
   private void onEvicted(@Nullable String grantId, @Nullable GrantRecord record, RemovalCause cause) {
     if (record != null && record.state() == GrantState.LIVE) {
-      unindex(record);
+      live.unindex(record);
     }
-  }
-
-  private void index(GrantRecord record) {
-    add(byIdentity, record.info().subject(), record.grantId());
-    add(byTask, record.info().taskId(), record.grantId());
-    add(byTaskOwner, taskKey(record), record.grantId());
-    live.incrementAndGet();
-  }
-
-  private void unindex(GrantRecord record) {
-    drop(byIdentity, record.info().subject(), record.grantId());
-    drop(byTask, record.info().taskId(), record.grantId());
-    drop(byTaskOwner, taskKey(record), record.grantId());
-    live.decrementAndGet();
-  }
-
-  /** The key of a record in {@link #byTaskOwner}: its task owner's length, the owner, then the task (unambiguous). */
-  private static String taskKey(GrantRecord record) {
-    String owner = record.taskOwner();
-    return owner.length() + ":" + owner + record.info().taskId();
-  }
-
-  /**
-   * Adds an id to an index value. A value is the single id (a {@code String}: most tasks hold one grant),
-   * an immutable {@code String[]} of 2 to {@link #SMALL} ids replaced on every change, or, past that, a
-   * concurrent set changed in place and never replaced while it is in the map. A one-grant task thus costs
-   * one map node and no set (~32 B instead of ~230 B). Values change only inside the map's atomic
-   * {@code compute}, except that an id may be taken out of a set directly (see {@link #drop}); readers
-   * outside it see either an immutable value or a concurrent set, so they never need the lock.
-   */
-  private static void add(ConcurrentMap<String, Object> index, String key, String grantId) {
-    index.compute(key, (k, ids) -> plus(ids, grantId));
-  }
-
-  private static Object plus(@Nullable Object ids, String grantId) {
-    if (ids == null) {
-      return grantId;
-    }
-    if (ids instanceof String one) {
-      return new String[] {one, grantId};
-    }
-    if (ids instanceof String[] few) {
-      if (few.length < SMALL) {
-        String[] more = Arrays.copyOf(few, few.length + 1);
-        more[few.length] = grantId;
-        return more;
-      }
-      Set<String> set = ConcurrentHashMap.newKeySet(2 * SMALL);
-      Collections.addAll(set, few);
-      set.add(grantId);
-      return set;
-    }
-    setOf(ids).add(grantId);
-    return ids;
-  }
-
-  /**
-   * Takes an id out of an index. From a set it is removed directly (no lock on the key: a revokeTask of a
-   * 10,000-grant task would otherwise serialise 10,000 times on one map bin); that is safe because a set is
-   * never replaced while in the map and cannot be removed as empty while it still holds this id (each id is
-   * dropped once, on its record's one LIVE-to-ended step). Only a set that became empty, and the small
-   * immutable values, go through {@code computeIfPresent}.
-   */
-  private static void drop(ConcurrentMap<String, Object> index, String key, String grantId) {
-    Object ids = index.get(key);
-    if (ids instanceof Set) {
-      Set<String> set = setOf(ids);
-      set.remove(grantId);
-      if (set.isEmpty()) {
-        index.computeIfPresent(key, (k, v) -> v instanceof Set && setOf(v).isEmpty() ? null : v);
-      }
-      return;
-    }
-    index.computeIfPresent(key, (k, v) -> minus(v, grantId));
-  }
-
-  private static @Nullable Object minus(Object ids, String grantId) {
-    if (ids instanceof String one) {
-      return one.equals(grantId) ? null : one;
-    }
-    if (ids instanceof String[] few) {
-      int at = -1;
-      for (int i = 0; i < few.length; i++) {
-        if (few[i].equals(grantId)) {
-          at = i;
-          break;
-        }
-      }
-      if (at < 0) {
-        return few;
-      }
-      if (few.length == 2) {
-        return few[1 - at];
-      }
-      String[] fewer = new String[few.length - 1];
-      System.arraycopy(few, 0, fewer, 0, at);
-      System.arraycopy(few, at + 1, fewer, at, few.length - at - 1);
-      return fewer;
-    }
-    Set<String> set = setOf(ids);
-    set.remove(grantId);
-    return set.isEmpty() ? null : set;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Set<String> setOf(Object ids) {
-    return (Set<String>) ids;
-  }
-
-  private static int size(ConcurrentMap<String, Object> index, String key) {
-    Object ids = index.get(key);
-    if (ids == null) {
-      return 0;
-    }
-    if (ids instanceof String) {
-      return 1;
-    }
-    if (ids instanceof String[] few) {
-      return few.length;
-    }
-    return setOf(ids).size();
-  }
-
-  private static Collection<String> snapshot(@Nullable Object ids) {
-    if (ids == null) {
-      return List.of();
-    }
-    if (ids instanceof String one) {
-      return List.of(one);
-    }
-    if (ids instanceof String[] few) {
-      return List.of(few);
-    }
-    // one copy (List.copyOf of a set copies twice: toArray, then List.of of that array)
-    return Collections.unmodifiableList(Arrays.asList(setOf(ids).toArray(new String[0])));
   }
 
   private static int stripe(String key) {
