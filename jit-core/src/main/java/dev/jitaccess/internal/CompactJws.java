@@ -284,24 +284,44 @@ public final class CompactJws {
     return new Parsed(alg, header, claims, parts[0] + '.' + parts[1], signature, parts[2]);
   }
 
-  /** The bytes of a non-empty, canonical, unpadded base64url part, or null. */
+  /**
+   * The bytes of a non-empty, canonical, unpadded base64url part, or null. Canonical: a length that is not
+   * 1 modulo 4 (no dangling character) and zero unused low bits in the last character, so that one byte
+   * string has one spelling; checked on the characters, without encoding the bytes again.
+   */
   static byte @Nullable [] canonical(String part) {
-    if (part.isEmpty()) {
+    int n = part.length();
+    if (n == 0 || n % 4 == 1) {
       return null;
     }
-    for (int i = 0; i < part.length(); i++) {
-      char c = part.charAt(i);
-      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+    for (int i = 0; i < n; i++) {
+      if (sextet(part.charAt(i)) < 0) {
         return null;
       }
     }
+    int unusedBits = n % 4 == 2 ? 0xF : n % 4 == 3 ? 0x3 : 0;
+    if ((sextet(part.charAt(n - 1)) & unusedBits) != 0) {
+      return null;
+    }
     try {
-      byte[] bytes = Base64.getUrlDecoder().decode(part);
-      // the unused low bits of the last character must be zero: one token has one spelling
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part) ? bytes : null;
+      return Base64.getUrlDecoder().decode(part);
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /** The value of a base64url character, or -1 for any other character. */
+  private static int sextet(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
   }
 
   /** The strict JSON object in a canonical base64url part of strict UTF-8, or null. */
@@ -312,15 +332,26 @@ public final class CompactJws {
       return null;
     }
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      // ASCII (every byte below 0x80, the usual JOSE header and claims) is valid UTF-8 as it stands
+      String text = isAscii(bytes) ? new String(bytes, StandardCharsets.US_ASCII)
+          : StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
       return StrictJson.parse(text) instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
     } catch (CharacterCodingException | StrictJson.JsonException e) {
       return null;
     }
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<String> sorted(Set<String> names) {
