@@ -210,7 +210,7 @@ final class DefaultGrantBroker implements GrantBroker, Grant.Lifecycle {
   public boolean revoke(String grantId, RevocationReason reason) {
     Objects.requireNonNull(grantId, "grantId");
     Objects.requireNonNull(reason, "reason");
-    return lifecycle.end(grantId, GrantState.REVOKED, Optional.of(reason), null);
+    return lifecycle.end(grantId, GrantState.REVOKED, reason, null);
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,7 +109,7 @@ final class GrantLifecycle {
     events.notify(grantId, own, l -> l.onIssued(info), "onIssued");
     if (parentId != null && !isLive(parentId)) {
       // the parent ended while the child was being issued: the child dies with it
-      end(grantId, GrantState.REVOKED, Optional.of(RevocationReason.PARENT), null);
+      end(grantId, GrantState.REVOKED, RevocationReason.PARENT, null);
     }
     if (info.breakGlass()) {
       events.notify(grantId, own, l -> l.onBreakGlass(info), "onBreakGlass");
@@ -153,7 +154,7 @@ final class GrantLifecycle {
     }
     List<GrantRecord> ended;
     try {
-      ended = store.endLive(ids, GrantState.REVOKED, Optional.of(reason));
+      ended = store.endLive(ids, GrantState.REVOKED, reason);
     } catch (RuntimeException e) {
       throw new JitException("the grant store failed while revoking " + ids.size() + " grants (" + reason + ")", e);
     }
@@ -168,12 +169,12 @@ final class GrantLifecycle {
    *
    * @param dueAt for a timer's expiry, the deadline it was set for (a grant renewed since is left alone)
    */
-  boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, @Nullable Instant dueAt) {
+  boolean end(String grantId, GrantState state, @Nullable RevocationReason reason, @Nullable Instant dueAt) {
     return end(grantId, state, reason, dueAt, "");
   }
 
-  /** {@link #end(String, GrantState, Optional, Instant)} with a note appended to the audited reason. */
-  private boolean end(String grantId, GrantState state, Optional<RevocationReason> reason, @Nullable Instant dueAt,
+  /** {@link #end(String, GrantState, RevocationReason, Instant)} with a note appended to the audited reason. */
+  private boolean end(String grantId, GrantState state, @Nullable RevocationReason reason, @Nullable Instant dueAt,
       String note) {
     // taken before the update: once the state has changed, the timer may stop tracking the grant at any
     // moment, and the grant's own listeners must still hear of its end
@@ -258,7 +259,7 @@ final class GrantLifecycle {
     Map<String, String> f = BrokerEvents.grantFields(info);
     if (ended.state() == GrantState.REVOKED) {
       // String.concat, not '+': an indy string concatenation would be linked on the first revocation
-      f.put(AuditEvent.REASON, ended.revocationReason().orElseThrow().name().concat(note));
+      f.put(AuditEvent.REASON, revocationReason(ended).name().concat(note));
       events.record(AuditEventType.REVOKED, f);
     } else {
       f.put(AuditEvent.REASON, (ended.idleDeadline().isBefore(info.expiresAt()) ? "idle" : "ttl").concat(note));
@@ -271,11 +272,16 @@ final class GrantLifecycle {
     GrantInfo info = ended.info();
     String grantId = info.grantId();
     if (ended.state() == GrantState.REVOKED) {
-      RevocationReason reason = ended.revocationReason().orElseThrow();
+      RevocationReason reason = revocationReason(ended);
       events.notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
     } else {
       events.notify(grantId, own, l -> l.onExpired(info), "onExpired");
     }
+  }
+
+  /** The reason of a REVOKED record, which {@link GrantRecord} guarantees is there. */
+  private static RevocationReason revocationReason(GrantRecord revoked) {
+    return Objects.requireNonNull(revoked.revocationReason(), "a revoked record carries its reason");
   }
 
   private void cascade(GrantInfo info) {
@@ -290,7 +296,7 @@ final class GrantLifecycle {
     Set<String> kids = children.remove(grantId);
     if (kids != null) {
       for (String kid : kids) {
-        end(kid, GrantState.REVOKED, Optional.of(RevocationReason.PARENT), null);
+        end(kid, GrantState.REVOKED, RevocationReason.PARENT, null);
       }
     }
   }
@@ -307,10 +313,11 @@ final class GrantLifecycle {
         return rec;
       }
       live[0] = true;
-      if (rec.idleTimeout().isEmpty()) {
+      Duration idle = rec.idleTimeout();
+      if (idle == null) {
         return rec;
       }
-      Instant next = now.plus(rec.idleTimeout().get());
+      Instant next = now.plus(idle);
       if (!standing && next.isAfter(rec.info().expiresAt())) {
         next = rec.info().expiresAt();
       }
@@ -387,7 +394,7 @@ final class GrantLifecycle {
       timer.schedule(g, LifecycleTimer.Kind.EXPIRY, deadline);
       return;
     }
-    if (!end(grantId, GrantState.EXPIRED, Optional.empty(), now)) {
+    if (!end(grantId, GrantState.EXPIRED, null, now)) {
       Optional<GrantRecord> after = store.find(grantId);
       if (after.isEmpty()) {
         // dropped between the look-up above and the update (the clock passed its retention meanwhile)
@@ -408,8 +415,8 @@ final class GrantLifecycle {
       return;
     }
     forget(grantId);
-    GrantRecord ended = GrantRecord.live(g.info(), Optional.empty(), Instant.MAX)
-        .withState(GrantState.EXPIRED, Optional.empty());
+    GrantRecord ended = GrantRecord.live(g.info(), null, Instant.MAX)
+        .withState(GrantState.EXPIRED, null);
     report(ended, g.own(), " (reported late: the store had already dropped it)");
     cascade(ended.info());
   }
@@ -418,7 +425,7 @@ final class GrantLifecycle {
   private void remint(LiveGrant g, String grantId) {
     Reminting.Outcome outcome = reminting.remint(grantId);
     if (outcome instanceof Reminting.Revoke revoke) {
-      end(grantId, GrantState.REVOKED, Optional.of(revoke.reason()), null, revoke.note());
+      end(grantId, GrantState.REVOKED, revoke.reason(), null, revoke.note());
     } else if (outcome instanceof Reminting.Reminted reminted) {
       GrantInfo info = reminted.info();
       g.info(info);

@@ -2,8 +2,8 @@ package dev.jitaccess;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a policy allows: the granted actions and the limits of the grant. The broker still clamps the
@@ -11,25 +11,26 @@ import java.util.Set;
  *
  * @param actions the granted actions, a non-empty subset of the requested ones
  * @param maxTtl the longest the grant may live
- * @param idleTimeout if present, the grant is lost when not renewed within this time
+ * @param idleTimeout if non-null, the grant is lost when not renewed within this time (positive); null for
+ *     no idle timeout
  * @param singleUse whether the token verifies only once
  * @param renewable whether a renewing (standing, re-minted) grant is allowed
  * @param breakGlass whether the grant is an emergency grant, flagged for review
  * @param maxDelegationDepth how many times the grant may be attenuated into sub-grants (0 = never)
  * @param sharedTask whether the grant may join a task whose live grants belong to another owner
- * @param credentialExpiryGrace if present, the grant expires no later than the presenting credential's
- *     own expiry plus this grace (zero or positive)
+ * @param credentialExpiryGrace if non-null, the grant expires no later than the presenting credential's
+ *     own expiry plus this grace (zero or positive); null for no such cap
  */
 public record GrantTerms(
     Set<String> actions,
     Duration maxTtl,
-    Optional<Duration> idleTimeout,
+    @Nullable Duration idleTimeout,
     boolean singleUse,
     boolean renewable,
     boolean breakGlass,
     int maxDelegationDepth,
     boolean sharedTask,
-    Optional<Duration> credentialExpiryGrace) {
+    @Nullable Duration credentialExpiryGrace) {
 
   /** Checks and copies. */
   public GrantTerms {
@@ -41,26 +42,18 @@ public record GrantTerms(
     if (maxTtl.isNegative() || maxTtl.isZero()) {
       throw new IllegalArgumentException("maxTtl must be positive, got " + maxTtl);
     }
-    Objects.requireNonNull(idleTimeout, "idleTimeout");
-    idleTimeout.ifPresent(
-        t -> {
-          if (t.isNegative() || t.isZero()) {
-            throw new IllegalArgumentException("idleTimeout must be positive, got " + t);
-          }
-        });
+    if (idleTimeout != null && (idleTimeout.isNegative() || idleTimeout.isZero())) {
+      throw new IllegalArgumentException("idleTimeout must be positive, got " + idleTimeout);
+    }
     if (singleUse && renewable) {
       throw new IllegalArgumentException("a grant cannot be both single-use and renewable");
     }
     if (maxDelegationDepth < 0) {
       throw new IllegalArgumentException("maxDelegationDepth must be >= 0, got " + maxDelegationDepth);
     }
-    Objects.requireNonNull(credentialExpiryGrace, "credentialExpiryGrace");
-    credentialExpiryGrace.ifPresent(
-        g -> {
-          if (g.isNegative()) {
-            throw new IllegalArgumentException("credentialExpiryGrace must be >= 0, got " + g);
-          }
-        });
+    if (credentialExpiryGrace != null && credentialExpiryGrace.isNegative()) {
+      throw new IllegalArgumentException("credentialExpiryGrace must be >= 0, got " + credentialExpiryGrace);
+    }
   }
 
   /**
@@ -68,25 +61,25 @@ public record GrantTerms(
    *
    * @param actions the granted actions
    * @param maxTtl the longest the grant may live
-   * @param idleTimeout the idle timeout, if any
+   * @param idleTimeout the idle timeout, or null for none
    * @param singleUse whether the token verifies only once
    * @param renewable whether a renewing grant is allowed
    * @param breakGlass whether the grant is an emergency grant
    * @param maxDelegationDepth how many times the grant may be attenuated
    */
-  public GrantTerms(Set<String> actions, Duration maxTtl, Optional<Duration> idleTimeout, boolean singleUse,
+  public GrantTerms(Set<String> actions, Duration maxTtl, @Nullable Duration idleTimeout, boolean singleUse,
       boolean renewable, boolean breakGlass, int maxDelegationDepth) {
-    this(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth, false, Optional.empty());
+    this(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth, false, null);
   }
 
   /** Plain terms: these actions for at most {@code maxTtl}, no idle timeout, reusable, not renewable. */
   public static GrantTerms of(Set<String> actions, Duration maxTtl) {
-    return new GrantTerms(actions, maxTtl, Optional.empty(), false, false, false, 0);
+    return new GrantTerms(actions, maxTtl, null, false, false, false, 0);
   }
 
   /** A copy with another idle timeout. */
   public GrantTerms withIdleTimeout(Duration timeout) {
-    return new GrantTerms(actions, maxTtl, Optional.of(timeout), singleUse, renewable, breakGlass, maxDelegationDepth,
+    return new GrantTerms(actions, maxTtl, Objects.requireNonNull(timeout, "timeout"), singleUse, renewable, breakGlass, maxDelegationDepth,
         sharedTask, credentialExpiryGrace);
   }
 
@@ -129,6 +122,6 @@ public record GrantTerms(
   /** A copy that expires no later than the presenting credential's expiry plus {@code grace}. */
   public GrantTerms withCredentialExpiryCap(Duration grace) {
     return new GrantTerms(actions, maxTtl, idleTimeout, singleUse, renewable, breakGlass, maxDelegationDepth,
-        sharedTask, Optional.of(Objects.requireNonNull(grace, "grace")));
+        sharedTask, Objects.requireNonNull(grace, "grace"));
   }
 }

@@ -15,7 +15,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,11 +35,11 @@ final class Issuer {
    * @param ttl the token lifetime
    * @param issuedAt when the token is issued
    * @param expiresAt when the token expires
-   * @param idle the idle timeout, if any
+   * @param idle the idle timeout, or null for none
    * @param idleDeadline when the grant goes idle ({@link Instant#MAX} without an idle timeout)
    */
   record Terms(Set<String> actions, boolean breakGlass, Duration ttl, Instant issuedAt, Instant expiresAt,
-      Optional<Duration> idle, Instant idleDeadline) {}
+      @Nullable Duration idle, Instant idleDeadline) {}
 
   /** The request cannot be granted on the policy's terms; the message says why. */
   static final class Refused extends Exception {
@@ -114,7 +113,7 @@ final class Issuer {
         throw new Refused("delegation: the parent grant has no lifetime left");
       }
     }
-    Duration grace = granted.credentialExpiryGrace().orElse(null);
+    Duration grace = granted.credentialExpiryGrace();
     if (credentialExpiryGrace != null && (grace == null || credentialExpiryGrace.compareTo(grace) < 0)) {
       grace = credentialExpiryGrace;
     }
@@ -127,10 +126,10 @@ final class Issuer {
       ttl = min(ttl, Duration.between(now, cap));
     }
     Instant expiresAt = now.plus(ttl);
-    Optional<Duration> idle = granted.idleTimeout();
+    Duration idle = granted.idleTimeout();
     Instant idleDeadline = Instant.MAX;
-    if (idle.isPresent()) {
-      idleDeadline = now.plus(idle.get());
+    if (idle != null) {
+      idleDeadline = now.plus(idle);
       if (!request.renewing() && idleDeadline.isAfter(expiresAt)) {
         idleDeadline = expiresAt;
       }

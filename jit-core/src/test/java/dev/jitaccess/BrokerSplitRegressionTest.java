@@ -12,7 +12,6 @@ import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantListener;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,7 +45,7 @@ class BrokerSplitRegressionTest {
   /** A policy that grants renewing break-glass terms. */
   static final class PolicyEvaluatorStub {
     Decision evaluate(dev.jitaccess.spi.PolicyContext ctx) {
-      GrantTerms terms = new GrantTerms(ctx.request().actions(), Duration.ofHours(1), Optional.empty(), false, true,
+      GrantTerms terms = new GrantTerms(ctx.request().actions(), Duration.ofHours(1), null, false, true,
           true, 0);
       return new Decision.Allow(terms, List.of("standing-break-glass"), List.of(), "v1");
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -108,7 +107,7 @@ class BuilderValidationTest {
   void valueTypesCheckTheirArguments() {
     assertThatThrownBy(() -> GrantTerms.of(Set.of(), Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> GrantTerms.of(Set.of("read"), Duration.ofMinutes(-1))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new GrantTerms(Set.of("read"), Duration.ofMinutes(1), Optional.empty(), true, true, false, 0))
+    assertThatThrownBy(() -> new GrantTerms(Set.of("read"), Duration.ofMinutes(1), null, true, true, false, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("single-use and renewable");
     assertThatThrownBy(() -> new ApprovalRequirement("dba", 0, Duration.ofMinutes(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");

@@ -167,7 +167,7 @@ class DenialCategoryTest {
   @Test
   void delegationOfAnEndedParentIsInvalidRequest() {
     PolicyEvaluator delegable = ctx -> new Decision.Allow(
-        new GrantTerms(ctx.request().actions(), Duration.ofMinutes(10), java.util.Optional.empty(), false, false, false, 2),
+        new GrantTerms(ctx.request().actions(), Duration.ofMinutes(10), null, false, false, false, 2),
         List.of("r"), List.of(), "v1");
     try (GrantBroker broker = base(delegable).build()) {
       Grant parent = broker.request(Fixtures.request());

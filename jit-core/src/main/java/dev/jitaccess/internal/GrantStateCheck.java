@@ -36,7 +36,7 @@ final class GrantStateCheck {
       return new Verification.Rejected(RejectionReason.UNKNOWN_GRANT, "the token does not match the broker's record");
     }
     if (r.state() == GrantState.REVOKED) {
-      return new Verification.Rejected(RejectionReason.REVOKED, "grant was revoked (" + r.revocationReason().map(Enum::name).orElse("?") + ")");
+      return new Verification.Rejected(RejectionReason.REVOKED, "grant was revoked (" + r.revocationReason() + ")");
     }
     if (r.state() == GrantState.EXPIRED || !now.isBefore(r.info().expiresAt())) {
       return new Verification.Rejected(RejectionReason.EXPIRED, "grant has expired");

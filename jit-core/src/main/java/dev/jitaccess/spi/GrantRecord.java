@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link GrantStore} keeps for each grant: its public facts and its lifecycle state. Never the
@@ -14,16 +14,17 @@ import java.util.Optional;
  *
  * @param info the public facts (expiry of the current token included)
  * @param state the lifecycle state
- * @param revocationReason why it was revoked, when {@link GrantState#REVOKED}
- * @param idleTimeout the heartbeat interval, if the grant has one
+ * @param revocationReason why it was revoked: present exactly when the state is {@link GrantState#REVOKED},
+ *     null otherwise
+ * @param idleTimeout the heartbeat interval, or null if the grant has none
  * @param idleDeadline when the grant goes idle without a renewal ({@link Instant#MAX} if never)
  * @param uses how many times a single-use grant's token has been accepted
  */
 public record GrantRecord(
     GrantInfo info,
     GrantState state,
-    Optional<RevocationReason> revocationReason,
-    Optional<Duration> idleTimeout,
+    @Nullable RevocationReason revocationReason,
+    @Nullable Duration idleTimeout,
     Instant idleDeadline,
     int uses) {
 
@@ -31,10 +32,8 @@ public record GrantRecord(
   public GrantRecord {
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(state, "state");
-    Objects.requireNonNull(revocationReason, "revocationReason");
-    Objects.requireNonNull(idleTimeout, "idleTimeout");
     Objects.requireNonNull(idleDeadline, "idleDeadline");
-    if (state == GrantState.REVOKED && revocationReason.isEmpty()) {
+    if (state == GrantState.REVOKED && revocationReason == null) {
       throw new IllegalArgumentException("a revoked grant needs a reason");
     }
     if (uses < 0) {
@@ -42,9 +41,15 @@ public record GrantRecord(
     }
   }
 
-  /** A new live record. */
-  public static GrantRecord live(GrantInfo info, Optional<Duration> idleTimeout, Instant idleDeadline) {
-    return new GrantRecord(info, GrantState.LIVE, Optional.empty(), idleTimeout, idleDeadline, 0);
+  /**
+   * A new live record.
+   *
+   * @param info the public facts
+   * @param idleTimeout the heartbeat interval, or null if the grant has none
+   * @param idleDeadline when the grant goes idle without a renewal ({@link Instant#MAX} if never)
+   */
+  public static GrantRecord live(GrantInfo info, @Nullable Duration idleTimeout, Instant idleDeadline) {
+    return new GrantRecord(info, GrantState.LIVE, null, idleTimeout, idleDeadline, 0);
   }
 
   /** The grant id. */
@@ -99,8 +104,13 @@ public record GrantRecord(
     }
   }
 
-  /** A copy in another state. */
-  public GrantRecord withState(GrantState newState, Optional<RevocationReason> reason) {
+  /**
+   * A copy in another state.
+   *
+   * @param newState the state of the copy
+   * @param reason why it was revoked: non-null exactly for {@link GrantState#REVOKED}, else null
+   */
+  public GrantRecord withState(GrantState newState, @Nullable RevocationReason reason) {
     return new GrantRecord(info, newState, reason, idleTimeout, idleDeadline, uses);
   }
 

@@ -1,5 +1,6 @@
 package dev.jitaccess.spi;
 
+import dev.jitaccess.RevocationReason;
 import dev.jitaccess.internal.InMemoryGrantStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps grant lifecycle state so that revocation, renewal and single use take effect in every
@@ -86,19 +88,22 @@ public interface GrantStore {
 
   /**
    * Ends, as one step where the store can, every grant of {@code grantIds} that is live: each becomes
-   * {@code state} (REVOKED with {@code reason}, or EXPIRED without one) exactly as {@link #update} with
+   * {@code state} (REVOKED with a non-null {@code reason}, or EXPIRED with a null one) exactly as {@link #update} with
    * {@code rec -> rec.state() == LIVE ? rec.withState(state, reason) : rec} would, and the records this call
    * ended are returned; a grant that was already ended, or that the store does not have, is left out. The
    * broker's {@code revokeTask} and {@code revokeIdentity} use it. The default runs that update grant by
    * grant; a shared store ends them all in one transaction, so ten thousand grants of a task end in one
    * round trip.
    *
-   * @throws NullPointerException if an argument or a grant id is null
-   * @throws IllegalArgumentException if {@code state} is LIVE, or {@code reason} does not fit it (present
+   * @param grantIds the grants to end
+   * @param state REVOKED or EXPIRED
+   * @param reason why they were revoked: non-null exactly for REVOKED, null for EXPIRED
+   * @throws NullPointerException if {@code grantIds}, {@code state} or a grant id is null
+   * @throws IllegalArgumentException if {@code state} is LIVE, or {@code reason} does not fit it (non-null
    *     exactly for REVOKED)
    */
   default List<GrantRecord> endLive(
-      Collection<String> grantIds, GrantState state, Optional<dev.jitaccess.RevocationReason> reason) {
+      Collection<String> grantIds, GrantState state, @Nullable RevocationReason reason) {
     checkEnd(grantIds, state, reason);
     List<GrantRecord> ended = new ArrayList<>();
     for (String id : List.copyOf(grantIds)) {
@@ -117,20 +122,19 @@ public interface GrantStore {
   /**
    * Checks the arguments of {@link #endLive}, for implementations.
    *
-   * @throws NullPointerException if an argument or a grant id is null
+   * @throws NullPointerException if {@code grantIds}, {@code state} or a grant id is null
    * @throws IllegalArgumentException if {@code state} is LIVE, or {@code reason} does not fit it
    */
-  static void checkEnd(Collection<String> grantIds, GrantState state, Optional<dev.jitaccess.RevocationReason> reason) {
+  static void checkEnd(Collection<String> grantIds, GrantState state, @Nullable RevocationReason reason) {
     Objects.requireNonNull(grantIds, "grantIds");
     Objects.requireNonNull(state, "state");
-    Objects.requireNonNull(reason, "reason");
     for (String id : grantIds) {
       Objects.requireNonNull(id, "grantIds contains null");
     }
     if (state == GrantState.LIVE) {
       throw new IllegalArgumentException("endLive ends grants; the state must be REVOKED or EXPIRED, got LIVE");
     }
-    if ((state == GrantState.REVOKED) != reason.isPresent()) {
+    if ((state == GrantState.REVOKED) != (reason != null)) {
       throw new IllegalArgumentException("a reason goes exactly with REVOKED; got " + state + " with " + reason);
     }
   }

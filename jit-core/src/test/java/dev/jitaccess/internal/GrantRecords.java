@@ -6,7 +6,6 @@ import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /** Grant records for store tests. */
@@ -30,14 +29,14 @@ final class GrantRecords {
   }
 
   static GrantRecord live(String grantId, String identity, String task, Instant issuedAt, Instant expiresAt) {
-    return GrantRecord.live(info(grantId, identity, task, issuedAt, expiresAt), Optional.empty(), Instant.MAX);
+    return GrantRecord.live(info(grantId, identity, task, issuedAt, expiresAt), null, Instant.MAX);
   }
 
   static GrantRecord revoked(GrantRecord record) {
-    return record.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT));
+    return record.withState(GrantState.REVOKED, RevocationReason.EXPLICIT);
   }
 
   static GrantRecord expired(GrantRecord record) {
-    return record.withState(GrantState.EXPIRED, Optional.empty());
+    return record.withState(GrantState.EXPIRED, null);
   }
 }

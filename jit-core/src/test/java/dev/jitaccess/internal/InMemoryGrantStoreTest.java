@@ -226,7 +226,7 @@ class InMemoryGrantStoreTest {
 
     assertThat(updated).get().extracting(GrantRecord::state).isEqualTo(GrantState.REVOKED);
     assertThat(store.find("g1")).get().extracting(GrantRecord::revocationReason)
-        .isEqualTo(Optional.of(RevocationReason.EXPLICIT));
+        .isEqualTo(RevocationReason.EXPLICIT);
     assertThat(store.liveByTask("t")).containsExactly("g2");
     assertThat(store.liveByIdentity("a")).containsExactly("g2");
     assertThat(store.liveCount()).isEqualTo(1);
@@ -289,7 +289,7 @@ class InMemoryGrantStoreTest {
   void aRevokedGrantCannotBecomeLiveAgain() {
     store.insert(grant("g1", "a", "t"), 5, 5);
     store.update("g1", GrantRecords::revoked);
-    assertThatThrownBy(() -> store.update("g1", r -> r.withState(GrantState.LIVE, Optional.empty())))
+    assertThatThrownBy(() -> store.update("g1", r -> r.withState(GrantState.LIVE, null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cannot become LIVE");
     assertThat(store.find("g1")).get().extracting(GrantRecord::state).isEqualTo(GrantState.REVOKED);

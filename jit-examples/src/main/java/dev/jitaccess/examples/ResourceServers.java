@@ -40,6 +40,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scenario 4, resource servers. Two plain JDK {@link HttpServer}s on 127.0.0.1 (ephemeral ports) serve
@@ -118,7 +119,7 @@ public final class ResourceServers {
           + " key, kid " + JWKSet.parse(broker.publicJwks()).getKeys().get(0).getKeyID() + ")");
       HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
-      call(n, client, calls, "no token", a, b, Optional.empty());
+      call(n, client, calls, "no token", a, b, null);
       GrantRequest request = GrantRequest.builder()
           .credential(Credential.jwtSvid(scene.svid("/services/billing", "finance-team")))
           .taskId("invoice-run-2030-01")
@@ -132,14 +133,14 @@ public final class ResourceServers {
       Grant grant = broker.request(request);
       n.grant(grant);
       String token = grant.token();
-      call(n, client, calls, "valid grant", a, b, Optional.of(token));
-      call(n, client, calls, "tampered token", a, b, Optional.of(tamper(token)));
+      call(n, client, calls, "valid grant", a, b, token);
+      call(n, client, calls, "tampered token", a, b, tamper(token));
       grant.close();
       n.step("close", "the invoice run is done; grant closed (revoked, COMPLETED)");
-      call(n, client, calls, "after close", a, b, Optional.of(token));
+      call(n, client, calls, "after close", a, b, token);
       scene.clock.advance(Duration.ofMinutes(11));
       n.step("clock", "11 minutes later, " + scene.clock.instant());
-      call(n, client, calls, "after expiry", a, b, Optional.of(token));
+      call(n, client, calls, "after expiry", a, b, token);
       n.say("B accepted the closed grant until it expired: share the store (GrantVerifier) where revocation matters,");
       n.say("and keep TTLs short where it cannot be shared.");
       return new Result(calls, scene.audit());
@@ -254,11 +255,13 @@ public final class ResourceServers {
   }
 
   private static void call(Narrator n, HttpClient client, List<Call> calls, String situation, URI a, URI b,
-      Optional<String> token) {
+      @Nullable String token) {
     for (URI uri : List.of(a, b)) {
       String server = uri.equals(a) ? "A (GrantVerifier)" : "B (plain Nimbus)";
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
-      token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+      if (token != null) {
+        request.header("Authorization", "Bearer " + token);
+      }
       try {
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         calls.add(new Call(situation, server, response.statusCode(), response.body()));

@@ -8,7 +8,6 @@ import dev.jitaccess.spi.PolicyContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -271,8 +270,8 @@ final class CompiledPolicy {
     if (idle != null && idle.compareTo(ttl) > 0) {
       idle = ttl;
     }
-    GrantTerms terms = new GrantTerms(granted, ttl, Optional.ofNullable(idle), singleUse, renewable && !singleUse,
-        breakGlass, depth, sharedTask && contributing > 0, Optional.ofNullable(grace));
+    GrantTerms terms = new GrantTerms(granted, ttl, idle, singleUse, renewable && !singleUse,
+        breakGlass, depth, sharedTask && contributing > 0, grace);
 
     // 4. require-approval beats allow
     if (!approvals.isEmpty()) {

@@ -328,8 +328,9 @@ public final class PolicyTestRunner {
     }
     if (e.containsKey("idleTimeout")) {
       Duration want = y.duration(e.get("idleTimeout").value(), what + ": expect idleTimeout");
-      if (want != null && (terms == null || !terms.idleTimeout().equals(java.util.Optional.of(want)))) {
-        problems.add("idleTimeout was " + (terms == null ? "none" : terms.idleTimeout().map(Durations::format).orElse("none"))
+      Duration got = terms == null ? null : terms.idleTimeout();
+      if (want != null && !want.equals(got)) {
+        problems.add("idleTimeout was " + (got == null ? "none" : Durations.format(got))
             + ", expected " + Durations.format(want));
       }
     }

@@ -134,7 +134,7 @@ final class YamlTree {
       Optional<Mark> mark = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
       String problem = e.getProblem() == null ? "" : e.getProblem();
       String context = e.getContext() == null ? "" : e.getContext() + ": ";
-      errors.add(diagnostic(Diagnostic.Severity.ERROR, mark, "YAML syntax error: " + context + problem));
+      errors.add(diagnostic(Diagnostic.Severity.ERROR, mark.orElse(null), "YAML syntax error: " + context + problem));
       return null;
     } catch (StackOverflowError e) {
       // the parser recurses per nesting level; nestingProblem() should have refused such a document first
@@ -229,16 +229,16 @@ final class YamlTree {
   }
 
   void error(Node node, String message) {
-    errors.add(diagnostic(Diagnostic.Severity.ERROR, node.getStartMark(), message));
+    errors.add(diagnostic(Diagnostic.Severity.ERROR, node.getStartMark().orElse(null), message));
   }
 
   void warning(Node node, String message) {
-    warnings.add(diagnostic(Diagnostic.Severity.WARNING, node.getStartMark(), message));
+    warnings.add(diagnostic(Diagnostic.Severity.WARNING, node.getStartMark().orElse(null), message));
   }
 
-  private Diagnostic diagnostic(Diagnostic.Severity severity, Optional<Mark> mark, String message) {
-    int line = mark.map(m -> m.getLine() + 1).orElse(0);
-    int column = mark.map(m -> m.getColumn() + 1).orElse(0);
+  private Diagnostic diagnostic(Diagnostic.Severity severity, @Nullable Mark mark, String message) {
+    int line = mark == null ? 0 : mark.getLine() + 1;
+    int column = mark == null ? 0 : mark.getColumn() + 1;
     return new Diagnostic(severity, source, line, column, message);
   }
 

@@ -234,10 +234,10 @@ public final class JwtSvidVerifier implements IdentityVerifier {
       // an owner is logged and audited: refused at the source rather than escaped later (issue 14 #14)
       return IdentityResult.rejected(Code.INVALID_IDENTITY, "the owner holds the control character " + control);
     }
-    return IdentityResult.verified(identity(id, claims, exp, owner));
+    return IdentityResult.verified(identity(id, claims, exp, owner.orElse(null)));
   }
 
-  private WorkloadIdentity identity(SpiffeId id, Map<String, Object> claims, Instant exp, Optional<String> owner) {
+  private WorkloadIdentity identity(SpiffeId id, Map<String, Object> claims, Instant exp, @Nullable String owner) {
     WorkloadIdentity.Builder b =
         WorkloadIdentity.builder(id.toString(), id.trustDomain().id().toString()).kind(KIND).expiresAt(exp);
     @SuppressWarnings("unchecked")
@@ -245,7 +245,9 @@ public final class JwtSvidVerifier implements IdentityVerifier {
     b.attributes(copy);
     b.attribute("trust_domain", id.trustDomain().name());
     b.attribute("path", id.path());
-    owner.ifPresent(b::owner);
+    if (owner != null) {
+      b.owner(owner);
+    }
     Instant iat = claims.get("iat") == null ? null : Claims.numericDate(claims.get("iat"));
     if (iat != null) {
       b.issuedAt(iat); // the broker's revocation watermark compares it (issue 14)

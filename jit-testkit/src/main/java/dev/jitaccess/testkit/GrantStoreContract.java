@@ -100,7 +100,7 @@ public abstract class GrantStoreContract {
         .expiresAt(now.plus(Duration.ofMinutes(10)))
         .owner(owner)
         .build();
-    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+    return GrantRecord.live(info, null, Instant.MAX);
   }
 
   /** A live sub-grant of {@code parent} for {@code delegate}: same task, the parent's owner, its chain. */
@@ -114,7 +114,7 @@ public abstract class GrantStoreContract {
         .subject(delegate)
         .delegation(parent.grantId(), chain)
         .build();
-    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+    return GrantRecord.live(info, null, Instant.MAX);
   }
 
   /** Insert then find returns exactly the stored record: nothing added, no token anywhere. */
@@ -140,7 +140,7 @@ public abstract class GrantStoreContract {
     GrantRecord r = record("spiffe://example.org/a", "task-1");
     store.insert(r, 10, 10);
     GrantRecord twin = new GrantRecord(
-        r.info().toBuilder().taskId("task-2").build(), GrantState.LIVE, Optional.empty(), Optional.empty(), Instant.MAX, 0);
+        r.info().toBuilder().taskId("task-2").build(), GrantState.LIVE, null, null, Instant.MAX, 0);
     assertEquals(InsertResult.DUPLICATE, store.insert(twin, 10, 10));
     assertEquals(Optional.of(r), store.find(r.grantId()));
     assertTrue(store.liveByTask("task-2").isEmpty());
@@ -186,7 +186,7 @@ public abstract class GrantStoreContract {
     assertEquals(Set.of(first.grantId()), Set.copyOf(store.liveByTask("pipeline-7")));
     assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/deploy", "pipeline-7", "team-a"), 10, 10));
     for (String id : store.liveByTask("pipeline-7")) {
-      store.update(id, r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.COMPLETED)));
+      store.update(id, r -> r.withState(GrantState.REVOKED, RevocationReason.COMPLETED));
     }
     assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/other", "pipeline-7", "team-b"), 10, 10));
   }
@@ -250,10 +250,10 @@ public abstract class GrantStoreContract {
     String id = "spiffe://example.org/a";
     GrantRecord first = record(id, "t");
     store.insert(first, 1, 1);
-    store.update(first.grantId(), r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)));
+    store.update(first.grantId(), r -> r.withState(GrantState.REVOKED, RevocationReason.EXPLICIT));
     GrantRecord second = record(id, "t");
     assertEquals(InsertResult.INSERTED, store.insert(second, 1, 1));
-    store.update(second.grantId(), r -> r.withState(GrantState.EXPIRED, Optional.empty()));
+    store.update(second.grantId(), r -> r.withState(GrantState.EXPIRED, null));
     assertEquals(InsertResult.INSERTED, store.insert(record(id, "t"), 1, 1));
   }
 
@@ -298,10 +298,10 @@ public abstract class GrantStoreContract {
     assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(store.liveByTask("t")));
     assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(store.liveByIdentity("spiffe://example.org/a")));
     assertEquals(3, store.liveCount());
-    store.update(a.grantId(), r -> r.withState(GrantState.REVOKED, Optional.of(RevocationReason.TASK)));
+    store.update(a.grantId(), r -> r.withState(GrantState.REVOKED, RevocationReason.TASK));
     assertEquals(Set.of(b.grantId()), Set.copyOf(store.liveByTask("t")));
     assertEquals(2, store.liveCount());
-    store.update(c.grantId(), r -> r.withState(GrantState.EXPIRED, Optional.empty()));
+    store.update(c.grantId(), r -> r.withState(GrantState.EXPIRED, null));
     assertTrue(store.liveByIdentity("spiffe://example.org/c").isEmpty());
     assertEquals(1, store.liveCount());
     assertTrue(store.liveByTask("nobody").isEmpty());
@@ -338,20 +338,20 @@ public abstract class GrantStoreContract {
     for (GrantRecord r : List.of(a, b, gone, other)) {
       assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
     }
-    store.update(gone.grantId(), r -> r.withState(GrantState.EXPIRED, Optional.empty()));
+    store.update(gone.grantId(), r -> r.withState(GrantState.EXPIRED, null));
     List<GrantRecord> ended = store.endLive(List.of(a.grantId(), b.grantId(), gone.grantId(), "no-such-grant"),
-        GrantState.REVOKED, Optional.of(RevocationReason.TASK));
+        GrantState.REVOKED, RevocationReason.TASK);
     assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(ended.stream().map(GrantRecord::grantId).toList()));
     for (GrantRecord r : ended) {
       assertEquals(GrantState.REVOKED, r.state());
-      assertEquals(Optional.of(RevocationReason.TASK), r.revocationReason());
+      assertEquals(RevocationReason.TASK, r.revocationReason());
       assertEquals(Optional.of(r), store.find(r.grantId()));
     }
     assertEquals(GrantState.EXPIRED, store.find(gone.grantId()).orElseThrow().state());
     assertEquals(Set.of(other.grantId()), Set.copyOf(store.liveByTask("t")));
     assertTrue(store.endLive(List.of(a.grantId(), b.grantId()), GrantState.REVOKED,
-        Optional.of(RevocationReason.TASK)).isEmpty());
-    assertTrue(store.endLive(List.of(), GrantState.EXPIRED, Optional.empty()).isEmpty());
+        RevocationReason.TASK).isEmpty());
+    assertTrue(store.endLive(List.of(), GrantState.EXPIRED, null).isEmpty());
   }
 
   /** endLive refuses LIVE as the end state, a reason that does not fit the state, and null arguments. */
@@ -362,18 +362,16 @@ public abstract class GrantStoreContract {
     GrantRecord r = record("spiffe://example.org/a", "t");
     store.insert(r, 10, 10);
     List<String> ids = List.of(r.grantId());
-    assertThrows(IllegalArgumentException.class, () -> store.endLive(ids, GrantState.LIVE, Optional.empty()));
-    assertThrows(IllegalArgumentException.class, () -> store.endLive(ids, GrantState.REVOKED, Optional.empty()));
+    assertThrows(IllegalArgumentException.class, () -> store.endLive(ids, GrantState.LIVE, null));
+    assertThrows(IllegalArgumentException.class, () -> store.endLive(ids, GrantState.REVOKED, null));
     assertThrows(IllegalArgumentException.class,
-        () -> store.endLive(ids, GrantState.EXPIRED, Optional.of(RevocationReason.TASK)));
+        () -> store.endLive(ids, GrantState.EXPIRED, RevocationReason.TASK));
     assertEquals("grantIds", assertThrows(NullPointerException.class,
-        () -> store.endLive(null, GrantState.EXPIRED, Optional.empty())).getMessage());
+        () -> store.endLive(null, GrantState.EXPIRED, null)).getMessage());
     assertEquals("state", assertThrows(NullPointerException.class,
-        () -> store.endLive(ids, null, Optional.empty())).getMessage());
-    assertEquals("reason", assertThrows(NullPointerException.class,
-        () -> store.endLive(ids, GrantState.EXPIRED, null)).getMessage());
+        () -> store.endLive(ids, null, null)).getMessage());
     assertThrows(NullPointerException.class,
-        () -> store.endLive(java.util.Arrays.asList(r.grantId(), null), GrantState.EXPIRED, Optional.empty()));
+        () -> store.endLive(java.util.Arrays.asList(r.grantId(), null), GrantState.EXPIRED, null));
     assertEquals(GrantState.LIVE, store.find(r.grantId()).orElseThrow().state());
   }
 
@@ -446,9 +444,9 @@ public abstract class GrantStoreContract {
     try {
       GrantRecord r = record("spiffe://example.org/a", "t");
       store.insert(r, 10, 10);
-      peer.update(r.grantId(), x -> x.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)));
+      peer.update(r.grantId(), x -> x.withState(GrantState.REVOKED, RevocationReason.EXPLICIT));
       GrantRecord got = awaitState(heard, r.grantId(), GrantState.REVOKED);
-      assertEquals(Optional.of(RevocationReason.EXPLICIT), got.revocationReason());
+      assertEquals(RevocationReason.EXPLICIT, got.revocationReason());
       assertEquals(r.info(), got.info());
     } finally {
       s.close();
@@ -472,9 +470,9 @@ public abstract class GrantStoreContract {
       GrantRecord b = record("spiffe://example.org/b", "t");
       store.insert(a, 10, 10);
       store.insert(b, 10, 10);
-      peer.update(a.grantId(), x -> x.withState(GrantState.REVOKED, Optional.of(RevocationReason.TASK)));
+      peer.update(a.grantId(), x -> x.withState(GrantState.REVOKED, RevocationReason.TASK));
       awaitState(heard, a.grantId(), GrantState.REVOKED);
-      peer.update(b.grantId(), x -> x.withState(GrantState.EXPIRED, Optional.empty()));
+      peer.update(b.grantId(), x -> x.withState(GrantState.EXPIRED, null));
       awaitState(heard, b.grantId(), GrantState.EXPIRED);
       assertTrue(thrown.get() >= 2, "the throwing listener was called for both changes");
     } finally {
@@ -495,7 +493,7 @@ public abstract class GrantStoreContract {
     GrantStore.Subscription stays = store.subscribe(open::add);
     try {
       store.subscribe(closed::add).close();
-      peer.update(r.grantId(), x -> x.withState(GrantState.REVOKED, Optional.of(RevocationReason.EXPLICIT)));
+      peer.update(r.grantId(), x -> x.withState(GrantState.REVOKED, RevocationReason.EXPLICIT));
       awaitState(open, r.grantId(), GrantState.REVOKED);
       assertTrue(closed.stream().noneMatch(x -> x.state() == GrantState.REVOKED), "a closed subscription was called");
     } finally {

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -115,7 +114,7 @@ final class GrantRows {
     ps.setString(p++, i.subject());
     ps.setString(p++, i.taskId());
     ps.setString(p++, r.state().name());
-    ps.setString(p++, r.revocationReason().map(Enum::name).orElse(null));
+    ps.setString(p++, nameOrNull(r.revocationReason()));
     ps.setString(p++, i.issuer());
     ps.setString(p++, i.resource());
     String[] actions = i.actions().toArray(new String[0]);
@@ -151,8 +150,8 @@ final class GrantRows {
     ps.setInt(p++, i.delegationsLeft());
     ps.setString(p++, i.certificateThumbprint().orElse(null));
     ps.setString(p++, i.keyThumbprint().orElse(null));
-    if (r.idleTimeout().isPresent()) {
-      Duration d = r.idleTimeout().get();
+    Duration d = r.idleTimeout();
+    if (d != null) {
       ps.setLong(p++, d.getSeconds());
       ps.setInt(p++, d.getNano());
     } else {
@@ -209,13 +208,12 @@ final class GrantRows {
         .keyThumbprint(rs.getString(C_KEY_THUMBPRINT))
         .build();
     long idleS = rs.getLong(C_IDLE_TIMEOUT_S);
-    Optional<Duration> idle =
-        rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(idleS, rs.getInt(C_IDLE_TIMEOUT_N)));
+    Duration idle = rs.wasNull() ? null : Duration.ofSeconds(idleS, rs.getInt(C_IDLE_TIMEOUT_N));
     String reason = rs.getString(C_REVOCATION_REASON);
     return new GrantRecord(
         info,
         GrantState.valueOf(rs.getString(C_STATE)),
-        reason == null ? Optional.empty() : Optional.of(RevocationReason.valueOf(reason)),
+        reason == null ? null : RevocationReason.valueOf(reason),
         idle,
         instant(rs, C_IDLE_DEADLINE_S),
         rs.getInt(C_USES));
@@ -224,6 +222,11 @@ final class GrantRows {
   /** The instant in the seconds column at {@code seconds} and the nanoseconds column after it. */
   private static Instant instant(ResultSet rs, int seconds) throws SQLException {
     return Instant.ofEpochSecond(rs.getLong(seconds), rs.getInt(seconds + 1));
+  }
+
+  /** The stored text of a revocation reason: its name, or SQL NULL for none. */
+  static @Nullable String nameOrNull(@Nullable RevocationReason reason) {
+    return reason == null ? null : reason.name();
   }
 
   private static String[] strings(@Nullable Array a) throws SQLException {

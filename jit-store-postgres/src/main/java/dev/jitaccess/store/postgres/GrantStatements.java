@@ -110,7 +110,7 @@ final class GrantStatements {
    * Ends the live grants among {@code ids}, in a transaction: under the schema's transaction-level advisory
    * lock for bulk ends, one UPDATE (a HOT update since V6: no index names the state); their records after.
    */
-  List<GrantRecord> end(Connection c, List<String> ids, GrantState state, Optional<RevocationReason> reason)
+  List<GrantRecord> end(Connection c, List<String> ids, GrantState state, @Nullable RevocationReason reason)
       throws SQLException {
     try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
       lock.setLong(1, endLock);
@@ -119,7 +119,7 @@ final class GrantStatements {
     List<GrantRecord> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(endSql)) {
       ps.setString(1, state.name());
-      ps.setString(2, reason.map(Enum::name).orElse(null));
+      ps.setString(2, GrantRows.nameOrNull(reason));
       ps.setArray(3, c.createArrayOf("text", ids.toArray(new String[0])));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

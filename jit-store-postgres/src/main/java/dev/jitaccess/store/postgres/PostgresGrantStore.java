@@ -212,7 +212,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
    */
   @Override
   public List<GrantRecord> endLive(
-      Collection<String> grantIds, GrantState state, Optional<dev.jitaccess.RevocationReason> reason) {
+      Collection<String> grantIds, GrantState state, dev.jitaccess.@Nullable RevocationReason reason) {
     GrantStore.checkEnd(grantIds, state, reason);
     List<String> ids = List.copyOf(grantIds);
     List<GrantRecord> ended = new ArrayList<>();

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -63,7 +62,7 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
         .issuer("https://jit.test").resource("db://prod").actions(Set.of("read")).taskId("task-" + grantId)
         .purpose("deploy").environment("prod").issuedAt(START).expiresAt(START.plus(Duration.ofMinutes(5)))
         .ruleIds(List.of("r")).build();
-    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+    return GrantRecord.live(info, null, Instant.MAX);
   }
 
   private static AuditEvent issued(String grantId) {
@@ -141,7 +140,7 @@ class GrantRowNeverCommittedWithoutIssuedRecordTest {
     GrantRecord sameIdentity = GrantRecord.live(GrantInfo.builder().grantId("g2")
         .subject("spiffe://example.org/ci/g1").issuer("https://jit.test").resource("db://prod")
         .actions(Set.of("read")).taskId("task-g2").purpose("deploy").environment("prod").issuedAt(START)
-        .expiresAt(START.plus(Duration.ofMinutes(5))).ruleIds(List.of("r")).build(), Optional.empty(), Instant.MAX);
+        .expiresAt(START.plus(Duration.ofMinutes(5))).ruleIds(List.of("r")).build(), null, Instant.MAX);
     assertThat(store.insert(sameIdentity, 1, 10)).isEqualTo(GrantStore.InsertResult.IDENTITY_QUOTA_EXCEEDED);
     assertThat(store.issuanceLink().parkedCount()).isZero();
   }

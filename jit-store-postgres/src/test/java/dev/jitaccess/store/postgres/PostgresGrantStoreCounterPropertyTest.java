@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,14 +141,14 @@ class PostgresGrantStoreCounterPropertyTest {
   private static void apply(PostgresGrantStore s, Op op, List<GrantRecord> live, List<String> all) {
     if (op instanceof End e) {
       String id = all.get(e.pick() % all.size());
-      s.update(id, r -> r.state() == GrantState.LIVE ? r.withState(GrantState.EXPIRED, Optional.empty()) : r);
+      s.update(id, r -> r.state() == GrantState.LIVE ? r.withState(GrantState.EXPIRED, null) : r);
       live.removeIf(r -> r.grantId().equals(id));
     } else if (op instanceof EndMany m) {
       List<String> ids = new ArrayList<>();
       for (int k = 0; k < m.count(); k++) {
         ids.add(all.get((m.pick() + k) % all.size()));
       }
-      s.endLive(ids, GrantState.REVOKED, Optional.of(RevocationReason.TASK));
+      s.endLive(ids, GrantState.REVOKED, RevocationReason.TASK);
       live.removeIf(r -> ids.contains(r.grantId()));
     } else if (op instanceof Remove r) {
       String id = all.remove(r.pick() % all.size());
@@ -182,7 +181,7 @@ class PostgresGrantStoreCounterPropertyTest {
         .actions(Set.of("read")).taskId("task-" + i.task()).purpose("p").environment("test")
         .owner(i.owner() == 0 ? null : "team-" + i.owner()) // 0: the identity owns the task
         .issuedAt(now).expiresAt(now.plusSeconds(600)).build();
-    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+    return GrantRecord.live(info, null, Instant.MAX);
   }
 
   private static Map<String, Long> counters(String sql) {

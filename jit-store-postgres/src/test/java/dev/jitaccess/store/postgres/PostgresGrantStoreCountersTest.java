@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +58,7 @@ class PostgresGrantStoreCountersTest {
     GrantInfo info = GrantInfo.builder().grantId("v6-" + SEQ.incrementAndGet()).subject(identity)
         .issuer("https://jit.test").resource("db://x").actions(Set.of("read")).taskId(task).purpose("p")
         .environment("test").issuedAt(now).expiresAt(now.plusSeconds(600)).build();
-    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+    return GrantRecord.live(info, null, Instant.MAX);
   }
 
   @Test
@@ -99,9 +98,9 @@ class PostgresGrantStoreCountersTest {
     GrantRecord r = record("spiffe://example.org/skew", "skew-task");
     assertThat(store.insert(r, 10, 10)).isEqualTo(InsertResult.INSERTED);
     db.execute("UPDATE jit_live_by_identity SET live = 0");
-    assertThatThrownBy(() -> store.endLive(List.of(r.grantId()), GrantState.REVOKED, Optional.of(RevocationReason.TASK)))
+    assertThatThrownBy(() -> store.endLive(List.of(r.grantId()), GrantState.REVOKED, RevocationReason.TASK))
         .isInstanceOf(JitException.class).rootCause().hasMessageContaining("jit_live_by_identity went below zero");
-    assertThatThrownBy(() -> store.update(r.grantId(), x -> x.withState(GrantState.EXPIRED, Optional.empty())))
+    assertThatThrownBy(() -> store.update(r.grantId(), x -> x.withState(GrantState.EXPIRED, null)))
         .isInstanceOf(JitException.class);
     assertThatThrownBy(() -> store.remove(r.grantId())).isInstanceOf(JitException.class);
     assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE state = 'LIVE'")).isEqualTo(1);
@@ -113,7 +112,7 @@ class PostgresGrantStoreCountersTest {
     PostgresGrantStore store = store(db);
     GrantRecord r = record("spiffe://example.org/zero", "zero-task");
     store.insert(r, 10, 10);
-    store.endLive(List.of(r.grantId()), GrantState.REVOKED, Optional.of(RevocationReason.TASK));
+    store.endLive(List.of(r.grantId()), GrantState.REVOKED, RevocationReason.TASK);
     assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity WHERE live = 0")).isEqualTo(1);
     assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_task WHERE live = 0")).isEqualTo(1);
     store.sweep();

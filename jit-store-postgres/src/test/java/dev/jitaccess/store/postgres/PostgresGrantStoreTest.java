@@ -59,7 +59,7 @@ class PostgresGrantStoreTest {
         .delegation("parent-1", List.of("spiffe://example.org/ci", "spiffe://example.org/root"))
         .delegationsLeft(2).certificateThumbprint("x5t").keyThumbprint("jkt")
         .build();
-    return new GrantRecord(info, GrantState.LIVE, Optional.empty(), Optional.of(Duration.ofSeconds(30, 5)),
+    return new GrantRecord(info, GrantState.LIVE, null, Duration.ofSeconds(30, 5),
         issued.plusSeconds(30).plusNanos(1), 0);
   }
 
@@ -69,7 +69,7 @@ class PostgresGrantStoreTest {
     GrantRecord r = rich("rich-1");
     assertThat(store.insert(r, 10, 10)).isEqualTo(InsertResult.INSERTED);
     assertThat(store.find("rich-1")).contains(r);
-    GrantRecord revoked = store.update("rich-1", x -> x.withUse().withState(GrantState.REVOKED, Optional.of(RevocationReason.PARENT))).orElseThrow();
+    GrantRecord revoked = store.update("rich-1", x -> x.withUse().withState(GrantState.REVOKED, RevocationReason.PARENT)).orElseThrow();
     assertThat(store.find("rich-1")).contains(revoked);
     assertThat(revoked.uses()).isEqualTo(1);
   }
@@ -78,7 +78,7 @@ class PostgresGrantStoreTest {
   void instantMaxAsIdleDeadlineMeansNever() {
     PostgresGrantStore store = store();
     GrantRecord base = rich("never-1");
-    GrantRecord r = GrantRecord.live(base.info(), Optional.empty(), Instant.MAX);
+    GrantRecord r = GrantRecord.live(base.info(), null, Instant.MAX);
     store.insert(r, 10, 10);
     assertThat(store.find("never-1")).contains(r);
   }
@@ -88,8 +88,8 @@ class PostgresGrantStoreTest {
     PostgresGrantStore store = store();
     GrantRecord r = rich("rule-1");
     store.insert(r, 10, 10);
-    store.update("rule-1", x -> x.withState(GrantState.EXPIRED, Optional.empty()));
-    assertThatThrownBy(() -> store.update("rule-1", x -> x.withState(GrantState.LIVE, Optional.empty())))
+    store.update("rule-1", x -> x.withState(GrantState.EXPIRED, null));
+    assertThatThrownBy(() -> store.update("rule-1", x -> x.withState(GrantState.LIVE, null)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot become LIVE again");
     assertThatThrownBy(() -> store.update("rule-1", x -> x.withInfo(x.info().toBuilder().taskId("other").build())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("task id");
@@ -141,7 +141,7 @@ class PostgresGrantStoreTest {
     assertThatThrownBy(() -> store.insert(null, 1, 1)).isInstanceOf(NullPointerException.class).hasMessage("record");
     assertThatThrownBy(() -> store.insert(r, 0, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
     assertThatThrownBy(() -> store.insert(r, 1, -1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got -1");
-    assertThatThrownBy(() -> store.insert(r.withState(GrantState.EXPIRED, Optional.empty()), 1, 1))
+    assertThatThrownBy(() -> store.insert(r.withState(GrantState.EXPIRED, null), 1, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("EXPIRED");
     assertThatThrownBy(() -> store.find(null)).isInstanceOf(NullPointerException.class).hasMessage("grantId");
     assertThatThrownBy(() -> store.update("x", null)).isInstanceOf(NullPointerException.class).hasMessage("change");

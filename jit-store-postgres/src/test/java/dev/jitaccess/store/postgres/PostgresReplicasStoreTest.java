@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,7 +55,7 @@ class PostgresReplicasStoreTest {
         .issuedAt(now).expiresAt(now.plus(ttl)).singleUse(true)
         .owner("team-replicas") // one owner: distinct identities share a task (issue 14 #13)
         .build();
-    return GrantRecord.live(info, Optional.empty(), Instant.MAX);
+    return GrantRecord.live(info, null, Instant.MAX);
   }
 
   /** No lost update: 60 concurrent inserts for one identity, spread over three replicas, never pass 7. */
@@ -137,7 +136,7 @@ class PostgresReplicasStoreTest {
     List<List<GrantRecord>> ended = Race.times(12, 6, i -> {
       List<String> order = new ArrayList<>(ids);
       java.util.Collections.shuffle(order, new java.util.Random(i));
-      return replicas.get(i % 3).endLive(order, GrantState.REVOKED, Optional.of(RevocationReason.TASK));
+      return replicas.get(i % 3).endLive(order, GrantState.REVOKED, RevocationReason.TASK);
     });
     List<String> all = ended.stream().flatMap(List::stream).map(GrantRecord::grantId).toList();
     assertThat(all).hasSize(300).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
