@@ -103,6 +103,8 @@ final class ChangeFeed implements AutoCloseable {
   private final CountDownLatch listening = new CountDownLatch(1);
   private final ReentrantLock progress = new ReentrantLock();
   private final Condition caughtUp = progress.newCondition();
+  /** Signalled when the feed thread has closed its connection (under {@link #progress}). */
+  private final Condition released = progress.newCondition();
   private final Thread thread;
 
   private volatile boolean closed;
@@ -184,8 +186,13 @@ final class ChangeFeed implements AutoCloseable {
    * cache keeps answering until maxStaleness has passed; for fault tests.
    */
   void pause() {
-    paused = true;
-    closeQuietly(current);
+    progress.lock();
+    try {
+      paused = true;
+    } finally {
+      progress.unlock();
+    }
+    awaitReleased();
   }
 
   void resume() {
@@ -220,15 +227,78 @@ final class ChangeFeed implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    progress.lock();
+    try {
+      closed = true;
+    } finally {
+      progress.unlock();
+    }
     stop.countDown();
-    closeQuietly(current);
+    awaitReleased();
     if (Thread.currentThread() != thread) {
       try {
         thread.join(TimeUnit.SECONDS.toMillis(5));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /**
+   * Waits until the feed thread has closed its connection itself. A connection is never closed from
+   * another thread while the feed uses it: a pooled connection closed mid-catch-up could go back to the
+   * pool inside the catch-up's read-only transaction. Only a feed thread stuck longer than a query's
+   * timeout has its connection aborted ({@link Connection#abort}), which breaks it, so a pool evicts it.
+   */
+  private void awaitReleased() {
+    if (Thread.currentThread() == thread) {
+      return;
+    }
+    Connection stuck = null;
+    progress.lock();
+    try {
+      long left = TimeUnit.SECONDS.toNanos(QUERY_TIMEOUT_SECONDS + 5L);
+      while (current != null && thread.isAlive() && left > 0) {
+        left = released.awaitNanos(left);
+      }
+      stuck = thread.isAlive() ? current : null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stuck = current;
+    } finally {
+      progress.unlock();
+    }
+    if (stuck != null) {
+      LOG.warn("change feed of schema {} did not release its connection in time; aborting it", schema);
+      try {
+        stuck.abort(Runnable::run);
+      } catch (SQLException | RuntimeException ignored) {
+        // already broken
+      }
+    }
+  }
+
+  /** Makes {@code c} the feed's connection unless the feed was paused or closed meanwhile. */
+  private boolean hold(Connection c) {
+    progress.lock();
+    try {
+      if (closed || paused) {
+        return false;
+      }
+      current = c;
+      return true;
+    } finally {
+      progress.unlock();
+    }
+  }
+
+  private void release() {
+    progress.lock();
+    try {
+      current = null;
+      released.signalAll();
+    } finally {
+      progress.unlock();
     }
   }
 
@@ -241,7 +311,9 @@ final class ChangeFeed implements AutoCloseable {
         continue;
       }
       try (Connection c = dataSource.getConnection()) {
-        current = c;
+        if (!hold(c)) {
+          continue;
+        }
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN " + channel);
@@ -288,7 +360,7 @@ final class ChangeFeed implements AutoCloseable {
         await(backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
       } finally {
-        current = null;
+        release(); // after try-with-resources closed the connection, on this thread
       }
     }
   }
@@ -442,16 +514,6 @@ final class ChangeFeed implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closed = true;
-    }
-  }
-
-  private static void closeQuietly(@Nullable Connection c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (SQLException | RuntimeException ignored) {
-        // already broken
-      }
     }
   }
 

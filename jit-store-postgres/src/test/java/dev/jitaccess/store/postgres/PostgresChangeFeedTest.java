@@ -10,6 +10,8 @@ import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.testkit.ManualClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -181,6 +184,51 @@ class PostgresChangeFeedTest {
     assertThat(store.find(x.grantId()).orElseThrow().state()).as("within the bound the cache may answer").isEqualTo(GrantState.LIVE);
     clock.advance(Duration.ofNanos(1));
     assertThat(store.find(x.grantId()).orElseThrow().state()).isEqualTo(GrantState.REVOKED);
+  }
+
+  /**
+   * The feed closes its connection only on its own thread, on pause and on close: a pooled connection
+   * closed by another thread mid-catch-up could go back to the pool inside a read-only transaction.
+   */
+  @Test
+  void theFeedClosesItsConnectionOnlyOnItsOwnThread() throws Exception {
+    List<String> closers = new CopyOnWriteArrayList<>();
+    DataSource direct = TestDatabase.direct("feed-own-thread");
+    DataSource watched = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, m, args) -> {
+          Object out = invoke(m, direct, args);
+          if (!m.getName().equals("getConnection")) {
+            return out;
+          }
+          Connection c = (Connection) out;
+          return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+              (p, cm, cargs) -> {
+                if (cm.getName().equals("close")) {
+                  closers.add(Thread.currentThread().getName());
+                }
+                return invoke(cm, c, cargs);
+              });
+        });
+    PostgresGrantStore store = PostgresGrantStore.builder().dataSource(pool).listenerDataSource(watched)
+        .schema(SCHEMA.db().schema).clock(clock).maxStaleness(Duration.ofSeconds(5)).catchUpInterval(Duration.ofSeconds(1))
+        .build();
+    opened.add(store);
+    assertThat(store.feed().awaitCatchUpsAbove(0, Duration.ofSeconds(30))).isTrue();
+    store.feed().pause();
+    assertThat(closers).hasSize(1).allSatisfy(t -> assertThat(t).startsWith("jit-pg-feed-"));
+    long before = store.feed().catchUps();
+    store.feed().resume();
+    assertThat(store.feed().awaitCatchUpsAbove(before, Duration.ofSeconds(30))).isTrue();
+    store.close();
+    assertThat(closers).hasSize(2).allSatisfy(t -> assertThat(t).startsWith("jit-pg-feed-"));
+  }
+
+  private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
   /** Stale feed and no database: find fails (the verifier refuses), it never answers from the cache. */
