@@ -160,7 +160,7 @@ public final class CpuPaired {
         p.rules = 10_000;
         p.shape = shape;
         p.setUp();
-        int jit = ops * 1000; // both shapes decide in about 0.5 µs since the prefix indexes (issue 7)
+        int jit = ops * 1000; // a policy decision is far cheaper than jCasbin's: more ops for the same CPU time
         Series[] r = measure(rounds, new int[] {Math.max(4, ops / 30), jit}, List.of(p::jcasbin, p::jitPolicy));
         row(sb, "policy, 10,000 rules " + shape, "-", "jCasbin", r[0], r[1], 100);
       }
@@ -173,8 +173,8 @@ public final class CpuPaired {
    * CPU ns per op of each task, per round: {@code [2t]} is the process CPU of task {@code t}, {@code [2t+1]} the
    * CPU of the calling thread alone (the rest is the broker's scheduler thread, GC and JIT). Within a round
    * the tasks run in an order rotated by the round number, so that no task is always first or always
-   * follows the same neighbour (a fixed order biased a task by up to 30% on a loaded machine: the EdDSA
-   * floor measured 1,060 µs first and 1,300 µs second in one run). The first rounds warm up.
+   * follows the same neighbour (a fixed order biases a task on a loaded machine; BENCHMARKS.md, "How
+   * CpuPaired measures", has the figures). The first rounds warm up.
    */
   static Series[] measure(int rounds, int[] minOps, List<Callable<?>> tasks) throws Exception {
     int warm = Math.max(2, rounds / 3);
@@ -224,8 +224,8 @@ public final class CpuPaired {
   /**
    * CPU time of the JIT compiler threads so far (Linux {@code /proc/self/task}, 10-ms ticks; 0 elsewhere).
    * It is left out of each round: compilation is warm-up, and with two code paths alternating in one JVM
-   * it keeps recurring and lands in whichever round happens to run (on this machine it was 40-240 µs per
-   * grant, more than the library's whole cost, on either side). GC and the broker's own threads stay in.
+   * it keeps recurring and lands in whichever round happens to run, on either side (BENCHMARKS.md, "How
+   * CpuPaired measures", has the figures). GC and the broker's own threads stay in.
    */
   static long compilerCpuNanos() {
     long ticks = 0;
