@@ -202,25 +202,19 @@ public interface GrantBroker extends AutoCloseable {
 
     /** The policy. Required. */
     public Builder policy(PolicyEvaluator policy) {
-      Objects.requireNonNull(policy, "policy");
-      once(this.policy, "policy");
-      this.policy = policy;
+      this.policy = Arguments.setOnce(this.policy, policy, "policy");
       return this;
     }
 
     /** Who approves requests that need an approval; without one, such requests are denied. */
     public Builder approvalHandler(ApprovalHandler handler) {
-      Objects.requireNonNull(handler, "approvalHandler");
-      once(this.approvalHandler, "approvalHandler");
-      this.approvalHandler = handler;
+      this.approvalHandler = Arguments.setOnce(this.approvalHandler, handler, "approvalHandler");
       return this;
     }
 
     /** Where lifecycle state lives; defaults to {@link GrantStore#inMemory}. */
     public Builder store(GrantStore store) {
-      Objects.requireNonNull(store, "store");
-      once(this.store, "store");
-      this.store = store;
+      this.store = Arguments.setOnce(this.store, store, "store");
       return this;
     }
 
@@ -230,9 +224,7 @@ public interface GrantBroker extends AutoCloseable {
      * provider bound); running without an audit trail takes {@link AuditSink#discardEveryRecord()}.
      */
     public Builder auditSink(AuditSink sink) {
-      Objects.requireNonNull(sink, "auditSink");
-      once(this.auditSink, "auditSink");
-      this.auditSink = sink;
+      this.auditSink = Arguments.setOnce(this.auditSink, sink, "auditSink");
       return this;
     }
 
@@ -257,9 +249,7 @@ public interface GrantBroker extends AutoCloseable {
      * to {@link BrokerObserver#noop()}. An observer that throws is logged and never changes an outcome.
      */
     public Builder observer(BrokerObserver observer) {
-      Objects.requireNonNull(observer, "observer");
-      once(this.observer, "observer");
-      this.observer = observer;
+      this.observer = Arguments.setOnce(this.observer, observer, "observer");
       return this;
     }
 
@@ -268,41 +258,31 @@ public interface GrantBroker extends AutoCloseable {
      * Set a seeded source only in tests, for deterministic ids.
      */
     public Builder idSource(IdSource idSource) {
-      Objects.requireNonNull(idSource, "idSource");
-      once(this.idSource, "idSource");
-      this.idSource = idSource;
+      this.idSource = Arguments.setOnce(this.idSource, idSource, "idSource");
       return this;
     }
 
     /** The clock; defaults to {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
-      Objects.requireNonNull(clock, "clock");
-      once(this.clock, "clock");
-      this.clock = clock;
+      this.clock = Arguments.setOnce(this.clock, clock, "clock");
       return this;
     }
 
     /** The scheduler for expiry, rotation, approval timeouts and re-minting; defaults to one daemon thread. */
     public Builder scheduler(Scheduler scheduler) {
-      Objects.requireNonNull(scheduler, "scheduler");
-      once(this.scheduler, "scheduler");
-      this.scheduler = scheduler;
+      this.scheduler = Arguments.setOnce(this.scheduler, scheduler, "scheduler");
       return this;
     }
 
     /** Where listener callbacks run; defaults to the thread that causes the event. */
     public Builder callbackExecutor(Executor executor) {
-      Objects.requireNonNull(executor, "callbackExecutor");
-      once(this.callbackExecutor, "callbackExecutor");
-      this.callbackExecutor = executor;
+      this.callbackExecutor = Arguments.setOnce(this.callbackExecutor, executor, "callbackExecutor");
       return this;
     }
 
     /** The signing algorithm; defaults to {@link SigningAlgorithm#ES256} (see there why). */
     public Builder algorithm(SigningAlgorithm algorithm) {
-      Objects.requireNonNull(algorithm, "algorithm");
-      once(this.algorithm, "algorithm");
-      this.algorithm = algorithm;
+      this.algorithm = Arguments.setOnce(this.algorithm, algorithm, "algorithm");
       return this;
     }
 
@@ -311,9 +291,7 @@ public interface GrantBroker extends AutoCloseable {
      * its type must match the algorithm. Without it a key is generated at build time.
      */
     public Builder signingKey(String jwkOrPem) {
-      Objects.requireNonNull(jwkOrPem, "signingKey");
-      once(this.signingKey, "signingKey");
-      this.signingKey = jwkOrPem;
+      this.signingKey = Arguments.setOnce(this.signingKey, jwkOrPem, "signingKey");
       return this;
     }
 
@@ -323,9 +301,7 @@ public interface GrantBroker extends AutoCloseable {
      * {@link #keyDirectory}.
      */
     public Builder signingKeys(SigningKeys keys) {
-      Objects.requireNonNull(keys, "signingKeys");
-      once(this.signingKeys, "signingKeys");
-      this.signingKeys = keys;
+      this.signingKeys = Arguments.setOnce(this.signingKeys, keys, "signingKeys");
       return this;
     }
 
@@ -343,9 +319,7 @@ public interface GrantBroker extends AutoCloseable {
      * or {@link #signingKeys}.
      */
     public Builder keyDirectory(KeyDirectory directory) {
-      Objects.requireNonNull(directory, "keyDirectory");
-      once(this.keyDirectory, "keyDirectory");
-      this.keyDirectory = directory;
+      this.keyDirectory = Arguments.setOnce(this.keyDirectory, directory, "keyDirectory");
       return this;
     }
 

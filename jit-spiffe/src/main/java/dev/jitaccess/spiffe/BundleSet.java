@@ -57,7 +57,7 @@ public final class BundleSet implements BundleSource {
    * @throws InvalidBundleException if the document is too large, malformed or has duplicate keys
    */
   public static BundleSet parseBundleMap(byte[] json) {
-    Map<String, Object> doc = SpiffeBundle.toJsonObject(json);
+    Map<String, Object> doc = BundleParser.toJsonObject(json);
     Object tds = doc.get("trust_domains");
     if (!(tds instanceof Map)) {
       throw new InvalidBundleException("D10: bundle map has no 'trust_domains' object");
@@ -78,7 +78,7 @@ public final class BundleSet implements BundleSource {
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> bundleDoc = (Map<String, Object>) e.getValue();
-      SpiffeBundle bundle = SpiffeBundle.fromJson(td, bundleDoc, true).withoutHints();
+      SpiffeBundle bundle = BundleParser.read(td, bundleDoc, true).withoutHints();
       if (map.putIfAbsent(td, bundle) != null) {
         throw new InvalidBundleException("D10: duplicate trust domain " + td + " in bundle map");
       }

@@ -1,21 +1,10 @@
 package dev.jitaccess.spiffe;
 
-import dev.jitaccess.internal.StrictJson;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,9 +39,6 @@ import org.jspecify.annotations.Nullable;
 public final class SpiffeBundle {
   /** Bundle documents larger than this (1 MiB) are refused before parsing. */
   public static final int MAX_DOCUMENT_BYTES = 1 << 20;
-
-  private static final Set<String> X509_KTYS = Set.of("RSA", "EC", "OKP");
-  private static final Set<Curve> JWT_CURVES = Set.of(Curve.P_256, Curve.P_384, Curve.P_521);
 
   private final TrustDomain trustDomain;
   private final List<X509Certificate> x509Authorities;
@@ -92,7 +77,7 @@ public final class SpiffeBundle {
    */
   public static SpiffeBundle parse(TrustDomain trustDomain, byte[] json) {
     Objects.requireNonNull(trustDomain, "trustDomain");
-    return fromJson(trustDomain, toJsonObject(json), true);
+    return BundleParser.read(trustDomain, BundleParser.toJsonObject(json), true);
   }
 
   /**
@@ -102,7 +87,7 @@ public final class SpiffeBundle {
    */
   public static SpiffeBundle parseJwks(TrustDomain trustDomain, byte[] json) {
     Objects.requireNonNull(trustDomain, "trustDomain");
-    return fromJson(trustDomain, toJsonObject(json), false);
+    return BundleParser.read(trustDomain, BundleParser.toJsonObject(json), false);
   }
 
   /**
@@ -115,136 +100,23 @@ public final class SpiffeBundle {
     Objects.requireNonNull(trustDomain, "trustDomain");
     checkSize(pemOrDer);
     Builder b = builder(trustDomain);
-    for (X509Certificate c : Pem.certificates(pemOrDer)) {
+    for (X509Certificate c : BundleCertificates.certificates(pemOrDer)) {
       b.x509Authority(c);
     }
     return b.build();
   }
 
+  /**
+   * Refuses a document over {@link #MAX_DOCUMENT_BYTES}, before anything reads it.
+   *
+   * @throws InvalidBundleException with the size if it is too large
+   */
   static void checkSize(byte[] document) {
     Objects.requireNonNull(document, "document");
     if (document.length > MAX_DOCUMENT_BYTES) {
       throw new InvalidBundleException(
           "bundle document is " + document.length + " bytes, more than the limit of " + MAX_DOCUMENT_BYTES);
     }
-  }
-
-  static Map<String, Object> toJsonObject(byte[] json) {
-    checkSize(json);
-    Object parsed;
-    try {
-      parsed = StrictJson.parse(new String(json, StandardCharsets.UTF_8));
-    } catch (StrictJson.JsonException e) {
-      throw new InvalidBundleException("bundle is not valid JSON: " + e.getMessage());
-    }
-    if (!(parsed instanceof Map)) {
-      throw new InvalidBundleException("bundle is not a JSON object");
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> map = (Map<String, Object>) parsed;
-    return map;
-  }
-
-  static SpiffeBundle fromJson(TrustDomain td, Map<String, Object> doc, boolean spiffeFormat) {
-    Builder b = builder(td);
-    if (!doc.containsKey("keys")) {
-      throw new InvalidBundleException("D1: bundle has no 'keys' member");
-    }
-    if (!(doc.get("keys") instanceof List)) {
-      throw new InvalidBundleException("D1: 'keys' is not an array");
-    }
-    if (spiffeFormat) {
-      if (doc.containsKey("spiffe_sequence")) {
-        Object seq = doc.get("spiffe_sequence");
-        if (!(seq instanceof Long l) || l < 0) {
-          throw new InvalidBundleException("D2: spiffe_sequence is not a non-negative 64-bit integer");
-        }
-        b.sequence(l);
-      }
-      if (doc.containsKey("spiffe_refresh_hint")) {
-        Object hint = doc.get("spiffe_refresh_hint");
-        if (!(hint instanceof Long l) || l < 0) {
-          throw new InvalidBundleException("D3: spiffe_refresh_hint is not a non-negative integer");
-        }
-        b.refreshHint(Duration.ofSeconds(l));
-      }
-    }
-    List<?> keys = (List<?>) doc.get("keys");
-    for (int i = 0; i < keys.size(); i++) {
-      if (!(keys.get(i) instanceof Map)) {
-        throw new InvalidBundleException("D1: key entry " + i + " is not a JSON object");
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> key = (Map<String, Object>) keys.get(i);
-      if (spiffeFormat) {
-        Object use = key.get("use");
-        if ("x509-svid".equals(use)) {
-          addX509Entry(b, key, i);
-        } else if ("jwt-svid".equals(use)) {
-          addJwtEntry(b, key, i);
-        }
-        // D6: missing or unknown use (wit-svid included): ignore this JWK
-      } else {
-        addJwtEntry(b, key, i);
-      }
-    }
-    return b.build();
-  }
-
-  private static void addX509Entry(Builder b, Map<String, Object> key, int i) {
-    Object kty = key.get("kty");
-    if (!(kty instanceof String) || !X509_KTYS.contains(kty)) {
-      return; // D5: unknown kty
-    }
-    Object x5c = key.get("x5c");
-    if (x5c == null || (x5c instanceof List && ((List<?>) x5c).isEmpty())) {
-      return; // D7: no certificate: ignore the entry
-    }
-    if (!(x5c instanceof List) || !(((List<?>) x5c).get(0) instanceof String)) {
-      throw new InvalidBundleException("D7: x509-svid entry " + i + " has a malformed x5c");
-    }
-    byte[] der;
-    try {
-      der = Base64.getDecoder().decode((String) ((List<?>) x5c).get(0));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidBundleException("D7: x509-svid entry " + i + " x5c is not base64");
-    }
-    b.x509Authority(Pem.certificate(der, "x509-svid entry " + i));
-  }
-
-  private static void addJwtEntry(Builder b, Map<String, Object> key, int i) {
-    Object kty = key.get("kty");
-    if (!"RSA".equals(kty) && !"EC".equals(kty)) {
-      return; // D5: unknown kty, or one no JWT-SVID algorithm uses (OKP, oct)
-    }
-    Object kid = key.get("kid");
-    if (!(kid instanceof String string) || string.isBlank()) {
-      throw new InvalidBundleException("D8: jwt-svid entry " + i + " has no kid");
-    }
-    JWK jwk;
-    try {
-      jwk = JWK.parse(key);
-    } catch (java.text.ParseException | RuntimeException e) {
-      throw new InvalidBundleException("D5: jwt-svid entry " + i + " is not a valid " + kty + " key");
-    }
-    PublicKey publicKey;
-    try {
-      if (jwk instanceof RSAKey rsaKey) {
-        publicKey = rsaKey.toRSAPublicKey();
-      } else {
-        ECKey ec = (ECKey) jwk;
-        if (!JWT_CURVES.contains(ec.getCurve())) {
-          return; // a curve no JWT-SVID algorithm uses: ignore
-        }
-        publicKey = ec.toECPublicKey();
-      }
-    } catch (com.nimbusds.jose.JOSEException e) {
-      throw new InvalidBundleException("D5: jwt-svid entry " + i + " has an unusable " + kty + " key");
-    }
-    if (b.jwtAuthorities.containsKey(kid)) {
-      throw new InvalidBundleException("D8: jwt-svid entry " + i + " repeats a kid");
-    }
-    b.jwtAuthority(string, publicKey);
   }
 
   /** The trust domain the bundle belongs to. */
@@ -348,49 +220,7 @@ public final class SpiffeBundle {
    *     keys are written; a bundle parsed from a document or built from RSA/EC keys always has one)
    */
   public byte[] toJson() {
-    List<Object> keys = new ArrayList<>();
-    for (X509Certificate authority : x509Authorities) {
-      Map<String, Object> jwk = publicJwk(authority.getPublicKey(), "an X.509 authority");
-      jwk.put("use", "x509-svid");
-      try {
-        jwk.put("x5c", List.of(Base64.getEncoder().encodeToString(authority.getEncoded())));
-      } catch (CertificateEncodingException e) {
-        throw new IllegalStateException("an X.509 authority could not be encoded", e);
-      }
-      keys.add(jwk);
-    }
-    for (Map.Entry<String, PublicKey> e : jwtAuthorities.entrySet()) {
-      Map<String, Object> jwk = publicJwk(e.getValue(), "JWT authority " + e.getKey());
-      jwk.put("use", "jwt-svid");
-      jwk.put("kid", e.getKey());
-      keys.add(jwk);
-    }
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("keys", keys);
-    if (sequence != null) {
-      doc.put("spiffe_sequence", sequence);
-    }
-    if (refreshHint != null) {
-      doc.put("spiffe_refresh_hint", refreshHint.toSeconds());
-    }
-    return com.nimbusds.jose.util.JSONObjectUtils.toJSONString(doc).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static Map<String, Object> publicJwk(PublicKey key, String what) {
-    JWK jwk;
-    if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
-      jwk = new RSAKey.Builder(rsa).build();
-    } else if (key instanceof java.security.interfaces.ECPublicKey ec) {
-      Curve curve = Curve.forECParameterSpec(ec.getParams());
-      if (curve == null) {
-        throw new IllegalStateException(what + " holds an EC key on a curve without a JWK name");
-      }
-      jwk = new ECKey.Builder(curve, ec).build();
-    } else {
-      throw new IllegalStateException(what + " holds a " + key.getAlgorithm()
-          + " key, which this library writes no JWK for (RSA and EC only)");
-    }
-    return new LinkedHashMap<>(jwk.toJSONObject());
+    return BundleWriter.toJson(x509Authorities, jwtAuthorities, sequence, refreshHint);
   }
 
   @Override
@@ -466,114 +296,16 @@ public final class SpiffeBundle {
       return this;
     }
 
+    /** Whether a JWT authority with this key ID was added (the parser's D8 check). */
+    boolean hasJwtAuthority(String keyId) {
+      return jwtAuthorities.containsKey(keyId);
+    }
+
     /** Builds the bundle. */
     public SpiffeBundle build() {
       return new SpiffeBundle(this);
     }
   }
 
-  /** PEM/DER certificate reading with the JDK's own X.509 factory (no provider registered). */
-  static final class Pem {
-    private static final String BEGIN = "-----BEGIN ";
-    private static final String END = "-----END ";
 
-    private Pem() {}
-
-    static List<X509Certificate> certificates(byte[] input) {
-      List<X509Certificate> out = new ArrayList<>();
-      if (input.length > 0 && input[0] == 0x30) {
-        return derSequence(input);
-      }
-      String text = new String(input, StandardCharsets.US_ASCII);
-      if (text.isBlank()) {
-        return out;
-      }
-      int pos = 0;
-      int blocks = 0;
-      while (true) {
-        int begin = text.indexOf(BEGIN, pos);
-        if (begin < 0) {
-          break;
-        }
-        int labelEnd = text.indexOf("-----", begin + BEGIN.length());
-        if (labelEnd < 0) {
-          throw new InvalidBundleException("cannot parse certificate: malformed PEM header");
-        }
-        String label = text.substring(begin + BEGIN.length(), labelEnd);
-        String endMarker = END + label + "-----";
-        int end = text.indexOf(endMarker, labelEnd + 5);
-        if (end < 0) {
-          throw new InvalidBundleException("cannot parse certificate: PEM block without end marker");
-        }
-        if (!label.equals("CERTIFICATE")) {
-          throw new InvalidBundleException(
-              "cannot parse certificate: expected block type CERTIFICATE, got " + label);
-        }
-        byte[] der;
-        try {
-          der = Base64.getMimeDecoder().decode(text.substring(labelEnd + 5, end).trim());
-        } catch (IllegalArgumentException e) {
-          throw new InvalidBundleException("cannot parse certificate: PEM block is not base64");
-        }
-        out.add(certificate(der, "PEM block " + blocks));
-        blocks++;
-        pos = end + endMarker.length();
-      }
-      if (blocks == 0) {
-        throw new InvalidBundleException("cannot parse certificate: no PEM blocks found");
-      }
-      return out;
-    }
-
-    private static List<X509Certificate> derSequence(byte[] input) {
-      List<X509Certificate> out = new ArrayList<>();
-      int pos = 0;
-      while (pos < input.length) {
-        int len = derLength(input, pos);
-        if (len < 0 || pos + len > input.length) {
-          throw new InvalidBundleException("cannot parse certificate: malformed DER");
-        }
-        out.add(certificate(Arrays.copyOfRange(input, pos, pos + len), "DER certificate " + out.size()));
-        pos += len;
-      }
-      return out;
-    }
-
-    /** Total length (header + content) of the DER element at {@code pos}, or -1. */
-    private static int derLength(byte[] b, int pos) {
-      if (pos + 2 > b.length || b[pos] != 0x30) {
-        return -1;
-      }
-      int first = b[pos + 1] & 0xff;
-      if (first < 0x80) {
-        return 2 + first;
-      }
-      int n = first & 0x7f;
-      if (n == 0 || n > 3 || pos + 2 + n > b.length) {
-        return -1;
-      }
-      int len = 0;
-      for (int i = 0; i < n; i++) {
-        len = (len << 8) | (b[pos + 2 + i] & 0xff);
-      }
-      return 2 + n + len;
-    }
-
-    static X509Certificate certificate(byte[] der, String where) {
-      try {
-        CertificateFactory cf = CertificateFactory.getInstance("X.509");
-        X509Certificate cert =
-            (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der));
-        if (!Arrays.equals(cert.getEncoded(), der)) {
-          throw new InvalidBundleException("cannot parse certificate: " + where + " has trailing data");
-        }
-        return cert;
-      } catch (CertificateException | RuntimeException e) {
-        if (e instanceof InvalidBundleException invalidBundleException) {
-          throw invalidBundleException;
-        }
-        throw new InvalidBundleException("cannot parse certificate: " + where + " is malformed", e);
-      }
-    }
-  }
 }

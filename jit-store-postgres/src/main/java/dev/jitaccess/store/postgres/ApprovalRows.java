@@ -14,8 +14,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /** The SQL of {@link PostgresApprovalHandler}: the rows of {@code jit_approval} and {@code jit_approval_vote}. */
@@ -25,12 +25,6 @@ final class ApprovalRows {
       + " deadline_s, deadline_n";
 
   private ApprovalRows() {}
-
-  /** Work in one transaction. */
-  @FunctionalInterface
-  interface Work<T extends @Nullable Object> {
-    T run(Connection c) throws SQLException;
-  }
 
   /** The outcome of a decision transaction: approvals still needed, or the time-out to throw after commit. */
   record Decision(int remaining, @Nullable JitException timedOut) {}
@@ -44,36 +38,9 @@ final class ApprovalRows {
   record Outcome(String state, List<Approval> approvals, @Nullable String decidedBy, @Nullable String comment,
       List<String> ruleIds, Instant deadline) {}
 
-  /** Runs {@code work} in one transaction; commits when it returns, rolls back when it throws. */
-  static <T extends @Nullable Object> T inTransaction(DataSource ds, String what, Work<T> work) {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      } finally {
-        try {
-          c.setAutoCommit(true);
-        } catch (SQLException ignored) {
-          // a broken connection; the pool discards it
-        }
-      }
-    } catch (SQLException e) {
-      throw new JitException("approvals: could not " + what + " (SQLState " + e.getSQLState() + ")", e);
-    }
-  }
-
   @SuppressWarnings("JavaInstantGetSecondsGetNano") // seconds and nanos are stored as two columns on purpose
-  static void insert(DataSource ds, String table, ApprovalTicket t) {
-    inTransaction(ds, "record approval " + t.approvalId(), c -> {
+  static void insert(Transactions tx, String table, ApprovalTicket t) {
+    tx.inTransaction("record approval " + t.approvalId(), c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + COLUMNS
           + ", state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING')")) {
         ps.setString(1, t.approvalId());
@@ -197,9 +164,9 @@ final class ApprovalRows {
     }
   }
 
-  /** A ticket's state and decision, or null if there is no such ticket. */
-  static @Nullable Outcome outcome(DataSource ds, String table, String votes, String approvalId) {
-    try (Connection c = ds.getConnection()) {
+  /** A ticket's state and decision, or empty if there is no such ticket. */
+  static Optional<Outcome> outcome(Transactions tx, String table, String votes, String approvalId) {
+    return tx.autoCommit("read approval " + approvalId, c -> {
       String state;
       String by;
       String comment;
@@ -210,7 +177,7 @@ final class ApprovalRows {
         ps.setString(1, approvalId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            return null;
+            return Optional.empty();
           }
           state = rs.getString(1);
           by = rs.getString(2);
@@ -220,32 +187,30 @@ final class ApprovalRows {
         }
       }
       List<Approval> approvals = state.equals("APPROVED") ? approvals(c, votes, List.of(approvalId)).getOrDefault(approvalId, List.of()) : List.of();
-      return new Outcome(state, approvals, by, comment, ruleIds, deadline);
-    } catch (SQLException e) {
-      throw new JitException("approvals: could not read approval " + approvalId + " (SQLState " + e.getSQLState() + ")", e);
-    }
+      return Optional.of(new Outcome(state, approvals, by, comment, ruleIds, deadline));
+    });
   }
 
   /** Which of {@code ids} are no longer pending. */
-  static List<String> decided(DataSource ds, String table, Set<String> ids) {
-    List<String> out = new ArrayList<>();
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT approval_id FROM " + table
-            + " WHERE approval_id = ANY (?) AND state <> 'PENDING'")) {
-      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
+  static List<String> decided(Transactions tx, String table, Set<String> ids) {
+    return tx.autoCommit("poll for decisions", c -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT approval_id FROM " + table
+          + " WHERE approval_id = ANY (?) AND state <> 'PENDING'")) {
+        ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
         }
       }
-    } catch (SQLException e) {
-      throw new JitException("approvals: could not poll for decisions (SQLState " + e.getSQLState() + ")", e);
-    }
-    return out;
+      return out;
+    });
   }
 
-  static List<PostgresApprovalHandler.PendingApproval> pending(DataSource ds, String table, String votes) {
-    try (Connection c = ds.getConnection()) {
+  /** The pending tickets, oldest first, with the approvals given so far. */
+  static List<PostgresApprovalHandler.PendingApproval> pending(Transactions tx, String table, String votes) {
+    return tx.autoCommit("list pending approvals", c -> {
       List<Pending> rows = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + table
           + " WHERE state = 'PENDING' ORDER BY requested_at_s, requested_at_n, approval_id")) {
@@ -265,9 +230,7 @@ final class ApprovalRows {
             p.requestedAt(), p.deadline(), given.getOrDefault(p.approvalId(), List.of())));
       }
       return out;
-    } catch (SQLException e) {
-      throw new JitException("approvals: could not list pending approvals (SQLState " + e.getSQLState() + ")", e);
-    }
+    });
   }
 
   private static Map<String, List<Approval>> approvals(Connection c, String votes, List<String> ids) throws SQLException {

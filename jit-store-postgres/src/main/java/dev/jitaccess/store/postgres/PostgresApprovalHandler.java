@@ -5,23 +5,16 @@ import dev.jitaccess.JitException;
 import dev.jitaccess.spi.ApprovalHandler;
 import dev.jitaccess.spi.ApprovalOutcome;
 import dev.jitaccess.spi.ApprovalTicket;
-import dev.jitaccess.spi.AuditEvent;
-import dev.jitaccess.spi.AuditEventType;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
@@ -65,35 +58,21 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
   /** The default interval of the polling fallback. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
 
-  private final DataSource dataSource;
   private final String schema;
-  private final String table;
-  private final String votes;
-  private final Clock clock;
-  private final Map<String, Map<String, String>> groups; // group -> folded member -> member
+  private final Transactions tx;
+  private final ApprovalVoting voting;
+  private final WaitingApprovals waiting;
   private final @Nullable Consumer<ApprovalTicket> onRequest;
-  private final @Nullable PostgresAuditSink audit;
-  private final Executor executor;
-  private final Map<String, CompletableFuture<ApprovalOutcome>> waiting = new ConcurrentHashMap<>();
   private final NotificationListener listener;
   private volatile boolean closed;
 
   private PostgresApprovalHandler(Builder b, DataSource dataSource, Clock clock, String schema) {
-    this.dataSource = dataSource;
     this.schema = schema;
-    this.table = SchemaName.quoted(schema) + ".jit_approval";
-    this.votes = SchemaName.quoted(schema) + ".jit_approval_vote";
-    this.clock = clock;
-    Map<String, Map<String, String>> g = new HashMap<>();
-    b.groups.forEach((name, members) -> {
-      Map<String, String> byKey = new HashMap<>();
-      members.forEach(m -> byKey.put(Approvers.fold(m), m));
-      g.put(name, Map.copyOf(byKey));
-    });
-    this.groups = Map.copyOf(g);
+    this.tx = new Transactions(dataSource, "approvals");
+    this.voting = new ApprovalVoting(tx, schema, clock, b.groups, b.audit);
+    this.waiting = new WaitingApprovals(tx, voting.table(), voting.votes(),
+        b.executor == null ? Runnable::run : b.executor);
     this.onRequest = b.onRequest;
-    this.audit = b.audit;
-    this.executor = b.executor == null ? Runnable::run : b.executor;
     ThreadFactory threads = b.threads != null ? b.threads : r -> {
       Thread t = new Thread(r, "jit-approvals-" + schema);
       t.setDaemon(true);
@@ -101,7 +80,7 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
     };
     this.listener = new NotificationListener(b.listenerDataSource != null ? b.listenerDataSource : dataSource,
         "jit_approval_" + schema, b.pollInterval != null ? b.pollInterval : DEFAULT_POLL_INTERVAL, threads,
-        this::settle, this::catchUp);
+        waiting::settle, waiting::catchUp);
   }
 
   /** Starts a builder. */
@@ -118,11 +97,11 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
   public CompletionStage<ApprovalOutcome> requestApproval(ApprovalTicket ticket) {
     Objects.requireNonNull(ticket, "ticket");
     CompletableFuture<ApprovalOutcome> future = new CompletableFuture<>();
-    String problem = eligibility(ticket);
+    String problem = voting.eligibility(ticket);
     if (problem == null && closed) {
       problem = "the approval handler is closed";
     }
-    if (problem == null && waiting.putIfAbsent(ticket.approvalId(), future) != null) {
+    if (problem == null && !waiting.add(ticket.approvalId(), future)) {
       problem = "approval '" + ticket.approvalId() + "' is already pending";
     }
     if (problem != null) {
@@ -131,7 +110,7 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
       return future.minimalCompletionStage();
     }
     try {
-      ApprovalRows.insert(dataSource, table, ticket);
+      ApprovalRows.insert(tx, voting.table(), ticket);
     } catch (JitException e) {
       waiting.remove(ticket.approvalId(), future);
       future.completeExceptionally(e);
@@ -145,21 +124,6 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
       }
     }
     return future.minimalCompletionStage();
-  }
-
-  private @Nullable String eligibility(ApprovalTicket ticket) {
-    Map<String, String> members = groups.get(ticket.requirement().approverGroup());
-    if (members == null) {
-      return "no approver group '" + ticket.requirement().approverGroup() + "' is configured";
-    }
-    long eligible = members.values().stream()
-        .filter(m -> !Approvers.isRequester(m, ticket.requester().id(), ticket.requester().owner().orElse(null)))
-        .count();
-    if (eligible < ticket.requirement().approvals()) {
-      return "group '" + ticket.requirement().approverGroup() + "' has " + eligible
-          + " eligible approver(s), fewer than the " + ticket.requirement().approvals() + " required";
-    }
-    return null;
   }
 
   /**
@@ -184,32 +148,13 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
     if (approver.isBlank()) {
       throw new IllegalArgumentException("approver must not be blank");
     }
-    ApprovalRows.Decision d = ApprovalRows.inTransaction(dataSource, "approve " + approvalId, c -> {
-      ApprovalRows.Pending p = ApprovalRows.lockPending(c, table, approvalId);
-      Instant now = clock.instant();
-      if (!now.isBefore(p.deadline())) {
-        return timeOut(c, p, now);
-      }
-      String member = checkApprover(p, approver);
-      if (!ApprovalRows.insertVote(c, votes, approvalId, member, now, comment)) {
-        throw new IllegalStateException("'" + member + "' already approved " + approvalId
-            + ": approvals must come from distinct approvers");
-      }
-      int given = ApprovalRows.countVotes(c, votes, approvalId);
-      int remaining = Math.max(0, p.needed() - given);
-      if (remaining == 0) {
-        ApprovalRows.decide(c, table, approvalId, "APPROVED", now, null, null);
-      }
-      record(c, AuditEventType.APPROVAL_APPROVED, p, member, now,
-          "approval " + given + " of " + p.needed() + " recorded" + (remaining == 0 ? "; approved" : "; pending"));
-      return new ApprovalRows.Decision(remaining, null);
-    });
+    ApprovalRows.Decision d = voting.approve(approvalId, approver, comment);
     if (d.timedOut() != null) {
-      settle(approvalId);
+      waiting.settle(approvalId);
       throw d.timedOut();
     }
     if (d.remaining() == 0) {
-      settle(approvalId);
+      waiting.settle(approvalId);
     }
     return d.remaining();
   }
@@ -228,28 +173,11 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
     Objects.requireNonNull(comment, "comment");
     Approvers.requireText(approver, "approver");
     Approvers.requireText(comment, "comment");
-    ApprovalRows.Decision d = ApprovalRows.inTransaction(dataSource, "reject " + approvalId, c -> {
-      ApprovalRows.Pending p = ApprovalRows.lockPending(c, table, approvalId);
-      Instant now = clock.instant();
-      if (!now.isBefore(p.deadline())) {
-        return timeOut(c, p, now);
-      }
-      String member = member(p, approver);
-      ApprovalRows.decide(c, table, approvalId, "REJECTED", now, member, comment);
-      record(c, AuditEventType.APPROVAL_REJECTED, p, member, now, "rejected: " + comment);
-      return new ApprovalRows.Decision(0, null);
-    });
-    settle(approvalId);
+    ApprovalRows.Decision d = voting.reject(approvalId, approver, comment);
+    waiting.settle(approvalId);
     if (d.timedOut() != null) {
       throw d.timedOut();
     }
-  }
-
-  /** Marks the ticket timed out (in the caller's transaction, which commits) and says so. */
-  private ApprovalRows.Decision timeOut(Connection c, ApprovalRows.Pending p, Instant now) throws SQLException {
-    ApprovalRows.decide(c, table, p.approvalId(), "TIMED_OUT", now, null, null);
-    record(c, AuditEventType.APPROVAL_TIMED_OUT, p, null, now, "no decision before " + p.deadline());
-    return new ApprovalRows.Decision(0, timedOut(p.approvalId(), p.ruleIds(), p.deadline()));
   }
 
   /**
@@ -261,17 +189,11 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
   public void cancel(String approvalId) {
     Objects.requireNonNull(approvalId, "approvalId");
     try {
-      ApprovalRows.inTransaction(dataSource, "cancel " + approvalId, c -> {
-        ApprovalRows.cancel(c, table, approvalId, clock.instant());
-        return Boolean.TRUE; // nothing to return; non-null for NullAway
-      });
+      voting.cancel(approvalId);
     } catch (JitException e) {
       LOG.warn("could not cancel approval {} in the database: {}", approvalId, e.getMessage());
     }
-    CompletableFuture<ApprovalOutcome> f = waiting.remove(approvalId);
-    if (f != null) {
-      executor.execute(() -> f.completeExceptionally(new JitException("approval " + approvalId + " was cancelled")));
-    }
+    waiting.cancelled(approvalId);
   }
 
   /**
@@ -282,17 +204,8 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
    * @throws JitException if the database fails
    */
   public List<String> expireDue() {
-    Instant now = clock.instant();
-    List<String> ids = ApprovalRows.inTransaction(dataSource, "expire approvals", c -> {
-      List<ApprovalRows.Pending> due = ApprovalRows.lockDue(c, table, now);
-      List<String> out = new ArrayList<>();
-      for (ApprovalRows.Pending p : due) {
-        timeOut(c, p, now);
-        out.add(p.approvalId());
-      }
-      return out;
-    });
-    ids.forEach(this::settle);
+    List<String> ids = voting.expireDue();
+    ids.forEach(waiting::settle);
     return ids;
   }
 
@@ -302,84 +215,7 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
    * @throws JitException if the database fails
    */
   public List<PendingApproval> pending() {
-    return ApprovalRows.pending(dataSource, table, votes);
-  }
-
-  private String checkApprover(ApprovalRows.Pending p, String approver) {
-    if (Approvers.isRequester(approver, p.requesterId(), p.requesterOwner())) {
-      throw new JitException("'" + approver + "' cannot approve approval " + p.approvalId()
-          + " required by rules " + p.ruleIds() + ": it is the requester or the requester's owner,"
-          + " and an identity never approves its own request");
-    }
-    return member(p, approver);
-  }
-
-  private String member(ApprovalRows.Pending p, String approver) {
-    String member = groups.getOrDefault(p.group(), Map.of()).get(Approvers.fold(approver));
-    if (member == null) {
-      throw new JitException("'" + approver + "' is not a member of approver group '" + p.group()
-          + "' required by rules " + p.ruleIds());
-    }
-    return member;
-  }
-
-  private void record(Connection c, AuditEventType type, ApprovalRows.Pending p, @Nullable String approver,
-      Instant at, String reason) {
-    if (audit == null) {
-      return;
-    }
-    Map<String, String> f = new LinkedHashMap<>();
-    f.put(AuditEvent.APPROVAL_ID, p.approvalId());
-    f.put(AuditEvent.IDENTITY, p.requesterId());
-    f.put(AuditEvent.TASK_ID, p.taskId());
-    f.put(AuditEvent.RESOURCE, p.resource());
-    f.put(AuditEvent.RULES, String.join(",", p.ruleIds()));
-    if (approver != null) {
-      f.put(AuditEvent.APPROVERS, approver);
-    }
-    f.put(AuditEvent.REASON, reason);
-    audit.append(c, new AuditEvent(type, at, f));
-  }
-
-  /**
-   * Completes the stage waiting here for {@code approvalId}, if any, from the row's decided state. The
-   * approver's thread and the listener may both settle one ticket: the stage leaves the map only after
-   * its completion was handed to the executor, and the first completion wins (both read the same decided
-   * row), so a caller of {@link #approve} with the default executor finds the stage complete on return.
-   */
-  private void settle(String approvalId) {
-    CompletableFuture<ApprovalOutcome> f = waiting.get(approvalId);
-    if (f == null) {
-      return;
-    }
-    ApprovalRows.Outcome o = ApprovalRows.outcome(dataSource, table, votes, approvalId);
-    if (o == null || o.state().equals("PENDING")) {
-      return;
-    }
-    executor.execute(() -> {
-      switch (o.state()) {
-        case "APPROVED" -> f.complete(new ApprovalOutcome.Approved(o.approvals()));
-        case "REJECTED" -> f.complete(new ApprovalOutcome.Rejected(
-            Objects.requireNonNullElse(o.decidedBy(), "unknown"), Objects.requireNonNullElse(o.comment(), "")));
-        case "TIMED_OUT" -> f.completeExceptionally(timedOut(approvalId, o.ruleIds(), o.deadline()));
-        default -> f.completeExceptionally(new JitException("approval " + approvalId + " was cancelled"));
-      }
-    });
-    waiting.remove(approvalId, f);
-  }
-
-  /** Settles every stage waiting here whose ticket was decided (the polling fallback). */
-  private void catchUp() {
-    if (waiting.isEmpty()) {
-      return;
-    }
-    for (String id : ApprovalRows.decided(dataSource, table, Set.copyOf(waiting.keySet()))) {
-      settle(id);
-    }
-  }
-
-  private static JitException timedOut(String approvalId, List<String> ruleIds, Instant deadline) {
-    return new JitException("approval " + approvalId + " for rules " + ruleIds + " timed out at " + deadline);
+    return ApprovalRows.pending(tx, voting.table(), voting.votes());
   }
 
   /** Whether the listener's connection is up right now (decisions arrive at once rather than by polling). */
@@ -395,18 +231,13 @@ public final class PostgresApprovalHandler implements ApprovalHandler, AutoClose
   public void close() {
     closed = true;
     listener.close();
-    for (String id : Set.copyOf(waiting.keySet())) {
-      CompletableFuture<ApprovalOutcome> f = waiting.remove(id);
-      if (f != null) {
-        f.completeExceptionally(new JitException("approval " + id
-            + " was still waiting when its approval handler closed; the ticket stays pending in the database"));
-      }
-    }
+    waiting.refuseAll();
   }
 
   @Override
   public String toString() {
-    return "PostgresApprovalHandler[schema=" + schema + ", waiting=" + waiting.size() + ", groups=" + groups.keySet() + "]";
+    return "PostgresApprovalHandler[schema=" + schema + ", waiting=" + waiting.size() + ", groups="
+        + voting.groupNames() + "]";
   }
 
   /**

@@ -9,6 +9,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -60,6 +61,7 @@ public final class PostgresAuditSink implements AuditSink {
   private static final int FETCH_SIZE = 1_000;
 
   private final DataSource dataSource;
+  private final Transactions tx;
   private final String schema;
   private final String appendSql;
   private final @Nullable IssuanceLink issuance;
@@ -67,6 +69,7 @@ public final class PostgresAuditSink implements AuditSink {
   private PostgresAuditSink(DataSource dataSource, String schema, @Nullable IssuanceLink issuance) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.schema = SchemaName.check(schema);
+    this.tx = new Transactions(dataSource, "audit");
     this.appendSql = "SELECT out_seq, out_hash FROM " + SchemaName.quoted(schema) + ".jit_audit_append(?)";
     this.issuance = issuance;
   }
@@ -143,17 +146,15 @@ public final class PostgresAuditSink implements AuditSink {
    * @throws JitException if the database fails
    */
   public Head head() {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT seq, hash FROM " + SchemaName.quoted(schema) + ".jit_audit_head")) {
-      if (!rs.next()) {
-        throw new JitException("audit: the head row of schema \"" + schema + "\" is missing");
+    return tx.autoCommit("read the head of schema \"" + schema + "\"", c -> {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT seq, hash FROM " + SchemaName.quoted(schema) + ".jit_audit_head")) {
+        if (!rs.next()) {
+          throw new JitException("audit: the head row of schema \"" + schema + "\" is missing");
+        }
+        return new Head(rs.getLong(1), rs.getString(2));
       }
-      return new Head(rs.getLong(1), rs.getString(2));
-    } catch (SQLException e) {
-      throw new JitException("audit: could not read the head of schema \"" + schema + "\" (SQLState "
-          + e.getSQLState() + ")", e);
-    }
+    });
   }
 
   /**
@@ -183,25 +184,7 @@ public final class PostgresAuditSink implements AuditSink {
    * @throws JitException if the database fails
    */
   public AuditTrail.Check verify(@Nullable Head anchor) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        return verify(c, anchor);
-      } finally {
-        try {
-          c.rollback();
-          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-          c.setAutoCommit(autoCommit);
-        } catch (SQLException ignored) {
-          // a broken connection; the pool discards it
-        }
-      }
-    } catch (SQLException e) {
-      throw new JitException("audit: could not verify the trail of schema \"" + schema + "\" (SQLState "
-          + e.getSQLState() + ")", e);
-    }
+    return tx.snapshot("verify the trail of schema \"" + schema + "\"", c -> verify(c, anchor));
   }
 
   private AuditTrail.Check verify(Connection c, @Nullable Head anchor) throws SQLException {
@@ -277,37 +260,27 @@ public final class PostgresAuditSink implements AuditSink {
    */
   public long exportJsonLines(OutputStream out) {
     Objects.requireNonNull(out, "out");
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        s.setFetchSize(FETCH_SIZE);
-        long n = 0;
-        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-        try (ResultSet rs = s.executeQuery("SELECT line FROM " + SchemaName.quoted(schema) + ".jit_audit ORDER BY seq")) {
-          while (rs.next()) {
-            w.write(rs.getString(1));
-            w.write('\n');
-            n++;
+    try {
+      return tx.snapshot("export the trail of schema \"" + schema + "\"", c -> {
+        try (Statement s = c.createStatement()) {
+          s.setFetchSize(FETCH_SIZE);
+          long n = 0;
+          Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+          try (ResultSet rs = s.executeQuery("SELECT line FROM " + SchemaName.quoted(schema) + ".jit_audit ORDER BY seq")) {
+            while (rs.next()) {
+              w.write(rs.getString(1));
+              w.write('\n');
+              n++;
+            }
           }
+          w.flush();
+          return n;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-        w.flush();
-        return n;
-      } finally {
-        try {
-          c.rollback();
-          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-          c.setAutoCommit(autoCommit);
-        } catch (SQLException ignored) {
-          // a broken connection; the pool discards it
-        }
-      }
-    } catch (SQLException e) {
-      throw new JitException("audit: could not export the trail of schema \"" + schema + "\" (SQLState "
-          + e.getSQLState() + ")", e);
-    } catch (IOException e) {
-      throw new JitException("audit: could not write the exported trail", e);
+      });
+    } catch (UncheckedIOException e) {
+      throw new JitException("audit: could not write the exported trail", e.getCause());
     }
   }
 

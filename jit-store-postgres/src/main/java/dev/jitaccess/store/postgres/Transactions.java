@@ -11,8 +11,10 @@ import javax.sql.DataSource;
 /**
  * Runs units of work on connections of the user's {@link DataSource}: one transaction each, committed
  * only when the work returns, rolled back on any failure, so a connection lost mid-transaction commits
- * nothing. Every failure becomes a {@link JitException} naming what failed (a grant id, never a token)
- * with the driver's exception as cause: the broker then fails closed.
+ * nothing; or one read in auto-commit mode; or one consistent read-only snapshot. Every failure becomes a
+ * {@link JitException} naming the component and what failed (a grant or approval id, never a token) with
+ * the driver's SQLState, and the driver's exception as cause: the caller then fails closed. The one
+ * helper of this module's grant store, key directory, approval handler and audit sink.
  */
 final class Transactions {
   /** Work on one connection. */
@@ -23,9 +25,21 @@ final class Transactions {
   }
 
   private final DataSource dataSource;
+  private final String component;
 
+  /** Transactions of the grant store. */
   Transactions(DataSource dataSource) {
+    this(dataSource, "grant store");
+  }
+
+  /**
+   * Transactions of one component.
+   *
+   * @param component how failures name the component, for example {@code approvals}
+   */
+  Transactions(DataSource dataSource, String component) {
     this.dataSource = dataSource;
+    this.component = component;
   }
 
   /** Runs {@code work} in one transaction and commits it. */
@@ -43,7 +57,7 @@ final class Transactions {
         restoreAutoCommit(c);
       }
     } catch (SQLException e) {
-      throw new JitException("grant store: could not " + what + ": " + e.getMessage(), e);
+      throw failed(what, e);
     }
   }
 
@@ -52,8 +66,38 @@ final class Transactions {
     try (Connection c = dataSource.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
-      throw new JitException("grant store: could not " + what + ": " + e.getMessage(), e);
+      throw failed(what, e);
     }
+  }
+
+  /**
+   * Runs {@code work} in one read-only, repeatable-read snapshot, then rolls it back and restores the
+   * connection's isolation and auto-commit mode.
+   */
+  <T> T snapshot(String what, Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        return work.run(c);
+      } finally {
+        try {
+          c.rollback();
+          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+          c.setAutoCommit(autoCommit);
+        } catch (SQLException ignored) {
+          // a broken connection; the pool discards it
+        }
+      }
+    } catch (SQLException e) {
+      throw failed(what, e);
+    }
+  }
+
+  /** The failure of {@code what}: the component, the SQLState, the driver's exception as cause. */
+  JitException failed(String what, SQLException e) {
+    return new JitException(component + ": could not " + what + " (SQLState " + e.getSQLState() + ")", e);
   }
 
   private static void restoreAutoCommit(Connection c) {
