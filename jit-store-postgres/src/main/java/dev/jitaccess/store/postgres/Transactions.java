@@ -26,20 +26,30 @@ final class Transactions {
 
   private final DataSource dataSource;
   private final String component;
+  private final boolean driverMessage;
 
-  /** Transactions of the grant store. */
+  /**
+   * Transactions of the grant store: its failures also carry the driver's message (for example the
+   * server's "must run in READ COMMITTED" refusal), which holds grant ids and SQL, never a token.
+   */
   Transactions(DataSource dataSource) {
-    this(dataSource, "grant store");
+    this(dataSource, "grant store", true);
   }
 
   /**
-   * Transactions of one component.
+   * Transactions of one component whose failures name only the SQLState (the driver's message could
+   * quote approval or audit values).
    *
    * @param component how failures name the component, for example {@code approvals}
    */
   Transactions(DataSource dataSource, String component) {
+    this(dataSource, component, false);
+  }
+
+  private Transactions(DataSource dataSource, String component, boolean driverMessage) {
     this.dataSource = dataSource;
     this.component = component;
+    this.driverMessage = driverMessage;
   }
 
   /** Runs {@code work} in one transaction and commits it. */
@@ -95,9 +105,13 @@ final class Transactions {
     }
   }
 
-  /** The failure of {@code what}: the component, the SQLState, the driver's exception as cause. */
+  /**
+   * The failure of {@code what}: the component, the SQLState (and, for the grant store, the driver's
+   * message), the driver's exception as cause.
+   */
   JitException failed(String what, SQLException e) {
-    return new JitException(component + ": could not " + what + " (SQLState " + e.getSQLState() + ")", e);
+    String message = component + ": could not " + what + " (SQLState " + e.getSQLState() + ")";
+    return new JitException(driverMessage ? message + ": " + e.getMessage() : message, e);
   }
 
   private static void restoreAutoCommit(Connection c) {
