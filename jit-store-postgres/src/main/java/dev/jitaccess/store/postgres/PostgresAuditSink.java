@@ -280,7 +280,7 @@ public final class PostgresAuditSink implements AuditSink {
         }
       });
     } catch (UncheckedIOException e) {
-      throw new JitException("audit: could not write the exported trail", e.getCause());
+      throw new JitException("audit: could not write the exported trail", e);
     }
   }
 
