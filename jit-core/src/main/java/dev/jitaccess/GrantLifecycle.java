@@ -217,40 +217,41 @@ final class GrantLifecycle {
   }
 
   /**
-   * A grant this broker tracks was ended elsewhere (another replica changed the shared store): calls its
-   * listeners once (unless already reported), drops its timer events and revokes its sub-grants. It
-   * audits nothing: whoever changed the state audited the end (another replica's broker, or the shared
-   * store's sweeper through its linked audit sink), so a shared trail holds each end exactly once. For a
-   * grant this broker does not track it only revokes the sub-grants this broker issued from it; a record
-   * that is still live changes nothing.
+   * A grant this broker tracks was ended elsewhere (another replica changed the shared store; the change
+   * feed says which grant and its new state, {@link GrantStore.Change}): calls its listeners once (unless
+   * already reported) with the facts this broker kept, drops its timer events and revokes its sub-grants;
+   * no record is read. It audits nothing: whoever changed the state audited the end (another replica's
+   * broker, or the shared store's sweeper through its linked audit sink), so a shared trail holds each
+   * end exactly once. For a grant this broker does not track it only revokes the sub-grants this broker
+   * issued from it; a grant that is still live changes nothing.
    *
    * @return true if this call reported the end to the listeners
    */
-  boolean onRemoteEnd(GrantRecord ended) {
-    if (ended.state() == GrantState.LIVE) {
+  boolean onRemoteEnd(GrantStore.Change change) {
+    if (change.state() == GrantState.LIVE) {
       return false;
     }
-    LiveGrant tracked = active.get(ended.grantId());
+    String grantId = change.grantId();
+    LiveGrant tracked = active.get(grantId);
     if (tracked == null) {
       // a parent issued on another replica: the sub-grants this broker issued from it end with it
-      if (children.containsKey(ended.grantId())) {
-        cascade(ended.info());
-      }
+      endChildren(grantId);
       return false;
     }
     if (!tracked.claimReport()) {
       return false;
     }
-    forget(ended.grantId());
-    tell(ended, tracked.own());
-    cascade(ended.info());
+    forget(grantId);
+    GrantInfo info = tracked.info();
+    tell(info, change.state(), change.revocationReason(), tracked.own());
+    cascade(info);
     return true;
   }
 
   /** Audits and calls back the end of a grant. */
   private void report(GrantRecord ended, @Nullable List<GrantListener> own, String note) {
     audit(ended, note);
-    tell(ended, own);
+    tell(ended.info(), ended.state(), ended.revocationReason(), own);
   }
 
   /** Audits the end of a grant (REVOKED with its reason, or EXPIRED as idle or ttl). */
@@ -267,13 +268,13 @@ final class GrantLifecycle {
     }
   }
 
-  /** Calls back the end of a grant: onRevoked or onExpired. */
-  private void tell(GrantRecord ended, @Nullable List<GrantListener> own) {
-    GrantInfo info = ended.info();
+  /** Calls back the end of a grant: onRevoked (with its reason) or onExpired. */
+  private void tell(GrantInfo info, GrantState state, @Nullable RevocationReason reason,
+      @Nullable List<GrantListener> own) {
     String grantId = info.grantId();
-    if (ended.state() == GrantState.REVOKED) {
-      RevocationReason reason = revocationReason(ended);
-      events.notify(grantId, own, l -> l.onRevoked(info, reason), "onRevoked");
+    if (state == GrantState.REVOKED) {
+      RevocationReason why = Objects.requireNonNull(reason, "a revoked grant carries its reason");
+      events.notify(grantId, own, l -> l.onRevoked(info, why), "onRevoked");
     } else {
       events.notify(grantId, own, l -> l.onExpired(info), "onExpired");
     }
@@ -293,6 +294,11 @@ final class GrantLifecycle {
         siblings.remove(grantId);
       }
     });
+    endChildren(grantId);
+  }
+
+  /** Revokes the sub-grants this broker issued from {@code grantId} (their parent ended). */
+  private void endChildren(String grantId) {
     Set<String> kids = children.remove(grantId);
     if (kids != null) {
       for (String kid : kids) {
@@ -380,7 +386,7 @@ final class GrantLifecycle {
     if (rec.isPresent() && rec.get().state() != GrantState.LIVE) {
       // ended by a revocation here or by another replica (or its sweeper): the call that changed the state
       // audited it; the listeners hear it once, from whichever look at the ended record claims it first
-      onRemoteEnd(rec.get());
+      onRemoteEnd(GrantStore.Change.of(rec.get()));
       forget(grantId);
       return;
     }

@@ -162,18 +162,53 @@ public interface GrantStore {
   }
 
   /**
-   * Hears about records changed through other instances that share this store's data: other replicas of
-   * the service, or a person changing the database by hand. Each call carries the record as it is after
-   * the change, so a listener needs no further read.
+   * What a change feed tells its listeners: which grant changed and its state after the change, without
+   * the rest of its record, so a burst of changes (a {@code revokeTask} of 10,000 grants on another
+   * replica) costs each replica a small read, not 10,000 records. By the time a listener hears it, the
+   * store answers {@link #find} for that grant from the change on (its local cache, if any, no longer holds
+   * the old record); a listener that needs the whole record reads it with {@link #find}.
+   *
+   * @param grantId the grant that changed
+   * @param state its state after the change
+   * @param revocationReason why it was revoked: non-null exactly when {@code state} is REVOKED
+   */
+  record Change(String grantId, GrantState state, @Nullable RevocationReason revocationReason) {
+    /**
+     * Checks the change.
+     *
+     * @throws NullPointerException if {@code grantId} or {@code state} is null
+     * @throws IllegalArgumentException if {@code revocationReason} does not fit {@code state} (non-null exactly
+     *     for REVOKED)
+     */
+    public Change {
+      Objects.requireNonNull(grantId, "grantId");
+      Objects.requireNonNull(state, "state");
+      if ((state == GrantState.REVOKED) != (revocationReason != null)) {
+        throw new IllegalArgumentException(
+            "a revocation reason goes exactly with REVOKED; got " + state + " with " + revocationReason);
+      }
+    }
+
+    /** The change that leaves a grant as {@code record} is. */
+    public static Change of(GrantRecord record) {
+      Objects.requireNonNull(record, "record");
+      return new Change(record.grantId(), record.state(), record.revocationReason());
+    }
+  }
+
+  /**
+   * Hears about grants changed through other instances that share this store's data: other replicas of
+   * the service, or a person changing the database by hand. Each call carries the grant id and its state
+   * after the change ({@link Change}); the rest of the record is one {@link #find} away.
    */
   @FunctionalInterface
   interface ChangeListener {
     /**
-     * A grant's record changed elsewhere (for example it was revoked on another replica).
+     * A grant changed elsewhere (for example it was revoked on another replica).
      *
-     * @param current the record as it is now
+     * @param change the grant and its state now
      */
-    void onChange(GrantRecord current);
+    void onChange(Change change);
   }
 
   /** A registration made by {@link #subscribe}; closing it stops further calls. Closing twice is harmless. */
@@ -188,8 +223,10 @@ public interface GrantStore {
    * Registers a listener for changes made through other instances sharing this store's data (the change
    * feed). Delivery is at least once and may also include changes made through this instance, so a
    * listener must be idempotent; it runs on the store's feed thread or executor, and an exception it
-   * throws is logged and changes nothing. A store whose data no other instance shares, such as the
-   * in-memory store, never calls the listener: that is the default.
+   * throws is logged and changes nothing. A store that caches records drops a changed grant's record
+   * from its cache before it calls the listeners (a verifier on this instance refuses a grant revoked
+   * elsewhere as soon as the listeners hear of it). A deleted record is not delivered. A store whose data
+   * no other instance shares, such as the in-memory store, never calls the listener: that is the default.
    *
    * @throws NullPointerException if {@code listener} is null
    */

@@ -103,15 +103,15 @@ public abstract class GrantStoreContractSupport {
   }
 
   /** Waits (at most 30 s per change heard, never sleeping) until the listener heard the grant in that state. */
-  protected static GrantRecord awaitState(BlockingQueue<GrantRecord> heard, String grantId, GrantState state)
-      throws InterruptedException {
+  protected static GrantStore.Change awaitState(BlockingQueue<GrantStore.Change> heard, String grantId,
+      GrantState state) throws InterruptedException {
     for (int i = 0; i < 10_000; i++) {
-      GrantRecord r = heard.poll(30, TimeUnit.SECONDS);
-      if (r == null) {
+      GrantStore.Change c = heard.poll(30, TimeUnit.SECONDS);
+      if (c == null) {
         throw new AssertionError("no change of " + grantId + " to " + state + " was heard within 30 s");
       }
-      if (r.grantId().equals(grantId) && r.state() == state) {
-        return r;
+      if (c.grantId().equals(grantId) && c.state() == state) {
+        return c;
       }
     }
     throw new AssertionError("no change of " + grantId + " to " + state + " among 10,000 changes heard");

@@ -1,22 +1,16 @@
 package dev.jitaccess.store.postgres;
 
-import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantStore;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
@@ -35,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * (the fast hint: one NOTIFY per statement, its payload the grant id when one grant changed) and runs a
  * catch-up query (the truth) after every (re)connect, every {@code catchUpInterval}, and at once on a
  * notification without payload (a statement that changed several grants, such as a revokeTask): a burst
- * of changes is then one catch-up (one query for the ids, every id invalidated at once, the records read
- * in batches of 1,000), not one notification and load per grant.
+ * of changes is then one catch-up (one query for the ids, every id invalidated at once, then one light
+ * read of their states), not one notification and load per grant. The SQL is {@link ChangeReads}'s, the
+ * listeners {@link FeedSubscribers}'.
  *
  * <h2>The watermark</h2>
  * A catch-up runs in a REPEATABLE READ transaction and remembers that transaction's snapshot
@@ -57,48 +52,30 @@ import org.slf4j.LoggerFactory;
  * NOTIFY on the live connection. When the connection is lost the feed stops advancing, and once
  * {@code maxStaleness} has passed the store reads the database instead of the cache.
  *
- * <p>Changed grants leave the cache, are read again in batches and handed to the subscribers.
+ * <p>Changed grants leave the cache; then their id, state and revocation reason (never the whole record:
+ * a replica that tracks none of 10,000 revoked grants must not read 10,000 records) are read in batches of
+ * 10,000 and handed to the subscribers as {@link GrantStore.Change}s. The next {@code find} of a changed
+ * grant reads the database.
  */
 final class ChangeFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresGrantStore.class);
   private static final int POLL_MILLIS = 100;
-  private static final int LOAD_BATCH = 1000;
-  private static final int QUERY_TIMEOUT_SECONDS = 10;
+  private static final int LOAD_BATCH = 10_000;
+  /** The timeout of every query of the feed ({@link ChangeReads}). */
+  static final int QUERY_TIMEOUT_SECONDS = 10;
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
-
-  /** A subscriber and whether it was closed. */
-  private static final class Registration implements GrantStore.Subscription {
-    final GrantStore.ChangeListener listener;
-    final CopyOnWriteArrayList<Registration> all;
-    volatile boolean closed;
-
-    Registration(GrantStore.ChangeListener listener, CopyOnWriteArrayList<Registration> all) {
-      this.listener = listener;
-      this.all = all;
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      all.remove(this);
-    }
-  }
 
   private final DataSource dataSource;
   private final String schema;
   private final String channel;
-  private final String changes;
-  private final String pruned;
   private final Clock clock;
   private final Duration maxStaleness;
   private final Duration catchUpInterval;
   private final RecordCache cache;
-  private final String loadSql;
-  private final String changedSql;
+  private final ChangeReads reads;
   private final Runnable periodic;
-  private final Executor callbacks;
-  private final CopyOnWriteArrayList<Registration> listeners = new CopyOnWriteArrayList<>();
+  private final FeedSubscribers subscribers;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch listening = new CountDownLatch(1);
   private final ReentrantLock progress = new ReentrantLock();
@@ -127,20 +104,13 @@ final class ChangeFeed implements AutoCloseable {
     this.dataSource = dataSource;
     this.schema = schema;
     this.channel = '"' + SchemaName.grantChannel(schema) + '"';
-    this.changes = SchemaName.quoted(schema) + ".jit_grant_change";
-    this.pruned = SchemaName.quoted(schema) + ".jit_grant_change_pruned";
-    String grants = SchemaName.quoted(schema) + ".jit_grant";
-    String columns = GrantRows.columnsOf("g");
-    this.loadSql = "SELECT " + columns + " FROM " + grants + " g WHERE g.grant_id = ANY (?)";
-    // the ids of the grants changed since a snapshot (V1 logged one id a row, V5 an array a statement)
-    this.changedSql = "SELECT DISTINCT unnest(coalesce(grant_ids, ARRAY[grant_id])) FROM " + changes
-        + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)";
+    this.reads = new ChangeReads(schema);
     this.clock = clock;
     this.maxStaleness = maxStaleness;
     this.catchUpInterval = catchUpInterval;
     this.cache = cache;
     this.periodic = periodic;
-    this.callbacks = callbacks;
+    this.subscribers = new FeedSubscribers(callbacks);
     this.thread = threads.newThread(this::run);
   }
 
@@ -176,9 +146,7 @@ final class ChangeFeed implements AutoCloseable {
   }
 
   GrantStore.Subscription subscribe(GrantStore.ChangeListener listener) {
-    Registration r = new Registration(listener, listeners);
-    listeners.add(r);
-    return r;
+    return subscribers.subscribe(listener);
   }
 
   /**
@@ -374,48 +342,9 @@ final class ChangeFeed implements AutoCloseable {
   private Instant catchUp(Connection c) throws SQLException {
     Instant startedAt = clock.instant();
     String prev = snapshot;
-    String next;
-    boolean reset;
     catchUpNow = false;
-    c.setAutoCommit(false);
-    try {
-      try (Statement s = c.createStatement()) {
-        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT pg_current_snapshot()::text,"
-              + " NOT pg_visible_in_snapshot(upto_txid, coalesce(?::pg_snapshot, pg_current_snapshot())) FROM " + pruned)) {
-        ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-        ps.setString(1, prev);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new SQLException("table " + pruned + " is empty: the schema was changed by hand");
-          }
-          next = rs.getString(1);
-          reset = prev == null || rs.getBoolean(2);
-        }
-      }
-      if (!reset) {
-        try (PreparedStatement ps = c.prepareStatement(changedSql)) {
-          ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-          ps.setString(1, prev);
-          ps.setString(2, prev);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              pending.add(rs.getString(1));
-            }
-          }
-        }
-      }
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      PostgresSchema.rollbackQuietly(c, e);
-      throw e;
-    } finally {
-      if (!c.isClosed()) {
-        c.setAutoCommit(true);
-      }
-    }
+    ChangeReads.CatchUp found = reads.catchUp(c, prev, pending);
+    boolean reset = found.reset();
     if (reset) {
       if (prev != null) {
         LOG.warn("change feed of schema {}: changes it had not read were pruned meanwhile; the local cache is dropped",
@@ -423,11 +352,11 @@ final class ChangeFeed implements AutoCloseable {
       }
       cache.reset();
     }
-    // every changed grant leaves the cache before the feed counts as fresh; the records are read after
+    // every changed grant leaves the cache before the feed counts as fresh; their states are read after
     for (String id : pending) {
       cache.invalidate(id);
     }
-    snapshot = next;
+    snapshot = found.snapshot();
     freshAsOf = startedAt;
     if (!pending.isEmpty()) {
       deliver(c);
@@ -443,7 +372,10 @@ final class ChangeFeed implements AutoCloseable {
     return startedAt;
   }
 
-  /** Invalidates the pending grants, reads their current records and hands them to the subscribers. */
+  /**
+   * Invalidates the pending grants, then reads their states (a light read, in batches) and hands them to
+   * the subscribers.
+   */
   private void deliver(Connection c) throws SQLException {
     List<String> ids = new ArrayList<>(pending);
     for (String id : ids) {
@@ -451,60 +383,9 @@ final class ChangeFeed implements AutoCloseable {
     }
     for (int from = 0; from < ids.size(); from += LOAD_BATCH) {
       List<String> batch = ids.subList(from, Math.min(ids.size(), from + LOAD_BATCH));
-      Map<String, Long> stamps = new HashMap<>();
-      for (String id : batch) {
-        stamps.put(id, cache.stamp(id));
-      }
-      List<GrantRecord> records = load(c, batch);
-      for (GrantRecord r : records) {
-        Long stamp = stamps.get(r.grantId());
-        if (stamp != null) {
-          cache.putIfUnchanged(r, stamp);
-        }
-      }
+      List<GrantStore.Change> changes = subscribers.isEmpty() ? List.of() : reads.states(c, batch);
       batch.forEach(pending::remove);
-      dispatchAll(records);
-    }
-  }
-
-  /** The current records of some grants. */
-  private List<GrantRecord> load(Connection c, List<String> grantIds) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(loadSql)) {
-      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      ps.setArray(1, c.createArrayOf("text", grantIds.toArray(new String[0])));
-      List<GrantRecord> records = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          records.add(GrantRows.read(rs));
-        }
-      }
-      return records;
-    }
-  }
-
-  private void dispatchAll(List<GrantRecord> records) {
-    for (GrantRecord r : records) {
-      for (Registration reg : listeners) {
-        dispatch(reg, r);
-      }
-    }
-  }
-
-  private void dispatch(Registration reg, GrantRecord r) {
-    Runnable call = () -> {
-      if (reg.closed) {
-        return;
-      }
-      try {
-        reg.listener.onChange(r);
-      } catch (RuntimeException e) {
-        LOG.warn("a change listener failed on grant {}: {}", r.grantId(), e.toString());
-      }
-    };
-    try {
-      callbacks.execute(call);
-    } catch (RuntimeException e) {
-      LOG.warn("the callback executor refused the change of grant {}: {}", r.grantId(), e.toString());
+      subscribers.deliver(changes);
     }
   }
 

@@ -33,8 +33,16 @@ final class GrantRows {
       "key_thumbprint", "idle_timeout_s", "idle_timeout_n", "idle_deadline_s", "idle_deadline_n", "deadline_s",
       "deadline_n", "uses");
 
-  /** The column list for SELECT. */
+  /** The column list, for writing every column ({@link #updateSql}). */
   static final String SELECT_LIST = String.join(", ", COLUMNS);
+
+  /**
+   * The array columns: read as {@code NULLIF(column, '{}')} ({@link #columnsOf}), so an empty array (most
+   * of them, in most grants) comes back as SQL NULL and costs the reader no array decoding; the columns are
+   * NOT NULL, so NULL read back means exactly "empty".
+   */
+  private static final Set<String> ARRAYS = Set.of(
+      "actions", "approvers", "approved_at_s", "approved_at_n", "approval_comments", "rule_ids", "delegators");
 
   private GrantRows() {}
 
@@ -78,9 +86,14 @@ final class GrantRows {
     return i + 1;
   }
 
-  /** Every column of {@link #COLUMNS}, qualified by a table alias, for SELECT or RETURNING. */
+  /**
+   * Every column of {@link #COLUMNS}, qualified by a table alias, for SELECT or RETURNING and {@link #read}:
+   * the array columns as {@code NULLIF(alias.column, '{}')}.
+   */
   static String columnsOf(String alias) {
-    return String.join(", ", COLUMNS.stream().map(col -> alias + "." + col).toList());
+    return String.join(", ", COLUMNS.stream()
+        .map(col -> ARRAYS.contains(col) ? "NULLIF(" + alias + "." + col + ", '{}') AS " + col : alias + "." + col)
+        .toList());
   }
 
   /**
@@ -170,13 +183,15 @@ final class GrantRows {
   }
 
   /**
-   * Reads the record at the current row of a result of {@code SELECT } {@link #SELECT_LIST} (or
-   * {@link #columnsOf}): by position, in the order of {@link #COLUMNS}, which every reader selects.
+   * Reads the record at the current row of a result of {@code SELECT } {@link #columnsOf}: by position, in
+   * the order of {@link #COLUMNS}, which every reader selects; an array column read as NULL is empty.
    */
   static GrantRecord read(ResultSet rs) throws SQLException {
     String[] approvers = strings(rs.getArray(C_APPROVERS));
-    Long[] atS = (Long[]) array(rs.getArray(C_APPROVED_AT_S));
-    Integer[] atN = (Integer[]) array(rs.getArray(C_APPROVED_AT_N));
+    Array s = rs.getArray(C_APPROVED_AT_S);
+    Long[] atS = s == null ? new Long[0] : (Long[]) s.getArray();
+    Array n = rs.getArray(C_APPROVED_AT_N);
+    Integer[] atN = n == null ? new Integer[0] : (Integer[]) n.getArray();
     String[] comments = strings(rs.getArray(C_APPROVAL_COMMENTS));
     if (atS.length != approvers.length || atN.length != approvers.length || comments.length != approvers.length) {
       throw new SQLException("grant " + rs.getString(C_GRANT_ID) + ": approval arrays differ in length");
@@ -229,14 +244,8 @@ final class GrantRows {
     return reason == null ? null : reason.name();
   }
 
+  /** The elements of a text array column read through {@link #columnsOf}: NULL there means empty. */
   private static String[] strings(@Nullable Array a) throws SQLException {
-    return (String[]) array(a);
-  }
-
-  private static Object array(@Nullable Array a) throws SQLException {
-    if (a == null) {
-      throw new SQLException("a NOT NULL array column was NULL");
-    }
-    return a.getArray();
+    return a == null ? new String[0] : (String[]) a.getArray();
   }
 }

@@ -36,7 +36,7 @@ final class GrantStatements {
     this.grants = s + ".jit_grant";
     this.insertSql = GrantRows.insertCallSql(s);
     this.updateSql = GrantRows.updateSql(grants);
-    this.findSql = "SELECT " + GrantRows.SELECT_LIST + " FROM " + grants + " WHERE grant_id = ?";
+    this.findSql = "SELECT " + GrantRows.columnsOf("g") + " FROM " + grants + " g WHERE g.grant_id = ?";
     this.findForUpdateSql = findSql + " FOR UPDATE";
     this.endLock = Transactions.lockKey(schema + "\u0000end live grants");
     // one plain UPDATE: its rows are locked in the scan's order, not by grant id; the advisory lock taken

@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Builder#listenerDataSource}: one dedicated connection) that LISTENs, and catches up from the
  * change log after every (re)connect and every
  * {@link Builder#catchUpInterval}, on a snapshot watermark that never skips a transaction committing
- * out of id order. Changed grants leave the local cache and are handed, as their current record, to the
- * listeners of {@link #subscribe} (the broker uses this to report ends made on other replicas).
+ * out of id order. Changed grants leave the local cache and reach the listeners of {@link #subscribe} as
+ * {@link GrantStore.Change}s, id and state only (the broker reports ends made on other replicas from them).
  *
  * <p>{@link #find}, the verifier's hot path, answers from a bounded local cache while the feed is
  * fresh: its last catch-up began less than {@link Builder#maxStaleness} ago. When the feed has been down

@@ -9,6 +9,7 @@ import dev.jitaccess.JitException;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.testkit.ManualClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -68,10 +69,11 @@ class PostgresChangeFeedTest {
     return GrantRecord.live(info, null, Instant.MAX);
   }
 
-  private static GrantRecord await(BlockingQueue<GrantRecord> heard, String id, GrantState state) throws Exception {
+  private static GrantStore.Change await(BlockingQueue<GrantStore.Change> heard, String id, GrantState state)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      GrantRecord r = heard.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      GrantStore.Change r = heard.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       assertThat(r).as("change of " + id + " to " + state).isNotNull();
       if (r.grantId().equals(id) && r.state() == state) {
         return r;
@@ -91,7 +93,7 @@ class PostgresChangeFeedTest {
   void catchUpFindsATransactionThatCommittedAfterALaterOne() throws Exception {
     PostgresGrantStore store = store(pool, "feed-watermark");
     store.feed().ignoreNotifications();
-    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    BlockingQueue<GrantStore.Change> heard = new LinkedBlockingQueue<>();
     store.subscribe(heard::add);
     GrantRecord x = record();
     GrantRecord y = record();
@@ -122,7 +124,7 @@ class PostgresChangeFeedTest {
   @Test
   void aChangeByHandIsAnnounced() throws Exception {
     PostgresGrantStore store = store(pool, "feed-hand");
-    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    BlockingQueue<GrantStore.Change> heard = new LinkedBlockingQueue<>();
     store.subscribe(heard::add);
     GrantRecord x = record();
     store.insert(x, 10, 10);
@@ -140,7 +142,7 @@ class PostgresChangeFeedTest {
   @Test
   void aStatementChangingSeveralGrantsIsOneCatchUp() throws Exception {
     PostgresGrantStore store = store(pool, "feed-burst");
-    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    BlockingQueue<GrantStore.Change> heard = new LinkedBlockingQueue<>();
     store.subscribe(heard::add);
     List<GrantRecord> burst = List.of(record(), record(), record());
     for (GrantRecord r : burst) {
@@ -150,9 +152,9 @@ class PostgresChangeFeedTest {
     long before = store.feed().catchUps();
     SCHEMA.db().execute("UPDATE jit_grant SET state = 'REVOKED', revocation_reason = 'TASK' WHERE grant_id IN ('"
         + String.join("', '", burst.stream().map(GrantRecord::grantId).toList()) + "')");
-    java.util.Map<String, GrantRecord> revoked = new java.util.HashMap<>();
+    java.util.Map<String, GrantStore.Change> revoked = new java.util.HashMap<>();
     while (revoked.size() < burst.size()) { // in any order
-      GrantRecord r = heard.poll(30, TimeUnit.SECONDS);
+      GrantStore.Change r = heard.poll(30, TimeUnit.SECONDS);
       assertThat(r).as("the changes of " + burst.size() + " grants, heard so far " + revoked.keySet()).isNotNull();
       if (r.state() == GrantState.REVOKED) {
         revoked.put(r.grantId(), r);
@@ -173,7 +175,7 @@ class PostgresChangeFeedTest {
   @Test
   void aFeedDownLongerThanMaxStalenessSendsReadsToTheDatabase() throws Exception {
     PostgresGrantStore store = store(pool, "feed-stale");
-    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    BlockingQueue<GrantStore.Change> heard = new LinkedBlockingQueue<>();
     store.subscribe(heard::add);
     GrantRecord x = record();
     store.insert(x, 10, 10); // an insert is not announced (V5): nothing is in flight for the feed
@@ -249,7 +251,7 @@ class PostgresChangeFeedTest {
   @Test
   void theFeedRecoversWhenItsBackendIsTerminated() throws Exception {
     PostgresGrantStore store = store(pool, "feed-kill");
-    BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+    BlockingQueue<GrantStore.Change> heard = new LinkedBlockingQueue<>();
     store.subscribe(heard::add);
     GrantRecord x = record();
     GrantRecord y = record();
@@ -333,7 +335,7 @@ class PostgresChangeFeedTest {
       s.execute("SELECT pg_current_xact_id()");
       PostgresGrantStore store = store(pool, "feed-oldxmin");
       store.feed().ignoreNotifications();
-      BlockingQueue<GrantRecord> heard = new LinkedBlockingQueue<>();
+      BlockingQueue<GrantStore.Change> heard = new LinkedBlockingQueue<>();
       store.subscribe(heard::add);
       GrantRecord x = record();
       store.insert(x, 10, 10);

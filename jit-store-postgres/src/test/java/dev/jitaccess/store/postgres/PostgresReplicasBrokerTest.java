@@ -25,6 +25,7 @@ import dev.jitaccess.policy.RulePolicy;
 import dev.jitaccess.spi.GrantListener;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.testkit.ManualClock;
 import dev.jitaccess.testkit.TestTrustDomain;
 import java.time.Duration;
@@ -85,7 +86,7 @@ class PostgresReplicasBrokerTest {
     final PostgresGrantStore store;
     final GrantBroker broker;
     final List<String> events;
-    private final BlockingQueue<GrantRecord> feed = new LinkedBlockingQueue<>();
+    private final BlockingQueue<GrantStore.Change> feed = new LinkedBlockingQueue<>();
     private final java.util.Set<String> seen = new java.util.HashSet<>();
 
     Replica(PostgresGrantStore store, GrantBroker broker, List<String> events) {
@@ -106,7 +107,7 @@ class PostgresReplicasBrokerTest {
     void awaitFeed(String grantId, GrantState state) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!seen.contains(grantId + state)) {
-        GrantRecord r = feed.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        GrantStore.Change r = feed.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         assertThat(r).as("feed delivering " + grantId + " " + state).isNotNull();
         seen.add(r.grantId() + r.state());
       }
