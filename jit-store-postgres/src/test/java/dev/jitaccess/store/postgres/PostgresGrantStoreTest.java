@@ -74,6 +74,23 @@ class PostgresGrantStoreTest {
     assertThat(revoked.uses()).isEqualTo(1);
   }
 
+  /**
+   * Regression guard for the bulk end's binary results and the empty-array reads: endLive returns every
+   * field exactly (approvals, delegators, non-ASCII actions), and a record with empty arrays stays empty.
+   */
+  @Test
+  void endLiveReturnsTheRecordExactlyInBinaryAndWithEmptyArrays() {
+    PostgresGrantStore store = store();
+    GrantRecord r = rich("rich-end");
+    GrantRecord plain = GrantRecord.live(rich("plain-end").info().toBuilder().approvalId(null).approvals(List.of())
+        .delegation(null, List.of()).ruleIds(List.of()).build(), null, Instant.MAX);
+    store.insert(r, 10, 10);
+    store.insert(plain, 10, 10);
+    assertThat(store.endLive(List.of("rich-end", "plain-end"), GrantState.REVOKED, RevocationReason.TASK))
+        .containsExactlyInAnyOrder(r.withState(GrantState.REVOKED, RevocationReason.TASK),
+            plain.withState(GrantState.REVOKED, RevocationReason.TASK));
+  }
+
   @Test
   void instantMaxAsIdleDeadlineMeansNever() {
     PostgresGrantStore store = store();
