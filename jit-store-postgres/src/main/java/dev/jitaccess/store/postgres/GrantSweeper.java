@@ -99,8 +99,8 @@ final class GrantSweeper {
       int n = 0;
       // FOR UPDATE re-reads a row that an insert has counted up meanwhile, and then leaves it
       for (String sql : List.of(
-          "DELETE FROM " + s + ".jit_live_by_identity WHERE identity_id IN (SELECT identity_id FROM " + s
-              + ".jit_live_by_identity WHERE live = 0 LIMIT ? FOR UPDATE SKIP LOCKED) AND live = 0",
+          "DELETE FROM " + s + ".jit_live_by_identity_slot WHERE (identity_id, slot) IN (SELECT identity_id, slot FROM "
+              + s + ".jit_live_by_identity_slot WHERE live = 0 LIMIT ? FOR UPDATE SKIP LOCKED) AND live = 0",
           "DELETE FROM " + s + ".jit_live_by_task WHERE (task_id, owner) IN (SELECT task_id, owner FROM " + s
               + ".jit_live_by_task WHERE live = 0 LIMIT ? FOR UPDATE SKIP LOCKED) AND live = 0")) {
         try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -1,0 +1,217 @@
+package dev.jitaccess.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jitaccess.GrantInfo;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantStore.InsertResult;
+import dev.jitaccess.testkit.ManualClock;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Schema V7: inserts of one identity far from its quota share the identity's lock (up to 16 in flight, one
+ * insert slot each) and do not wait for each other's commit; near the quota they take it exclusively, so
+ * the quota stays exact; the identity's counter is split over rows chosen by grant id.
+ */
+class PostgresIdentityInsertSlotsTest {
+  private static final AtomicInteger SEQ = new AtomicInteger();
+  /** The insert slots of jit_insert_grant: an identity at most this far from its quota goes exclusive. */
+  private static final int SLOTS = 16;
+  private static final String WAITED = "55P03"; // lock_not_available: lock_timeout ran out
+  private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
+  private final List<AutoCloseable> opened = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      opened.get(i).close();
+    }
+  }
+
+  private TestDatabase database(boolean migrate) {
+    TestDatabase db = migrate ? TestDatabase.migrated() : TestDatabase.freshSchema();
+    opened.add(db);
+    return db;
+  }
+
+  private PostgresGrantStore store(TestDatabase db) {
+    PostgresGrantStore s = PostgresGrantStore.builder().dataSource(db.pool("slots-" + SEQ.incrementAndGet()))
+        .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock)
+        .sweepInterval(Duration.ofHours(1)).build();
+    opened.add(s);
+    return s;
+  }
+
+  private GrantRecord record(String identity, String task) {
+    Instant now = clock.instant();
+    GrantInfo info = GrantInfo.builder().grantId("v7-" + SEQ.incrementAndGet()).subject(identity)
+        .issuer("https://jit.test").resource("db://x").actions(Set.of("read")).taskId(task).purpose("p")
+        .environment("test").issuedAt(now).expiresAt(now.plusSeconds(600)).build();
+    return GrantRecord.live(info, null, Instant.MAX);
+  }
+
+  /** A connection in a transaction that gives up waiting for a lock after {@code lockTimeout}. */
+  private Connection transaction(String lockTimeout) throws SQLException {
+    Connection c = TestDatabase.direct("slots").getConnection();
+    opened.add(c);
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute("SET lock_timeout = '" + lockTimeout + "'");
+    }
+    return c;
+  }
+
+  /** Regression guard (the point of V7): far from the quota, an insert does not wait for one in flight. */
+  @Test
+  void anInsertFarFromTheQuotaDoesNotWaitForAnotherInFlight() throws SQLException {
+    TestDatabase db = database(true);
+    GrantStatements sql = new GrantStatements(db.schema);
+    Connection first = transaction("0");
+    assertThat(sql.insert(first, record("spiffe://example.org/busy", "t1"), 100, 10, true))
+        .isEqualTo(InsertResult.INSERTED);
+    Connection second = transaction("2s");
+    assertThat(sql.insert(second, record("spiffe://example.org/busy", "t2"), 100, 10, true))
+        .isEqualTo(InsertResult.INSERTED);
+    second.commit();
+    first.commit();
+    assertThat(db.queryLong("SELECT live FROM jit_live_by_identity WHERE identity_id = 'spiffe://example.org/busy'"))
+        .isEqualTo(2);
+  }
+
+  /** Regression guard: near the quota an insert waits until every insert in flight has ended. */
+  @Test
+  void nearTheQuotaAnInsertWaitsForTheInsertsInFlight() throws SQLException {
+    TestDatabase db = database(true);
+    GrantStatements sql = new GrantStatements(db.schema);
+    Connection first = transaction("0");
+    assertThat(sql.insert(first, record("spiffe://example.org/near", "t1"), 100, 10, true))
+        .isEqualTo(InsertResult.INSERTED); // shared: 0 + 16 <= 100
+    Connection second = transaction("300ms");
+    // the same identity with a quota of 16: 0 + 16 > 15 is near, so exclusive, and the first is in flight
+    assertThatThrownBy(() -> sql.insert(second, record("spiffe://example.org/near", "t2"), SLOTS - 1, 10, true))
+        .isInstanceOf(SQLException.class).extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(WAITED);
+    second.rollback();
+    first.commit();
+    assertThat(sql.insert(second, record("spiffe://example.org/near", "t3"), SLOTS - 1, 10, true))
+        .isEqualTo(InsertResult.INSERTED);
+    second.commit();
+  }
+
+  /** Regression guard: an insert that went exclusive near the quota makes a later insert wait, shared or not. */
+  @Test
+  void anExclusiveInsertInFlightMakesEveryOtherInsertOfTheIdentityWait() throws SQLException {
+    TestDatabase db = database(true);
+    GrantStatements sql = new GrantStatements(db.schema);
+    Connection first = transaction("0");
+    assertThat(sql.insert(first, record("spiffe://example.org/excl", "t1"), 1, 10, true))
+        .isEqualTo(InsertResult.INSERTED);
+    Connection second = transaction("300ms");
+    assertThatThrownBy(() -> sql.insert(second, record("spiffe://example.org/excl", "t2"), 1_000, 10, true))
+        .isInstanceOf(SQLException.class).extracting(e -> ((SQLException) e).getSQLState()).isEqualTo(WAITED);
+    second.rollback();
+    first.rollback();
+  }
+
+  /**
+   * The quota stays exact where inserts move from shared to exclusive: 120 concurrent inserts for one
+   * identity with a quota of 40, over two stores (replicas), leave exactly 40.
+   */
+  @Test
+  void theQuotaIsExactWhereInsertsMoveFromSharedToExclusive() throws Exception {
+    TestDatabase db = database(true);
+    List<PostgresGrantStore> replicas = List.of(store(db), store(db));
+    List<GrantRecord> records = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      records.add(record("spiffe://example.org/edge", "edge-" + i));
+    }
+    List<InsertResult> results = Race.times(8, 120, i -> replicas.get(i % 2).insert(records.get(i), 40, 10));
+    assertThat(results.stream().filter(r -> r == InsertResult.INSERTED).count()).isEqualTo(40);
+    assertThat(results.stream().filter(r -> r == InsertResult.IDENTITY_QUOTA_EXCEEDED).count()).isEqualTo(80);
+    assertThat(db.queryLong("SELECT count(*) FROM jit_grant WHERE identity_id = 'spiffe://example.org/edge'"))
+        .isEqualTo(40);
+    assertThat(db.queryLong("SELECT live FROM jit_live_by_identity WHERE identity_id = 'spiffe://example.org/edge'"))
+        .isEqualTo(40);
+  }
+
+  /** The insert and the end of a grant change the same counter row, so no row ever goes below zero. */
+  @Test
+  void aGrantIsCountedOnTheRowOfItsIdAndTheSweeperDeletesRowsAtZero() {
+    TestDatabase db = database(true);
+    PostgresGrantStore store = store(db);
+    List<GrantRecord> records = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      GrantRecord r = record("spiffe://example.org/rows", "rows-" + i);
+      assertThat(store.insert(r, 100, 10)).isEqualTo(InsertResult.INSERTED);
+      records.add(r);
+    }
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot")).isGreaterThan(1);
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot s WHERE live <> (SELECT count(*)"
+        + " FROM jit_grant g WHERE g.identity_id = s.identity_id AND jit_counter_slot(g.grant_id) = s.slot"
+        + " AND g.state = 'LIVE')")).isZero();
+    store.endLive(records.stream().map(GrantRecord::grantId).toList(), dev.jitaccess.spi.GrantState.EXPIRED, null);
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot WHERE live <> 0")).isZero();
+    store.sweep();
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot")).isZero();
+  }
+
+  /** An upgrade from V6 splits the counters over rows by grant id, with the same sums. */
+  @Test
+  void anUpgradeFromV6SplitsTheCountersAndKeepsTheQuotas() throws Exception {
+    TestDatabase db = database(false);
+    List<String> scripts = PostgresSchema.scriptResources();
+    assertThat(scripts.get(6)).endsWith("/V7__concurrent_identity_inserts.sql");
+    try (Connection c = TestDatabase.direct("upgrade").getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL search_path TO " + db.schema);
+        for (String path : scripts.subList(0, 6)) {
+          s.execute(resource(path));
+        }
+      }
+      c.commit();
+    }
+    for (int i = 0; i < 21; i++) {
+      db.execute("INSERT INTO jit_grant (grant_id, identity_id, task_id, state, revocation_reason, issuer, resource,"
+          + " actions, purpose, environment, issued_at_s, issued_at_n, expires_at_s, expires_at_n, approvers,"
+          + " approved_at_s, approved_at_n, approval_comments, break_glass, single_use, rule_ids, delegators,"
+          + " delegations_left, idle_deadline_s, idle_deadline_n, deadline_s, deadline_n, uses) VALUES ('old-" + i
+          + "', 'spiffe://example.org/old', 'old-task-" + i + "', " + (i == 20 ? "'REVOKED', 'TASK'" : "'LIVE', NULL")
+          + ", 'iss', 'res', '{read}', 'p', 'test', 1767225600, 0, 1767226200, 0, '{}', '{}', '{}', '{}', false,"
+          + " false, '{}', '{}', 0, 1767226200, 0, 1767226200, 0, 0)");
+    }
+    assertThat(db.queryLong("SELECT live FROM jit_live_by_identity WHERE identity_id = 'spiffe://example.org/old'"))
+        .isEqualTo(20);
+    assertThat(PostgresSchema.of(db.pool("upgrade"), db.schema).migrate()).isEqualTo(PostgresSchema.latestVersion());
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot")).isGreaterThan(1);
+    assertThat(db.queryLong("SELECT live FROM jit_live_by_identity WHERE identity_id = 'spiffe://example.org/old'"))
+        .isEqualTo(20);
+    PostgresGrantStore store = store(db);
+    assertThat(store.insert(record("spiffe://example.org/old", "new-task"), 20, 10))
+        .isEqualTo(InsertResult.IDENTITY_QUOTA_EXCEEDED);
+    assertThat(store.insert(record("spiffe://example.org/old", "new-task"), 21, 10)).isEqualTo(InsertResult.INSERTED);
+    // each old grant's end takes one from the row the upgrade counted it on
+    db.execute("UPDATE jit_grant SET state = 'EXPIRED' WHERE identity_id = 'spiffe://example.org/old' AND state = 'LIVE'");
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot WHERE live <> 0")).isZero();
+  }
+
+  private static String resource(String path) throws IOException {
+    try (InputStream in = PostgresSchema.class.getResourceAsStream("/" + path)) {
+      return new String(Objects.requireNonNull(in, path).readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
