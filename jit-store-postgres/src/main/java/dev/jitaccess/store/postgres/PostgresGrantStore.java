@@ -131,9 +131,18 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     Checks.range(maxPerTask, 1, Integer.MAX_VALUE, "maxPerTask");
     boolean checkOwner = !sharedTask && record.info().parentGrantId().isEmpty();
     Transactions.Work<InsertResult> work = c -> sql.insert(c, record, maxPerIdentity, maxPerTask, checkOwner);
-    // unlinked: one statement in auto-commit, one round trip; its advisory locks end with it
-    return issuanceLinked ? issuance.insert(record.grantId(), work)
-        : db.autoCommit("insert grant " + record.grantId(), work);
+    if (issuanceLinked) {
+      return issuance.insert(record.grantId(), work);
+    }
+    // one statement in auto-commit (its locks end with it); the committed record is cached, so the broker's
+    // expiry timer and this replica's verifier find it without a read
+    RecordCache c = cache;
+    long stamp = c == null ? 0 : c.stamp(record.grantId());
+    InsertResult result = db.autoCommit("insert grant " + record.grantId(), work);
+    if (c != null && result == InsertResult.INSERTED) {
+      c.putIfUnchanged(record, stamp);
+    }
+    return result;
   }
 
   /**

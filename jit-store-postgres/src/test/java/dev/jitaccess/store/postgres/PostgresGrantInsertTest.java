@@ -24,11 +24,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Schema V7: inserts of one identity far from its quota share the identity's lock (up to 16 in flight, one
- * insert slot each) and do not wait for each other's commit; near the quota they take it exclusively, so
- * the quota stays exact; the identity's counter is split over rows chosen by grant id.
+ * The insert path. Schema V7: inserts of one identity far from its quota share the identity's lock (up to
+ * 16 in flight, one insert slot each) and do not wait for each other's commit; near the quota they take it
+ * exclusively, so the quota stays exact; the identity's counter is split over rows chosen by grant id. The
+ * inserting store caches the committed record.
  */
-class PostgresIdentityInsertSlotsTest {
+class PostgresGrantInsertTest {
   private static final AtomicInteger SEQ = new AtomicInteger();
   /** The insert slots of jit_insert_grant: an identity at most this far from its quota goes exclusive. */
   private static final int SLOTS = 16;
@@ -207,6 +208,25 @@ class PostgresIdentityInsertSlotsTest {
     // each old grant's end takes one from the row the upgrade counted it on
     db.execute("UPDATE jit_grant SET state = 'EXPIRED' WHERE identity_id = 'spiffe://example.org/old' AND state = 'LIVE'");
     assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot WHERE live <> 0")).isZero();
+  }
+
+  /** Regression guard: the inserting store caches what it committed, and nothing it did not. */
+  @Test
+  void theInsertingStoreCachesOnlyACommittedInsert() {
+    TestDatabase db = database(true);
+    PostgresGrantStore store = store(db);
+    RecordCache cache = Objects.requireNonNull(store.cache());
+    GrantRecord r = record("spiffe://example.org/cached", "cached-1");
+    assertThat(store.insert(r, 1, 10)).isEqualTo(InsertResult.INSERTED);
+    assertThat(cache.get(r.grantId())).isEqualTo(r);
+    assertThat(store.find(r.grantId())).contains(r);
+    GrantRecord refused = record("spiffe://example.org/cached", "cached-2");
+    assertThat(store.insert(refused, 1, 10)).isEqualTo(InsertResult.IDENTITY_QUOTA_EXCEEDED);
+    assertThat(cache.get(refused.grantId())).isNull();
+    assertThat(store.insert(r, 10, 10)).isEqualTo(InsertResult.DUPLICATE);
+    store.remove(r.grantId());
+    assertThat(cache.get(r.grantId())).isNull();
+    assertThat(store.find(r.grantId())).isEmpty();
   }
 
   private static String resource(String path) throws IOException {
