@@ -60,21 +60,24 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
   private @Nullable Exception lastFailure;
   private boolean closed;
 
-  private RefreshingBundleSource(Builder b) {
+  /** Options with every default resolved by {@link Builder#build()}, which never changes its builder. */
+  private record Resolved(BundleFormat format, Clock clock, BundleListener listener, Duration defaultRefresh,
+      Duration minRefresh, Duration retry, Duration requestTimeout) {}
+
+  private RefreshingBundleSource(Builder b, Resolved r) {
     this.trustDomain = b.trustDomain;
     this.file = b.file;
     this.endpoint = b.endpoint;
-    // build() has filled in the defaults of every option below
-    this.format = Objects.requireNonNull(b.format, "format");
-    this.clock = Objects.requireNonNull(b.clock, "clock");
+    this.format = r.format();
+    this.clock = r.clock();
     Scheduler given = b.scheduler;
     this.ownScheduler = given == null ? Scheduler.threaded(clock, "jit-spiffe-bundle-" + trustDomain) : null;
     this.scheduler = ownScheduler != null ? ownScheduler : Objects.requireNonNull(given, "scheduler");
-    this.listener = Objects.requireNonNull(b.listener, "listener");
-    this.defaultRefresh = Objects.requireNonNull(b.defaultRefresh, "defaultRefresh");
-    this.minRefresh = Objects.requireNonNull(b.minRefresh, "minRefresh");
-    this.retry = Objects.requireNonNull(b.retry, "retry");
-    this.requestTimeout = Objects.requireNonNull(b.requestTimeout, "requestTimeout");
+    this.listener = r.listener();
+    this.defaultRefresh = r.defaultRefresh();
+    this.minRefresh = r.minRefresh();
+    this.retry = r.retry();
+    this.requestTimeout = r.requestTimeout();
     this.http =
         endpoint == null
             ? null
@@ -383,18 +386,19 @@ public final class RefreshingBundleSource implements BundleSource, AutoCloseable
       } else if (httpClient != null || allowPlainHttp || requestTimeout != null) {
         throw new IllegalStateException("HTTP options apply only to an endpoint source");
       }
-      format = format == null ? BundleFormat.SPIFFE : format;
-      clock = clock == null ? Clock.systemUTC() : clock;
-      listener = listener == null ? new BundleListener() {} : listener;
-      defaultRefresh = defaultRefresh == null ? Duration.ofMinutes(5) : defaultRefresh;
-      minRefresh = minRefresh == null ? Duration.ofSeconds(10) : minRefresh;
-      retry = retry == null ? Duration.ofSeconds(30) : retry;
-      requestTimeout = requestTimeout == null ? Duration.ofSeconds(10) : requestTimeout;
-      if (minRefresh.compareTo(defaultRefresh) > 0) {
-        throw new IllegalStateException(
-            "minRefreshInterval " + minRefresh + " exceeds defaultRefreshInterval " + defaultRefresh);
+      Resolved resolved = new Resolved(
+          format == null ? BundleFormat.SPIFFE : format,
+          clock == null ? Clock.systemUTC() : clock,
+          listener == null ? new BundleListener() {} : listener,
+          defaultRefresh == null ? Duration.ofMinutes(5) : defaultRefresh,
+          minRefresh == null ? Duration.ofSeconds(10) : minRefresh,
+          retry == null ? Duration.ofSeconds(30) : retry,
+          requestTimeout == null ? Duration.ofSeconds(10) : requestTimeout);
+      if (resolved.minRefresh().compareTo(resolved.defaultRefresh()) > 0) {
+        throw new IllegalStateException("minRefreshInterval " + resolved.minRefresh()
+            + " exceeds defaultRefreshInterval " + resolved.defaultRefresh());
       }
-      RefreshingBundleSource source = new RefreshingBundleSource(this);
+      RefreshingBundleSource source = new RefreshingBundleSource(this, resolved);
       if (!source.refresh() && !startDegraded) {
         Exception cause = source.lastFailure;
         source.close();
