@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * token endpoint: the project's one compact-JWS front end ({@link CompactJws}: size, three canonical parts,
  * strict JSON, an asymmetric algorithm from one allow-list (ES256/384/512, RS256, PS256, EdDSA with
  * Ed25519), the one header deny-list with the proof's own {@code jwk} accepted); {@code typ dpop+jwt}; the
- * public key in the {@code jwk} header; a valid signature; {@code htm} the request's
+ * public key in the {@code jwk} header (an RSA key of at least {@link KeyMaterial#MIN_RSA_BITS} bits); a valid signature; {@code htm} the request's
  * method; {@code htu} the request's URI compared by {@link #canonicalHtu}; {@code iat} within the window;
  * {@code ath} the hash of the access token when one is presented; a {@code jti} not seen within twice the
  * window (in this checker's cache and, when given, the broker's store).
@@ -133,6 +133,12 @@ public final class DpopProofs {
     JWK key = embeddedKey(jwt.header().get("jwk"));
     if (key == null) {
       return bad("the DPoP proof must carry a public key in its jwk header");
+    }
+    // the rule of the broker's own keys (KeyMaterial.MIN_RSA_BITS): a shorter key can be factored, and a token
+    // bound to it could then be presented by anyone who steals it
+    if (key instanceof RSAKey rsa && rsa.size() < KeyMaterial.MIN_RSA_BITS) {
+      return bad("the DPoP proof key is an RSA key of " + rsa.size() + " bits; at least " + KeyMaterial.MIN_RSA_BITS
+          + " are required");
     }
     try {
       String thumbprint = key.computeThumbprint().toString();

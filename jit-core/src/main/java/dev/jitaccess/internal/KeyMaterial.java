@@ -22,6 +22,12 @@ import java.security.GeneralSecurityException;
  * format that failed.
  */
 public final class KeyMaterial {
+  /**
+   * The shortest RSA modulus accepted anywhere, in bits (RFC 7518 section 3.3): the broker's own keys and the
+   * keys of DPoP proofs.
+   */
+  public static final int MIN_RSA_BITS = 2048;
+
   private KeyMaterial() {}
 
   /** The JWS algorithm of a signing algorithm. */
@@ -109,7 +115,7 @@ public final class KeyMaterial {
     JWSAlgorithm expected = jws(algorithm);
     boolean typeFits =
         (expected.equals(JWSAlgorithm.ES256) && jwk instanceof ECKey ecKey && Curve.P_256.equals(ecKey.getCurve()))
-            || (expected.equals(JWSAlgorithm.RS256) && jwk instanceof RSAKey rsaKey && rsaKey.size() >= 2048)
+            || (expected.equals(JWSAlgorithm.RS256) && jwk instanceof RSAKey rsaKey && rsaKey.size() >= MIN_RSA_BITS)
             || (expected.equals(JWSAlgorithm.EdDSA)
                 && jwk instanceof OctetKeyPair octetKeyPair
                 && Curve.Ed25519.equals(octetKeyPair.getCurve()));

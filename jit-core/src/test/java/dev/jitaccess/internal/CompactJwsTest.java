@@ -241,6 +241,35 @@ class CompactJwsTest {
     }
   }
 
+  @Property(tries = 500)
+  void decodeOfEncodeIsTheBytesAndTheOnlySpelling(@ForAll byte[] bytes) {
+    // one byte string has one accepted spelling: its unpadded base64url
+    if (bytes.length == 0) {
+      assertThat(CompactJws.canonical("")).isNull();
+      return;
+    }
+    String spelling = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    assertThat(CompactJws.canonical(spelling)).isEqualTo(bytes);
+    assertThat(CompactJws.canonical(spelling + "=")).isNull();
+    assertThat(CompactJws.canonical(Base64.getEncoder().encodeToString(bytes))).as("padded or +/ alphabet")
+        .satisfiesAnyOf(d -> assertThat(d).isNull(), d -> assertThat(d).isEqualTo(bytes));
+  }
+
+  @Property(tries = 1000)
+  void whatDecodesIsCanonical(@ForAll("base64urlText") String text) {
+    byte[] bytes = CompactJws.canonical(text);
+    if (bytes != null) {
+      assertThat(Base64.getUrlEncoder().withoutPadding().encodeToString(bytes)).isEqualTo(text);
+    }
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> base64urlText() {
+    return net.jqwik.api.Arbitraries.strings()
+        .withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= .")
+        .ofMinLength(0).ofMaxLength(12);
+  }
+
   @net.jqwik.api.Provide
   net.jqwik.api.Arbitrary<Integer> positions() {
     return net.jqwik.api.Arbitraries.integers().between(0, GOOD.length() - 1);

@@ -253,6 +253,50 @@ class DpopProofsTest {
     assertThat(proofs.check(proof, endpoint("POST", API)).isGood()).isTrue();
   }
 
+  @Test
+  void aProofWhoseRsaKeyIsShorterThanMinRsaBitsIsRefused() throws Exception {
+    RSAKey weak = new RSAKeyGenerator(1024, true).generate();
+    String proof = rsaProof(weak, "POST", API);
+    DpopProofs.Result atEndpoint = proofs.check(proof, endpoint("POST", API));
+    assertThat(atEndpoint.isGood()).isFalse();
+    assertThat(atEndpoint.problem()).isEqualTo("the DPoP proof key is an RSA key of 1024 bits; at least 2048 are required");
+    String jkt = weak.computeThumbprint().toString();
+    assertThat(proofs.check(rsaProof(weak, "GET", API), new DpopProofs.Expectation("GET", API, null, jkt, true)).isGood()).isFalse();
+    // guard: the same construction with a key of 2048 bits is accepted
+    assertThat(proofs.check(rsaProof(new RSAKeyGenerator(2048).generate(), "POST", API), endpoint("POST", API))
+        .isGood()).isTrue();
+  }
+
+  @Test
+  void aMalleatedEs256ProofSignatureIsStillAReplay() throws Exception {
+    ECKey key = ec();
+    String proof = proof(key, JWSAlgorithm.ES256, "POST", API, null, false);
+    String flipped = SignatureSpellings.highLowSFlipped(proof);
+    assertThat(flipped).isNotEqualTo(proof);
+    assertThat(proofs.check(proof, endpoint("POST", API)).isGood()).isTrue();
+    // n - s verifies with the same key (ECDSA malleability); the replay guard is the key and the jti, not the text
+    DpopProofs.Result again = proofs.check(flipped, endpoint("POST", API));
+    assertThat(again.isGood()).isFalse();
+    assertThat(again.replay()).isTrue();
+  }
+
+  @Test
+  void aDerEncodedEs256ProofSignatureIsRefused() throws Exception {
+    String proof = proof(ec(), JWSAlgorithm.ES256, "POST", API, null, false);
+    DpopProofs.Result r = proofs.check(SignatureSpellings.derEncoded(proof), endpoint("POST", API));
+    assertThat(r.problem()).isEqualTo("the DPoP proof signature does not verify");
+    // guard: the raw R || S spelling of the same proof is accepted
+    assertThat(proofs.check(proof, endpoint("POST", API)).isGood()).isTrue();
+  }
+
+  /** An RS256 DPoP proof by {@code key}, whatever its size. */
+  String rsaProof(RSAKey key, String method, String htu) throws JOSEException {
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(new JOSEObjectType("dpop+jwt"))
+        .jwk(key.toPublicJWK()).build(), claims(method, htu, null));
+    jwt.sign(new RSASSASigner(key.toPrivateKey(), Set.of(com.nimbusds.jose.crypto.opts.AllowWeakRSAKey.getInstance())));
+    return jwt.serialize();
+  }
+
   /** A compact JWS over exactly this header and payload JSON, signed with ES256 by {@code key}. */
   static String signed(ECKey key, String headerJson, String payloadJson) throws JOSEException {
     String input = b64(headerJson) + "." + b64(payloadJson);
