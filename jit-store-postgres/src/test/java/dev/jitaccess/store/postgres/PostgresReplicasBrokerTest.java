@@ -305,7 +305,10 @@ class PostgresReplicasBrokerTest {
     }
     String concurrent = dpopProof(holder, g.token(), clock.instant(), "jti-2");
     List<Verification> results = Race.times(6, 30, i -> verifyWithDpop(i % 3, g, concurrent));
-    assertThat(results.stream().filter(v -> v instanceof Verification.Verified).count()).isEqualTo(1);
+    assertThat(results.stream().filter(v -> v instanceof Verification.Verified).count())
+        .as("verified exactly once; all results: %s", results.stream().map(v -> v instanceof Verification.Rejected r
+            ? r.reason() + " (" + r.detail() + ")" : "VERIFIED").toList())
+        .isEqualTo(1);
     assertThat(results.stream().filter(v -> v instanceof Verification.Rejected rej
         && rej.reason() == Verification.RejectionReason.REPLAYED).count()).isEqualTo(29);
     assertThat(verifyWithDpop(2, g, dpopProof(holder, g.token(), clock.instant(), "jti-3")))
