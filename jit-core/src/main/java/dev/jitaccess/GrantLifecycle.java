@@ -9,6 +9,8 @@ import dev.jitaccess.spi.GrantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -138,14 +140,16 @@ final class GrantLifecycle {
 
   /**
    * Revokes many grants in one store step ({@link GrantStore#endLive}) and reports each end this call
-   * made exactly as {@link #end} does; returns how many.
+   * made exactly as {@link #end} does; returns how many. The bookkeeping is done in bulk: the timer entries
+   * of all the ended grants are cancelled under one acquisition of the timer's lock before any is
+   * reported, then each end is audited, told and cascaded.
    */
   private int revokeAll(List<String> ids, RevocationReason reason) {
     if (ids.isEmpty()) {
       return 0;
     }
     // taken before the update, as in end(): the grants' own listeners must still hear of their end
-    Map<String, LiveGrant> tracked = new java.util.HashMap<>();
+    Map<String, LiveGrant> tracked = new HashMap<>(ids.size() * 2);
     for (String id : ids) {
       LiveGrant g = active.get(id);
       if (g != null) {
@@ -158,8 +162,19 @@ final class GrantLifecycle {
     } catch (RuntimeException e) {
       throw new JitException("the grant store failed while revoking " + ids.size() + " grants (" + reason + ")", e);
     }
+    // an ended grant needs no timer event: stop tracking them all at once (whoever reports an end forgets
+    // it too, which is then a no-op; a timer that already fired finds the ended record and no tracked grant)
+    List<LiveGrant> forgotten = new ArrayList<>(ended.size());
     for (GrantRecord r : ended) {
-      reportEnd(r, tracked.get(r.grantId()), "");
+      LiveGrant g = active.remove(r.grantId());
+      if (g != null) {
+        forgotten.add(g);
+      }
+    }
+    timer.cancelAll(forgotten);
+    for (GrantRecord r : ended) {
+      LiveGrant g = tracked.get(r.grantId());
+      reportForgotten(r, g, g == null || g.claimReport(), "");
     }
     return ended.size();
   }
@@ -205,13 +220,24 @@ final class GrantLifecycle {
   /** Reports an end this broker made in the store: audits it, tells the listeners once, cascades. */
   private void reportEnd(GrantRecord ended, @Nullable LiveGrant tracked, String note) {
     // a grant another broker issued into a shared store is not tracked here; its end is still reported
-    if (tracked != null && !tracked.claimReport()) {
+    boolean claimed = tracked == null || tracked.claimReport();
+    if (claimed) {
+      forget(ended.grantId());
+    }
+    reportForgotten(ended, tracked, claimed, note);
+  }
+
+  /**
+   * {@link #reportEnd} once the grant is no longer tracked ({@link #forget} done here, or by whoever claimed
+   * the report): {@code claimed} says whether this call claimed it.
+   */
+  private void reportForgotten(GrantRecord ended, @Nullable LiveGrant tracked, boolean claimed, String note) {
+    if (!claimed) {
       // a timer or the change feed saw the ended record first and told the listeners; the audit record is
       // this call's, since it changed the state
       audit(ended, note);
       return;
     }
-    forget(ended.grantId());
     report(ended, tracked == null ? null : tracked.own(), note);
     cascade(ended.info());
   }

@@ -27,6 +27,13 @@ public final class CpuPaired {
   private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   /** CPU time each task gets per round: 0.5 s, 50 ticks of the process CPU clock. */
   static final double ROUND_NANOS = 500_000_000.0;
+  /**
+   * A round is not over before the process CPU clock has advanced this much (20 of its 10-ms ticks): below
+   * that the clock is read too coarsely for a per-op figure.
+   */
+  static final long MIN_PROCESS_NANOS = 200_000_000L;
+  /** A round ends after 20 s of wall time whatever the clocks say, so that a stalled clock cannot hang the run. */
+  static final long MAX_ROUND_NANOS = 20_000_000_000L;
 
   private CpuPaired() {}
 
@@ -188,13 +195,29 @@ public final class CpuPaired {
         long j0 = compilerCpuNanos();
         long c0 = OS.getProcessCpuTime();
         long th0 = THREADS.getCurrentThreadCpuTime();
-        run(task, ops[t]);
-        long th1 = THREADS.getCurrentThreadCpuTime();
-        long c1 = OS.getProcessCpuTime();
+        long wall0 = System.nanoTime();
+        long done = 0;
+        long th1;
+        long c1;
+        while (true) {
+          run(task, ops[t]);
+          done += ops[t];
+          th1 = THREADS.getCurrentThreadCpuTime();
+          c1 = OS.getProcessCpuTime();
+          if ((th1 - th0 >= ROUND_NANOS / 2 && c1 - c0 >= MIN_PROCESS_NANOS) || System.nanoTime() - wall0 > MAX_ROUND_NANOS) {
+            break;
+          }
+          // the calibration ran cold: once warm, the planned ops may take far less than a tick of the process
+          // CPU clock, so the round goes on with twice as many (and so does every later round) until that clock
+          // has advanced enough to be read
+          ops[t] = (int) Math.min(Integer.MAX_VALUE, 2L * ops[t]);
+        }
         long j1 = compilerCpuNanos();
         if (r >= 0) {
-          out[2 * t][r] = ((c1 - c0) - (j1 - j0)) / (double) ops[t];
-          out[2 * t + 1][r] = (th1 - th0) / (double) ops[t];
+          long process = (c1 - c0) - (j1 - j0);
+          // a clock that did not advance past the compiler's share reads nothing: no figure, not 0 µs/op
+          out[2 * t][r] = process > 0 ? process / (double) done : Double.NaN;
+          out[2 * t + 1][r] = (th1 - th0) / (double) done;
         }
       }
     }
@@ -263,18 +286,31 @@ public final class CpuPaired {
    */
   record Series(double[] process, double[] thread) {}
 
-  private static void row(StringBuilder sb, String name, String alg, String baseline, Series base, Series lib,
+  static void row(StringBuilder sb, String name, String alg, String baseline, Series base, Series lib,
       double target) {
     double f = median(base.process()) / 1000;
     double l = median(lib.process()) / 1000;
     double ratio = f / l;
+    if (!(f > 0) || !(l > 0)) {
+      // the process CPU clock did not advance in most rounds of one side: say so instead of printing
+      // Infinity or 0 (the thread figures still come from the thread's own nanosecond clock)
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | n/a: the process CPU clock did not advance in"
+              + " most rounds | %.0f / %.0f | %s | n/a |%n", name, alg, baseline, figure(f), figure(l),
+          median(base.thread()) / 1000, median(lib.thread()) / 1000, Double.isNaN(target) ? "-" : ">= " + target));
+      return;
+    }
     sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.0f / %.0f | %s | %s |%n", name, alg,
         baseline, f, l, ratio, median(base.thread()) / 1000, median(lib.thread()) / 1000,
         Double.isNaN(target) ? "-" : ">= " + target,
         Double.isNaN(target) ? "-" : ratio >= target ? "yes" : "**no**"));
   }
 
-  private static double median(double[] xs) {
+  private static String figure(double micros) {
+    return micros > 0 ? String.format(Locale.ROOT, "%.2f", micros) : "n/a";
+  }
+
+  /** The median of the rounds that have a figure (NaN, a round whose clock did not advance, sorts last); NaN if most have none. */
+  static double median(double[] xs) {
     double[] s = xs.clone();
     Arrays.sort(s);
     return s[s.length / 2];

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
@@ -11,7 +12,10 @@ import dev.jitaccess.spi.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -233,6 +238,59 @@ public final class InMemoryGrantStore implements GrantStore {
                   }
                   return next;
                 }));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here each record changes in its own atomic step, which takes it out of the indexes as {@link #update}
+   * does, with less per grant than the default: one change function for the whole call instead of a lambda,
+   * an {@code Optional} and a flag per grant, and the (owner, task) index key made once per task rather than
+   * once per grant ({@link LiveGrantIndex.Bulk}).
+   */
+  @Override
+  public List<GrantRecord> endLive(Collection<String> grantIds, GrantState state, @Nullable RevocationReason reason) {
+    GrantStore.checkEnd(grantIds, state, reason);
+    List<GrantRecord> ended = new ArrayList<>(grantIds.size());
+    Ending ending = new Ending(state, reason, live.new Bulk());
+    for (String id : List.copyOf(grantIds)) {
+      ending.changed = false;
+      GrantRecord after = cache.asMap().computeIfPresent(id, ending);
+      if (ending.changed && after != null) {
+        ended.add(after);
+      }
+    }
+    return Collections.unmodifiableList(ended);
+  }
+
+  /**
+   * The change {@link #endLive} makes to each record, inside its atomic step: LIVE becomes {@code state} and
+   * leaves the indexes; anything else is kept. One thread uses one instance.
+   */
+  private static final class Ending implements BiFunction<String, GrantRecord, GrantRecord> {
+    private final GrantState state;
+    private final @Nullable RevocationReason reason;
+    private final LiveGrantIndex.Bulk index;
+    /** Whether the last application changed the record. */
+    boolean changed;
+
+    Ending(GrantState state, @Nullable RevocationReason reason, LiveGrantIndex.Bulk index) {
+      this.state = state;
+      this.reason = reason;
+      this.index = index;
+    }
+
+    @Override
+    public GrantRecord apply(String id, GrantRecord old) {
+      if (old.state() != GrantState.LIVE) {
+        changed = false;
+        return old;
+      }
+      GrantRecord next = old.withState(state, reason);
+      index.unindex(old);
+      changed = true;
+      return next;
+    }
   }
 
   @Override

@@ -42,10 +42,36 @@ final class LiveGrantIndex {
 
   /** Takes out a record that is no longer live (on its one LIVE-to-ended step, or when dropped live). */
   void unindex(GrantRecord record) {
+    unindex(record, taskKey(record));
+  }
+
+  /** {@link #unindex(GrantRecord)} with the record's {@link #taskKey}, already made. */
+  private void unindex(GrantRecord record, String taskKey) {
     drop(byIdentity, record.info().subject(), record.grantId());
     drop(byTask, record.info().taskId(), record.grantId());
-    drop(byTaskOwner, taskKey(record), record.grantId());
+    drop(byTaskOwner, taskKey, record.grantId());
     live.decrement();
+  }
+
+  /**
+   * Takes out, one at a time, records that end together (a {@code revokeTask}'s): as {@link #unindex(GrantRecord)},
+   * but the (owner, task) key string is made once per run of records with the same owner and task instead of
+   * once per record. One instance serves one thread.
+   */
+  final class Bulk {
+    private @Nullable String owner;
+    private @Nullable String task;
+    private String key = "";
+
+    /** Takes out a record that is no longer live, as {@link LiveGrantIndex#unindex(GrantRecord)}. */
+    void unindex(GrantRecord record) {
+      if (!record.taskOwner().equals(owner) || !record.info().taskId().equals(task)) {
+        owner = record.taskOwner();
+        task = record.info().taskId();
+        key = taskKey(record);
+      }
+      LiveGrantIndex.this.unindex(record, key);
+    }
   }
 
   /** How many live grants the identity holds. */

@@ -47,6 +47,54 @@ class InMemoryGrantStoreIndexTest {
     assertThat(store.indexKeys()).isZero();
   }
 
+  /**
+   * endLive's own change step (LiveGrantIndex.Bulk, one (owner, task) key per run of records) takes what it
+   * ended out of every index: across every representation (one id, a small array, a set), for a subset of two
+   * tasks' grants that spans several identities and includes an already-ended grant and an unknown id,
+   * exactly the ended ones leave, the count follows, and no key is left behind once all have ended.
+   */
+  @Property(tries = 30)
+  void endLiveTakesWhatItEndedOutOfEveryIndex(
+      @ForAll @IntRange(min = 1, max = 2 * InMemoryGrantStore.SMALL + 10) int grants, @ForAll long seed) {
+    ManualClock clock = ManualClock.at(T0.toString());
+    InMemoryGrantStore store = new InMemoryGrantStore(clock, clock, Duration.ofSeconds(30));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < grants; i++) {
+      String id = "g" + i;
+      ids.add(id);
+      assertThat(store.insert(GrantRecords.live(id, "id-" + (i % 3), i % 5 == 4 ? "other" : "task", T0,
+          T0.plusSeconds(3_600)), 1_000, 1_000)).isEqualTo(GrantStore.InsertResult.INSERTED);
+    }
+    Random random = new Random(seed);
+    Collections.shuffle(ids, random);
+    store.update(ids.get(0), GrantRecords::expired); // already ended: endLive leaves it out
+    List<String> named = new ArrayList<>(ids.subList(0, random.nextInt(ids.size()) + 1));
+    named.add("no-such-grant");
+    List<dev.jitaccess.spi.GrantRecord> ended =
+        store.endLive(named, dev.jitaccess.spi.GrantState.REVOKED, dev.jitaccess.RevocationReason.TASK);
+    List<String> endedIds = ended.stream().map(dev.jitaccess.spi.GrantRecord::grantId).toList();
+    assertThat(endedIds).containsExactlyInAnyOrderElementsOf(named.subList(1, named.size() - 1));
+    List<String> left = new ArrayList<>(ids.subList(named.size() - 1, ids.size()));
+    assertThat(store.liveCount()).isEqualTo(left.size());
+    List<String> liveNow = new ArrayList<>(store.liveByTask("task"));
+    liveNow.addAll(store.liveByTask("other"));
+    assertThat(liveNow).containsExactlyInAnyOrderElementsOf(left);
+    List<String> byIdentity = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      byIdentity.addAll(store.liveByIdentity("id-" + k));
+    }
+    assertThat(byIdentity).containsExactlyInAnyOrderElementsOf(left);
+    for (String id : endedIds) {
+      assertThat(store.find(id)).get().extracting(dev.jitaccess.spi.GrantRecord::state)
+          .isEqualTo(dev.jitaccess.spi.GrantState.REVOKED);
+    }
+    assertThat(store.endLive(named, dev.jitaccess.spi.GrantState.REVOKED, dev.jitaccess.RevocationReason.TASK))
+        .as("ending them again ends nothing").isEmpty();
+    store.endLive(left, dev.jitaccess.spi.GrantState.EXPIRED, null);
+    assertThat(store.liveCount()).isZero();
+    assertThat(store.indexKeys()).isZero();
+  }
+
   @Property(tries = 10)
   void taskQuotaCountsEveryRepresentation(@ForAll @IntRange(min = 1, max = InMemoryGrantStore.SMALL + 3) int quota) {
     ManualClock clock = ManualClock.at(T0.toString());

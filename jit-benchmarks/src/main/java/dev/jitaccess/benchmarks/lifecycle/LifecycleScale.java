@@ -81,11 +81,13 @@ public final class LifecycleScale {
    * @param expectedLateness how many short grants were issued
    * @param revokeMillis the time of each revokeTask, in milliseconds, in run order
    * @param revokeCpuMillis the CPU time of the calling thread in each revokeTask, in milliseconds
+   * @param revokeGcMillis the garbage collectors' time (pauses) within each revokeTask, in milliseconds
    * @param revoked how many grants each revokeTask ended
    * @param histogram the top of the class histogram, or empty
    */
   public record Figures(int grants, double bytesPerGrant, double issueRate, double[] latenessMillis,
-      int expectedLateness, double[] revokeMillis, double[] revokeCpuMillis, int[] revoked, String histogram) {
+      int expectedLateness, double[] revokeMillis, double[] revokeCpuMillis, double[] revokeGcMillis, int[] revoked,
+      String histogram) {
 
     /** The {@code p}-th percentile (0 to 100) of the lateness, by nearest rank. */
     public double latenessPercentile(double p) {
@@ -218,20 +220,24 @@ public final class LifecycleScale {
       // 3. revoking one task holding many grants
       double[] revokeMillis = new double[c.revokeRounds()];
       double[] revokeCpuMillis = new double[c.revokeRounds()];
+      double[] revokeGcMillis = new double[c.revokeRounds()];
       int[] revoked = new int[c.revokeRounds()];
       for (int r = 0; r < c.revokeRounds(); r++) {
         String task = "bulk-" + r;
         Credential bulk = credential.apply(-2 - r);
         issue(broker, pool, c.threads(), c.revokeGrants(), i -> bulk, i -> task, LONG_TTL);
+        long gc0 = gcMillis();
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         long s = System.nanoTime();
         revoked[r] = broker.revokeTask(task);
         revokeMillis[r] = (System.nanoTime() - s) / 1e6;
         revokeCpuMillis[r] = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6;
-        log.accept(String.format(Locale.ROOT, "revokeTask round %d: %d grants in %.2f ms (%.2f ms CPU of the calling thread)",
-            r, revoked[r], revokeMillis[r], revokeCpuMillis[r]));
+        revokeGcMillis[r] = gcMillis() - gc0;
+        log.accept(String.format(Locale.ROOT, "revokeTask round %d: %d grants in %.2f ms (%.2f ms CPU of the calling thread,"
+            + " %.0f ms of GC pauses in the window, load average %.2f)", r, revoked[r], revokeMillis[r], revokeCpuMillis[r],
+            revokeGcMillis[r], ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
       }
-      return new Figures(c.grants(), perGrant, issueRate, sorted, expected, revokeMillis, revokeCpuMillis, revoked,
+      return new Figures(c.grants(), perGrant, issueRate, sorted, expected, revokeMillis, revokeCpuMillis, revokeGcMillis, revoked,
           histogram);
     } finally {
       pool.shutdownNow();
@@ -322,6 +328,8 @@ public final class LifecycleScale {
     sb.append(String.format(Locale.ROOT, "| revokeTask CPU time of the calling thread (each: %s) | median %.1f ms"
         + " | <= 50 ms | %s |%n", rounds(f.revokeCpuMillis()), median(f.revokeCpuMillis()),
         median(f.revokeCpuMillis()) <= 50 ? "yes" : "**no**"));
+    sb.append(String.format(Locale.ROOT, "| revokeTask: GC pauses within the round (each: %s) | median %.0f ms | - | - |%n",
+        rounds(f.revokeGcMillis()), median(f.revokeGcMillis())));
     if (!f.histogram().isEmpty()) {
       sb.append("\nClass histogram at the heap measurement (top):\n\n```\n").append(f.histogram()).append("```\n");
     }
@@ -335,6 +343,15 @@ public final class LifecycleScale {
     double[] s = xs.clone();
     Arrays.sort(s);
     return s[s.length / 2];
+  }
+
+  /** The collectors' accumulated time so far (for G1's young and mixed collections: their pauses), ms. */
+  private static long gcMillis() {
+    long total = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
   }
 
   private static String rounds(double[] millis) {

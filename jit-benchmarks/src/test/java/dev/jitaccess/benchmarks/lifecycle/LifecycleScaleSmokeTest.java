@@ -19,8 +19,11 @@ class LifecycleScaleSmokeTest {
     assertThat(f.latenessMillis()).hasSize(20);
     assertThat(f.latenessPercentile(50)).isGreaterThanOrEqualTo(0);
     assertThat(f.revoked()).containsExactly(300, 300);
+    assertThat(f.revokeGcMillis()).hasSize(2);
+    assertThat(java.util.Arrays.stream(f.revokeGcMillis()).min().orElseThrow()).isNotNegative();
     assertThat(f.histogram()).contains("#instances");
     String report = LifecycleScale.report(c, f);
-    assertThat(report).contains("expiry-callback lateness p99").contains("revokeTask").contains("1,000,000");
+    assertThat(report).contains("expiry-callback lateness p99").contains("revokeTask").contains("1,000,000")
+        .contains("GC pauses within the round");
   }
 }
