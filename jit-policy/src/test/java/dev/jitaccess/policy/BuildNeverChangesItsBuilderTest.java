@@ -5,12 +5,12 @@ import static dev.jitaccess.internal.BuilderCase.of;
 import dev.jitaccess.internal.BuilderCase;
 import dev.jitaccess.internal.ManualClock;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,13 +44,13 @@ class BuildNeverChangesItsBuilderTest {
     builder.check();
   }
 
+  @BeforeAll
+  static void writePolicyFile() throws IOException {
+    Files.writeString(dir.resolve("policy.yaml"), "version: 2\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: allow\n");
+  }
+
   static PolicyFileWatcher.Builder watcher() {
     Path file = dir.resolve("policy.yaml");
-    try {
-      Files.writeString(file, "version: 2\nmaxTtl: 1h\nrules:\n  - id: r\n    owner: o\n    effect: allow\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     return PolicyFileWatcher.builder(RulePolicy.builder().load(file).build(), file).clock(CLOCK).scheduler(CLOCK);
   }
 
