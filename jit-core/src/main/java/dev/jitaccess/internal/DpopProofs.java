@@ -47,7 +47,6 @@ public final class DpopProofs {
   /** The front end: the one header deny-list, with the proof's own {@code jwk} accepted. */
   private static final CompactJws JWS =
       CompactJws.builder().maxBytes(MAX_PROOF_BYTES).algorithms(ALGORITHMS).trustEmbeddedJwk().build();
-  private static final double MAX_EPOCH_SECONDS = 253_402_300_799d; // 9999-12-31T23:59:59Z
 
   private final Clock clock;
   private final @Nullable GrantStore store;
@@ -169,7 +168,7 @@ public final class DpopProofs {
     if (!target.equals(canonicalHtu(htu))) {
       return bad("the DPoP proof is for another URI");
     }
-    Instant iat = epochSeconds(claims.get("iat"));
+    Instant iat = NumericDate.instant(claims.get("iat"));
     Instant now = clock.instant();
     if (iat == null || Duration.between(iat, now).abs().compareTo(window) > 0) {
       return bad("the DPoP proof iat " + (iat == null ? "is missing" : iat + " is not within " + window + " of now")
@@ -224,18 +223,6 @@ public final class DpopProofs {
     } catch (ParseException | RuntimeException e) {
       return null;
     }
-  }
-
-  /** A NumericDate within years 0 to 9999 of the epoch, or null. */
-  private static @Nullable Instant epochSeconds(@Nullable Object value) {
-    if (!(value instanceof Number number)) {
-      return null;
-    }
-    double seconds = number.doubleValue();
-    if (!Double.isFinite(seconds) || Math.abs(seconds) > MAX_EPOCH_SECONDS) {
-      return null;
-    }
-    return Instant.ofEpochMilli(Math.round(seconds * 1000));
   }
 
   /**

@@ -18,7 +18,6 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,18 +209,24 @@ public final class TokenVerifier implements GrantVerifier {
       @Nullable List<String> audience, @Nullable Instant exp, @Nullable Instant nbf, @Nullable Instant iat,
       @Nullable GrantInfo info) {
 
-    static Claims of(JWTClaimsSet c) {
-      return new Claims(c, c.getJWTID(), c.getIssuer(), c.getAudience(), instant(c.getExpirationTime()),
-          instant(c.getNotBeforeTime()), instant(c.getIssueTime()), null);
+    /**
+     * The claims of a parsed set, with {@code exp}, {@code nbf} and {@code iat} read from the strict JSON by the
+     * one NumericDate rule ({@link NumericDate}); null when one of them is present but not a NumericDate in range.
+     */
+    static @Nullable Claims of(JWTClaimsSet c, Map<String, Object> json) {
+      Instant exp = NumericDate.instant(json.get("exp"));
+      Instant nbf = NumericDate.instant(json.get("nbf"));
+      Instant iat = NumericDate.instant(json.get("iat"));
+      if ((exp == null && json.get("exp") != null) || (nbf == null && json.get("nbf") != null)
+          || (iat == null && json.get("iat") != null)) {
+        return null;
+      }
+      return new Claims(c, c.getJWTID(), c.getIssuer(), c.getAudience(), exp, nbf, iat, null);
     }
 
     /** The same claims with the grant read, holding nothing else of the parsed set: what the cache keeps. */
     Claims cacheable(GrantInfo grant) {
       return new Claims(null, jti, issuer, List.of(grant.resource()), exp, nbf, iat, grant);
-    }
-
-    private static @Nullable Instant instant(@Nullable Date d) {
-      return d == null ? null : d.toInstant();
     }
   }
 
@@ -288,9 +293,12 @@ public final class TokenVerifier implements GrantVerifier {
     }
     Claims claims;
     try {
-      claims = Claims.of(JWTClaimsSet.parse(jwt.claims()));
+      claims = Claims.of(JWTClaimsSet.parse(jwt.claims()), jwt.claims());
     } catch (ParseException e) {
       return reject(RejectionReason.MALFORMED, "claims are not a valid JWT claims set");
+    }
+    if (claims == null) {
+      return reject(RejectionReason.MALFORMED, "exp, nbf and iat must be numbers of seconds before the year 10000");
     }
     VerifiedTokenCache c = cache;
     if (c != null && issuer.equals(claims.issuer())) {
