@@ -191,6 +191,79 @@ class ModuleBoundariesTest {
     }
   }
 
+  private static final Pattern IMPLEMENTATION = Pattern.compile(
+      "(?m)^(public\\s+)?(?:(?:final|abstract|sealed|non-sealed)\\s+)*class\\s+(\\w+)([^{]*)\\{");
+
+  /**
+   * Names of the implementation classes of the main code, with their package: top-level classes that implement
+   * an interface, or that are package-private (values, results and exceptions are not implementations).
+   */
+  private static Map<String, String> implementationPackages() {
+    Map<String, String> packageOf = new TreeMap<>();
+    mainSources().forEach((file, pkg) -> {
+      Matcher m = IMPLEMENTATION.matcher(COMMENT.matcher(readString(file)).replaceAll(" "));
+      while (m.find()) {
+        if (m.group(1) == null || m.group(3).contains("implements")) {
+          packageOf.put(m.group(2), pkg);
+        }
+      }
+    });
+    return packageOf;
+  }
+
+  /** Every main source file of the project, with its package. */
+  private static Map<Path, String> mainSources() {
+    Map<Path, String> sources = new TreeMap<>();
+    for (Module module : modules) {
+      Path src = root.resolve(module.folder()).resolve("src/main/java");
+      try (Stream<Path> files = Files.walk(src)) {
+        files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("module-info.java")).forEach(f ->
+            sources.put(f, src.relativize(f.getParent()).toString().replace('/', '.').replace('\\', '.')));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return sources;
+  }
+
+  /** The downcasts ({@code instanceof X} or {@code (X)}) in {@code code} to one of {@code classes}. */
+  static List<String> downcasts(String code, Set<String> classes) {
+    List<String> found = new ArrayList<>();
+    Matcher m = Pattern.compile("\\binstanceof\\s+(?:[\\w.]*\\.)?(\\w+)\\b|\\(\\s*(?:[\\w.]*\\.)?(\\w+)\\s*\\)\\s*[\\w(]")
+        .matcher(COMMENT.matcher(code).replaceAll(" "));
+    while (m.find()) {
+      String name = m.group(1) != null ? m.group(1) : m.group(2);
+      if (classes.contains(name)) {
+        found.add(m.group().strip());
+      }
+    }
+    return found;
+  }
+
+  @Test
+  void implementationsAreNeverReachedByDowncastOutsideTheirPackage() {
+    Map<String, String> packageOf = implementationPackages();
+    assertThat(packageOf).as("the reader finds the implementations").containsKeys("DefaultGrantBroker",
+        "InMemoryGrantStore", "PostgresGrantStore", "LifecycleTimer");
+    List<String> violations = new ArrayList<>();
+    mainSources().forEach((file, pkg) -> {
+      Set<String> foreign = packageOf.entrySet().stream().filter(e -> !e.getValue().equals(pkg))
+          .map(Map.Entry::getKey).collect(Collectors.toSet());
+      downcasts(readString(file), foreign).forEach(d -> violations.add(root.relativize(file) + ": " + d));
+    });
+    assertThat(violations).isEmpty();
+  }
+
+  @Test
+  void theDowncastReaderSeesACastAndAnInstanceof() {
+    // guards the rule above: a deliberate violation of each form is found, a plain mention is not
+    Set<String> impl = Set.of("DefaultGrantBroker", "InMemoryGrantStore");
+    assertThat(downcasts("if (broker instanceof DefaultGrantBroker d) {}", impl)).hasSize(1);
+    assertThat(downcasts("var s = (dev.jitaccess.internal.InMemoryGrantStore) store;", impl)).hasSize(1);
+    assertThat(downcasts("/* (DefaultGrantBroker) b */ GrantStore.inMemory(clock); new DefaultGrantBroker(c);", impl))
+        .isEmpty();
+  }
+
   @Test
   void theRuleReaderSeesQualifiedExports() {
     // guards the parser above: a rule that never sees a qualified export cannot fail
