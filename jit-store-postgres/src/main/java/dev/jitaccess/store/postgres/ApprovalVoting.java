@@ -80,12 +80,7 @@ final class ApprovalVoting {
 
   /** Records one vote; see {@link PostgresApprovalHandler#approve}. */
   ApprovalRows.Decision approve(String approvalId, String approver, String comment) {
-    return tx.inTransaction("approve " + approvalId, c -> {
-      ApprovalRows.Pending p = ApprovalRows.lockPending(c, table, approvalId);
-      Instant now = clock.instant();
-      if (!now.isBefore(p.deadline())) {
-        return timeOut(c, p, now);
-      }
+    return onPending("approve", approvalId, (c, p, now) -> {
       String member = checkApprover(p, approver);
       if (!ApprovalRows.insertVote(c, votes, approvalId, member, now, comment)) {
         throw new IllegalStateException("'" + member + "' already approved " + approvalId
@@ -104,16 +99,29 @@ final class ApprovalVoting {
 
   /** Records a rejection; see {@link PostgresApprovalHandler#reject}. */
   ApprovalRows.Decision reject(String approvalId, String approver, String comment) {
-    return tx.inTransaction("reject " + approvalId, c -> {
-      ApprovalRows.Pending p = ApprovalRows.lockPending(c, table, approvalId);
-      Instant now = clock.instant();
-      if (!now.isBefore(p.deadline())) {
-        return timeOut(c, p, now);
-      }
+    return onPending("reject", approvalId, (c, p, now) -> {
       String member = member(p, approver);
       ApprovalRows.decide(c, table, approvalId, "REJECTED", now, member, comment);
       record(c, AuditEventType.APPROVAL_REJECTED, p, member, now, "rejected: " + comment);
       return new ApprovalRows.Decision(0, null);
+    });
+  }
+
+  /** What a vote does to a ticket still pending before its deadline, inside the ticket's transaction. */
+  @FunctionalInterface
+  private interface Vote {
+    ApprovalRows.Decision cast(Connection c, ApprovalRows.Pending p, Instant now) throws SQLException;
+  }
+
+  /**
+   * The shared prologue of approve and reject: locks the pending ticket, times it out when its deadline has
+   * passed, and casts the vote otherwise.
+   */
+  private ApprovalRows.Decision onPending(String action, String approvalId, Vote vote) {
+    return tx.inTransaction(action + " " + approvalId, c -> {
+      ApprovalRows.Pending p = ApprovalRows.lockPending(c, table, approvalId);
+      Instant now = clock.instant();
+      return now.isBefore(p.deadline()) ? vote.cast(c, p, now) : timeOut(c, p, now);
     });
   }
 
