@@ -417,4 +417,64 @@ class GrantLifecycleTest {
     assertThat(nothing).isNull();
     assertThat(listener.calls).contains("revoked-COMPLETED:" + id[0]);
   }
+
+  @Test
+  void remintKeepsTheBreakGlassCapOfFirstIssue() {
+    BreakGlassPolicy policy = new BreakGlassPolicy();
+    try (GrantBroker broker = GrantBroker.builder().issuer(ISSUER).identityVerifier(new FakeIdentities())
+        .policy(policy::evaluate).clock(clock).scheduler(clock).auditSink(audit)
+        .breakGlassTtl(Duration.ofMinutes(4)).build()) {
+      Grant grant = broker.request(Fixtures.request(DEPLOYER).taskId("t1").renewing(true)
+          .ttl(Duration.ofMinutes(30)).build());
+      assertThat(grant.info().breakGlass()).isTrue();
+      assertThat(Duration.between(clock.instant(), grant.expiresAt())).isEqualTo(Duration.ofMinutes(4));
+      clock.advance(Duration.ofMinutes(3)); // past the re-mint point (half the lifetime)
+      assertThat(audit.of(AuditEventType.REMINTED)).isNotEmpty();
+      // re-mint applies the same TTL rule as first issue, break-glass cap included
+      assertThat(grant.expiresAt()).isBeforeOrEqualTo(clock.instant().plus(Duration.ofMinutes(4)));
+    }
+  }
+
+  /** A policy that grants renewing break-glass terms. */
+  static final class BreakGlassPolicy {
+    Decision evaluate(dev.jitaccess.spi.PolicyContext ctx) {
+      GrantTerms terms = new GrantTerms(ctx.request().actions(), Duration.ofHours(1), null, false, true,
+          true, 0);
+      return new Decision.Allow(terms, List.of("standing-break-glass"), List.of(), "v1");
+    }
+  }
+
+  @Test
+  void aThrowingListenerChangesNoOutcome() {
+    GrantListener throwing = new GrantListener() {
+      @Override
+      public void onIssued(GrantInfo grant) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void onRevoked(GrantInfo grant, RevocationReason reason) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    try (GrantBroker broker = Fixtures.minimalBroker(audit).clock(clock).scheduler(clock).listener(throwing)
+        .listener(listener).build()) {
+      Grant grant = broker.request(Fixtures.request(DEPLOYER).taskId("t1").ttl(Duration.ofMinutes(5)).build());
+      assertThat(grant.isLive()).isTrue();
+      assertThat(broker.revoke(grant.id())).isTrue();
+      assertThat(listener.calls).contains("issued:" + grant.id(), "revoked-EXPLICIT:" + grant.id());
+      assertThat(audit.types()).contains(AuditEventType.ISSUED, AuditEventType.REVOKED);
+    }
+  }
+
+  @Test
+  void isLiveAnswersThroughThePublicContractForLiveEndedAndUnknownGrants() {
+    try (GrantBroker broker = Fixtures.minimalBroker(audit).clock(clock).scheduler(clock).build()) {
+      Grant grant = broker.request(Fixtures.request(DEPLOYER).taskId("t1").ttl(Duration.ofMinutes(5)).build());
+      assertThat(broker.isLive(grant.id())).isTrue();
+      assertThat(broker.isLive("no-such-grant")).isFalse();
+      grant.close();
+      assertThat(broker.isLive(grant.id())).isFalse();
+    }
+  }
 }
