@@ -263,7 +263,9 @@ public final class GrantRequest {
      * <p>The request keeps only the key's thumbprint, so the accessor for what this sets is
      * {@link GrantRequest#keyThumbprint()} (the same name as {@link GrantInfo#keyThumbprint()}).
      *
-     * @param publicJwk the holder's public key as a JWK JSON object (EC, RSA or OKP); never a private key
+     * @param publicJwk the holder's public key as a JWK JSON object (EC, RSA of at least 2048 bits, or OKP); never a
+     *     private key
+     * @throws IllegalArgumentException if it is not such a key
      */
     public Builder dpopKey(String publicJwk) {
       Objects.requireNonNull(publicJwk, "dpopKey");
@@ -283,6 +285,10 @@ public final class GrantRequest {
       }
       if (jwk instanceof com.nimbusds.jose.jwk.OctetSequenceKey) {
         throw new IllegalArgumentException("dpopKey must be an asymmetric key (EC, RSA or OKP)");
+      }
+      String shortKey = dev.jitaccess.internal.KeyMaterial.shortRsaKey(jwk);
+      if (shortKey != null) {
+        throw new IllegalArgumentException("dpopKey is " + shortKey);
       }
       try {
         this.keyThumbprint = jwk.computeThumbprint().toString();

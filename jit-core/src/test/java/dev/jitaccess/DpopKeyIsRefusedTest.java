@@ -2,6 +2,8 @@ package dev.jitaccess;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -19,5 +21,20 @@ class DpopKeyIsRefusedTest {
       assertThatThrownBy(() -> Fixtures.request(Fixtures.DEPLOYER).taskId("t").ttl(Duration.ofMinutes(1)).dpopKey(key))
           .as(key).isInstanceOf(IllegalArgumentException.class);
     }
+  }
+
+  /**
+   * A request bound to an RSA key under 2048 bits is refused up front, with the rule DPoP proofs follow
+   * ({@code KeyMaterial.shortRsaKey}): before, the request was accepted and every proof for it refused.
+   */
+  @Test
+  void anRsaKeyUnderTwoThousandFortyEightBitsIsRefusedUpFront() throws Exception {
+    RSAKey weak = new RSAKeyGenerator(1024, true).generate().toPublicJWK();
+    assertThatThrownBy(() -> Fixtures.request(Fixtures.DEPLOYER).taskId("t").ttl(Duration.ofMinutes(1))
+            .dpopKey(weak.toJSONString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dpopKey is an RSA key of 1024 bits; at least 2048 are required");
+    RSAKey strong = new RSAKeyGenerator(2048).generate().toPublicJWK();
+    Fixtures.request(Fixtures.DEPLOYER).taskId("t").ttl(Duration.ofMinutes(1)).dpopKey(strong.toJSONString());
   }
 }

@@ -133,11 +133,9 @@ public final class DpopProofs {
     if (key == null) {
       return bad("the DPoP proof must carry a public key in its jwk header");
     }
-    // the rule of the broker's own keys (KeyMaterial.MIN_RSA_BITS): a shorter key can be factored, and a token
-    // bound to it could then be presented by anyone who steals it
-    if (key instanceof RSAKey rsa && rsa.size() < KeyMaterial.MIN_RSA_BITS) {
-      return bad("the DPoP proof key is an RSA key of " + rsa.size() + " bits; at least " + KeyMaterial.MIN_RSA_BITS
-          + " are required");
+    String shortKey = KeyMaterial.shortRsaKey(key); // the rule of the broker's own keys
+    if (shortKey != null) {
+      return bad("the DPoP proof key is " + shortKey);
     }
     try {
       String thumbprint = key.computeThumbprint().toString();

@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import dev.jitaccess.SigningAlgorithm;
 import java.security.GeneralSecurityException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place where signing-key material is generated, parsed and checked against the broker's
@@ -106,6 +107,19 @@ public final class KeyMaterial {
   }
 
   /**
+   * The one rule for RSA key length, of the broker's keys and of proof-of-possession keys: returns what is
+   * wrong ("an RSA key of N bits; at least 2048 are required") when {@code jwk} is an RSA key shorter than
+   * {@link #MIN_RSA_BITS}, or null when it is not RSA or long enough. A shorter key can be factored, and a
+   * token bound to it could be presented by anyone who steals it.
+   */
+  public static @Nullable String shortRsaKey(JWK jwk) {
+    if (jwk instanceof RSAKey rsa && rsa.size() < MIN_RSA_BITS) {
+      return "an RSA key of " + rsa.size() + " bits; at least " + MIN_RSA_BITS + " are required";
+    }
+    return null;
+  }
+
+  /**
    * Checks that a key fits {@code algorithm} (ES256: EC P-256, RS256: RSA of at least 2048 bits, EDDSA:
    * OKP Ed25519, and an {@code alg} member, if any, naming that algorithm) and sets its {@code alg}.
    *
@@ -115,7 +129,7 @@ public final class KeyMaterial {
     JWSAlgorithm expected = jws(algorithm);
     boolean typeFits =
         (expected.equals(JWSAlgorithm.ES256) && jwk instanceof ECKey ecKey && Curve.P_256.equals(ecKey.getCurve()))
-            || (expected.equals(JWSAlgorithm.RS256) && jwk instanceof RSAKey rsaKey && rsaKey.size() >= MIN_RSA_BITS)
+            || (expected.equals(JWSAlgorithm.RS256) && jwk instanceof RSAKey && shortRsaKey(jwk) == null)
             || (expected.equals(JWSAlgorithm.EdDSA)
                 && jwk instanceof OctetKeyPair octetKeyPair
                 && Curve.Ed25519.equals(octetKeyPair.getCurve()));
