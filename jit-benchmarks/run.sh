@@ -15,7 +15,7 @@
 #                  30 s of expiries, 5 revokeTask rounds and a class histogram. About an hour on 2 busy cores.
 # resource:        issue 17: CpuPaired 7 200 verify (repeated and first presentation against the floor and
 #                  Spring Security's NimbusJwtDecoder), then Scaling (grant and verify at 1 and 2 threads,
-#                  ES256): about 8 minutes.
+#                  ES256, warm-up 5 x 2 s): about 9 minutes.
 # cpu:             only CpuPaired 21 200 (items 1, 2, 3, 4 at 10,000 rules, 5): about 10 minutes; the ratios
 #                  the verdicts in BENCHMARKS.md use.
 #

@@ -127,7 +127,7 @@ class SigningKeysTest {
   }
 
   @Test
-  void badSetsAreRefusedWithoutEchoingKeyMaterial() throws Exception {
+  void theBuilderRefusesAMissingRepeatedOrNullKey() throws Exception {
     assertThatThrownBy(() -> SigningKeys.builder().build())
         .isInstanceOf(IllegalStateException.class).hasMessage("active is required");
     assertThatThrownBy(() -> SigningKeys.builder().active(k1.toPublicJWK().toJSONString()))
@@ -140,6 +140,10 @@ class SigningKeysTest {
         .isInstanceOf(NullPointerException.class).hasMessage("active");
     assertThatThrownBy(() -> SigningKeys.builder().verifyOnly(k1.toJSONString(), null))
         .isInstanceOf(NullPointerException.class).hasMessage("retireAfter");
+  }
+
+  @Test
+  void badKeysAreRefusedWithoutEchoingKeyMaterial() throws Exception {
     String secret = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"d\":\"SECRET-MATERIAL\"}";
     assertThatThrownBy(() -> SigningKeys.builder().active(secret))
         .isInstanceOf(IllegalArgumentException.class)
@@ -152,6 +156,10 @@ class SigningKeysTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("SECRET-MATERIAL"));
     assertThatThrownBy(() -> SigningKeys.fromJwkSet(new JWKSet(k1).toString(false), "k9"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("k9");
+  }
+
+  @Test
+  void toStringNamesKidsButNeverPrivateMaterial() throws Exception {
     SigningKeys ok = SigningKeys.builder().active(k1.toJSONString()).verifyOnly(k2.toJSONString()).build();
     assertThat(ok.toString()).contains("k1", "k2").doesNotContain(k1.getD().toString(), k2.getD().toString());
   }

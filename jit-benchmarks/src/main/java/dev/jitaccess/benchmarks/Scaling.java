@@ -15,7 +15,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Issue 17 item 3: throughput of grant and verification at 1 and 2 threads (JMH, one fork each), with the
  * bare-Nimbus floors beside them: the floor's 2-thread/1-thread ratio is what this machine gives two
  * threads of independent work at that moment (other processes take their share), so a library ratio well
- * below the floor's points at a shared hot spot in the library, one at the floor's does not.
+ * below the floor's points at a shared hot spot in the library, one at the floor's does not. Warm-up is
+ * 5 x 2 s: with 2 x 1 s, a grant benchmark was still warming in its third measured iteration (490, 839,
+ * 1,295 ops/s), so the 2-thread run, which compiles while it measures, read low.
  *
  * <pre>java -cp benchmarks.jar dev.jitaccess.benchmarks.Scaling [ALGORITHM] [measurement seconds]</pre>
  */
@@ -49,7 +51,7 @@ public final class Scaling {
       OptionsBuilder o = new OptionsBuilder();
       patterns.forEach(o::include);
       o.param("algorithm", alg).forks(1).threads(threads)
-          .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+          .warmupIterations(5).warmupTime(TimeValue.seconds(2))
           .measurementIterations(3).measurementTime(TimeValue.seconds(seconds))
           .jvmArgs("-Xms2g", "-Xmx2g").shouldFailOnError(true);
       for (RunResult r : new Runner(o.build()).run()) {

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class InMemoryGrantStoreTest {
   private static final Duration RETENTION = Duration.ofSeconds(30);
@@ -464,22 +466,35 @@ class InMemoryGrantStoreTest {
     assertThat(far.find("g1")).isEmpty();
   }
 
+  @ParameterizedTest(name = "[{index}] {0} + {1} = {2}")
+  @CsvSource({"9223372036854775807, 1, 9223372036854775807", "-9223372036854775808, -1, -9223372036854775808",
+      "5, -7, -2"})
+  void additionSaturates(long a, long b, long sum) {
+    assertThat(InMemoryGrantStore.saturatedAdd(a, b)).isEqualTo(sum);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0} - {1} = {2}")
+  @CsvSource({"-9223372036854775808, 1, -9223372036854775808", "9223372036854775807, -1, 9223372036854775807",
+      "5, 7, -2"})
+  void subtractionSaturates(long a, long b, long difference) {
+    assertThat(InMemoryGrantStore.saturatedSubtract(a, b)).isEqualTo(difference);
+  }
+
   @Test
-  void arithmeticSaturates() {
+  void nanosBetweenSaturatesAndIsExactInRange() {
     assertThat(InMemoryGrantStore.nanosBetween(Instant.MIN, Instant.MAX)).isEqualTo(Long.MAX_VALUE);
     assertThat(InMemoryGrantStore.nanosBetween(Instant.MAX, Instant.MIN)).isEqualTo(Long.MIN_VALUE);
     assertThat(InMemoryGrantStore.nanosBetween(t0, t0.plusNanos(1_500_000_001L))).isEqualTo(1_500_000_001L);
     assertThat(InMemoryGrantStore.nanosBetween(t0.plusNanos(999_999_999L), t0.plusSeconds(1))).isEqualTo(1L);
-    assertThat(InMemoryGrantStore.saturatedAdd(Long.MAX_VALUE, 1)).isEqualTo(Long.MAX_VALUE);
-    assertThat(InMemoryGrantStore.saturatedAdd(Long.MIN_VALUE, -1)).isEqualTo(Long.MIN_VALUE);
-    assertThat(InMemoryGrantStore.saturatedAdd(5, -7)).isEqualTo(-2);
-    assertThat(InMemoryGrantStore.saturatedSubtract(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
-    assertThat(InMemoryGrantStore.saturatedSubtract(Long.MAX_VALUE, -1)).isEqualTo(Long.MAX_VALUE);
-    assertThat(InMemoryGrantStore.saturatedSubtract(5, 7)).isEqualTo(-2);
+  }
+
+  @Test
+  void durationsAndInstantsSaturate() {
     assertThat(InMemoryGrantStore.saturatedNanos(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE);
     assertThat(InMemoryGrantStore.plusSaturated(Instant.MAX.minusSeconds(1), Long.MAX_VALUE)).isEqualTo(Instant.MAX);
     assertThat(InMemoryGrantStore.plusSaturated(t0, 5)).isEqualTo(t0.plusNanos(5));
   }
+
 
   @Test
   void toStringShowsNoGrantData() {

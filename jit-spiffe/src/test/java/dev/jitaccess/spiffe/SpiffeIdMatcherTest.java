@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SpiffeIdMatcherTest {
   static SpiffeId id(String s) {
@@ -39,25 +41,26 @@ class SpiffeIdMatcherTest {
     assertThat(SpiffeIdMatcher.pathPrefix(id("spiffe://example.org")).matches("spiffe://example.org/x")).isTrue();
   }
 
-  @Test
-  void globSingleAndMultiSegment() {
-    SpiffeIdMatcher one = SpiffeIdMatcher.glob("spiffe://example.org/ns/*/sa/api");
-    assertThat(one.matches("spiffe://example.org/ns/prod/sa/api")).isTrue();
-    assertThat(one.matches("spiffe://example.org/ns/a/b/sa/api")).isFalse();
-    assertThat(one.matches("spiffe://example.org/ns/sa/api")).isFalse();
-    SpiffeIdMatcher any = SpiffeIdMatcher.glob("spiffe://example.org/ci/**");
-    assertThat(any.matches("spiffe://example.org/ci")).isTrue();
-    assertThat(any.matches("spiffe://example.org/ci/a/b/c")).isTrue();
-    assertThat(any.matches("spiffe://example.org/cd/a")).isFalse();
-    SpiffeIdMatcher mid = SpiffeIdMatcher.glob("spiffe://example.org/**/deploy");
-    assertThat(mid.matches("spiffe://example.org/deploy")).isTrue();
-    assertThat(mid.matches("spiffe://example.org/a/b/deploy")).isTrue();
-    assertThat(mid.matches("spiffe://example.org/a/b/deploy/x")).isFalse();
-    assertThat(SpiffeIdMatcher.glob("spiffe://example.org").matches("spiffe://example.org")).isTrue();
-    assertThat(SpiffeIdMatcher.glob("spiffe://example.org").matches("spiffe://example.org/a")).isFalse();
-    assertThat(SpiffeIdMatcher.glob("spiffe://example.org/**/**/x").matches("spiffe://example.org/x")).isTrue();
-    assertThat(SpiffeIdMatcher.glob("spiffe://example.org/*").matches("spiffe://other.org/a")).isFalse();
+  /** {@code *} is exactly one segment, {@code **} zero or more; the trust domain always matches exactly. */
+  @ParameterizedTest(name = "[{index}] {0} matches {1}: {2}")
+  @CsvSource({
+      "spiffe://example.org/ns/*/sa/api, spiffe://example.org/ns/prod/sa/api, true",
+      "spiffe://example.org/ns/*/sa/api, spiffe://example.org/ns/a/b/sa/api,  false",
+      "spiffe://example.org/ns/*/sa/api, spiffe://example.org/ns/sa/api,      false",
+      "spiffe://example.org/ci/**,       spiffe://example.org/ci,             true",
+      "spiffe://example.org/ci/**,       spiffe://example.org/ci/a/b/c,       true",
+      "spiffe://example.org/ci/**,       spiffe://example.org/cd/a,           false",
+      "spiffe://example.org/**/deploy,   spiffe://example.org/deploy,         true",
+      "spiffe://example.org/**/deploy,   spiffe://example.org/a/b/deploy,     true",
+      "spiffe://example.org/**/deploy,   spiffe://example.org/a/b/deploy/x,   false",
+      "spiffe://example.org,             spiffe://example.org,                true",
+      "spiffe://example.org,             spiffe://example.org/a,              false",
+      "spiffe://example.org/**/**/x,     spiffe://example.org/x,              true",
+      "spiffe://example.org/*,           spiffe://other.org/a,                false"})
+  void globSingleAndMultiSegment(String pattern, String id, boolean matches) {
+    assertThat(SpiffeIdMatcher.glob(pattern).matches(id)).isEqualTo(matches);
   }
+
 
   @Test
   void globPatternsAreValidated() {
