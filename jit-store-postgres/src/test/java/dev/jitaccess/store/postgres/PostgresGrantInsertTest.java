@@ -3,24 +3,14 @@ package dev.jitaccess.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jitaccess.GrantInfo;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantStore.InsertResult;
-import dev.jitaccess.testkit.ManualClock;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,42 +19,10 @@ import org.junit.jupiter.api.Test;
  * exclusively, so the quota stays exact; the identity's counter is split over rows chosen by grant id. The
  * inserting store caches the committed record.
  */
-class PostgresGrantInsertTest {
-  private static final AtomicInteger SEQ = new AtomicInteger();
+class PostgresGrantInsertTest extends CounterTestSupport {
   /** The insert slots of jit_insert_grant: an identity at most this far from its quota goes exclusive. */
   private static final int SLOTS = 16;
   private static final String WAITED = "55P03"; // lock_not_available: lock_timeout ran out
-  private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
-  private final List<AutoCloseable> opened = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (int i = opened.size() - 1; i >= 0; i--) {
-      opened.get(i).close();
-    }
-  }
-
-  private TestDatabase database(boolean migrate) {
-    TestDatabase db = migrate ? TestDatabase.migrated() : TestDatabase.freshSchema();
-    opened.add(db);
-    return db;
-  }
-
-  private PostgresGrantStore store(TestDatabase db) {
-    PostgresGrantStore s = PostgresGrantStore.builder().dataSource(db.pool("slots-" + SEQ.incrementAndGet()))
-        .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock)
-        .sweepInterval(Duration.ofHours(1)).build();
-    opened.add(s);
-    return s;
-  }
-
-  private GrantRecord record(String identity, String task) {
-    Instant now = clock.instant();
-    GrantInfo info = GrantInfo.builder().grantId("v7-" + SEQ.incrementAndGet()).subject(identity)
-        .issuer("https://jit.test").resource("db://x").actions(Set.of("read")).taskId(task).purpose("p")
-        .environment("test").issuedAt(now).expiresAt(now.plusSeconds(600)).build();
-    return GrantRecord.live(info, null, Instant.MAX);
-  }
 
   /** A connection in a transaction that gives up waiting for a lock after {@code lockTimeout}. */
   private Connection transaction(String lockTimeout) throws SQLException {
@@ -227,11 +185,5 @@ class PostgresGrantInsertTest {
     store.remove(r.grantId());
     assertThat(cache.get(r.grantId())).isNull();
     assertThat(store.find(r.grantId())).isEmpty();
-  }
-
-  private static String resource(String path) throws IOException {
-    try (InputStream in = PostgresSchema.class.getResourceAsStream("/" + path)) {
-      return new String(Objects.requireNonNull(in, path).readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }

@@ -3,64 +3,20 @@ package dev.jitaccess.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jitaccess.GrantInfo;
 import dev.jitaccess.JitException;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore.InsertResult;
-import dev.jitaccess.testkit.ManualClock;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Schema V6: the live-grant counters behind the quotas (their upgrade from V5, their clean-up, failing
  * closed when they are out of step) and grant indexes that leave a state change HOT.
  */
-class PostgresGrantStoreCountersTest {
-  private static final AtomicInteger SEQ = new AtomicInteger();
-  private final ManualClock clock = ManualClock.at("2026-01-01T00:00:00Z");
-  private final List<AutoCloseable> opened = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (int i = opened.size() - 1; i >= 0; i--) {
-      opened.get(i).close();
-    }
-  }
-
-  private TestDatabase database(boolean migrate) {
-    TestDatabase db = migrate ? TestDatabase.migrated() : TestDatabase.freshSchema();
-    opened.add(db);
-    return db;
-  }
-
-  private PostgresGrantStore store(TestDatabase db) {
-    PostgresGrantStore s = PostgresGrantStore.builder().dataSource(db.pool("counters-" + SEQ.incrementAndGet()))
-        .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock)
-        .sweepInterval(Duration.ofHours(1)).build();
-    opened.add(s);
-    return s;
-  }
-
-  private GrantRecord record(String identity, String task) {
-    Instant now = clock.instant();
-    GrantInfo info = GrantInfo.builder().grantId("v6-" + SEQ.incrementAndGet()).subject(identity)
-        .issuer("https://jit.test").resource("db://x").actions(Set.of("read")).taskId(task).purpose("p")
-        .environment("test").issuedAt(now).expiresAt(now.plusSeconds(600)).build();
-    return GrantRecord.live(info, null, Instant.MAX);
-  }
-
+class PostgresGrantStoreCountersTest extends CounterTestSupport {
   @Test
   void anUpgradeFromV5CountsTheLiveGrantsAlreadyThere() throws IOException {
     TestDatabase db = database(false);
@@ -147,11 +103,5 @@ class PostgresGrantStoreCountersTest {
     assertThat(db.queryLong("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE n.nspname = '" + db.schema + "' AND c.relname = 'jit_grant' AND 'fillfactor=50' = ANY (c.reloptions)"))
         .isEqualTo(1);
-  }
-
-  private static String resource(String path) throws IOException {
-    try (InputStream in = PostgresSchema.class.getResourceAsStream("/" + path)) {
-      return new String(Objects.requireNonNull(in, path).readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }
