@@ -15,7 +15,8 @@
 #                  30 s of expiries, 5 revokeTask rounds and a class histogram. About an hour on 2 busy cores.
 # resource:        issue 17: CpuPaired 7 200 verify (repeated and first presentation against the floor and
 #                  Spring Security's NimbusJwtDecoder), then Scaling (grant and verify at 1 and 2 threads,
-#                  ES256, warm-up 5 x 2 s): about 9 minutes.
+#                  ES256: 3 forks per benchmark, each alternating 1-thread and 2-thread windows on the same
+#                  compiled code; the ratio per fork and the median): about 6 minutes on 2 idle cores.
 # cpu:             only CpuPaired 21 200 (items 1, 2, 3, 4 at 10,000 rules, 5): about 10 minutes; the ratios
 #                  the verdicts in BENCHMARKS.md use.
 #
@@ -38,7 +39,7 @@ mkdir -p "$out"
 start=$(date +%s)
 if [ "$mode" = resource ]; then
   java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 7 200 verify | tee "$out/cpu-paired-verify.md"
-  java -cp "$jar" dev.jitaccess.benchmarks.Scaling ES256 2 | tee "$out/scaling.md"
+  java -cp "$jar" dev.jitaccess.benchmarks.Scaling ES256 3 | tee "$out/scaling.md"
 elif [ "$mode" = cpu ]; then
   java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 21 200 | tee "$out/cpu-paired.md"
 elif [ "$mode" = quick ]; then

@@ -134,6 +134,41 @@ class VerifiedTokenCacheTest {
     assertThat(signatureChecks.get()).as("without the cache, every call checks the signature").isEqualTo(6);
   }
 
+  /**
+   * Issue 17 (two threads verifying one token): a hit must write nothing that every caller of the same token
+   * shares. Of the store, a hit on a multi-use grant only reads the record ({@code find}); the single use is the
+   * one write, and it stays (see {@link #singleUseIsConsumedOnAHit}).
+   */
+  @Test
+  void aHitOnAMultiUseGrantOnlyReadsTheStore() {
+    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    GrantStore recording = (GrantStore) java.lang.reflect.Proxy.newProxyInstance(GrantStore.class.getClassLoader(),
+        new Class<?>[] {GrantStore.class}, (proxy, method, args) -> {
+          calls.add(method.getName());
+          try {
+            return method.invoke(store, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    TokenVerifier verifier = new TokenVerifier(ISSUER, kid -> kid.equals("k1") ? trusted.get() : Optional.empty(),
+        clock, SKEW, recording, audit, 16 * 1024, 100);
+    Grant multi = grant("t1");
+    Grant once = broker.request(Fixtures.request(DEPLOYER).taskId("once-2").ttl(Duration.ofMinutes(5)).build());
+    assertThat(verifier.verify(multi.token(), AUD).isVerified()).isTrue(); // the miss that fills the cache
+    int checks = signatureChecks.get();
+    calls.clear();
+    for (int i = 0; i < 10; i++) {
+      assertThat(verifier.verify(multi.token(), AUD).isVerified()).isTrue();
+    }
+    assertThat(signatureChecks.get()).as("all hits").isEqualTo(checks);
+    assertThat(calls).as("a hit reads the record and writes nothing").containsOnly("find").hasSize(10);
+
+    calls.clear();
+    assertThat(verifier.verify(once.token(), AUD).isVerified()).isTrue();
+    assertThat(calls).as("a single-use grant is still consumed").contains("update");
+  }
+
   @Test
   void revokedTokenIsRefusedOnTheVeryNextCallAfterAHit() {
     Grant g = grant("t1");
