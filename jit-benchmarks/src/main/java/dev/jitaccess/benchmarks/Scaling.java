@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -46,127 +48,75 @@ public final class Scaling {
 
   /** A benchmark of this run: its name in the table, its warm-up and how to make its operation. */
   enum Bench {
-    GRANT_FLOOR("GrantThroughputBenchmark.floor", 10) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        GrantThroughputBenchmark b = new GrantThroughputBenchmark();
-        b.algorithm = alg;
-        b.setUp();
-        return new Operation(b::floor, b::tearDown);
-      }
-    },
-    GRANT_REQUEST_AND_CLOSE("GrantThroughputBenchmark.requestAndClose", 10) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        GrantThroughputBenchmark b = new GrantThroughputBenchmark();
-        b.algorithm = alg;
-        b.setUp();
-        return new Operation(b::requestAndClose, b::tearDown);
-      }
-    },
-    VERIFY_FLOOR("VerifyBenchmark.floor", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) throws Exception {
-        VerifyBenchmark b = verify(alg);
-        return new Operation(b::floor, b::tearDown);
-      }
-    },
-    VERIFY_MISS("VerifyBenchmark.brokerVerifierFirst", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) throws Exception {
-        VerifyBenchmark b = verify(alg);
-        return new Operation(b::brokerVerifierFirst, b::tearDown);
-      }
-    },
-    VERIFY_HIT("VerifyBenchmark.brokerVerifier", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) throws Exception {
-        VerifyBenchmark b = verify(alg);
-        return new Operation(b::brokerVerifier, b::tearDown);
-      }
-    },
-    // the ablation of the verify hit (VerifyHitAblation): run with the argument "ablation"
-    HIT("VerifyHitAblation.brokerVerifier", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        VerifyHitAblation b = ablation(alg);
-        return new Operation(b::brokerVerifier, b::tearDown);
-      }
-    },
-    HIT_WITHOUT_OBSERVER("VerifyHitAblation.storeAudit", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        VerifyHitAblation b = ablation(alg);
-        return new Operation(b::storeAudit, b::tearDown);
-      }
-    },
-    HIT_WITHOUT_AUDIT("VerifyHitAblation.store", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        VerifyHitAblation b = ablation(alg);
-        return new Operation(b::store, b::tearDown);
-      }
-    },
-    HIT_WITHOUT_STORE("VerifyHitAblation.tokenOnly", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        VerifyHitAblation b = ablation(alg);
-        return new Operation(b::tokenOnly, b::tearDown);
-      }
-    },
-    STORE_FIND("VerifyHitAblation.storeFind", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        VerifyHitAblation b = ablation(alg);
-        return new Operation(b::storeFind, b::tearDown);
-      }
-    },
-    CLOCK("VerifyHitAblation.clockInstant", 6) {
-      @Override
-      Operation open(SigningAlgorithm alg) {
-        VerifyHitAblation b = ablation(alg);
-        return new Operation(b::clockInstant, b::tearDown);
-      }
-    };
+    GRANT_FLOOR("GrantThroughputBenchmark.floor", 10, alg -> grant(alg, b -> b::floor)),
+    GRANT_REQUEST_AND_CLOSE("GrantThroughputBenchmark.requestAndClose", 10, alg -> grant(alg, b -> b::requestAndClose)),
+    VERIFY_FLOOR("VerifyBenchmark.floor", 6, alg -> verify(alg, b -> b::floor)),
+    VERIFY_MISS("VerifyBenchmark.brokerVerifierFirst", 6, alg -> verify(alg, b -> b::brokerVerifierFirst)),
+    VERIFY_HIT("VerifyBenchmark.brokerVerifier", 6, alg -> verify(alg, b -> b::brokerVerifier)),
+    // the verify hit taken apart (VerifyHitAblation): run with the argument "ablation"
+    HIT_WITHOUT_OBSERVER("VerifyHitAblation.hit noObserver", 6, alg -> ablation(alg, "noObserver", b -> b::hit)),
+    HIT_WITHOUT_AUDIT("VerifyHitAblation.hit noAudit", 6, alg -> ablation(alg, "noAudit", b -> b::hit)),
+    HIT_WITHOUT_STORE("VerifyHitAblation.hit noStore", 6, alg -> ablation(alg, "noStore", b -> b::hit)),
+    STORE_FIND("VerifyHitAblation.storeFind", 6, alg -> ablation(alg, "broker", b -> b::storeFind)),
+    CLOCK("VerifyHitAblation.clockInstant", 6, alg -> ablation(alg, "broker", b -> b::clockInstant));
 
     /** What a run measures by default: grant and verify with their floors. */
     static final List<Bench> DEFAULT = List.of(GRANT_FLOOR, GRANT_REQUEST_AND_CLOSE, VERIFY_FLOOR, VERIFY_MISS, VERIFY_HIT);
-    /** The verify hit taken apart, one part at a time. */
-    static final List<Bench> ABLATION = List.of(HIT, HIT_WITHOUT_OBSERVER, HIT_WITHOUT_AUDIT, HIT_WITHOUT_STORE,
+    /** The verify hit whole and taken apart, one part at a time. */
+    static final List<Bench> ABLATION = List.of(VERIFY_HIT, HIT_WITHOUT_OBSERVER, HIT_WITHOUT_AUDIT, HIT_WITHOUT_STORE,
         STORE_FIND, CLOCK);
 
     final String label;
-    /** Warm-up, in windows (half at one thread, half at two). */
+    /** Warm-up, in windows (alternately at one thread and at two). */
     final int warmupWindows;
+    private final Opener opener;
 
-    Bench(String label, int warmupWindows) {
+    Bench(String label, int warmupWindows, Opener opener) {
       this.label = label;
       this.warmupWindows = warmupWindows;
+      this.opener = opener;
     }
 
-    abstract Operation open(SigningAlgorithm alg) throws Exception;
+    Operation open(SigningAlgorithm alg) throws Exception {
+      return opener.open(alg);
+    }
 
     /** What a figure without a target is ({@code (machine)} for a floor, {@code (part)} for a part of the hit), or null. */
     @org.jspecify.annotations.Nullable String reference() {
       if (label.endsWith(".floor")) {
         return "(machine)";
       }
-      return ABLATION.contains(this) && this != HIT ? "(part)" : null;
+      return ABLATION.contains(this) && this != VERIFY_HIT ? "(part)" : null;
     }
 
-    private static VerifyHitAblation ablation(SigningAlgorithm alg) {
-      VerifyHitAblation b = new VerifyHitAblation();
+    private static Operation grant(SigningAlgorithm alg, Function<GrantThroughputBenchmark, Supplier<?>> call) {
+      GrantThroughputBenchmark b = new GrantThroughputBenchmark();
       b.algorithm = alg;
       b.setUp();
-      return b;
+      return new Operation(call.apply(b), b::tearDown);
     }
 
-    private static VerifyBenchmark verify(SigningAlgorithm alg) throws Exception {
+    private static Operation verify(SigningAlgorithm alg, Function<VerifyBenchmark, Supplier<?>> call)
+        throws ParseException {
       VerifyBenchmark b = new VerifyBenchmark();
       b.algorithm = alg;
       b.setUp();
-      return b;
+      return new Operation(call.apply(b), b::tearDown);
     }
+
+    private static Operation ablation(SigningAlgorithm alg, String part, Function<VerifyHitAblation, Supplier<?>> call) {
+      VerifyHitAblation b = new VerifyHitAblation();
+      b.algorithm = alg;
+      b.part = part;
+      b.setUp();
+      return new Operation(call.apply(b), b::tearDown);
+    }
+  }
+
+  /** Sets a benchmark up and gives its operation. */
+  @FunctionalInterface
+  interface Opener {
+    Operation open(SigningAlgorithm alg) throws Exception;
   }
 
   /** One benchmark's operation and its tear-down. */
