@@ -49,12 +49,15 @@ class PostgresAuditSinkContractTest extends AuditSinkContract {
     }
   }
 
-  /** The bodies of the stored lines (prefix and suffix cut off), in seq order. */
+  /**
+   * The bodies of the stored lines (prefix and suffix cut off), in the order they were recorded: across
+   * chains by the server's time of the appending transaction, within a chain by seq.
+   */
   static List<String> bodies(DataSource ds, String schema) {
     List<String> out = new ArrayList<>();
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT seq, line FROM " + schema + ".jit_audit ORDER BY seq")) {
+        ResultSet rs = s.executeQuery("SELECT seq, line FROM " + schema + ".jit_audit ORDER BY recorded_at, chain, seq")) {
       while (rs.next()) {
         String line = rs.getString(2);
         String prefix = AuditLine.prefix(rs.getLong(1));

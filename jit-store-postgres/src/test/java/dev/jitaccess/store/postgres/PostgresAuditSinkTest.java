@@ -27,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * {@link PostgresAuditSink} on the real server: one chain across several sink instances (replicas),
- * and every kind of tampering (a changed record, a removed record, a truncated tail, a rewound head)
- * detected by {@link PostgresAuditSink#verify()}. Each test works in a fresh schema.
+ * {@link PostgresAuditSink} on the real server, appending to one chain ({@code chains(1)}, so each
+ * tampering case below sits at known seqs of chain 0): valid chains across several sink instances
+ * (replicas), and every kind of tampering (a changed record, a removed record, a truncated tail, a rewound
+ * head) detected by {@link PostgresAuditSink#verify()}. The same cases in the other chains of the default
+ * sink are in {@link PostgresAuditChainsTest}. Each test works in a fresh schema.
  */
 class PostgresAuditSinkTest {
   private static final Instant AT = Instant.parse("2026-12-04T06:00:00Z");
@@ -42,7 +44,7 @@ class PostgresAuditSinkTest {
   void freshSchema() {
     db = TestDatabase.migrated();
     pool = db.pool("audit");
-    sink = PostgresAuditSink.builder().dataSource(pool).schema(db.schema).build();
+    sink = PostgresAuditSink.builder().dataSource(pool).schema(db.schema).chains(1).build();
   }
 
   @AfterEach
@@ -65,10 +67,12 @@ class PostgresAuditSinkTest {
   @Test
   void emptyTrailIsIntactAndRecordsChainFromGenesis() {
     assertThat(sink.verify()).isEqualTo(new AuditTrail.Check(true, 0, 0, ""));
-    assertThat(sink.head()).isEqualTo(new PostgresAuditSink.Head(0, "GENESIS"));
+    assertThat(sink.head().chains()).hasSize(PostgresAuditSink.CHAINS)
+        .containsOnly(new PostgresAuditSink.Head(0, "GENESIS"));
     recordEvents(3);
     assertThat(sink.verify()).isEqualTo(new AuditTrail.Check(true, 3, 0, ""));
-    assertThat(sink.head().seq()).isEqualTo(3);
+    assertThat(sink.head().chains().get(0).seq()).isEqualTo(3);
+    assertThat(sink.head().records()).isEqualTo(3);
     assertThat(db.queryLong("SELECT count(*) FROM jit_audit WHERE line LIKE '%\"prev\":\"GENESIS\"}' AND seq = 1"))
         .isEqualTo(1);
   }
@@ -81,15 +85,15 @@ class PostgresAuditSinkTest {
         Map.of(AuditEvent.REASON, "nul \u0000 quote \" newline \n Grüße \uD83D\uDE80 unpaired \uD800")));
     Path file = dir.resolve("audit.jsonl");
     try (OutputStream out = Files.newOutputStream(file)) {
-      assertThat(sink.exportJsonLines(out)).isEqualTo(5);
+      assertThat(sink.exportJsonLines(0, out)).isEqualTo(5);
     }
     assertThat(AuditTrail.verify(file)).isEqualTo(new AuditTrail.Check(true, 5, 0, ""));
     assertThat(Files.readString(file)).matches("\\p{ASCII}*");
   }
 
-  /** Several sinks, each with its own pool (as replicas), appending at once keep one valid chain. */
+  /** Several sinks, each with its own pool (as replicas), appending at once keep every chain valid. */
   @Test
-  void concurrentAppendsFromSeveralSinksKeepOneValidChain() throws Exception {
+  void concurrentAppendsFromSeveralSinksKeepEveryChainValid() throws Exception {
     List<PostgresAuditSink> replicas = new ArrayList<>();
     for (int r = 0; r < 3; r++) {
       replicas.add(PostgresAuditSink.builder().dataSource(db.pool("replica-" + r)).schema(db.schema).build());
@@ -119,7 +123,7 @@ class PostgresAuditSinkTest {
     }
     int total = replicas.size() * perReplica;
     assertThat(sink.verify()).isEqualTo(new AuditTrail.Check(true, total, 0, ""));
-    assertThat(sink.head().seq()).isEqualTo(total);
+    assertThat(sink.head().records()).isEqualTo(total);
     assertThat(PostgresAuditSinkContractTest.bodies(pool, db.schema)).doesNotHaveDuplicates().hasSize(total);
   }
 
@@ -192,7 +196,7 @@ class PostgresAuditSinkTest {
   @Test
   void recordAppendedPastTheHeadIsDetected() {
     recordEvents(3);
-    String forged = AuditLine.line(4, AuditLine.body(event(4)), sink.head().hash());
+    String forged = AuditLine.line(4, AuditLine.body(event(4)), sink.head().chains().get(0).hash());
     db.execute("INSERT INTO jit_audit (seq, line, hash) VALUES (4, '" + forged + "', '" + AuditLine.hash(forged) + "')");
     AuditTrail.Check check = sink.verify();
     assertThat(check.intact()).isFalse();
@@ -204,13 +208,14 @@ class PostgresAuditSinkTest {
   @Test
   void rewoundHeadIsDetectedByAnAnchor() {
     recordEvents(10);
-    PostgresAuditSink.Head anchor = sink.head();
-    PostgresAuditSink.Head seven = new PostgresAuditSink.Head(7,
+    PostgresAuditSink.Heads anchor = sink.head();
+    PostgresAuditSink.Head sevenHead = new PostgresAuditSink.Head(7,
         queryString("SELECT hash FROM jit_audit WHERE seq = 7"));
+    PostgresAuditSink.Heads seven = withChain(anchor, 0, sevenHead);
     db.execute("ALTER TABLE jit_audit DISABLE TRIGGER USER");
     db.execute("ALTER TABLE jit_audit_head DISABLE TRIGGER USER");
     db.execute("DELETE FROM jit_audit WHERE seq >= 8");
-    db.execute("UPDATE jit_audit_head SET seq = 7, hash = '" + seven.hash() + "'");
+    db.execute("UPDATE jit_audit_head SET seq = 7, hash = '" + sevenHead.hash() + "' WHERE chain = 0");
     assertThat(sink.verify().intact()).isTrue();
     AuditTrail.Check check = sink.verify(anchor);
     assertThat(check.intact()).isFalse();
@@ -223,7 +228,7 @@ class PostgresAuditSinkTest {
   @Test
   void anchorWithAnotherHashIsReported() {
     recordEvents(3);
-    AuditTrail.Check check = sink.verify(new PostgresAuditSink.Head(2, "not-the-hash"));
+    AuditTrail.Check check = sink.verify(withChain(sink.head(), 0, new PostgresAuditSink.Head(2, "not-the-hash")));
     assertThat(check.intact()).isFalse();
     assertThat(check.firstBadLine()).isEqualTo(2);
   }
@@ -244,10 +249,11 @@ class PostgresAuditSinkTest {
   @Test
   void headCannotMoveBackwardOrOntoAForgedHash() {
     recordEvents(3);
-    assertThatThrownBy(() -> db.execute("UPDATE jit_audit_head SET seq = 2")).hasMessageContaining("only move forward");
-    assertThatThrownBy(() -> db.execute("UPDATE jit_audit_head SET seq = 4, hash = 'forged'"))
+    assertThatThrownBy(() -> db.execute("UPDATE jit_audit_head SET seq = 2 WHERE chain = 0"))
         .hasMessageContaining("only move forward");
-    assertThat(sink.head().seq()).isEqualTo(3);
+    assertThatThrownBy(() -> db.execute("UPDATE jit_audit_head SET seq = 4, hash = 'forged' WHERE chain = 0"))
+        .hasMessageContaining("only move forward");
+    assertThat(sink.head().chains().get(0).seq()).isEqualTo(3);
   }
 
   /** An unreachable database fails the record (the broker then refuses to issue), naming the event. */
@@ -288,6 +294,25 @@ class PostgresAuditSinkTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("dataSource");
     assertThatThrownBy(() -> new PostgresAuditSink.Head(-1, "h")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new PostgresAuditSink.Head(0, "")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PostgresAuditSink.builder().chains(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+    assertThatThrownBy(() -> PostgresAuditSink.builder().chains(17))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 17");
+    assertThatThrownBy(() -> PostgresAuditSink.builder().chains(2).chains(3))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("chains");
+    assertThatThrownBy(() -> new PostgresAuditSink.Heads(List.of(new PostgresAuditSink.Head(0, "GENESIS"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 1");
+    assertThatThrownBy(() -> sink.exportJsonLines(16, OutputStream.nullOutputStream()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 16");
+    assertThatThrownBy(() -> sink.exportJsonLines(-1, OutputStream.nullOutputStream()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got -1");
+  }
+
+  /** {@code heads} with chain {@code chain}'s head replaced. */
+  static PostgresAuditSink.Heads withChain(PostgresAuditSink.Heads heads, int chain, PostgresAuditSink.Head head) {
+    List<PostgresAuditSink.Head> all = new ArrayList<>(heads.chains());
+    all.set(chain, head);
+    return new PostgresAuditSink.Heads(all);
   }
 
   static PostgresAuditSink unchecked(DataSource ds, String schema) {
