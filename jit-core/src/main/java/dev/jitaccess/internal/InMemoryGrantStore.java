@@ -23,7 +23,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -49,9 +48,13 @@ import org.jspecify.annotations.Nullable;
  * safe side. A record still {@code LIVE} when it is dropped leaves the indexes when Caffeine evicts it,
  * within about a second of its drop point through the scheduler (at once on a {@code cleanUp()}).
  *
- * <p>The indexes (ids by task, ids by identity = {@code info().subject()}, and the live count) are
- * changed only inside Caffeine's per-key atomic sections ({@code compute}, {@code computeIfPresent},
- * and the synchronous eviction listener), so they never disagree with a stored record.
+ * <p>Each grant's entry is a {@link Slot}, a small mutable holder of its current record. A change goes
+ * through Caffeine's per-key {@code computeIfPresent} and the slot's monitor ({@link #update}, which may move
+ * the drop point); ending grants ({@link #endLive}) changes only the slot, under its monitor, and writes
+ * nothing to the cache, since an end never moves the drop point. The indexes (ids by task, ids by identity =
+ * {@code info().subject()}, and the live count) are changed only under a slot's monitor, by the one step
+ * that takes its grant out of LIVE or out of the store (an end, a remove, the synchronous eviction listener),
+ * so each live record is indexed exactly once and never disagrees with a stored record.
  * Ids enter them only through {@link #insert}, which holds a striped lock for the identity and one for
  * the task while it counts and stores: two inserts for the same identity or task serialise, others do
  * not. Updates only ever take ids out (a grant never becomes live again and never changes its identity,
@@ -67,7 +70,7 @@ public final class InMemoryGrantStore implements GrantStore {
   private final Instant origin;
   private final Duration retention;
   private final long retentionNanos;
-  private final Cache<String, GrantRecord> cache;
+  private final Cache<String, Slot> cache;
   /** One-time values (DPoP proof ids) seen by any verifier on this store, until their window ends. */
   private final Cache<String, Long> used;
   private static final int MAX_USED_VALUES = 1_000_000;
@@ -196,7 +199,7 @@ public final class InMemoryGrantStore implements GrantStore {
                     return null;
                   }
                   live.index(record);
-                  return record;
+                  return new Slot(record);
                 });
         return result[0];
       } finally {
@@ -217,7 +220,8 @@ public final class InMemoryGrantStore implements GrantStore {
     // every read for the policy and drain the queue under the cache's lock on the reading thread, which two
     // threads verifying the same token meet on (issue 17: one token verified from two threads scaled 1.08x).
     // An expired entry is still never returned.
-    return Optional.ofNullable(cache.policy().getIfPresentQuietly(grantId));
+    Slot slot = cache.policy().getIfPresentQuietly(grantId);
+    return slot == null ? Optional.empty() : Optional.of(slot.record);
   }
 
   /**
@@ -230,38 +234,31 @@ public final class InMemoryGrantStore implements GrantStore {
   public Optional<GrantRecord> update(String grantId, UnaryOperator<GrantRecord> change) {
     Objects.requireNonNull(grantId, "grantId");
     Objects.requireNonNull(change, "change");
-    return Optional.ofNullable(
-        cache
-            .asMap()
-            .computeIfPresent(
-                grantId,
-                (id, old) -> {
-                  GrantRecord next = Objects.requireNonNull(change.apply(old), "change returned null");
-                  old.checkChangeTo(next);
-                  if (old.state() == GrantState.LIVE && next.state() != GrantState.LIVE) {
-                    live.unindex(old);
-                  }
-                  return next;
-                }));
+    // the same slot is returned, so Caffeine re-computes its drop point from the changed record
+    Slot slot = cache.asMap().computeIfPresent(grantId, (id, s) -> s.change(change, live));
+    return slot == null ? Optional.empty() : Optional.of(slot.record);
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Here each record changes in its own atomic step, which takes it out of the indexes as {@link #update}
-   * does, with less per grant than the default: one change function for the whole call instead of a lambda,
-   * an {@code Optional} and a flag per grant, and the (owner, task) index key made once per task rather than
-   * once per grant ({@link LiveGrantIndex.Bulk}).
+   * <p>Here each record changes under its slot's monitor only ({@link Slot#end}): a quiet read of the slot,
+   * then one small step that takes it out of the indexes, with no write to the cache (an end never moves the
+   * drop point), no lambda, {@code Optional} or flag per grant, and the (owner, task) index key made once per
+   * task rather than once per grant ({@link LiveGrantIndex.Bulk}). Issue 17: the Caffeine write per grant
+   * (its write buffer, timer-wheel reschedule and maintenance drained on the calling thread) was most of a
+   * cold {@code revokeTask}.
    */
   @Override
   public List<GrantRecord> endLive(Collection<String> grantIds, GrantState state, @Nullable RevocationReason reason) {
     GrantStore.checkEnd(grantIds, state, reason);
     List<GrantRecord> ended = new ArrayList<>(grantIds.size());
-    Ending ending = new Ending(state, reason, live.new Bulk());
+    LiveGrantIndex.Bulk index = live.new Bulk();
     for (String id : List.copyOf(grantIds)) {
-      ending.changed = false;
-      GrantRecord after = cache.asMap().computeIfPresent(id, ending);
-      if (ending.changed && after != null) {
+      // quietly, as find: a read has nothing to tell the cache's policy; a record past its drop point is absent
+      Slot slot = cache.policy().getIfPresentQuietly(id);
+      GrantRecord after = slot == null ? null : slot.end(state, reason, index);
+      if (after != null) {
         ended.add(after);
       }
     }
@@ -269,32 +266,53 @@ public final class InMemoryGrantStore implements GrantStore {
   }
 
   /**
-   * The change {@link #endLive} makes to each record, inside its atomic step: LIVE becomes {@code state} and
-   * leaves the indexes; anything else is kept. One thread uses one instance.
+   * A grant's entry in the cache: its current record, changed in place under this slot's monitor. A slot
+   * leaves the indexes exactly once, in the one step that takes its record out of LIVE ({@link #end},
+   * {@link #change}) or takes a live record out of the store ({@link #drop}); once dropped it never changes
+   * again, so an end racing a drop or a remove is either before it (and reported) or refused.
    */
-  private static final class Ending implements BiFunction<String, GrantRecord, GrantRecord> {
-    private final GrantState state;
-    private final @Nullable RevocationReason reason;
-    private final LiveGrantIndex.Bulk index;
-    /** Whether the last application changed the record. */
-    boolean changed;
+  private static final class Slot {
+    volatile GrantRecord record;
+    /** Guarded by this slot's monitor: whether the entry has left the cache (removed or evicted). */
+    private boolean gone;
 
-    Ending(GrantState state, @Nullable RevocationReason reason, LiveGrantIndex.Bulk index) {
-      this.state = state;
-      this.reason = reason;
-      this.index = index;
+    Slot(GrantRecord record) {
+      this.record = record;
     }
 
-    @Override
-    public GrantRecord apply(String id, GrantRecord old) {
-      if (old.state() != GrantState.LIVE) {
-        changed = false;
-        return old;
+    /** Ends a LIVE record as {@code state}; returns the ended record, or null if it was not live or is gone. */
+    synchronized @Nullable GrantRecord end(GrantState state, @Nullable RevocationReason reason,
+        LiveGrantIndex.Bulk index) {
+      GrantRecord old = record;
+      if (gone || old.state() != GrantState.LIVE) {
+        return null;
       }
       GrantRecord next = old.withState(state, reason);
+      record = next;
       index.unindex(old);
-      changed = true;
       return next;
+    }
+
+    /** Applies an update (inside Caffeine's atomic section for the key, so the slot is present); returns this. */
+    synchronized Slot change(UnaryOperator<GrantRecord> change, LiveGrantIndex index) {
+      GrantRecord old = record;
+      GrantRecord next = Objects.requireNonNull(change.apply(old), "change returned null");
+      old.checkChangeTo(next);
+      if (old.state() == GrantState.LIVE && next.state() != GrantState.LIVE) {
+        index.unindex(old);
+      }
+      record = next;
+      return this;
+    }
+
+    /** The entry leaves the cache: a record still LIVE leaves the indexes. Idempotent. */
+    synchronized void drop(LiveGrantIndex index) {
+      if (!gone) {
+        gone = true;
+        if (record.state() == GrantState.LIVE) {
+          index.unindex(record);
+        }
+      }
     }
   }
 
@@ -305,10 +323,8 @@ public final class InMemoryGrantStore implements GrantStore {
         .asMap()
         .computeIfPresent(
             grantId,
-            (id, old) -> {
-              if (old.state() == GrantState.LIVE) {
-                live.unindex(old);
-              }
+            (id, slot) -> {
+              slot.drop(live);
               return null;
             });
   }
@@ -351,9 +367,9 @@ public final class InMemoryGrantStore implements GrantStore {
   }
 
   /** Caffeine eviction listener: runs inside the atomic removal of a dropped record. */
-  private void onEvicted(@Nullable String grantId, @Nullable GrantRecord record, RemovalCause cause) {
-    if (record != null && record.state() == GrantState.LIVE) {
-      live.unindex(record);
+  private void onEvicted(@Nullable String grantId, @Nullable Slot slot, RemovalCause cause) {
+    if (slot != null) {
+      slot.drop(live);
     }
   }
 
@@ -413,19 +429,19 @@ public final class InMemoryGrantStore implements GrantStore {
   }
 
   /** Caffeine expiry: drop at expiresAt + retention, recomputed on create and on every update. */
-  private final class DropAfterExpiry implements Expiry<String, GrantRecord> {
+  private final class DropAfterExpiry implements Expiry<String, Slot> {
     @Override
-    public long expireAfterCreate(String key, GrantRecord value, long currentTime) {
-      return Math.max(0L, saturatedSubtract(dropAtNanos(value), currentTime));
+    public long expireAfterCreate(String key, Slot value, long currentTime) {
+      return Math.max(0L, saturatedSubtract(dropAtNanos(value.record), currentTime));
     }
 
     @Override
-    public long expireAfterUpdate(String key, GrantRecord value, long currentTime, long currentDuration) {
+    public long expireAfterUpdate(String key, Slot value, long currentTime, long currentDuration) {
       return expireAfterCreate(key, value, currentTime);
     }
 
     @Override
-    public long expireAfterRead(String key, GrantRecord value, long currentTime, long currentDuration) {
+    public long expireAfterRead(String key, Slot value, long currentTime, long currentDuration) {
       return currentDuration;
     }
   }

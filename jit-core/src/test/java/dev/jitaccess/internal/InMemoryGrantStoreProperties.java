@@ -20,7 +20,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * For any sequence of operations the store's indexes, live count and quota answers equal those of a
+ * For any sequence of operations (single updates, bulk ends through {@code endLive} on the slot alone, removes
+ * and drops interleaved) the store's indexes, live count and quota answers equal those of a
  * plain model. Times are whole multiples of {@link #STEP} and the clock always sits half a step after
  * one, so no record is ever within Caffeine's one-second eviction granularity of its drop point and the
  * model can be exact.
@@ -34,13 +35,16 @@ class InMemoryGrantStoreProperties {
   private static final List<String> IDENTITIES = List.of("alice", "bob", "carol");
   private static final List<String> TASKS = List.of("t0", "t1", "t2");
 
-  sealed interface Op permits Insert, Revoke, Expire, Renew, Use, Remove, Advance {}
+  sealed interface Op permits Insert, Revoke, Expire, EndLive, Renew, Use, Remove, Advance {}
 
   record Insert(String id, String identity, String task, int lifeSteps) implements Op {}
 
   record Revoke(String id) implements Op {}
 
   record Expire(String id) implements Op {}
+
+  /** A bulk end ({@code endLive}, as {@code revokeTask} makes it): ids may repeat, be missing or be ended. */
+  record EndLive(List<String> ids, boolean revoke) implements Op {}
 
   record Renew(String id, int moreSteps) implements Op {}
 
@@ -86,6 +90,21 @@ class InMemoryGrantStoreProperties {
         String id = ((Expire) op).id();
         store.update(id, r -> r.state() == GrantState.LIVE ? GrantRecords.expired(r) : r);
         model.computeIfPresent(id, (k, m) -> m.state() == GrantState.LIVE ? withState(m, GrantState.EXPIRED) : m);
+      } else if (op instanceof EndLive) {
+        EndLive end = (EndLive) op;
+        GrantState state = end.revoke() ? GrantState.REVOKED : GrantState.EXPIRED;
+        List<String> expected = new java.util.ArrayList<>();
+        for (String id : end.ids()) {
+          Model m = model.get(id);
+          if (m != null && m.state() == GrantState.LIVE) {
+            model.put(id, withState(m, state));
+            expected.add(id);
+          }
+        }
+        List<GrantRecord> ended =
+            store.endLive(end.ids(), state, end.revoke() ? dev.jitaccess.RevocationReason.TASK : null);
+        assertThat(ended).as("%s", op).extracting(GrantRecord::grantId).containsExactlyElementsOf(expected);
+        assertThat(ended).as("%s", op).allMatch(r -> r.state() == state);
       } else if (op instanceof Renew) {
         Renew renew = (Renew) op;
         Instant expiresAt = nextStep.plus(STEP.multipliedBy(renew.moreSteps()));
@@ -162,6 +181,8 @@ class InMemoryGrantStoreProperties {
             .as(Insert::new);
     Arbitrary<Op> revoke = id.map(Revoke::new);
     Arbitrary<Op> expire = id.map(Expire::new);
+    Arbitrary<Op> endLive =
+        Combinators.combine(id.list().ofMaxSize(6), Arbitraries.of(true, false)).as(EndLive::new);
     Arbitrary<Op> renew = Combinators.combine(id, Arbitraries.integers().between(0, 6)).as(Renew::new);
     Arbitrary<Op> use = id.map(Use::new);
     Arbitrary<Op> remove = id.map(Remove::new);
@@ -170,6 +191,7 @@ class InMemoryGrantStoreProperties {
             net.jqwik.api.Tuple.of(6, insert),
             net.jqwik.api.Tuple.of(2, revoke),
             net.jqwik.api.Tuple.of(2, expire),
+            net.jqwik.api.Tuple.of(2, endLive),
             net.jqwik.api.Tuple.of(1, renew),
             net.jqwik.api.Tuple.of(1, use),
             net.jqwik.api.Tuple.of(1, remove),

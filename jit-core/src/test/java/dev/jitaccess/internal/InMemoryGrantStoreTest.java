@@ -501,4 +501,99 @@ class InMemoryGrantStoreTest {
     store.insert(grant("secret-looking-id", "a", "t"), 5, 5);
     assertThat(store.toString()).doesNotContain("secret-looking-id").contains("live=1");
   }
+  // --- ending in place (endLive changes the slot only, issue 17) ---
+
+  @Test
+  void endLiveInPlaceKeepsTheDropPoint() {
+    Instant expiresAt = t0.plusSeconds(60);
+    store.insert(live("g1", "a", "t", t0, expiresAt), 5, 5);
+    assertThat(store.endLive(List.of("g1"), GrantState.REVOKED, RevocationReason.TASK))
+        .extracting(GrantRecord::state).containsExactly(GrantState.REVOKED);
+
+    clock.advanceTo(expiresAt.plus(RETENTION).minusNanos(1));
+    store.cleanUp();
+    assertThat(store.find("g1").map(GrantRecord::state)).contains(GrantState.REVOKED);
+    clock.advanceTo(expiresAt.plus(RETENTION));
+    assertThat(store.find("g1")).isEmpty();
+  }
+
+  @Test
+  void aRecordEndedInPlaceAndDroppedLaterLeavesTheIndexesOnlyOnce() {
+    store.insert(live("g1", "a", "t", t0, t0.plusSeconds(60)), 5, 5);
+    store.insert(live("g2", "a", "t", t0, t0.plusSeconds(600)), 5, 5);
+    store.endLive(List.of("g1"), GrantState.EXPIRED, null);
+    assertThat(store.liveCount()).isEqualTo(1);
+
+    clock.advanceTo(t0.plusSeconds(60).plus(RETENTION).plusSeconds(5));
+    store.cleanUp();
+    assertThat(store.find("g1")).isEmpty();
+    assertThat(store.liveCount()).isEqualTo(1);
+    assertThat(store.liveByTask("t")).containsExactly("g2");
+    assertThat(store.liveByIdentity("a")).containsExactly("g2");
+  }
+
+  @Test
+  void anEndAfterARemoveOrADropEndsNothing() {
+    store.insert(live("g1", "a", "t", t0, t0.plusSeconds(60)), 5, 5);
+    store.insert(live("g2", "a", "t", t0, t0.plusSeconds(60)), 5, 5);
+    store.remove("g1");
+    clock.advanceTo(t0.plusSeconds(60).plus(RETENTION)); // g2's drop point, not yet cleaned up
+    assertThat(store.endLive(List.of("g1", "g2"), GrantState.REVOKED, RevocationReason.TASK)).isEmpty();
+    clock.advance(Duration.ofSeconds(5)); // past Caffeine's eviction granularity
+    store.cleanUp();
+    assertThat(store.liveCount()).isZero();
+    assertThat(store.indexKeys()).isZero();
+  }
+
+  @Test
+  void anUpdateAfterAnEndInPlaceSeesTheEndedRecordAndCannotReviveIt() {
+    GrantRecord g1 = grant("g1", "a", "t");
+    store.insert(g1, 5, 5);
+    store.endLive(List.of("g1"), GrantState.REVOKED, RevocationReason.IDENTITY);
+    List<GrantState> seen = new ArrayList<>();
+    store.update("g1", r -> {
+      seen.add(r.state());
+      return r;
+    });
+    assertThat(seen).containsExactly(GrantState.REVOKED);
+    assertThatThrownBy(() -> store.update("g1", r -> g1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.find("g1").map(GrantRecord::state)).contains(GrantState.REVOKED);
+    assertThat(store.liveCount()).isZero();
+  }
+
+  @Test
+  void anEndInPlaceRacingSingleEndsEndsEachGrantOnce() throws Exception {
+    int n = 500;
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add("g" + i);
+      store.insert(grant("g" + i, "a" + (i % 7), "t"), n, n);
+    }
+    pool = Executors.newFixedThreadPool(2);
+    CountDownLatch go = new CountDownLatch(1);
+    Future<List<GrantRecord>> bulk = pool.submit(() -> {
+      go.await();
+      return store.endLive(ids, GrantState.REVOKED, RevocationReason.TASK);
+    });
+    Future<Integer> single = pool.submit(() -> {
+      go.await();
+      int changed = 0;
+      for (int i = n - 1; i >= 0; i--) {
+        boolean[] mine = new boolean[1];
+        store.update("g" + i, r -> {
+          mine[0] = r.state() == GrantState.LIVE;
+          return mine[0] ? expired(r) : r;
+        });
+        changed += mine[0] ? 1 : 0;
+      }
+      return changed;
+    });
+    go.countDown();
+    int byBulk = bulk.get(30, TimeUnit.SECONDS).size();
+    int bySingle = single.get(30, TimeUnit.SECONDS);
+    assertThat(byBulk + bySingle).isEqualTo(n);
+    assertThat(store.liveCount()).isZero();
+    assertThat(store.liveByTask("t")).isEmpty();
+    assertThat(store.indexKeys()).isZero();
+  }
 }

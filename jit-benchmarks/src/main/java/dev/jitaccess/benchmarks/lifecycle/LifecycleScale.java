@@ -82,11 +82,12 @@ public final class LifecycleScale {
    * @param revokeMillis the time of each revokeTask, in milliseconds, in run order
    * @param revokeCpuMillis the CPU time of the calling thread in each revokeTask, in milliseconds
    * @param revokeGcMillis the garbage collectors' time (pauses) within each revokeTask, in milliseconds
+   * @param revokeBytes the heap the calling thread allocated in each revokeTask, in bytes
    * @param revoked how many grants each revokeTask ended
    * @param histogram the top of the class histogram, or empty
    */
   public record Figures(int grants, double bytesPerGrant, double issueRate, double[] latenessMillis,
-      int expectedLateness, double[] revokeMillis, double[] revokeCpuMillis, double[] revokeGcMillis, int[] revoked,
+      int expectedLateness, double[] revokeMillis, double[] revokeCpuMillis, double[] revokeGcMillis, long[] revokeBytes, int[] revoked,
       String histogram) {
 
     /** The {@code p}-th percentile (0 to 100) of the lateness, by nearest rank. */
@@ -99,7 +100,8 @@ public final class LifecycleScale {
     }
   }
 
-  private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final Duration LONG_TTL = Duration.ofHours(1);
   private static final Duration SHORT_TTL = Duration.ofSeconds(1);
   private static final String SHORT_TASK = "short-";
@@ -221,23 +223,28 @@ public final class LifecycleScale {
       double[] revokeMillis = new double[c.revokeRounds()];
       double[] revokeCpuMillis = new double[c.revokeRounds()];
       double[] revokeGcMillis = new double[c.revokeRounds()];
+      long[] revokeBytes = new long[c.revokeRounds()];
       int[] revoked = new int[c.revokeRounds()];
       for (int r = 0; r < c.revokeRounds(); r++) {
         String task = "bulk-" + r;
         Credential bulk = credential.apply(-2 - r);
         issue(broker, pool, c.threads(), c.revokeGrants(), i -> bulk, i -> task, LONG_TTL);
+        // a round is the revokeTask call alone, timed from a cold start of its code: nothing warms it up
         long gc0 = gcMillis();
+        long bytes0 = THREADS.getCurrentThreadAllocatedBytes();
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         long s = System.nanoTime();
         revoked[r] = broker.revokeTask(task);
         revokeMillis[r] = (System.nanoTime() - s) / 1e6;
         revokeCpuMillis[r] = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6;
+        revokeBytes[r] = THREADS.getCurrentThreadAllocatedBytes() - bytes0;
         revokeGcMillis[r] = gcMillis() - gc0;
         log.accept(String.format(Locale.ROOT, "revokeTask round %d: %d grants in %.2f ms (%.2f ms CPU of the calling thread,"
-            + " %.0f ms of GC pauses in the window, load average %.2f)", r, revoked[r], revokeMillis[r], revokeCpuMillis[r],
+            + " %,d B allocated = %,.0f B per grant, %.0f ms of GC pauses in the window, load average %.2f)", r, revoked[r],
+            revokeMillis[r], revokeCpuMillis[r], revokeBytes[r], revokeBytes[r] / (double) Math.max(1, revoked[r]),
             revokeGcMillis[r], ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
       }
-      return new Figures(c.grants(), perGrant, issueRate, sorted, expected, revokeMillis, revokeCpuMillis, revokeGcMillis, revoked,
+      return new Figures(c.grants(), perGrant, issueRate, sorted, expected, revokeMillis, revokeCpuMillis, revokeGcMillis, revokeBytes, revoked,
           histogram);
     } finally {
       pool.shutdownNow();
@@ -330,6 +337,12 @@ public final class LifecycleScale {
         median(f.revokeCpuMillis()) <= 50 ? "yes" : "**no**"));
     sb.append(String.format(Locale.ROOT, "| revokeTask: GC pauses within the round (each: %s) | median %.0f ms | - | - |%n",
         rounds(f.revokeGcMillis()), median(f.revokeGcMillis())));
+    double[] perGrant = new double[f.revokeBytes().length];
+    for (int i = 0; i < perGrant.length; i++) {
+      perGrant[i] = f.revokeBytes()[i] / (double) Math.max(1, f.revoked()[i]);
+    }
+    sb.append(String.format(Locale.ROOT, "| revokeTask: heap allocated by the calling thread per grant (each: %s) | median"
+        + " %.0f B | - | - |%n", rounds(perGrant), median(perGrant)));
     if (!f.histogram().isEmpty()) {
       sb.append("\nClass histogram at the heap measurement (top):\n\n```\n").append(f.histogram()).append("```\n");
     }
