@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,8 +48,10 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code revoke}: latency from {@code revoke} returning on replica A to replica B's verifier
  *       refusing the token (p50/p99);
  *   <li>{@code revokeTask}: 10,000 grants of one task issued over 3 replicas, {@code revokeTask} on one,
- *       time until every replica's verifier refuses a sample of them (each replica verified the whole
- *       sample before, so each had them cached as live);
+ *       time from the call until every replica's verifier refuses a sample of them (each replica verified
+ *       the whole sample before, so each had them cached as live; each replica's checker runs on its own
+ *       thread from before the call, so a replica's refusal is timed when it happens, not after the
+ *       revoking replica has returned), and separately when the call returned;
  *   <li>{@code recovery}: every server connection of the three replicas (pools and change feeds) killed
  *       at once with {@code pg_terminate_backend}, as a server restart does to them, the server still
  *       accepting connections; time until the first successful grant on a replica (median and worst of
@@ -132,6 +135,15 @@ public final class ReplicaBench {
     }
   }
 
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the revokeTask checkers", e);
+    }
+  }
+
   private static Figures measure(PrintStream out, int rounds, int taskGrants, Duration roundLength,
       Credential credential, GrantBroker memory, List<GrantBroker> replicas) {
     GrantBroker a = replicas.get(0);
@@ -180,23 +192,31 @@ public final class ReplicaBench {
         verified(r.verifier().verify(t, Brokers.RESOURCE));
       }
     }
-    long start = System.nanoTime();
-    int revoked = replicas.get(2).revokeTask("big-task");
-    double returned = (System.nanoTime() - start) / 1e6;
-    // each replica checked on its own thread, as separate hosts would be: a replica's time is not its
-    // predecessors' checking time plus its own
+    // each replica checked on its own thread, as separate hosts would be, and from before the call: what is
+    // timed is when each replica refuses, which for the other replicas does not wait for the revoking
+    // replica to finish reporting each grant (its REVOKED record, listeners) and return
     ExecutorService checkers = Executors.newFixedThreadPool(replicas.size());
+    CountDownLatch ready = new CountDownLatch(replicas.size());
+    CountDownLatch go = new CountDownLatch(1);
+    long[] start = new long[1];
     List<CompletableFuture<Double>> checks = new ArrayList<>();
     for (GrantBroker r : replicas) {
       checks.add(CompletableFuture.supplyAsync(() -> {
+        ready.countDown();
+        awaitQuietly(go);
         for (String t : sample) {
           while (r.verifier().verify(t, Brokers.RESOURCE) instanceof Verification.Verified) {
             LockSupport.parkNanos(100_000); // 0.1 ms: three checkers must not starve the feeds of two cores
           }
         }
-        return (System.nanoTime() - start) / 1e6;
+        return (System.nanoTime() - start[0]) / 1e6;
       }, checkers));
     }
+    awaitQuietly(ready);
+    start[0] = System.nanoTime();
+    go.countDown(); // the latch publishes start[0] to the checkers
+    int revoked = replicas.get(2).revokeTask("big-task");
+    double returned = (System.nanoTime() - start[0]) / 1e6;
     checkers.shutdown();
     StringBuilder refused = new StringBuilder();
     double revokeTaskMillis = 0;
