@@ -45,11 +45,16 @@ public final class Brokers {
 
   /** A builder with the benchmark defaults; the caller may add options that are still unset. */
   public static GrantBroker.Builder builder(SigningAlgorithm algorithm, IdentityVerifier verifier) {
+    return builder(algorithm, verifier, DROP);
+  }
+
+  /** A builder with the benchmark defaults and the given audit sink instead of {@link #DROP}. */
+  public static GrantBroker.Builder builder(SigningAlgorithm algorithm, IdentityVerifier verifier, AuditSink audit) {
     return GrantBroker.builder()
         .issuer(ISSUER)
         .identityVerifier(verifier)
         .policy(ALLOW_ALL)
-        .auditSink(DROP)
+        .auditSink(audit)
         .algorithm(algorithm)
         .clock(Clock.systemUTC())
         .maxTtl(Duration.ofHours(1))

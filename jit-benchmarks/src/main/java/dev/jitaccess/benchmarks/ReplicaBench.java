@@ -12,6 +12,7 @@ import dev.jitaccess.GrantVerifier;
 import dev.jitaccess.SigningAlgorithm;
 import dev.jitaccess.Verification;
 import dev.jitaccess.spi.GrantStore;
+import dev.jitaccess.store.postgres.PostgresAuditSink;
 import dev.jitaccess.store.postgres.PostgresGrantStore;
 import dev.jitaccess.store.postgres.PostgresSchema;
 import java.io.PrintStream;
@@ -44,7 +45,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code grant}: {@code broker.request} from 8 threads, PostgreSQL against in-memory, every request
  *       for the same identity (the hardest case for the PostgreSQL store: one identity's quota) and a new
  *       task, grants of one hour (none expires during the run); each broker has the same policy, the same
- *       dropping audit sink, and the PostgreSQL one a pool of 8 connections, one per client thread;
+ *       dropping audit sink, and the PostgreSQL one a pool of 8 connections, one per client thread; then the
+ *       same with the PostgreSQL audit sink linked to the store (each grant row commits with its {@code
+ *       ISSUED} record, as a deployment with replicas runs it), once appending to 16 chains (the default)
+ *       and once to 1 (one head row every append waits on, as before schema version 8), each broker with
+ *       its own store and pool of 8;
  *   <li>{@code revoke}: latency from {@code revoke} returning on replica A to replica B's verifier
  *       refusing the token (p50/p99);
  *   <li>{@code revokeTask}: 10,000 grants of one task issued over 3 replicas, {@code revokeTask} on one,
@@ -97,6 +102,7 @@ public final class ReplicaBench {
       JwtSvids svids = new JwtSvids(Crypto.Ecdsa.BOUNCY_CASTLE, clock);
       String key = sharedKey();
       List<GrantBroker> replicas = new ArrayList<>();
+      List<GrantBroker> audited = new ArrayList<>();
       for (int r = 0; r < 3; r++) {
         HikariDataSource p = pool(schema + "-replica-" + r, 8);
         pools.add(p);
@@ -104,9 +110,17 @@ public final class ReplicaBench {
         replicas.add(Brokers.builder(ALGORITHM, svids.identityVerifier()).store(store).signingKey(key).build());
       }
       GrantBroker memory = Brokers.builder(ALGORITHM, svids.identityVerifier()).signingKey(key).build();
+      for (int chains : new int[] {PostgresAuditSink.CHAINS, 1}) {
+        HikariDataSource p = pool(schema + "-audited-" + chains, 8);
+        pools.add(p);
+        PostgresGrantStore store = PostgresGrantStore.builder().dataSource(p).schema(schema).clock(clock).build();
+        PostgresAuditSink audit = PostgresAuditSink.builder().dataSource(p).schema(schema).grantStore(store)
+            .chains(chains).build();
+        audited.add(Brokers.builder(ALGORITHM, svids.identityVerifier(), audit).store(store).signingKey(key).build());
+      }
       try {
         Credential credential = Credential.jwtSvid(svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1)));
-        Figures f = measure(out, rounds, taskGrants, roundLength, credential, memory, replicas);
+        Figures f = measure(out, rounds, taskGrants, roundLength, credential, memory, replicas, audited);
         double[] recovery = recovery(migrate, schema, credential, replicas, Math.max(3, rounds));
         if (restart) {
           restart(out, credential, replicas);
@@ -122,6 +136,7 @@ public final class ReplicaBench {
       } finally {
         memory.close();
         replicas.forEach(GrantBroker::close);
+        audited.forEach(GrantBroker::close);
       }
     } finally {
       if (!pools.isEmpty()) {
@@ -145,7 +160,7 @@ public final class ReplicaBench {
   }
 
   private static Figures measure(PrintStream out, int rounds, int taskGrants, Duration roundLength,
-      Credential credential, GrantBroker memory, List<GrantBroker> replicas) {
+      Credential credential, GrantBroker memory, List<GrantBroker> replicas, List<GrantBroker> audited) {
     GrantBroker a = replicas.get(0);
     GrantBroker b = replicas.get(1);
     String memToken = memory.request(Brokers.request(credential, "verify-mem", Duration.ofHours(1))).token();
@@ -162,8 +177,11 @@ public final class ReplicaBench {
       double memGrants = grantsPerSecond(memory, credential, task, roundLength);
       double pgGrants = grantsPerSecond(a, credential, task, roundLength);
       grantRatios[i] = pgGrants / memGrants;
-      out.printf("round %d: verify %.0f/s in-memory, %.0f/s PG; grant@8 %.0f/s in-memory, %.0f/s PG; load %.2f%n",
-          i + 1, mem, pg, memGrants, pgGrants, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      double audited16 = grantsPerSecond(audited.get(0), credential, task, roundLength);
+      double audited1 = grantsPerSecond(audited.get(1), credential, task, roundLength);
+      out.printf("round %d: verify %.0f/s in-memory, %.0f/s PG; grant@8 %.0f/s in-memory, %.0f/s PG, PG with its"
+          + " audit sink %.0f/s (16 chains) %.0f/s (1 chain); load %.2f%n", i + 1, mem, pg, memGrants, pgGrants,
+          audited16, audited1, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
     int samples = Math.max(20, rounds * 20);
     double[] revokeMillis = new double[samples];
