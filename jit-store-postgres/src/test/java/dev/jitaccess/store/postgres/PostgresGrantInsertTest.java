@@ -145,13 +145,7 @@ class PostgresGrantInsertTest extends CounterTestSupport {
       c.commit();
     }
     for (int i = 0; i < 21; i++) {
-      db.execute("INSERT INTO jit_grant (grant_id, identity_id, task_id, state, revocation_reason, issuer, resource,"
-          + " actions, purpose, environment, issued_at_s, issued_at_n, expires_at_s, expires_at_n, approvers,"
-          + " approved_at_s, approved_at_n, approval_comments, break_glass, single_use, rule_ids, delegators,"
-          + " delegations_left, idle_deadline_s, idle_deadline_n, deadline_s, deadline_n, uses) VALUES ('old-" + i
-          + "', 'spiffe://example.org/old', 'old-task-" + i + "', " + (i == 20 ? "'REVOKED', 'TASK'" : "'LIVE', NULL")
-          + ", 'iss', 'res', '{read}', 'p', 'test', 1767225600, 0, 1767226200, 0, '{}', '{}', '{}', '{}', false,"
-          + " false, '{}', '{}', 0, 1767226200, 0, 1767226200, 0, 0)");
+      insertByHand(db, "old-" + i, "spiffe://example.org/old", "old-task-" + i, i < 20);
     }
     assertThat(db.queryLong("SELECT live FROM jit_live_by_identity WHERE identity_id = 'spiffe://example.org/old'"))
         .isEqualTo(20);
@@ -166,6 +160,60 @@ class PostgresGrantInsertTest extends CounterTestSupport {
     // each old grant's end takes one from the row the upgrade counted it on
     db.execute("UPDATE jit_grant SET state = 'EXPIRED' WHERE identity_id = 'spiffe://example.org/old' AND state = 'LIVE'");
     assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot WHERE live <> 0")).isZero();
+  }
+
+  /** A grant row written by hand, outside the store (as an older replica or an operator would). */
+  private static void insertByHand(TestDatabase db, String grantId, String identity, String task, boolean live) {
+    db.execute("INSERT INTO jit_grant (grant_id, identity_id, task_id, state, revocation_reason, issuer, resource,"
+        + " actions, purpose, environment, issued_at_s, issued_at_n, expires_at_s, expires_at_n, approvers,"
+        + " approved_at_s, approved_at_n, approval_comments, break_glass, single_use, rule_ids, delegators,"
+        + " delegations_left, idle_deadline_s, idle_deadline_n, deadline_s, deadline_n, uses) VALUES ('" + grantId
+        + "', '" + identity + "', '" + task + "', " + (live ? "'LIVE', NULL" : "'REVOKED', 'TASK'")
+        + ", 'iss', 'res', '{read}', 'p', 'test', 1767225600, 0, 1767226200, 0, '{}', '{}', '{}', '{}', false,"
+        + " false, '{}', '{}', 0, 1767226200, 0, 1767226200, 0, 0)");
+  }
+
+  /**
+   * Regression guard for V9 (inserts counted by a row trigger): the counts V8's statement trigger kept
+   * carry over, a live row inserted afterwards (by the store or by hand) is counted once on its slot and
+   * its (task, owner) row, an ended row inserted by hand is not counted, and ending them all brings every
+   * counter back to zero.
+   */
+  @Test
+  void anUpgradeFromV8CountsEachInsertedLiveRowOnce() throws Exception {
+    TestDatabase db = database(false);
+    List<String> scripts = PostgresSchema.scriptResources();
+    assertThat(scripts.get(8)).endsWith("/V9__row_insert_counting.sql");
+    try (Connection c = TestDatabase.direct("upgrade").getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL search_path TO " + db.schema);
+        for (String path : scripts.subList(0, 8)) {
+          s.execute(resource(path));
+        }
+      }
+      c.commit();
+    }
+    String who = "spiffe://example.org/counted";
+    insertByHand(db, "before-1", who, "task-a", true);
+    insertByHand(db, "before-2", who, "task-a", true);
+    assertThat(PostgresSchema.of(db.pool("upgrade"), db.schema).migrate()).isEqualTo(PostgresSchema.latestVersion());
+    insertByHand(db, "after-1", who, "task-a", true);
+    insertByHand(db, "after-ended", who, "task-a", false);
+    PostgresGrantStore store = store(db);
+    assertThat(store.insert(record(who, "task-b"), 100, 100)).isEqualTo(InsertResult.INSERTED);
+    assertThat(db.queryLong("SELECT live FROM jit_live_by_identity WHERE identity_id = '" + who + "'"))
+        .isEqualTo(4);
+    assertThat(db.queryLong("SELECT live FROM jit_live_by_task WHERE task_id = 'task-a' AND owner = '" + who + "'"))
+        .isEqualTo(3);
+    assertThat(db.queryLong("SELECT live FROM jit_live_by_task WHERE task_id = 'task-b' AND owner = '" + who + "'"))
+        .isEqualTo(1);
+    // the quota reads the same counters: 4 live, so a fifth fits under 5 and a sixth does not
+    assertThat(store.insert(record(who, "task-c"), 5, 100)).isEqualTo(InsertResult.INSERTED);
+    assertThat(store.insert(record(who, "task-d"), 5, 100)).isEqualTo(InsertResult.IDENTITY_QUOTA_EXCEEDED);
+    db.execute("UPDATE jit_grant SET state = 'EXPIRED' WHERE identity_id = '" + who + "' AND state = 'LIVE'");
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot WHERE live <> 0")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_task WHERE live <> 0")).isZero();
   }
 
   /** Regression guard: the inserting store caches what it committed, and nothing it did not. */
