@@ -41,7 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  * algorithm (ES256), the same identity verifier and the same allow-all policy ({@link Brokers}).
  *
  * <ul>
- *   <li>{@code verify}: {@code broker.verifier().verify} of one live token, PostgreSQL against in-memory;
+ *   <li>{@code verify}: {@code broker.verifier().verify} of one live token, PostgreSQL against in-memory, after
+ *       three unmeasured rounds of each;
  *   <li>{@code grant}: {@code broker.request} from 8 threads, PostgreSQL against in-memory, every request
  *       for the same identity (the hardest case for the PostgreSQL store: one identity's quota) and a new
  *       task, grants of one hour (none expires during the run); each broker has the same policy, the same
@@ -72,6 +73,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ReplicaBench {
   private static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
+  /** Unmeasured rounds of each verify path before the measured ones. */
+  private static final int VERIFY_WARMUP_ROUNDS = 3;
 
   private ReplicaBench() {}
 
@@ -170,6 +173,12 @@ public final class ReplicaBench {
     double[] verifyRatios = new double[rounds];
     double[] grantRatios = new double[rounds];
     AtomicInteger task = new AtomicInteger();
+    // unmeasured warm-up of both verify paths (the same for each): the target is the steady-state hot path,
+    // and in the first rounds of a JVM the second-measured path was still being compiled
+    for (int i = 0; i < VERIFY_WARMUP_ROUNDS; i++) {
+      opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));
+      opsPerSecond(roundLength, () -> verified(pgVerifier.verify(pgToken, Brokers.RESOURCE)));
+    }
     for (int i = 0; i < rounds; i++) {
       double mem = opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));
       double pg = opsPerSecond(roundLength, () -> verified(pgVerifier.verify(pgToken, Brokers.RESOURCE)));
