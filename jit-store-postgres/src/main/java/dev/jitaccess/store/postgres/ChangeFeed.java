@@ -343,7 +343,8 @@ final class ChangeFeed implements AutoCloseable {
     Instant startedAt = clock.instant();
     String prev = snapshot;
     catchUpNow = false;
-    ChangeReads.CatchUp found = reads.catchUp(c, prev, pending);
+    List<String> announced = new ArrayList<>();
+    ChangeReads.CatchUp found = reads.catchUp(c, prev, pending, announced);
     boolean reset = found.reset();
     if (reset) {
       if (prev != null) {
@@ -352,8 +353,13 @@ final class ChangeFeed implements AutoCloseable {
       }
       cache.reset();
     }
-    // every changed grant leaves the cache before the feed counts as fresh; their states are read after
+    // every changed grant leaves the cache before the feed counts as fresh; their states are read after. A
+    // grant named by an announced bulk end (V10) leaves it too, so that the next read shows it ended; its
+    // listeners hear of it once the end is written
     for (String id : pending) {
+      cache.invalidate(id);
+    }
+    for (String id : announced) {
       cache.invalidate(id);
     }
     snapshot = found.snapshot();

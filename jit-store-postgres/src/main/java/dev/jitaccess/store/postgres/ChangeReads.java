@@ -35,17 +35,23 @@ final class ChangeReads {
     this.snapshotSql = "SELECT pg_current_snapshot()::text,"
         + " NOT pg_visible_in_snapshot(upto_txid, coalesce(?::pg_snapshot, pg_current_snapshot())) FROM " + pruned;
     // the ids of the grants changed since a snapshot (V1 logged one id a row, V5 an array a statement)
-    this.changedSql = "SELECT DISTINCT unnest(coalesce(grant_ids, ARRAY[grant_id])) FROM " + s + ".jit_grant_change"
-        + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)";
+    // the ids of the grants changed since a snapshot (V1 logged one id a row, V5 an array a statement), each
+    // with whether only announcements of a bulk end named it (V10: forget the cached copy, tell no listener)
+    this.changedSql = "SELECT id, bool_and(ending) FROM (SELECT unnest(coalesce(grant_ids, ARRAY[grant_id])) AS id,"
+        + " ending FROM " + s + ".jit_grant_change"
+        + " WHERE txid >= pg_snapshot_xmin(?::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, ?::pg_snapshot)) c"
+        + " GROUP BY id";
     this.statesSql = "SELECT grant_id, state, revocation_reason FROM " + s + ".jit_grant WHERE grant_id = ANY (?)";
   }
 
   /**
    * In one REPEATABLE READ, READ ONLY transaction: takes the current snapshot and, unless the changes since
    * {@code prev} may have been pruned (or there is no {@code prev}), adds the ids of every grant changed
-   * in a transaction {@code prev} did not see to {@code into}.
+   * in a transaction {@code prev} did not see to {@code into}, and those only named by an announced bulk end
+   * that has not been applied yet to {@code announced}.
    */
-  CatchUp catchUp(Connection c, @Nullable String prev, Collection<String> into) throws SQLException {
+  CatchUp catchUp(Connection c, @Nullable String prev, Collection<String> into, Collection<String> announced)
+      throws SQLException {
     c.setAutoCommit(false);
     try {
       try (Statement s = c.createStatement()) {
@@ -71,7 +77,7 @@ final class ChangeReads {
           ps.setString(2, prev);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              into.add(rs.getString(1));
+              (rs.getBoolean(2) ? announced : into).add(rs.getString(1));
             }
           }
         }

@@ -3,6 +3,7 @@ package dev.jitaccess.store.postgres;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
 import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore;
 import dev.jitaccess.spi.GrantStore.InsertResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,6 +29,8 @@ final class GrantStatements {
   private final String findSql;
   private final String findForUpdateSql;
   private final String endSql;
+  private final String announceSql;
+  private final String unannounceSql;
   private final long endLock;
   private final String markUsedSql;
 
@@ -37,13 +40,21 @@ final class GrantStatements {
     this.grants = s + ".jit_grant";
     this.insertSql = GrantRows.insertCallSql(s);
     this.updateSql = GrantRows.updateSql(grants);
-    this.findSql = "SELECT " + GrantRows.columnsOf("g") + " FROM " + grants + " g WHERE g.grant_id = ?";
-    this.findForUpdateSql = findSql + " FOR UPDATE";
+    String plainFind = "SELECT " + GrantRows.columnsOf("g") + " FROM " + grants + " g WHERE g.grant_id = ?";
+    // a LIVE grant named by an announced bulk end (V10) reads in that end's state; the table of pending
+    // ends is empty but for the milliseconds of a bulk end, so the lateral scan costs nothing otherwise
+    this.findSql = "SELECT " + GrantRows.columnsOf("g") + ", e.state, e.revocation_reason FROM " + grants + " g"
+        + " LEFT JOIN LATERAL (SELECT x.state, x.revocation_reason FROM " + s + ".jit_grant_ending x"
+        + " WHERE g.state = 'LIVE' AND g.grant_id = ANY (x.grant_ids) ORDER BY x.ending_id LIMIT 1) e ON true"
+        + " WHERE g.grant_id = ?";
+    this.findForUpdateSql = plainFind + " FOR UPDATE";
     this.endLock = Transactions.lockKey(schema + "\u0000end live grants");
     // one plain UPDATE: its rows are locked in the scan's order, not by grant id; the advisory lock taken
     // first makes concurrent bulk ends take turns, so they never deadlock on each other's rows
     this.endSql = "UPDATE " + grants + " g SET state = ?, revocation_reason = ?, version = g.version + 1"
         + " WHERE g.grant_id = ANY (?) AND g.state = 'LIVE' RETURNING " + GrantRows.columnsOf("g");
+    this.announceSql = "SELECT " + s + ".jit_announce_end(?, ?, ?)";
+    this.unannounceSql = "DELETE FROM " + s + ".jit_grant_ending WHERE ending_id = ?";
     this.markUsedSql = "INSERT INTO " + s + ".jit_used_value AS u (value_sha256, until_s, until_n) VALUES (?, ?, ?)"
         + " ON CONFLICT (value_sha256) DO UPDATE SET until_s = EXCLUDED.until_s, until_n = EXCLUDED.until_n"
         + " WHERE (u.until_s, u.until_n) <= (?, ?)";
@@ -79,21 +90,59 @@ final class GrantStatements {
     throw new SQLException("jit_insert_grant returned an unknown result: " + name);
   }
 
-  /** The record of a grant. */
+  /**
+   * The record of a grant as every reader must see it: a LIVE grant named by an announced bulk end
+   * ({@link #announce}) in that end's state and reason, although its row is not written yet.
+   */
   Optional<GrantRecord> find(Connection c, String grantId) throws SQLException {
-    return select(c, findSql, grantId);
+    try (PreparedStatement ps = c.prepareStatement(findSql)) {
+      ps.setString(1, grantId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        GrantRecord row = GrantRows.read(rs);
+        String pending = rs.getString(GrantRows.COLUMNS.size() + 1);
+        if (pending == null) {
+          return Optional.of(row);
+        }
+        GrantStore.Change end = ChangeReads.change(grantId, pending, rs.getString(GrantRows.COLUMNS.size() + 2));
+        return Optional.of(row.withState(end.state(), end.revocationReason()));
+      }
+    }
   }
 
-  /** The record of a grant, its row locked until the transaction ends. */
+  /**
+   * The record of a grant as its row holds it (an announced end not applied), the row locked until the
+   * transaction ends.
+   */
   Optional<GrantRecord> findForUpdate(Connection c, String grantId) throws SQLException {
-    return select(c, findForUpdateSql, grantId);
-  }
-
-  private static Optional<GrantRecord> select(Connection c, String sql, String grantId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = c.prepareStatement(findForUpdateSql)) {
       ps.setString(1, grantId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(GrantRows.read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Announces that the live grants among {@code ids} are about to end ({@code jit_announce_end}, V10), in
+   * the caller's auto-commit statement: from its commit on, {@link #find} on any replica shows them ended
+   * and every change feed forgets their cached records.
+   *
+   * @return the announcement's id, for {@link #end}
+   */
+  long announce(Connection c, List<String> ids, GrantState state, @Nullable RevocationReason reason)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(announceSql)) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray(new String[0])));
+      ps.setString(2, state.name());
+      ps.setString(3, GrantRows.nameOrNull(reason));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("jit_announce_end returned no id");
+        }
+        return rs.getLong(1);
       }
     }
   }
@@ -108,12 +157,18 @@ final class GrantStatements {
   }
 
   /**
-   * Ends the live grants among {@code ids}, in a transaction: under the schema's transaction-level advisory
-   * lock for bulk ends, one UPDATE (a HOT update since V6: no index names the state); their records after,
+   * Ends the live grants among {@code ids}, in a transaction: deletes their announcement ({@link #announce});
+   * under the schema's transaction-level advisory lock for bulk ends, one UPDATE (a HOT update since V6: no index names the state); their records after,
    * in the driver's binary format.
    */
-  List<GrantRecord> end(Connection c, List<String> ids, GrantState state, @Nullable RevocationReason reason)
-      throws SQLException {
+  List<GrantRecord> end(Connection c, List<String> ids, GrantState state, @Nullable RevocationReason reason,
+      long announcement) throws SQLException {
+    // the announcement's row first: a sweeper completing it holds that row (SKIP LOCKED) before the advisory
+    // lock too, so the two never wait for each other in opposite orders
+    try (PreparedStatement del = c.prepareStatement(unannounceSql)) {
+      del.setLong(1, announcement);
+      del.executeUpdate();
+    }
     try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
       lock.setLong(1, endLock);
       lock.executeQuery().close();

@@ -1,6 +1,9 @@
 package dev.jitaccess.store.postgres;
 
+import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
+import dev.jitaccess.spi.GrantStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
@@ -13,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sweeper of a {@link PostgresGrantStore} (see its class description): ends live grants past their
+ * The sweeper of a {@link PostgresGrantStore} (see its class description): completes bulk ends announced
+ * more than the grace ago and never written; ends live grants past their
  * deadline plus the grace, exactly once across replicas ({@code FOR UPDATE SKIP LOCKED}), with their
  * {@code EXPIRED} records in the same transaction when an audit sink is linked; deletes ended grants past
  * expiry plus retention, live-grant counters at zero (V6), one-time values past their window and old
@@ -27,6 +31,8 @@ final class GrantSweeper {
   private final String s;
   private final String grants;
   private final String expireSql;
+  private final String staleEndsSql;
+  private final GrantStatements statements;
   private final Clock clock;
   private final Duration interval;
   private final int batch;
@@ -35,9 +41,10 @@ final class GrantSweeper {
   private final Duration changeRetention;
   private volatile Instant nextSweep;
 
-  GrantSweeper(Transactions db, String schema, Clock clock, Duration interval, int batch, Duration grace,
-      Duration retention, Duration changeRetention) {
+  GrantSweeper(Transactions db, GrantStatements statements, String schema, Clock clock, Duration interval,
+      int batch, Duration grace, Duration retention, Duration changeRetention) {
     this.db = db;
+    this.statements = statements;
     this.schema = schema;
     this.s = SchemaName.quoted(schema);
     this.grants = s + ".jit_grant";
@@ -52,6 +59,52 @@ final class GrantSweeper {
         + " WHERE state = 'LIVE' AND (deadline_s, deadline_n) <= (?, ?) ORDER BY deadline_s, deadline_n LIMIT ?"
         + " FOR UPDATE SKIP LOCKED) UPDATE " + grants + " g SET state = 'EXPIRED', version = g.version + 1"
         + " FROM due WHERE g.grant_id = due.grant_id AND g.state = 'LIVE' RETURNING " + GrantRows.columnsOf("g");
+    // announced bulk ends (V10) older than the grace: their replica failed or died between announcing and
+    // writing; the one that is still writing holds its row, which SKIP LOCKED leaves alone
+    this.staleEndsSql = "SELECT ending_id, grant_ids, state, revocation_reason FROM " + s + ".jit_grant_ending"
+        + " WHERE announced_at < now() - make_interval(secs => ?) ORDER BY ending_id LIMIT ? FOR UPDATE SKIP LOCKED";
+  }
+
+  /** An announced bulk end, as the sweeper claimed it. */
+  private record Announced(long id, List<String> grantIds, GrantState state, @Nullable RevocationReason reason) {}
+
+  /**
+   * Completes the bulk ends announced more than the grace ago and never written: the same end as
+   * {@link GrantStatements#end}, each exactly once across replicas (the announcement's row is claimed with
+   * SKIP LOCKED and deleted in the ending transaction), with the audit records in that transaction.
+   *
+   * @return how many grants it ended
+   */
+  private int completeAnnouncedEnds(@Nullable PostgresAuditSink audit, Instant now) {
+    return db.inTransaction("complete announced bulk ends", c -> {
+      List<Announced> due = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(staleEndsSql)) {
+        ps.setDouble(1, grace.toMillis() / 1000.0);
+        ps.setInt(2, batch);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            GrantStore.Change kind = ChangeReads.change("announced end " + rs.getLong(1), rs.getString(3),
+                rs.getString(4));
+            due.add(new Announced(rs.getLong(1), List.of((String[]) rs.getArray(2).getArray()), kind.state(),
+                kind.revocationReason()));
+          }
+        }
+      }
+      int n = 0;
+      for (Announced a : due) {
+        List<GrantRecord> ended = statements.end(c, a.grantIds(), a.state(), a.reason(), a.id());
+        n += ended.size();
+        if (audit != null) {
+          for (GrantRecord r : ended) {
+            audit.append(c, SweptExpiry.completed(r, now));
+          }
+        }
+        LOG.warn("sweeper of schema {} completed bulk end {} ({} of its {} grants were still live){}", schema, a.id(),
+            ended.size(), a.grantIds().size(), audit != null ? "" : "; no PostgresAuditSink is linked to this store,"
+                + " so no audit record was written for them");
+      }
+      return n;
+    });
   }
 
   /**
@@ -64,6 +117,7 @@ final class GrantSweeper {
     Instant now = clock.instant();
     Instant due = now.minus(grace);
     Instant dropBefore = now.minus(retention);
+    completeAnnouncedEnds(audit, now);
     int expired = db.inTransaction("expire grants past their deadline", c -> {
       List<GrantRecord> ended = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(expireSql)) {

@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
  *       (the default); under another isolation level the function refuses and the insert fails closed.
  *   <li>{@link #update}: reads the row {@code FOR UPDATE}, applies the change once, writes it only if it
  *       changed anything; concurrent updates of a grant on any replicas serialise on the row lock.
- *   <li>{@link #endLive}: one UPDATE per 10,000 grants under an advisory lock that bulk ends take in
- *       turn; no index names the state, so ending a grant is a HOT update that writes no index entry.
+ *   <li>{@link #endLive}: per 10,000 grants, first an announcement (schema V10, {@code jit_announce_end}:
+ *       one short auto-commit statement; from its commit on every replica's {@link #find} shows the named
+ *       live grants ended), then one UPDATE under an advisory lock that bulk ends take in turn, which also
+ *       deletes the announcement; no index names the state, so ending a grant is a HOT update that writes no
+ *       index entry. An announcement whose UPDATE never commits (the replica died, or the transaction
+ *       failed) keeps its grants refused until a sweeper completes it.
  *   <li>{@link #liveByTask}, {@link #liveByIdentity}: indexes by task and by identity.
  *   <li>{@link #markUsed}: a unique insert of the value's SHA-256; a value whose window ended may be
  *       recorded again.
@@ -60,7 +64,10 @@ import org.slf4j.LoggerFactory;
  * database.
  *
  * <h2>Sweeper</h2>
- * Each instance's feed thread runs {@link #sweep()} every {@link Builder#sweepInterval}, so a grant
+ * Each instance's feed thread runs {@link #sweep()} every {@link Builder#sweepInterval}. It completes the
+ * bulk ends ({@link #endLive}) announced more than {@link Builder#sweepGrace} ago and never written (the
+ * announcing replica died or failed), each exactly once across replicas, with {@code REVOKED} records as
+ * below for expiries. It also ends expired grants, so a grant
  * whose issuing JVM died is still ended in the store (its in-process listeners died with that JVM). The
  * issuing replica's broker, if alive, competes for the same end: its timer's update locks the row
  * ({@code FOR UPDATE}) and changes it only while it is LIVE, the sweeper skips locked rows and re-checks
@@ -103,7 +110,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     this.issuance = new IssuanceLink(config.dataSource(), config.clock());
     this.sql = new GrantStatements(schema);
     this.cache = config.cacheSize() > 0 ? new RecordCache(config.cacheSize()) : null;
-    this.sweeper = new GrantSweeper(db, schema, clock, config.sweepInterval(), config.sweepBatch(), config.sweepGrace(),
+    this.sweeper = new GrantSweeper(db, sql, schema, clock, config.sweepInterval(), config.sweepBatch(), config.sweepGrace(),
         retention, config.changeRetention());
     RecordCache feedCache = cache != null ? cache : new RecordCache(1);
     this.feed = new ChangeFeed(config.listenerDataSource(), schema, clock, config.maxStaleness(),
@@ -215,10 +222,14 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
   /**
    * {@inheritDoc}
    *
-   * <p>One transaction per 10,000 grants: the live rows among them are ended by one {@code UPDATE ...
-   * RETURNING} under a transaction-level advisory lock that concurrent bulk ends on any replica take in turn
-   * (so they never deadlock on each other's rows); every other replica hears of them through its change
-   * feed.
+   * <p>Per 10,000 grants: an announcement committed first (every replica's reads show the live grants among
+   * them ended from then on, and their cached copies are dropped), then one transaction in which the live
+   * rows are ended by one {@code UPDATE ... RETURNING} under a transaction-level advisory lock that
+   * concurrent bulk ends on any replica take in turn (so they never deadlock on each other's rows) and the
+   * announcement is deleted; every replica's listeners hear of the ends through its change feed. If that
+   * transaction fails, the exception is thrown and the grants stay refused: the sweeper of any replica
+   * completes the announced end once it is older than {@link Builder#sweepGrace}, exactly once, auditing
+   * each end it makes.
    */
   @Override
   public List<GrantRecord> endLive(
@@ -228,7 +239,13 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     List<GrantRecord> ended = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += END_BATCH) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + END_BATCH));
-      ended.addAll(db.inTransaction("end " + chunk.size() + " grants", c -> sql.end(c, chunk, state, reason)));
+      long announcement = db.autoCommit("announce the end of " + chunk.size() + " grants",
+          c -> sql.announce(c, chunk, state, reason));
+      for (String id : chunk) {
+        invalidate(id); // this replica's verifier reads the announced end at once
+      }
+      ended.addAll(db.inTransaction("end " + chunk.size() + " grants",
+          c -> sql.end(c, chunk, state, reason, announcement)));
     }
     for (GrantRecord r : ended) {
       invalidate(r.grantId());
