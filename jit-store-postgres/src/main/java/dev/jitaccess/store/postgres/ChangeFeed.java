@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * NOTIFY on the live connection. When the connection is lost the feed stops advancing, and once
  * {@code maxStaleness} has passed the store reads the database instead of the cache.
  *
+ * <p>Each catch-up also reads the bulk ends announced and not yet written (schema V10; the grant ids only of
+ * those the cache does not know yet) and lays them over the cache ({@link RecordCache#announcementsAre}),
+ * after the same snapshot's changed grants left it: an announced end is refused from the NOTIFY of its
+ * announcement on, and its listeners hear of it from the change-log row of the UPDATE that writes it.
+ *
  * <p>Changed grants leave the cache; then their id, state and revocation reason (never the whole record:
  * a replica that tracks none of 10,000 revoked grants must not read 10,000 records) are read in batches of
  * 10,000 and handed to the subscribers as {@link GrantStore.Change}s. The next {@code find} of a changed
@@ -343,8 +348,7 @@ final class ChangeFeed implements AutoCloseable {
     Instant startedAt = clock.instant();
     String prev = snapshot;
     catchUpNow = false;
-    List<String> announced = new ArrayList<>();
-    ChangeReads.CatchUp found = reads.catchUp(c, prev, pending, announced);
+    ChangeReads.CatchUp found = reads.catchUp(c, prev, pending, cache.announcementIds());
     boolean reset = found.reset();
     if (reset) {
       if (prev != null) {
@@ -353,15 +357,14 @@ final class ChangeFeed implements AutoCloseable {
       }
       cache.reset();
     }
-    // every changed grant leaves the cache before the feed counts as fresh; their states are read after. A
-    // grant named by an announced bulk end (V10) leaves it too, so that the next read shows it ended; its
-    // listeners hear of it once the end is written
+    // every changed grant leaves the cache before the feed counts as fresh; their states are read after.
+    // Then the announced bulk ends of the same snapshot (V10) are laid over the cache: the live grants they
+    // name read ended; an end written meanwhile is dropped only now, after its grants left the cache. Their
+    // listeners hear of them once the end is written.
     for (String id : pending) {
       cache.invalidate(id);
     }
-    for (String id : announced) {
-      cache.invalidate(id);
-    }
+    cache.announcementsAre(found.announced());
     snapshot = found.snapshot();
     freshAsOf = startedAt;
     if (!pending.isEmpty()) {

@@ -186,7 +186,7 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     long stamp = c.stamp(grantId);
     Optional<GrantRecord> read = db.autoCommit("read grant " + grantId, conn -> sql.find(conn, grantId));
     read.ifPresent(r -> c.putIfUnchanged(r, stamp));
-    return read;
+    return read.map(c::overlay); // a read that began before an announcement this replica knows of
   }
 
   /**
@@ -237,18 +237,25 @@ public final class PostgresGrantStore implements GrantStore, AutoCloseable {
     GrantStore.checkEnd(grantIds, state, reason);
     List<String> ids = List.copyOf(grantIds);
     List<GrantRecord> ended = new ArrayList<>();
+    List<Long> announcements = new ArrayList<>();
+    RecordCache local = cache;
     for (int from = 0; from < ids.size(); from += END_BATCH) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + END_BATCH));
       long announcement = db.autoCommit("announce the end of " + chunk.size() + " grants",
           c -> sql.announce(c, chunk, state, reason));
-      for (String id : chunk) {
-        invalidate(id); // this replica's verifier reads the announced end at once
+      announcements.add(announcement);
+      if (local != null) {
+        local.announced(announcement, chunk, state, reason); // this replica's verifier refuses them at once
       }
+      // if this throws, the announcement stays: the grants stay refused until a sweeper completes the end
       ended.addAll(db.inTransaction("end " + chunk.size() + " grants",
           c -> sql.end(c, chunk, state, reason, announcement)));
     }
     for (GrantRecord r : ended) {
       invalidate(r.grantId());
+    }
+    if (local != null) {
+      announcements.forEach(local::endWritten);
     }
     return List.copyOf(ended);
   }

@@ -3,12 +3,12 @@
 -- Ending 10,000 grants is one UPDATE of 10,000 rows: 160-210 ms of the server's time on an idle
 -- 2-core machine, plus reading the ended records back, before it commits and any replica hears of it.
 -- Now the store first commits, in one short statement (jit_announce_end), the ids it is about to end with
--- their new state: a row of jit_grant_ending, a change-log row flagged `ending` naming the same ids, and a
--- NOTIFY asking every replica to catch up. From that commit on, every read of a grant's record by the
--- store (PostgresGrantStore.find, from any replica, fresh cache or not) shows a LIVE grant named by a
--- pending end in the state and reason of that end: every verifier refuses it at once. The UPDATE follows
--- in its own transaction, which also deletes the jit_grant_ending row; its change-log row then delivers the
--- ends to the replicas' listeners (the `ending` row only makes them forget their cached copies).
+-- their new state (a row of jit_grant_ending) and a NOTIFY asking every replica to catch up. From that commit
+-- on, every read of a grant's record by the store shows a LIVE grant named by a pending end in the state and
+-- reason of that end: PostgresGrantStore.find reading the database joins this table, and each replica's
+-- change feed reads the announcements at every catch-up and lays them over its cached records, so every
+-- verifier refuses those grants at once. The UPDATE follows in its own transaction, which also deletes the
+-- announcement; its change-log row then delivers the ends to the replicas' listeners, as before.
 --
 -- Fail closed: if the UPDATE's transaction fails or its replica dies, the announcement stays and the grants
 -- stay refused; the sweeper of any replica completes an announcement older than the sweep grace (the same
@@ -23,9 +23,6 @@ CREATE TABLE jit_grant_ending (
   announced_at      timestamptz NOT NULL DEFAULT now()
 );
 
--- true: the row names grants that a pending end is about to change (no listener is told; caches forget)
-ALTER TABLE jit_grant_change ADD COLUMN ending boolean NOT NULL DEFAULT false;
-
 -- Announces an end of the given grants; returns the announcement's id, which the ending transaction
 -- deletes. One round trip in auto-commit: the commit makes the announcement visible everywhere.
 CREATE FUNCTION jit_announce_end(ids text[], new_state text, reason text) RETURNS bigint
@@ -38,7 +35,6 @@ DECLARE
 BEGIN
   INSERT INTO jit_grant_ending (grant_ids, state, revocation_reason) VALUES (ids, new_state, reason)
     RETURNING ending_id INTO id;
-  INSERT INTO jit_grant_change (grant_ids, ending) VALUES (ids, true);
   PERFORM pg_notify('jit_grant_change_' || current_schema(), '');
   RETURN id;
 END;
