@@ -189,9 +189,11 @@ public final class DpopProofs {
       } catch (JOSEException e) {
         return bad("the DPoP proof key has no thumbprint");
       }
-      boolean firstHere = seen.asMap().putIfAbsent(seenKey, Boolean.TRUE) == null;
-      boolean firstInStore = store == null || store.markUsed(seenKey, now.plus(window.multipliedBy(2)));
-      if (!firstHere || !firstInStore) {
+      // only the call that saw the jti first here asks the store: if every call asked it, one call could win
+      // here and another the store, and a proof presented twice at once would be accepted by neither
+      boolean first = seen.asMap().putIfAbsent(seenKey, Boolean.TRUE) == null
+          && (store == null || store.markUsed(seenKey, now.plus(window.multipliedBy(2))));
+      if (!first) {
         return new Result(null, "the DPoP proof was already used", true);
       }
     }
