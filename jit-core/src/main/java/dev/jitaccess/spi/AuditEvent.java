@@ -1,5 +1,6 @@
 package dev.jitaccess.spi;
 
+import dev.jitaccess.internal.GrantAuditFields;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -78,11 +79,14 @@ public record AuditEvent(AuditEventType type, Instant at, Map<String, String> fi
   /** Field: on a delegation's REQUESTED and DENIED records, the subject of the parent grant. */
   public static final String DELEGATOR = "delegator";
 
-  /** Checks and copies. */
+  /** Checks and copies (a map the library made immutable itself is kept as it is). */
   public AuditEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(at, "at");
-    fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    Objects.requireNonNull(fields, "fields");
+    if (!GrantAuditFields.isImmutable(fields)) {
+      fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
   }
 
   /** One field, if present. */
