@@ -61,10 +61,82 @@ class PostgresAnnouncedEndTest {
     }
   }
 
+  /**
+   * The data source of replica 0 in {@link #start}: passes connections through until {@link #failAfter}
+   * arms it, then gives that many more and refuses the rest, as a database that became unreachable would.
+   */
+  static final class Failing implements javax.sql.DataSource {
+    private final javax.sql.DataSource delegate;
+    private final java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(-1);
+
+    Failing(javax.sql.DataSource delegate) {
+      this.delegate = delegate;
+    }
+
+    void failAfter(int connections) {
+      left.set(connections);
+    }
+
+    void heal() {
+      left.set(-1);
+    }
+
+    @Override
+    public Connection getConnection() throws java.sql.SQLException {
+      if (left.getAndUpdate(n -> n > 0 ? n - 1 : n) == 0) {
+        throw new java.sql.SQLException("connection refused (test)", "08001");
+      }
+      return delegate.getConnection();
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws java.sql.SQLException {
+      throw new java.sql.SQLException("not used");
+    }
+
+    @Override
+    public java.io.PrintWriter getLogWriter() throws java.sql.SQLException {
+      return delegate.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(java.io.PrintWriter out) throws java.sql.SQLException {
+      delegate.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws java.sql.SQLException {
+      delegate.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws java.sql.SQLException {
+      return delegate.getLoginTimeout();
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
+      return delegate.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws java.sql.SQLException {
+      return delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws java.sql.SQLException {
+      return delegate.isWrapperFor(iface);
+    }
+  }
+
+  private Failing failing;
+
   private void start(int n, Duration sweepGrace) {
     db = TestDatabase.migrated();
+    failing = new Failing(db.pool("r0"));
     for (int i = 0; i < n; i++) {
-      PostgresGrantStore store = PostgresGrantStore.builder().dataSource(db.pool("r" + i))
+      PostgresGrantStore store = PostgresGrantStore.builder().dataSource(i == 0 ? failing : db.pool("r" + i))
           .listenerDataSource(TestDatabase.direct()).schema(db.schema).clock(clock).sweepGrace(sweepGrace)
           .sweepInterval(Duration.ofDays(1)).build();
       PostgresAuditSink sink = PostgresAuditSink.builder().dataSource(db.pool("a" + i)).schema(db.schema)
@@ -256,6 +328,48 @@ class PostgresAnnouncedEndTest {
     for (Grant g : grants.subList(1, 3)) {
       assertThat(r(1).count("revoked:" + g.id() + ":TASK")).isEqualTo(1);
     }
+  }
+
+  /**
+   * The database becomes unreachable for the revoking replica between its announcement and the UPDATE:
+   * {@code revokeTask} fails (nothing half-done is committed), yet every replica refuses the grants from the
+   * announcement on, the revoking replica's own verifier included; once the database is back, a sweeper
+   * completes the end exactly once with its audit records, and the revoking replica, which still tracks its
+   * grants, hears of each end once through its feed.
+   */
+  @Test
+  void aRevokeTaskWhoseWriteFailsLeavesItsGrantsRefusedUntilASweeperCompletesIt() {
+    start(2, Duration.ZERO);
+    List<Grant> grants = List.of(issue(0, "t"), issue(0, "t"), issue(1, "t"));
+    for (Grant g : grants) {
+      assertThat(verifyAt(0, g)).isInstanceOf(Verification.Verified.class);
+      assertThat(verifyAt(1, g)).isInstanceOf(Verification.Verified.class);
+    }
+    failing.failAfter(2); // liveByTask and the announcement get a connection, the UPDATE's transaction does not
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r(0).broker.revokeTask("t"))
+        .isInstanceOf(dev.jitaccess.JitException.class);
+    failing.heal();
+    assertThat(db.queryLong("SELECT count(*) FROM jit_grant_ending")).as("the announcement stays").isEqualTo(1);
+    assertThat(rowsIn("LIVE", grants)).as("nothing half-done").isEqualTo(3);
+    for (Grant g : grants) {
+      assertThat(verifyAt(0, g)).as("refused by the revoking replica at once").isInstanceOf(Verification.Rejected.class);
+      await("replica 1 refusing " + g.id(), () -> rejected(verifyAt(1, g)));
+      assertThat(records("REVOKED", g.id())).isZero();
+    }
+    assertThat(r(0).count("revoked:") + r(1).count("revoked:")).as("no listener told of an end not written").isZero();
+    r(1).store.sweep();
+    assertThat(rowsIn("REVOKED", grants)).isEqualTo(3);
+    assertThat(db.queryLong("SELECT count(*) FROM jit_grant_ending")).isZero();
+    for (Grant g : grants) {
+      assertThat(records("REVOKED", g.id())).as("REVOKED records of " + g.id()).isEqualTo(1);
+    }
+    for (int k = 0; k < 2; k++) {
+      Grant own = grants.get(k);
+      await("replica 0 hearing of " + own.id(), () -> r(0).count("revoked:" + own.id()) == 1);
+      assertThat(r(0).count("revoked:" + own.id() + ":TASK")).isEqualTo(1);
+    }
+    await("replica 1 hearing of its grant", () -> r(1).count("revoked:" + grants.get(2).id()) == 1);
+    assertThat(r(0).sink.verify()).extracting(AuditTrail.Check::intact).isEqualTo(true);
   }
 
   /** Bad material: the announcement function refuses a state that is not an end, and a reason that does not fit. */
