@@ -144,18 +144,21 @@ final class GrantLifecycle {
    * made exactly as {@link #end} does; returns how many. The bookkeeping is done in bulk: the timer entries
    * of all the ended grants are cancelled under one acquisition of the timer's lock before any is
    * reported, then each end is audited, told and cascaded.
+   *
+   * <p>Issue 17: a revoked grant costs two touches of {@link #active}, a million-entry map (taken before the
+   * store step, removed after it), and no map of its own: the grant the removal returns is the one taken
+   * before (a grant id is tracked once, for its whole life), so what was taken before is searched, through
+   * a map built then, only for an ended grant that someone else stopped tracking meanwhile or that this
+   * broker never tracked.
    */
   private int revokeAll(List<String> ids, RevocationReason reason) {
     if (ids.isEmpty()) {
       return 0;
     }
     // taken before the update, as in end(): the grants' own listeners must still hear of their end
-    Map<String, LiveGrant> tracked = new HashMap<>(ids.size() * 2);
-    for (String id : ids) {
-      LiveGrant g = active.get(id);
-      if (g != null) {
-        tracked.put(id, g);
-      }
+    LiveGrant[] before = new LiveGrant[ids.size()];
+    for (int i = 0; i < before.length; i++) {
+      before[i] = active.get(ids.get(i));
     }
     List<GrantRecord> ended;
     try {
@@ -165,19 +168,42 @@ final class GrantLifecycle {
     }
     // an ended grant needs no timer event: stop tracking them all at once (whoever reports an end forgets
     // it too, which is then a no-op; a timer that already fired finds the ended record and no tracked grant)
-    List<LiveGrant> forgotten = new ArrayList<>(ended.size());
-    for (GrantRecord r : ended) {
-      LiveGrant g = active.remove(r.grantId());
+    int n = ended.size();
+    LiveGrant[] tracked = new LiveGrant[n];
+    List<LiveGrant> forgotten = new ArrayList<>(n);
+    Map<String, LiveGrant> taken = null;
+    for (int k = 0; k < n; k++) {
+      String id = ended.get(k).grantId();
+      LiveGrant g = active.remove(id);
       if (g != null) {
         forgotten.add(g);
+      } else {
+        // forgotten meanwhile by whoever claimed its report, or never tracked here: what was taken before says
+        if (taken == null) {
+          taken = taken(ids, before);
+        }
+        g = taken.get(id);
       }
+      tracked[k] = g;
     }
     timer.cancelAll(forgotten);
-    for (GrantRecord r : ended) {
-      LiveGrant g = tracked.get(r.grantId());
-      reportForgotten(r, g, g == null || g.claimReport(), "");
+    for (int k = 0; k < n; k++) {
+      LiveGrant g = tracked[k];
+      reportForgotten(ended.get(k), g, g == null || g.claimReport(), "");
     }
-    return ended.size();
+    return n;
+  }
+
+  /** The grants of {@code ids} that were tracked, by id ({@code before} is aligned with {@code ids}). */
+  private static Map<String, LiveGrant> taken(List<String> ids, @Nullable LiveGrant[] before) {
+    Map<String, LiveGrant> taken = new HashMap<>(2 * before.length);
+    for (int i = 0; i < before.length; i++) {
+      LiveGrant g = before[i];
+      if (g != null) {
+        taken.put(ids.get(i), g);
+      }
+    }
+    return taken;
   }
 
   /**

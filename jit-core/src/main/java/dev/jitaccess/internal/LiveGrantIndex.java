@@ -3,9 +3,7 @@ package dev.jitaccess.internal;
 import dev.jitaccess.spi.GrantRecord;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class LiveGrantIndex {
   /**
-   * Up to this many ids an index value is an immutable array (4 B per id instead of a ~38-B set node; the
-   * default quotas are 10 per task and 100 per identity); past it, a concurrent set.
+   * Up to this many ids an index value is an immutable array (4 B per id instead of 16 B in a
+   * {@link GrantIdSet}; the default quotas are 10 per task and 100 per identity); past it, a {@link GrantIdSet}.
    */
   static final int SMALL = 128;
 
@@ -118,10 +116,10 @@ final class LiveGrantIndex {
   /**
    * Adds an id to an index value. A value is the single id (a {@code String}: most tasks hold one grant),
    * an immutable {@code String[]} of 2 to {@link #SMALL} ids replaced on every change, or, past that, a
-   * concurrent set changed in place and never replaced while it is in the map. A one-grant task thus costs
-   * one map node and no set (~32 B instead of ~230 B). Values change only inside the map's atomic
-   * {@code compute}, except that an id may be taken out of a set directly (see {@link #drop}); readers
-   * outside it see either an immutable value or a concurrent set, so they never need the lock.
+   * {@link GrantIdSet} (thread-safe) changed in place and never replaced while it is in the map. A one-grant
+   * task thus costs one map node and no set (~32 B instead of ~230 B). Values change only inside the map's
+   * atomic {@code compute}, except that an id may be taken out of a set directly (see {@link #drop}); readers
+   * outside it see either an immutable value or a thread-safe set, so they never need the map's lock.
    */
   private static void add(ConcurrentMap<String, Object> index, String key, String grantId) {
     index.compute(key, (k, ids) -> plus(ids, grantId));
@@ -140,29 +138,30 @@ final class LiveGrantIndex {
         more[few.length] = grantId;
         return more;
       }
-      Set<String> set = ConcurrentHashMap.newKeySet(2 * SMALL);
-      Collections.addAll(set, few);
+      GrantIdSet set = new GrantIdSet(2 * SMALL);
+      for (String id : few) {
+        set.add(id);
+      }
       set.add(grantId);
       return set;
     }
-    setOf(ids).add(grantId);
+    ((GrantIdSet) ids).add(grantId);
     return ids;
   }
 
   /**
-   * Takes an id out of an index. From a set it is removed directly (no lock on the key: a revokeTask of a
-   * 10,000-grant task would otherwise serialise 10,000 times on one map bin); that is safe because a set is
-   * never replaced while in the map and cannot be removed as empty while it still holds this id (each id is
-   * dropped once, on its record's one LIVE-to-ended step). Only a set that became empty, and the small
-   * immutable values, go through {@code computeIfPresent}.
+   * Takes an id out of an index. From a set it is removed directly, under the set's own monitor rather than
+   * the map's lock for the key (which the granting threads of other keys in its bin share); that is safe
+   * because a set is never replaced while in the map and cannot be removed as empty while it still holds
+   * this id (each id is dropped once, on its record's one LIVE-to-ended step). Only a set that became empty,
+   * and the small immutable values, go through {@code computeIfPresent}.
    */
   private static void drop(ConcurrentMap<String, Object> index, String key, String grantId) {
     Object ids = index.get(key);
-    if (ids instanceof Set) {
-      Set<String> set = setOf(ids);
+    if (ids instanceof GrantIdSet set) {
       set.remove(grantId);
       if (set.isEmpty()) {
-        index.computeIfPresent(key, (k, v) -> v instanceof Set && setOf(v).isEmpty() ? null : v);
+        index.computeIfPresent(key, (k, v) -> v instanceof GrantIdSet s && s.isEmpty() ? null : v);
       }
       return;
     }
@@ -192,14 +191,9 @@ final class LiveGrantIndex {
       System.arraycopy(few, at + 1, fewer, at, few.length - at - 1);
       return fewer;
     }
-    Set<String> set = setOf(ids);
+    GrantIdSet set = (GrantIdSet) ids;
     set.remove(grantId);
     return set.isEmpty() ? null : set;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Set<String> setOf(Object ids) {
-    return (Set<String>) ids;
   }
 
   private static int size(ConcurrentMap<String, Object> index, String key) {
@@ -213,7 +207,7 @@ final class LiveGrantIndex {
     if (ids instanceof String[] few) {
       return few.length;
     }
-    return setOf(ids).size();
+    return ((GrantIdSet) ids).size();
   }
 
   private static Collection<String> snapshot(@Nullable Object ids) {
@@ -226,7 +220,7 @@ final class LiveGrantIndex {
     if (ids instanceof String[] few) {
       return List.of(few);
     }
-    // one copy (List.copyOf of a set copies twice: toArray, then List.of of that array)
-    return Collections.unmodifiableList(Arrays.asList(setOf(ids).toArray(new String[0])));
+    // List.of, so that a caller's List.copyOf of the snapshot returns it as it is instead of copying it again
+    return List.of(((GrantIdSet) ids).toArray());
   }
 }

@@ -1,0 +1,108 @@
+package dev.jitaccess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jitaccess.Fixtures.RecordingAudit;
+import dev.jitaccess.Fixtures.RecordingListener;
+import dev.jitaccess.internal.ManualClock;
+import dev.jitaccess.spi.AuditEvent;
+import dev.jitaccess.spi.AuditEventType;
+import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code revokeTask} reports each grant it ended exactly once (one REVOKED record, one {@code onRevoked}) also
+ * in the two cases where the grant is no longer, or never was, among the grants the broker tracks when it
+ * does its bookkeeping after the store step: the change feed saw the ended record first (it claimed the report
+ * and stopped tracking the grant), and another broker issued the grant into the shared store.
+ */
+class RevokeTaskReportTest {
+  private final ManualClock clock = ManualClock.at("2026-12-05T18:00:00Z");
+  private final GrantStore inner = GrantStore.inMemory(clock, clock, Duration.ofMinutes(5));
+
+  /**
+   * {@code inner}, except that {@link GrantStore#subscribe} keeps the listener in {@code feed} and
+   * {@link GrantStore#endLive} delivers each change it made to that listener before it returns (a feed may
+   * deliver changes made through this instance, and may do so at once).
+   */
+  private GrantStore feedingBack(AtomicReference<GrantStore.ChangeListener> feed) {
+    return (GrantStore) Proxy.newProxyInstance(GrantStore.class.getClassLoader(), new Class<?>[] {GrantStore.class},
+        (proxy, m, args) -> {
+          if (m.getName().equals("subscribe")) {
+            feed.set((GrantStore.ChangeListener) args[0]);
+            return (GrantStore.Subscription) () -> {};
+          }
+          Object result;
+          try {
+            result = m.invoke(inner, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (m.getName().equals("endLive")) {
+            for (Object r : (List<?>) result) {
+              feed.get().onChange(GrantStore.Change.of((GrantRecord) r));
+            }
+          }
+          return result;
+        });
+  }
+
+  private static List<String> issue(GrantBroker broker, int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(broker.request(Fixtures.request()).id());
+    }
+    return ids;
+  }
+
+  private static long revokedRecords(RecordingAudit audit, String grantId) {
+    return audit.of(AuditEventType.REVOKED).stream()
+        .filter(e -> grantId.equals(e.fields().get(AuditEvent.GRANT_ID))).count();
+  }
+
+  @Test
+  void grantsWhoseEndTheFeedReportedFirstAreToldOnceAndAuditedOnce() {
+    RecordingAudit audit = new RecordingAudit();
+    RecordingListener listener = new RecordingListener();
+    AtomicReference<GrantStore.ChangeListener> feed = new AtomicReference<>();
+    try (GrantBroker broker = Fixtures.minimalBroker(audit).clock(clock).scheduler(clock).listener(listener)
+        .store(feedingBack(feed)).build()) {
+      List<String> ids = issue(broker, 3);
+      assertThat(broker.revokeTask("deploy-42")).isEqualTo(3);
+      for (String id : ids) {
+        assertThat(listener.count("revoked-TASK:" + id)).as("onRevoked of %s", id).isEqualTo(1);
+        // the feed audits nothing; the store step was this call's, so the record is its
+        assertThat(revokedRecords(audit, id)).as("REVOKED records of %s", id).isEqualTo(1);
+      }
+      assertThat(((DefaultGrantBroker) broker).trackedGrants()).isZero();
+      assertThat(((DefaultGrantBroker) broker).pendingTimerEntries()).isZero();
+    }
+  }
+
+  @Test
+  void grantsAnotherBrokerIssuedIntoTheSharedStoreAreReportedOnceByTheRevokingBroker() {
+    RecordingAudit auditA = new RecordingAudit();
+    RecordingAudit auditB = new RecordingAudit();
+    RecordingListener listenerB = new RecordingListener();
+    try (GrantBroker a = Fixtures.minimalBroker(auditA).clock(clock).scheduler(clock).store(inner).build();
+        GrantBroker b = Fixtures.minimalBroker(auditB).clock(clock).scheduler(clock).listener(listenerB).store(inner)
+            .build()) {
+      List<String> ids = new ArrayList<>(issue(a, 2));
+      ids.addAll(issue(b, 1));
+      assertThat(b.revokeTask("deploy-42")).isEqualTo(3);
+      for (String id : ids) {
+        assertThat(listenerB.count("revoked-TASK:" + id)).as("onRevoked of %s", id).isEqualTo(1);
+        assertThat(revokedRecords(auditB, id)).as("REVOKED records of %s", id).isEqualTo(1);
+        assertThat(revokedRecords(auditA, id)).isZero();
+      }
+      assertThat(((DefaultGrantBroker) b).trackedGrants()).isZero();
+    }
+  }
+}
