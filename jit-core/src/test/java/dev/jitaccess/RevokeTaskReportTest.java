@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,9 +30,10 @@ class RevokeTaskReportTest {
 
   /**
    * {@code inner}, except that {@link GrantStore#subscribe} keeps the listener in {@code feed} and
-   * {@link GrantStore#endLive} delivers each change it made to that listener before it returns (a feed may
+   * {@code endLive} delivers each change it made to that listener before it tells the caller (a feed may
    * deliver changes made through this instance, and may do so at once).
    */
+  @SuppressWarnings("unchecked")
   private GrantStore feedingBack(AtomicReference<GrantStore.ChangeListener> feed) {
     return (GrantStore) Proxy.newProxyInstance(GrantStore.class.getClassLoader(), new Class<?>[] {GrantStore.class},
         (proxy, m, args) -> {
@@ -39,18 +41,26 @@ class RevokeTaskReportTest {
             feed.set((GrantStore.ChangeListener) args[0]);
             return (GrantStore.Subscription) () -> {};
           }
-          Object result;
+          if (m.getName().equals("endLive") && args.length == 4) {
+            GrantStore.Ending<Object> broker = (GrantStore.Ending<Object>) args[3];
+            args[3] = new GrantStore.Ending<Object>() {
+              @Override
+              public @Nullable Object before(String grantId) {
+                return broker.before(grantId);
+              }
+
+              @Override
+              public void ended(GrantRecord record, @Nullable Object kept) {
+                feed.get().onChange(GrantStore.Change.of(record));
+                broker.ended(record, kept);
+              }
+            };
+          }
           try {
-            result = m.invoke(inner, args);
+            return m.invoke(inner, args);
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }
-          if (m.getName().equals("endLive")) {
-            for (Object r : (List<?>) result) {
-              feed.get().onChange(GrantStore.Change.of((GrantRecord) r));
-            }
-          }
-          return result;
         });
   }
 
@@ -83,6 +93,30 @@ class RevokeTaskReportTest {
       }
       assertThat(((DefaultGrantBroker) broker).trackedGrants()).isZero();
       assertThat(((DefaultGrantBroker) broker).pendingTimerEntries()).isZero();
+    }
+  }
+
+  /**
+   * More grants than one batch of the broker's bookkeeping (64, the timer entries of a batch cancelled under
+   * one lock before its ends are reported), and not a multiple of it: each is reported once, none is still
+   * tracked or has a timer entry, and none fires later.
+   */
+  @Test
+  void aRevokeTaskOfSeveralBatchesReportsEachGrantOnceAndLeavesNoTimerEntry() {
+    RecordingAudit audit = new RecordingAudit();
+    RecordingListener listener = new RecordingListener();
+    try (GrantBroker broker = Fixtures.minimalBroker(audit).clock(clock).scheduler(clock).listener(listener)
+        .maxGrantsPerTask(200).maxGrantsPerIdentity(200).store(inner).build()) {
+      List<String> ids = issue(broker, 150);
+      assertThat(broker.revokeTask("deploy-42")).isEqualTo(150);
+      for (String id : ids) {
+        assertThat(listener.count("revoked-TASK:" + id)).as("onRevoked of %s", id).isEqualTo(1);
+        assertThat(revokedRecords(audit, id)).as("REVOKED records of %s", id).isEqualTo(1);
+      }
+      assertThat(((DefaultGrantBroker) broker).trackedGrants()).isZero();
+      assertThat(((DefaultGrantBroker) broker).pendingTimerEntries()).isZero();
+      clock.advance(Duration.ofMinutes(10));
+      assertThat(listener.calls).noneMatch(c -> c.startsWith("expired:") || c.startsWith("expiring:"));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.jitaccess.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.jitaccess.RevocationReason;
 import dev.jitaccess.spi.GrantRecord;
@@ -239,30 +240,58 @@ public final class InMemoryGrantStore implements GrantStore {
     return slot == null ? Optional.empty() : Optional.of(slot.record);
   }
 
+  /** {@inheritDoc} Here as {@link #endLive(Collection, GrantState, RevocationReason, Ending)} does. */
+  @Override
+  public List<GrantRecord> endLive(Collection<String> grantIds, GrantState state, @Nullable RevocationReason reason) {
+    List<GrantRecord> ended = new ArrayList<>(Objects.requireNonNull(grantIds, "grantIds").size());
+    endLive(grantIds, state, reason, new Ending<Void>() {
+      @Override
+      public @Nullable Void before(String grantId) {
+        return null;
+      }
+
+      @Override
+      public void ended(GrantRecord record, @Nullable Void kept) {
+        ended.add(record);
+      }
+    });
+    return Collections.unmodifiableList(ended);
+  }
+
   /**
    * {@inheritDoc}
    *
-   * <p>Here each record changes under its slot's monitor only ({@link Slot#end}): a quiet read of the slot,
-   * then one small step that takes it out of the indexes, with no write to the cache (an end never moves the
-   * drop point), no lambda, {@code Optional} or flag per grant, and the (owner, task) index key made once per
-   * task rather than once per grant ({@link LiveGrantIndex.Bulk}). Issue 17: the Caffeine write per grant
-   * (its write buffer, timer-wheel reschedule and maintenance drained on the calling thread) was most of a
-   * cold {@code revokeTask}.
+   * <p>Here grant by grant, in the order of {@code grantIds}: {@link Ending#before}, the grant's change, then
+   * {@link Ending#ended} if it ended, so that the caller's bookkeeping of a grant finds its data still in the
+   * processor's caches. Each record changes under its slot's monitor only ({@link Slot#end}): a quiet read of
+   * the slot, then one small step that takes it out of the indexes, with no write to the cache (an end never
+   * moves the drop point), no lambda, {@code Optional} or flag per grant, and the (owner, task) index key made
+   * once per task rather than once per grant ({@link LiveGrantIndex.Bulk}). Issue 17: the Caffeine write per
+   * grant (its write buffer, timer-wheel reschedule and maintenance drained on the calling thread) was most of
+   * a cold {@code revokeTask}; then its lookups in million-entry maps, each a cache and TLB miss, done once
+   * per grant before the store step and again after it.
    */
   @Override
-  public List<GrantRecord> endLive(Collection<String> grantIds, GrantState state, @Nullable RevocationReason reason) {
+  public <T> int endLive(Collection<String> grantIds, GrantState state, @Nullable RevocationReason reason,
+      Ending<T> ending) {
     GrantStore.checkEnd(grantIds, state, reason);
-    List<GrantRecord> ended = new ArrayList<>(grantIds.size());
+    Objects.requireNonNull(ending, "ending");
     LiveGrantIndex.Bulk index = live.new Bulk();
-    for (String id : List.copyOf(grantIds)) {
+    Policy<String, Slot> policy = cache.policy();
+    List<String> ids = List.copyOf(grantIds);
+    int ended = 0;
+    for (int i = 0; i < ids.size(); i++) {
+      String id = ids.get(i);
+      T kept = ending.before(id);
       // quietly, as find: a read has nothing to tell the cache's policy; a record past its drop point is absent
-      Slot slot = cache.policy().getIfPresentQuietly(id);
+      Slot slot = policy.getIfPresentQuietly(id);
       GrantRecord after = slot == null ? null : slot.end(state, reason, index);
       if (after != null) {
-        ended.add(after);
+        ended++;
+        ending.ended(after, kept);
       }
     }
-    return Collections.unmodifiableList(ended);
+    return ended;
   }
 
   /**

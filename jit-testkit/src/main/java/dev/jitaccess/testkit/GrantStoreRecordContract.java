@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * (a record has no token, and none is added); a duplicate id is refused and leaves the original; update
  * applies its function exactly once per call, atomically under contention, and not at all for an unknown
  * id; the live indexes and count follow revocation, expiry and removal; endLive ends exactly the live
- * grants named and refuses bad arguments; a record is kept at least until its expiry. Extend
+ * grants named (with an {@link GrantStore.Ending}: calling it before and after each grant's change) and refuses
+ * bad arguments; a record is kept at least until its expiry. Extend
  * {@link GrantStoreContract}, which runs this part and the others.
  */
 public abstract class GrantStoreRecordContract extends GrantStoreContractSupport {
@@ -153,6 +154,67 @@ public abstract class GrantStoreRecordContract extends GrantStoreContractSupport
     assertTrue(store.endLive(List.of(a.grantId(), b.grantId()), GrantState.REVOKED,
         RevocationReason.TASK).isEmpty());
     assertTrue(store.endLive(List.of(), GrantState.EXPIRED, null).isEmpty());
+  }
+
+  /**
+   * endLive with an {@link GrantStore.Ending} ends the same grants as endLive without one, calls
+   * {@code before} once per id named while that grant is still as it was (a live one still live), and
+   * {@code ended} once per grant it ended, after the change, with the ended record and what {@code before}
+   * returned for it; it returns how many it ended, and refuses a null {@code ending}.
+   */
+  @Test
+  @SuppressWarnings("NullAway") // passes null on purpose: the store must name it
+  public void endLiveWithAnEndingCallsItAroundEachGrant() {
+    GrantStore store = newStore();
+    GrantRecord a = record("spiffe://example.org/a", "t");
+    GrantRecord b = record("spiffe://example.org/b", "t");
+    GrantRecord gone = record("spiffe://example.org/c", "t");
+    GrantRecord other = record("spiffe://example.org/d", "t");
+    for (GrantRecord r : List.of(a, b, gone, other)) {
+      assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
+    }
+    store.update(gone.grantId(), r -> r.withState(GrantState.EXPIRED, null));
+    List<String> named = List.of(a.grantId(), b.grantId(), gone.grantId(), "no-such-grant");
+    List<String> before = new java.util.ArrayList<>();
+    java.util.Map<String, String> kept = new java.util.HashMap<>();
+    int n = store.endLive(named, GrantState.REVOKED, RevocationReason.TASK, new GrantStore.Ending<String>() {
+      @Override
+      public String before(String grantId) {
+        before.add(grantId);
+        GrantState now = store.find(grantId).map(GrantRecord::state).orElse(null);
+        assertTrue(grantId.equals(gone.grantId()) ? now == GrantState.EXPIRED
+            : grantId.equals("no-such-grant") ? now == null : now == GrantState.LIVE,
+            "before is called while " + grantId + " is still as it was, got " + now);
+        return "kept-" + grantId;
+      }
+
+      @Override
+      public void ended(GrantRecord record, String keptForIt) {
+        assertEquals(Optional.of(record), store.find(record.grantId()), "ended is called after the change");
+        assertEquals(GrantState.REVOKED, record.state());
+        assertEquals(RevocationReason.TASK, record.revocationReason());
+        assertEquals(null, kept.put(record.grantId(), keptForIt), "ended once per grant");
+      }
+    });
+    assertEquals(2, n);
+    assertEquals(named.size(), before.size());
+    assertEquals(Set.copyOf(named), Set.copyOf(before));
+    assertEquals(java.util.Map.of(a.grantId(), "kept-" + a.grantId(), b.grantId(), "kept-" + b.grantId()), kept);
+    assertEquals(Set.of(other.grantId()), Set.copyOf(store.liveByTask("t")));
+    assertEquals(0, store.endLive(named, GrantState.REVOKED, RevocationReason.TASK, new GrantStore.Ending<Void>() {
+      @Override
+      public Void before(String grantId) {
+        return null;
+      }
+
+      @Override
+      public void ended(GrantRecord record, Void keptForIt) {
+        throw new AssertionError("a second call ends nothing");
+      }
+    }));
+    assertEquals("ending", assertThrows(NullPointerException.class,
+        () -> store.endLive(List.of(other.grantId()), GrantState.EXPIRED, null, null)).getMessage());
+    assertEquals(GrantState.LIVE, store.find(other.grantId()).orElseThrow().state());
   }
 
   /** endLive refuses LIVE as the end state, a reason that does not fit the state, and null arguments. */

@@ -90,6 +90,35 @@ final class BrokenImplementations {
     }
   }
 
+  /** Ends the grants first and calls {@link GrantStore.Ending#before} only afterwards. */
+  static class LateBeforeStore extends StoreThroughDefaults {
+    LateBeforeStore() {
+      this(ManualClock.at(JitTestKit.DEFAULT_START));
+    }
+
+    private LateBeforeStore(ManualClock clock) {
+      super(GrantStore.inMemory(clock, clock, Duration.ofSeconds(30)));
+    }
+
+    @Override
+    public <T> int endLive(Collection<String> grantIds, dev.jitaccess.spi.GrantState state,
+        dev.jitaccess.@org.jspecify.annotations.Nullable RevocationReason reason, Ending<T> ending) {
+      List<GrantRecord> ended = endLive(grantIds, state, reason);
+      for (String id : grantIds) {
+        ending.before(id);
+      }
+      ended.forEach(r -> ending.ended(r, null));
+      return ended.size();
+    }
+  }
+
+  static class LateBeforeStoreContract extends GrantStoreContract {
+    @Override
+    protected GrantStore newStore() {
+      return new LateBeforeStore();
+    }
+  }
+
   abstract static class FakeVerifierContract extends IdentityVerifierContract {
     @Override
     protected Credential validCredential() {

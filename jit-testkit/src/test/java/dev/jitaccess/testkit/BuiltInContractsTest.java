@@ -33,6 +33,15 @@ class BuiltInContractsTest {
     }
   }
 
+  /** GrantStore's default methods, over the in-memory store's abstract ones. */
+  @Nested
+  class GrantStoreDefaults extends GrantStoreContract {
+    @Override
+    protected GrantStore newStore() {
+      return new StoreThroughDefaults(GrantStore.inMemory(clock, clock, Duration.ofSeconds(30)));
+    }
+  }
+
   @Nested
   class InMemoryKeyDirectory extends KeyDirectoryContract {
     @Override

@@ -51,6 +51,13 @@ class ContractsCatchBrokenImplementationsTest {
     assertThatCode(() -> new SloppyStoreContract().findReturnsExactlyWhatWasInserted()).doesNotThrowAnyException();
   }
 
+  @Test
+  void storeContractCatchesAnEndingCalledBeforeOnlyAfterTheEnd() {
+    fails(() -> new LateBeforeStoreContract().endLiveWithAnEndingCallsItAroundEachGrant());
+    assertThatCode(() -> new LateBeforeStoreContract().endLiveEndsOnlyTheLiveGrantsNamed())
+        .doesNotThrowAnyException();
+  }
+
   // ------------------------------------------------------------------ key directory
 
   @Test
