@@ -72,11 +72,6 @@ final class GrantIdSet {
     return size == 0;
   }
 
-  /** Whether the set holds {@code id}. */
-  synchronized boolean contains(String id) {
-    return ids[slot(id, hash(id))] != null;
-  }
-
   /**
    * The slot holding {@code id}, or else the free slot ending its run (where it would go). An id is compared
    * by its hash first, so another id's string is read only when the hashes are equal ({@link String#equals}

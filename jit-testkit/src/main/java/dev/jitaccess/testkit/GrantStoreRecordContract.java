@@ -126,6 +126,17 @@ public abstract class GrantStoreRecordContract extends GrantStoreContractSupport
     assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "t"), 1, 1));
   }
 
+  /** Inserts four grants of task "t", of four identities, and expires the third; returns them in that order. */
+  private List<GrantRecord> fourGrantsOfOneTaskOneEnded(GrantStore store) {
+    List<GrantRecord> four = List.of(record("spiffe://example.org/a", "t"), record("spiffe://example.org/b", "t"),
+        record("spiffe://example.org/c", "t"), record("spiffe://example.org/d", "t"));
+    for (GrantRecord r : four) {
+      assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
+    }
+    store.update(four.get(2).grantId(), r -> r.withState(GrantState.EXPIRED, null));
+    return four;
+  }
+
   /**
    * endLive ends exactly the live grants among those named (an ended or unknown one is left out), returns
    * their new records, and takes them out of the indexes; a second call ends nothing.
@@ -133,14 +144,11 @@ public abstract class GrantStoreRecordContract extends GrantStoreContractSupport
   @Test
   public void endLiveEndsOnlyTheLiveGrantsNamed() {
     GrantStore store = newStore();
-    GrantRecord a = record("spiffe://example.org/a", "t");
-    GrantRecord b = record("spiffe://example.org/b", "t");
-    GrantRecord gone = record("spiffe://example.org/c", "t");
-    GrantRecord other = record("spiffe://example.org/d", "t");
-    for (GrantRecord r : List.of(a, b, gone, other)) {
-      assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
-    }
-    store.update(gone.grantId(), r -> r.withState(GrantState.EXPIRED, null));
+    List<GrantRecord> four = fourGrantsOfOneTaskOneEnded(store);
+    GrantRecord a = four.get(0);
+    GrantRecord b = four.get(1);
+    GrantRecord gone = four.get(2);
+    GrantRecord other = four.get(3);
     List<GrantRecord> ended = store.endLive(List.of(a.grantId(), b.grantId(), gone.grantId(), "no-such-grant"),
         GrantState.REVOKED, RevocationReason.TASK);
     assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(ended.stream().map(GrantRecord::grantId).toList()));
@@ -166,14 +174,11 @@ public abstract class GrantStoreRecordContract extends GrantStoreContractSupport
   @SuppressWarnings("NullAway") // passes null on purpose: the store must name it
   public void endLiveWithAnEndingCallsItAroundEachGrant() {
     GrantStore store = newStore();
-    GrantRecord a = record("spiffe://example.org/a", "t");
-    GrantRecord b = record("spiffe://example.org/b", "t");
-    GrantRecord gone = record("spiffe://example.org/c", "t");
-    GrantRecord other = record("spiffe://example.org/d", "t");
-    for (GrantRecord r : List.of(a, b, gone, other)) {
-      assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
-    }
-    store.update(gone.grantId(), r -> r.withState(GrantState.EXPIRED, null));
+    List<GrantRecord> four = fourGrantsOfOneTaskOneEnded(store);
+    GrantRecord a = four.get(0);
+    GrantRecord b = four.get(1);
+    GrantRecord gone = four.get(2);
+    GrantRecord other = four.get(3);
     List<String> named = List.of(a.grantId(), b.grantId(), gone.grantId(), "no-such-grant");
     List<String> before = new java.util.ArrayList<>();
     java.util.Map<String, String> kept = new java.util.HashMap<>();
