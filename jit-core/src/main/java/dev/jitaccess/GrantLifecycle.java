@@ -168,7 +168,9 @@ final class GrantLifecycle {
    * <p>Issue 17: each look-up in {@link #active}, a million-entry map, and each first touch of a grant's
    * objects costs cache and TLB misses. With a store that ends grant by grant (the in-memory one) the two
    * touches of {@link #active} and the batch's bookkeeping come while the grant's data is still cached,
-   * instead of in separate passes over all the grants, each of which missed again on every grant.
+   * instead of in separate passes over all the grants, each of which missed again on every grant. So, with
+   * such a store, the listeners hear of the first grants' ends while the call's later grants are still live
+   * (before, every grant of the call had ended before any end was reported); each end is still reported once.
    */
   private final class Revocation implements GrantStore.Ending<LiveGrant> {
     /** How many ended grants wait for their timer entries to be cancelled and their ends reported. */
