@@ -148,13 +148,16 @@ final class GrantLifecycle {
       return 0;
     }
     Revocation revocation = new Revocation();
+    int ended;
     try {
-      return store.endLive(ids, GrantState.REVOKED, reason, revocation);
+      ended = store.endLive(ids, GrantState.REVOKED, reason, revocation);
     } catch (RuntimeException e) {
       throw new JitException("the grant store failed while revoking " + ids.size() + " grants (" + reason + ")", e);
     } finally {
       revocation.flush(); // what the store ended is reported even if it failed afterwards
     }
+    revocation.rethrow();
+    return ended;
   }
 
   /**
@@ -179,6 +182,13 @@ final class GrantLifecycle {
     private final @Nullable LiveGrant[] grants = new LiveGrant[BATCH];
     private final List<LiveGrant> forgotten = new ArrayList<>(BATCH);
     private int pending;
+    /**
+     * The first failure of a report (an audit sink or listener throwing an {@link Error}, which the broker's
+     * events do not catch), thrown once the store step is over: a report that fails must not stop the store
+     * from ending the call's remaining grants (fail closed), as it could not when every grant ended before
+     * any was reported.
+     */
+    private @Nullable Throwable failure;
 
     @Override
     public @Nullable LiveGrant before(String grantId) {
@@ -203,6 +213,7 @@ final class GrantLifecycle {
     }
 
     /** Cancels the timer entries of the pending grants, then reports their ends. */
+    @SuppressWarnings("ReferenceEquality") // the same exception again: addSuppressed refuses an exception itself
     void flush() {
       if (pending == 0) {
         return;
@@ -213,7 +224,29 @@ final class GrantLifecycle {
       pending = 0;
       for (int i = 0; i < n; i++) {
         LiveGrant g = grants[i];
-        reportForgotten(records[i], g, g == null || g.claimReport(), "");
+        try {
+          reportForgotten(records[i], g, g == null || g.claimReport(), "");
+        } catch (RuntimeException | Error e) {
+          Throwable first = failure;
+          if (first == null) {
+            failure = e;
+          } else if (first != e) {
+            first.addSuppressed(e);
+          }
+        }
+        records[i] = null;
+        grants[i] = null;
+      }
+    }
+
+    /** Throws the first failure of a report, if any, once every grant of the call was ended and reported. */
+    void rethrow() {
+      Throwable f = failure;
+      if (f instanceof Error e) {
+        throw e;
+      }
+      if (f instanceof RuntimeException e) {
+        throw e;
       }
     }
   }

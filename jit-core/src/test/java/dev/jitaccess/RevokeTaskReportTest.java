@@ -1,6 +1,7 @@
 package dev.jitaccess;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jitaccess.Fixtures.RecordingAudit;
 import dev.jitaccess.Fixtures.RecordingListener;
@@ -8,6 +9,7 @@ import dev.jitaccess.internal.ManualClock;
 import dev.jitaccess.spi.AuditEvent;
 import dev.jitaccess.spi.AuditEventType;
 import dev.jitaccess.spi.GrantRecord;
+import dev.jitaccess.spi.GrantState;
 import dev.jitaccess.spi.GrantStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -137,6 +139,45 @@ class RevokeTaskReportTest {
         assertThat(revokedRecords(auditA, id)).isZero();
       }
       assertThat(((DefaultGrantBroker) b).trackedGrants()).isZero();
+    }
+  }
+
+  /**
+   * A report that fails in the middle of a {@code revokeTask} (here an audit sink throwing an {@link Error} on
+   * the first REVOKED record, which the broker's events do not catch) does not stop the call from ending the
+   * task's other grants: every one of them is REVOKED in the store and refused, and the error reaches the
+   * caller once they are. With the in-memory store the ends are reported while the store is still ending the
+   * call's later grants, so without this the grants after the failing report would stay live.
+   */
+  @Test
+  void aReportThatThrowsAnErrorDoesNotLeaveTheTasksOtherGrantsLive() {
+    RecordingAudit recording = new RecordingAudit();
+    class Failing extends AssertionError {
+      private static final long serialVersionUID = 1L;
+    }
+    boolean[] thrown = new boolean[1];
+    dev.jitaccess.spi.AuditSink failingOnce = event -> {
+      if (event.type() == AuditEventType.REVOKED && !thrown[0]) {
+        thrown[0] = true;
+        throw new Failing();
+      }
+      recording.record(event);
+    };
+    try (GrantBroker broker = Fixtures.minimalBroker(failingOnce).clock(clock).scheduler(clock)
+        .maxGrantsPerTask(200).maxGrantsPerIdentity(200).store(inner).build()) {
+      List<Grant> grants = new ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        grants.add(broker.request(Fixtures.request()));
+      }
+      Grant last = grants.get(grants.size() - 1);
+      assertThat(broker.verifier().verify(last.token(), last.info().resource()).isVerified()).isTrue();
+      assertThatThrownBy(() -> broker.revokeTask("deploy-42")).isInstanceOf(Failing.class);
+      for (Grant g : grants) {
+        assertThat(inner.find(g.id()).orElseThrow().state()).as("state of %s", g.id()).isEqualTo(GrantState.REVOKED);
+        assertThat(broker.verifier().verify(g.token(), g.info().resource()).isVerified()).as("verify %s", g.id()).isFalse();
+      }
+      // every other end was still reported: 149 records besides the one whose sink call failed
+      assertThat(recording.of(AuditEventType.REVOKED)).hasSize(149);
     }
   }
 }
