@@ -79,6 +79,20 @@ class RevokeTaskReportTest {
         .filter(e -> grantId.equals(e.fields().get(AuditEvent.GRANT_ID))).count();
   }
 
+  /**
+   * Each grant was told once ({@code onRevoked} with reason TASK) and audited once (one REVOKED record) by
+   * {@code broker}, which no longer tracks any grant nor holds a timer entry.
+   */
+  private static void assertReportedOnceAndForgotten(GrantBroker broker, RecordingListener listener,
+      RecordingAudit audit, List<String> ids) {
+    for (String id : ids) {
+      assertThat(listener.count("revoked-TASK:" + id)).as("onRevoked of %s", id).isEqualTo(1);
+      assertThat(revokedRecords(audit, id)).as("REVOKED records of %s", id).isEqualTo(1);
+    }
+    assertThat(((DefaultGrantBroker) broker).trackedGrants()).isZero();
+    assertThat(((DefaultGrantBroker) broker).pendingTimerEntries()).isZero();
+  }
+
   @Test
   void grantsWhoseEndTheFeedReportedFirstAreToldOnceAndAuditedOnce() {
     RecordingAudit audit = new RecordingAudit();
@@ -88,13 +102,8 @@ class RevokeTaskReportTest {
         .store(feedingBack(feed)).build()) {
       List<String> ids = issue(broker, 3);
       assertThat(broker.revokeTask("deploy-42")).isEqualTo(3);
-      for (String id : ids) {
-        assertThat(listener.count("revoked-TASK:" + id)).as("onRevoked of %s", id).isEqualTo(1);
-        // the feed audits nothing; the store step was this call's, so the record is its
-        assertThat(revokedRecords(audit, id)).as("REVOKED records of %s", id).isEqualTo(1);
-      }
-      assertThat(((DefaultGrantBroker) broker).trackedGrants()).isZero();
-      assertThat(((DefaultGrantBroker) broker).pendingTimerEntries()).isZero();
+      // the feed audits nothing; the store step was this call's, so the record is its
+      assertReportedOnceAndForgotten(broker, listener, audit, ids);
     }
   }
 
@@ -111,12 +120,7 @@ class RevokeTaskReportTest {
         .maxGrantsPerTask(200).maxGrantsPerIdentity(200).store(inner).build()) {
       List<String> ids = issue(broker, 150);
       assertThat(broker.revokeTask("deploy-42")).isEqualTo(150);
-      for (String id : ids) {
-        assertThat(listener.count("revoked-TASK:" + id)).as("onRevoked of %s", id).isEqualTo(1);
-        assertThat(revokedRecords(audit, id)).as("REVOKED records of %s", id).isEqualTo(1);
-      }
-      assertThat(((DefaultGrantBroker) broker).trackedGrants()).isZero();
-      assertThat(((DefaultGrantBroker) broker).pendingTimerEntries()).isZero();
+      assertReportedOnceAndForgotten(broker, listener, audit, ids);
       clock.advance(Duration.ofMinutes(10));
       assertThat(listener.calls).noneMatch(c -> c.startsWith("expired:") || c.startsWith("expiring:"));
     }

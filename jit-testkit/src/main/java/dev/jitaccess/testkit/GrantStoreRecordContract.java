@@ -126,14 +126,17 @@ public abstract class GrantStoreRecordContract extends GrantStoreContractSupport
     assertEquals(InsertResult.INSERTED, store.insert(record("spiffe://example.org/a", "t"), 1, 1));
   }
 
-  /** Inserts four grants of task "t", of four identities, and expires the third; returns them in that order. */
-  private List<GrantRecord> fourGrantsOfOneTaskOneEnded(GrantStore store) {
-    List<GrantRecord> four = List.of(record("spiffe://example.org/a", "t"), record("spiffe://example.org/b", "t"),
+  /** Four grants of task "t": {@code a}, {@code b} and {@code other} live, {@code gone} expired. */
+  private record FourGrants(GrantRecord a, GrantRecord b, GrantRecord gone, GrantRecord other) {}
+
+  /** Inserts four grants of task "t", of four identities, and expires {@code gone}. */
+  private FourGrants fourGrantsOfOneTaskOneEnded(GrantStore store) {
+    FourGrants four = new FourGrants(record("spiffe://example.org/a", "t"), record("spiffe://example.org/b", "t"),
         record("spiffe://example.org/c", "t"), record("spiffe://example.org/d", "t"));
-    for (GrantRecord r : four) {
+    for (GrantRecord r : List.of(four.a(), four.b(), four.gone(), four.other())) {
       assertEquals(InsertResult.INSERTED, store.insert(r, 10, 10));
     }
-    store.update(four.get(2).grantId(), r -> r.withState(GrantState.EXPIRED, null));
+    store.update(four.gone().grantId(), r -> r.withState(GrantState.EXPIRED, null));
     return four;
   }
 
@@ -144,11 +147,11 @@ public abstract class GrantStoreRecordContract extends GrantStoreContractSupport
   @Test
   public void endLiveEndsOnlyTheLiveGrantsNamed() {
     GrantStore store = newStore();
-    List<GrantRecord> four = fourGrantsOfOneTaskOneEnded(store);
-    GrantRecord a = four.get(0);
-    GrantRecord b = four.get(1);
-    GrantRecord gone = four.get(2);
-    GrantRecord other = four.get(3);
+    FourGrants four = fourGrantsOfOneTaskOneEnded(store);
+    GrantRecord a = four.a();
+    GrantRecord b = four.b();
+    GrantRecord gone = four.gone();
+    GrantRecord other = four.other();
     List<GrantRecord> ended = store.endLive(List.of(a.grantId(), b.grantId(), gone.grantId(), "no-such-grant"),
         GrantState.REVOKED, RevocationReason.TASK);
     assertEquals(Set.of(a.grantId(), b.grantId()), Set.copyOf(ended.stream().map(GrantRecord::grantId).toList()));
@@ -174,11 +177,11 @@ public abstract class GrantStoreRecordContract extends GrantStoreContractSupport
   @SuppressWarnings("NullAway") // passes null on purpose: the store must name it
   public void endLiveWithAnEndingCallsItAroundEachGrant() {
     GrantStore store = newStore();
-    List<GrantRecord> four = fourGrantsOfOneTaskOneEnded(store);
-    GrantRecord a = four.get(0);
-    GrantRecord b = four.get(1);
-    GrantRecord gone = four.get(2);
-    GrantRecord other = four.get(3);
+    FourGrants four = fourGrantsOfOneTaskOneEnded(store);
+    GrantRecord a = four.a();
+    GrantRecord b = four.b();
+    GrantRecord gone = four.gone();
+    GrantRecord other = four.other();
     List<String> named = List.of(a.grantId(), b.grantId(), gone.grantId(), "no-such-grant");
     List<String> before = new java.util.ArrayList<>();
     java.util.Map<String, String> kept = new java.util.HashMap<>();
