@@ -194,12 +194,12 @@ public final class ReplicaBench {
       double mem = opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));
       double pg = opsPerSecond(roundLength, () -> verified(pgVerifier.verify(pgToken, Brokers.RESOURCE)));
       verifyRatios[i] = pg / mem;
-      double memGrants = grantsPerSecond(memory, credential, task, roundLength);
-      double pgGrants = grantsPerSecond(a, credential, task, roundLength);
-      grantRatios[i] = pgGrants / memGrants;
-      double audited16 = grantsPerSecond(audited.get(0), credential, task, roundLength);
-      double audited1 = grantsPerSecond(audited.get(1), credential, task, roundLength);
-      out.printf("round %d: verify %.0f/s in-memory, %.0f/s PG; grant@8 %.0f/s in-memory, %.0f/s PG, PG with its"
+      GrantRate memGrants = grantsPerSecond(memory, credential, task, roundLength);
+      GrantRate pgGrants = grantsPerSecond(a, credential, task, roundLength);
+      grantRatios[i] = pgGrants.perSecond() / memGrants.perSecond();
+      double audited16 = grantsPerSecond(audited.get(0), credential, task, roundLength).perSecond();
+      double audited1 = grantsPerSecond(audited.get(1), credential, task, roundLength).perSecond();
+      out.printf("round %d: verify %.0f/s in-memory, %.0f/s PG; grant@8 %s in-memory, %s PG, PG with its"
           + " audit sink %.0f/s (16 chains) %.0f/s (1 chain); load %.2f%n", i + 1, mem, pg, memGrants, pgGrants,
           audited16, audited1, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
@@ -366,9 +366,46 @@ public final class ReplicaBench {
     return n / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static double grantsPerSecond(GrantBroker broker, Credential credential, AtomicInteger task, Duration length) {
+  /**
+   * One grant round: grants per second, and where the machine's CPU went per grant: this JVM's CPU time
+   * (the brokers, the driver) and everything else's (for the PostgreSQL rounds the server's backends and WAL
+   * writer), from {@code /proc/stat}; {@code NaN} where the platform does not say.
+   */
+  record GrantRate(double perSecond, double jvmMillisPerGrant, double restMillisPerGrant, double busy) {
+    @Override
+    public String toString() {
+      return String.format("%.0f/s (CPU per grant: this JVM %.2f ms, the rest %.2f ms; machine %.0f%% busy)",
+          perSecond, jvmMillisPerGrant, restMillisPerGrant, busy * 100);
+    }
+  }
+
+  /** The machine's busy and idle CPU time so far in ns, from {@code /proc/stat}; empty where there is none. */
+  private static long[] machineCpu() {
+    try {
+      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long tick = 10_000_000L; // USER_HZ 100 on Linux
+      long idle = (Long.parseLong(f[4]) + Long.parseLong(f[5])) * tick;
+      long busy = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) {
+        busy += i == 4 || i == 5 ? 0 : Long.parseLong(f[i]) * tick;
+      }
+      return new long[] {busy, idle};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new long[0];
+    }
+  }
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime() : -1;
+  }
+
+  private static GrantRate grantsPerSecond(GrantBroker broker, Credential credential, AtomicInteger task,
+      Duration length) {
     ExecutorService threads = Executors.newFixedThreadPool(8);
     try {
+      long[] machineBefore = machineCpu();
+      long processBefore = processCpuNanos();
       long start = System.nanoTime();
       long end = start + length.toNanos();
       List<Future<Integer>> futures = new ArrayList<>();
@@ -388,7 +425,18 @@ public final class ReplicaBench {
       for (Future<Integer> f : futures) {
         total += f.get();
       }
-      return total / ((System.nanoTime() - start) / 1e9);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long process = processCpuNanos() - processBefore;
+      long[] machineAfter = machineCpu();
+      double jvm = processBefore < 0 ? Double.NaN : process / 1e6 / total;
+      double rest = Double.NaN;
+      double busy = Double.NaN;
+      if (machineBefore.length == 2 && machineAfter.length == 2) {
+        long machineBusy = machineAfter[0] - machineBefore[0];
+        rest = (machineBusy - process) / 1e6 / total;
+        busy = (double) machineBusy / (machineBusy + machineAfter[1] - machineBefore[1]);
+      }
+      return new GrantRate(total / seconds, jvm, rest, busy);
     } catch (Exception e) {
       throw new IllegalStateException("grant round failed", e);
     } finally {
