@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the jit-access benchmark suite (issue 7, items 1 to 6).
 #
-#   jit-benchmarks/run.sh [quick|full|cpu|resource] [--prof gc|stack]
+#   jit-benchmarks/run.sh [quick|full|cpu|resource|replicas] [--prof gc|stack]
 #
 # quick (default): JMH at 1 thread only, 1 fork, 1 x 1 s warm-up, 1 x 1 s measurement per benchmark
 #                  (grant throughput with its floors, request+close only; repeated presentation, resource-side verification,
@@ -17,6 +17,11 @@
 #                  Spring Security's NimbusJwtDecoder), then Scaling (grant and verify at 1 and 2 threads,
 #                  ES256: 3 forks per benchmark, each alternating 1-thread and 2-thread windows on the same
 #                  compiled code; the ratio per fork and the median): about 6 minutes on 2 idle cores.
+# replicas:        issue 15: ReplicaBench 5 10000 twice against the local PostgreSQL server (JIT_PG_URL etc.):
+#                  once with the server and the brokers sharing every core, once with the server's
+#                  processes on the last core and the benchmark JVM on the others (a database host of its
+#                  own, as a deployment runs it; needs root to move the server's processes, and 2 cores or
+#                  more). The server's processes get every core back afterwards. About 3 minutes.
 # cpu:             only CpuPaired 21 200 (items 1, 2, 3, 4 at 10,000 rules, 5): about 10 minutes; the ratios
 #                  the verdicts in BENCHMARKS.md use.
 #
@@ -25,8 +30,8 @@ set -euo pipefail
 mode="${1:-quick}"
 shift || true
 case "$mode" in
-  quick|full|cpu|resource) ;;
-  *) echo "usage: $0 [quick|full|cpu|resource] [--prof gc|stack]" >&2; exit 2 ;;
+  quick|full|cpu|resource|replicas) ;;
+  *) echo "usage: $0 [quick|full|cpu|resource|replicas] [--prof gc|stack]" >&2; exit 2 ;;
 esac
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -37,7 +42,18 @@ jar="$here/target/benchmarks.jar"
 out="$here/target/benchmark-results"
 mkdir -p "$out"
 start=$(date +%s)
-if [ "$mode" = resource ]; then
+if [ "$mode" = replicas ]; then
+  cores=$(nproc)
+  if [ "$cores" -lt 2 ]; then echo "replicas needs 2 cores or more" >&2; exit 2; fi
+  last=$((cores - 1))
+  java -cp "$jar" dev.jitaccess.benchmarks.ReplicaBench 5 10000 2>"$out/replicas-shared.log" \
+    | sed 's/^/shared cores: /' | tee "$out/replicas-shared.md"
+  server_cores() { for p in $(pgrep -x postgres); do taskset -pc "$1" "$p" >/dev/null; done; }
+  trap 'server_cores 0-'"$last" EXIT
+  server_cores "$last" # the postmaster's new backends inherit it
+  taskset -c 0-$((last - 1)) java -cp "$jar" dev.jitaccess.benchmarks.ReplicaBench 5 10000 2>"$out/replicas-own-core.log" \
+    | sed "s/^/server on core $last, JVM on the others: /" | tee "$out/replicas-own-core.md"
+elif [ "$mode" = resource ]; then
   java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 7 200 verify | tee "$out/cpu-paired-verify.md"
   java -cp "$jar" dev.jitaccess.benchmarks.Scaling ES256 3 | tee "$out/scaling.md"
 elif [ "$mode" = cpu ]; then

@@ -43,7 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code verify}: {@code broker.verifier().verify} of one live token, PostgreSQL against in-memory, after
  *       three unmeasured rounds of each;
- *   <li>{@code grant}: {@code broker.request} from 8 threads, PostgreSQL against in-memory, every request
+ *   <li>{@code grant}: {@code broker.request} from 8 threads, PostgreSQL against in-memory, after three
+ *       unmeasured rounds of each, every request
  *       for the same identity (the hardest case for the PostgreSQL store: one identity's quota) and a new
  *       task, grants of one hour (none expires during the run); each broker has the same policy, the same
  *       dropping audit sink, and the PostgreSQL one a pool of 8 connections, one per client thread; then the
@@ -75,6 +76,8 @@ public final class ReplicaBench {
   private static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
   /** Unmeasured rounds of each verify path before the measured ones. */
   private static final int VERIFY_WARMUP_ROUNDS = 3;
+  /** Unmeasured rounds of each grant path (in-memory, PostgreSQL) before the measured ones. */
+  private static final int GRANT_WARMUP_ROUNDS = 3;
 
   private ReplicaBench() {}
 
@@ -189,6 +192,11 @@ public final class ReplicaBench {
     for (int i = 0; i < VERIFY_WARMUP_ROUNDS; i++) {
       opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));
       opsPerSecond(roundLength, () -> verified(pgVerifier.verify(pgToken, Brokers.RESOURCE)));
+    }
+    // the same for the grant paths: in a JVM's first seconds a grant round measured mostly the compiler
+    for (int i = 0; i < GRANT_WARMUP_ROUNDS; i++) {
+      grantsPerSecond(memory, credential, task, roundLength);
+      grantsPerSecond(a, credential, task, roundLength);
     }
     for (int i = 0; i < rounds; i++) {
       double mem = opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));

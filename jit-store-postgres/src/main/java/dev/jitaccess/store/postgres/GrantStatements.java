@@ -60,7 +60,10 @@ final class GrantStatements {
         + " WHERE (u.until_s, u.until_n) <= (?, ?)";
   }
 
-  /** {@code jit_insert_grant} (V7): the quota checks on the live-grant counters and the insert, one statement. */
+  /**
+   * {@code jit_insert_grant} (V7, cheaper since V11): the quota checks on the live-grant counters and the
+   * insert, one statement.
+   */
   InsertResult insert(Connection c, GrantRecord record, int maxPerIdentity, int maxPerTask, boolean checkOwner)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {

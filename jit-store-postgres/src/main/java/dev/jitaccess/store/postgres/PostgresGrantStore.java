@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  *       transaction-level advisory locks on the identity and then on the task, reads their live-grant
  *       counters (kept exact by triggers in every transaction that inserts, ends or deletes grants: V6)
  *       and inserts. Far from its quota an identity's lock is shared by up to 16 inserts in flight (one
- *       insert slot each, schema V7), so they do not wait for each other's commit; near it, inserts take
- *       the lock exclusively and serialise on any replicas, so no quota is ever exceeded and a task (whose
- *       lock is always exclusive) is never bound to two owners. The connection must run READ COMMITTED
+ *       insert slot each, schema V7; one read of its counters, V11), so they do not wait for each other's
+ *       commit; near it, inserts take the lock exclusively and serialise on any replicas, so no quota is
+ *       ever exceeded and a task (whose lock is always exclusive) is never bound to two owners. The connection must run READ COMMITTED
  *       (the default); under another isolation level the function refuses and the insert fails closed.
  *   <li>{@link #update}: reads the row {@code FOR UPDATE}, applies the change once, writes it only if it
  *       changed anything; concurrent updates of a grant on any replicas serialise on the row lock.

@@ -49,8 +49,13 @@ abstract class CounterTestSupport {
 
   /** A live grant of {@code identity} for {@code task}, ten minutes long, with a fresh id. */
   GrantRecord record(String identity, String task) {
+    return record("counted-" + SEQ.incrementAndGet(), identity, task);
+  }
+
+  /** A live record with the given grant id, of {@code identity} for {@code task}, ten minutes long. */
+  GrantRecord record(String grantId, String identity, String task) {
     Instant now = clock.instant();
-    GrantInfo info = GrantInfo.builder().grantId("counted-" + SEQ.incrementAndGet()).subject(identity)
+    GrantInfo info = GrantInfo.builder().grantId(grantId).subject(identity)
         .issuer("https://jit.test").resource("db://x").actions(Set.of("read")).taskId(task).purpose("p")
         .environment("test").issuedAt(now).expiresAt(now.plusSeconds(600)).build();
     return GrantRecord.live(info, null, Instant.MAX);
