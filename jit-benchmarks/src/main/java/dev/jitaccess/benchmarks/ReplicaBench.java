@@ -376,15 +376,50 @@ public final class ReplicaBench {
 
   /**
    * One grant round: grants per second, and where the machine's CPU went per grant: this JVM's CPU time
-   * (the brokers, the driver) and everything else's (for the PostgreSQL rounds the server's backends and WAL
-   * writer), from {@code /proc/stat}; {@code NaN} where the platform does not say.
+   * (the brokers, the driver), a local PostgreSQL server's (its backends, WAL writer and the rest) and
+   * everything else's (the kernel's own threads, any other process), from {@code /proc}; {@code NaN} where
+   * the platform does not say.
    */
-  record GrantRate(double perSecond, double jvmMillisPerGrant, double restMillisPerGrant, double busy) {
+  record GrantRate(double perSecond, double jvmMillisPerGrant, double serverMillisPerGrant,
+      double restMillisPerGrant, double busy) {
     @Override
     public String toString() {
-      return String.format("%.0f/s (CPU per grant: this JVM %.2f ms, the rest %.2f ms; machine %.0f%% busy)",
-          perSecond, jvmMillisPerGrant, restMillisPerGrant, busy * 100);
+      return String.format("%.0f/s (CPU per grant: this JVM %.2f ms, a local server's processes %.2f ms, the rest"
+          + " %.2f ms; machine %.0f%% busy)", perSecond, jvmMillisPerGrant, serverMillisPerGrant,
+          restMillisPerGrant, busy * 100);
     }
+  }
+
+  /**
+   * The CPU time in ns of every process of this machine named {@code postgres} (a local server's
+   * postmaster, backends, WAL writer and the rest) that is alive now, from {@code /proc}; -1 where there is
+   * none. A process that exits between two readings takes its time with it, so a round's figure may miss a
+   * connection closed during it (the pools here keep theirs).
+   */
+  private static long serverCpuNanos() {
+    java.nio.file.Path proc = java.nio.file.Path.of("/proc");
+    if (!java.nio.file.Files.isDirectory(proc)) {
+      return -1;
+    }
+    long ticks = 0;
+    try (var dirs = java.nio.file.Files.newDirectoryStream(proc, "[0-9]*")) {
+      for (java.nio.file.Path d : dirs) {
+        try {
+          String stat = java.nio.file.Files.readString(d.resolve("stat"));
+          int close = stat.lastIndexOf(')');
+          if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
+            continue;
+          }
+          String[] f = stat.substring(close + 2).split(" ");
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+        } catch (java.io.IOException | RuntimeException e) {
+          // the process ended meanwhile
+        }
+      }
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+    return ticks * 10_000_000L; // USER_HZ 100 on Linux
   }
 
   /** The machine's busy and idle CPU time so far in ns, from {@code /proc/stat}; empty where there is none. */
@@ -414,6 +449,7 @@ public final class ReplicaBench {
     try {
       long[] machineBefore = machineCpu();
       long processBefore = processCpuNanos();
+      long serverBefore = serverCpuNanos();
       long start = System.nanoTime();
       long end = start + length.toNanos();
       List<Future<Integer>> futures = new ArrayList<>();
@@ -435,16 +471,18 @@ public final class ReplicaBench {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long process = processCpuNanos() - processBefore;
+      long server = serverBefore < 0 ? -1 : serverCpuNanos() - serverBefore;
       long[] machineAfter = machineCpu();
       double jvm = processBefore < 0 ? Double.NaN : process / 1e6 / total;
+      double serverMillis = serverBefore < 0 ? Double.NaN : server / 1e6 / total;
       double rest = Double.NaN;
       double busy = Double.NaN;
       if (machineBefore.length == 2 && machineAfter.length == 2) {
         long machineBusy = machineAfter[0] - machineBefore[0];
-        rest = (machineBusy - process) / 1e6 / total;
+        rest = (machineBusy - process - Math.max(0, server)) / 1e6 / total;
         busy = (double) machineBusy / (machineBusy + machineAfter[1] - machineBefore[1]);
       }
-      return new GrantRate(total / seconds, jvm, rest, busy);
+      return new GrantRate(total / seconds, jvm, serverMillis, rest, busy);
     } catch (Exception e) {
       throw new IllegalStateException("grant round failed", e);
     } finally {
