@@ -10,7 +10,7 @@ import dev.jitaccess.spi.GrantStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -180,8 +180,10 @@ final class GrantLifecycle {
     private static final int BATCH = 64;
     private final GrantRecord[] records = new GrantRecord[BATCH];
     private final @Nullable LiveGrant[] grants = new LiveGrant[BATCH];
-    private final List<LiveGrant> forgotten = new ArrayList<>(BATCH);
+    /** The pending grants this call took out of {@link #active}: their timer entries are cancelled at a flush. */
+    private final LiveGrant[] forgotten = new LiveGrant[BATCH];
     private int pending;
+    private int forgottenCount;
     /**
      * The first failure of a report (an audit sink or listener throwing an {@link Error}, which the broker's
      * events do not catch), thrown once the store step is over: a report that fails must not stop the store
@@ -201,7 +203,7 @@ final class GrantLifecycle {
       // ended record and no tracked grant
       LiveGrant g = active.remove(record.grantId());
       if (g != null) {
-        forgotten.add(g);
+        forgotten[forgottenCount++] = g;
       } else {
         g = taken; // forgotten meanwhile by whoever claimed its report, or never tracked here (null)
       }
@@ -212,30 +214,41 @@ final class GrantLifecycle {
       }
     }
 
-    /** Cancels the timer entries of the pending grants, then reports their ends. */
-    @SuppressWarnings("ReferenceEquality") // the same exception again: addSuppressed refuses an exception itself
+    /**
+     * Cancels the timer entries of the pending grants, then reports their ends. The loop only calls
+     * {@link #reportAt}, which holds all of a grant's work: the JIT compiles a method after a few hundred calls,
+     * but a loop only after some 60,000 rounds of it.
+     */
     void flush() {
       if (pending == 0) {
         return;
       }
-      timer.cancelAll(forgotten);
-      forgotten.clear();
+      timer.cancelAll(forgotten, forgottenCount);
+      Arrays.fill(forgotten, 0, forgottenCount, null);
+      forgottenCount = 0;
       int n = pending;
       pending = 0;
       for (int i = 0; i < n; i++) {
-        LiveGrant g = grants[i];
-        try {
-          reportForgotten(records[i], g, g == null || g.claimReport(), "");
-        } catch (RuntimeException | Error e) {
-          Throwable first = failure;
-          if (first == null) {
-            failure = e;
-          } else if (first != e) {
-            first.addSuppressed(e);
-          }
+        reportAt(i);
+      }
+    }
+
+    /** Reports the end of the pending grant at {@code i} and clears its place; a failure is kept for later. */
+    @SuppressWarnings("ReferenceEquality") // the same exception again: addSuppressed refuses an exception itself
+    private void reportAt(int i) {
+      GrantRecord record = records[i];
+      LiveGrant g = grants[i];
+      records[i] = null;
+      grants[i] = null;
+      try {
+        reportForgotten(record, g, g == null || g.claimReport(), "");
+      } catch (RuntimeException | Error e) {
+        Throwable first = failure;
+        if (first == null) {
+          failure = e;
+        } else if (first != e) {
+          first.addSuppressed(e);
         }
-        records[i] = null;
-        grants[i] = null;
       }
     }
 
@@ -387,12 +400,13 @@ final class GrantLifecycle {
   private void cascade(GrantInfo info) {
     String grantId = info.grantId();
     reminting.forget(grantId);
-    info.parentGrantId().ifPresent(p -> {
-      Set<String> siblings = children.get(p);
+    String parent = info.delegation().parentGrantId(); // no Optional and lambda per ended grant
+    if (parent != null) {
+      Set<String> siblings = children.get(parent);
       if (siblings != null) {
         siblings.remove(grantId);
       }
-    });
+    }
     endChildren(grantId);
   }
 

@@ -164,13 +164,13 @@ final class LifecycleTimer<E extends LifecycleTimer.Entry> {
   }
 
   /**
-   * {@link #cancel} for many entries under one acquisition of the timer's lock (a {@code revokeTask} of ten
+   * {@link #cancel} for the first {@code count} entries of {@code grants} under one acquisition of the timer's lock (a {@code revokeTask} of ten
    * thousand grants takes it once, not ten thousand times against the scheduler thread and the granting
    * threads), with at most one rebuild of the heap at the end.
    */
-  synchronized void cancelAll(List<? extends E> grants) {
-    for (E grant : grants) {
-      markCancelled(grant);
+  synchronized void cancelAll(E[] grants, int count) {
+    for (int i = 0; i < count; i++) {
+      markCancelled(grants[i]);
     }
     compactIfMostlyDead();
   }

@@ -40,26 +40,34 @@ final class LiveGrantIndex {
 
   /** Takes out a record that is no longer live (on its one LIVE-to-ended step, or when dropped live). */
   void unindex(GrantRecord record) {
-    unindex(record, taskKey(record));
+    unindex(record, taskKey(record), null);
   }
 
-  /** {@link #unindex(GrantRecord)} with the record's {@link #taskKey}, already made. */
-  private void unindex(GrantRecord record, String taskKey) {
-    drop(byIdentity, record.info().subject(), record.grantId());
-    drop(byTask, record.info().taskId(), record.grantId());
-    drop(byTaskOwner, taskKey, record.grantId());
+  /**
+   * {@link #unindex(GrantRecord)} with the record's {@link #taskKey}, already made; with {@code bulk}, the sets
+   * it takes ids out of keep their tables' size until {@link Bulk#finish}.
+   */
+  private void unindex(GrantRecord record, String taskKey, @Nullable Bulk bulk) {
+    String id = record.grantId();
+    drop(byIdentity, record.info().subject(), id, bulk, 0);
+    drop(byTask, record.info().taskId(), id, bulk, 1);
+    drop(byTaskOwner, taskKey, id, bulk, 2);
     live.decrement();
   }
 
   /**
    * Takes out, one at a time, records that end together (a {@code revokeTask}'s): as {@link #unindex(GrantRecord)},
    * but the (owner, task) key string is made once per run of records with the same owner and task instead of
-   * once per record. One instance serves one thread.
+   * once per record, and a {@link GrantIdSet} the records leave is shrunk once, when the run of records taking
+   * ids out of it ends or at {@link #finish}, instead of at each halving of its size (a task's set that empties
+   * is never rehashed). One instance serves one thread; {@link #finish} ends it.
    */
   final class Bulk {
     private @Nullable String owner;
     private @Nullable String task;
     private String key = "";
+    /** The set of each index (identity, task, (owner, task)) that the last record left, not yet trimmed. */
+    private final @Nullable GrantIdSet[] untrimmed = new GrantIdSet[3];
 
     /** Takes out a record that is no longer live, as {@link LiveGrantIndex#unindex(GrantRecord)}. */
     void unindex(GrantRecord record) {
@@ -68,7 +76,36 @@ final class LiveGrantIndex {
         task = record.info().taskId();
         key = taskKey(record);
       }
-      LiveGrantIndex.this.unindex(record, key);
+      LiveGrantIndex.this.unindex(record, key, this);
+    }
+
+    /**
+     * An id left {@code set}, the value of index {@code which}, without shrinking it; {@code size} ids are left
+     * (none: the set leaves the index and needs no trimming).
+     */
+    private void left(int which, GrantIdSet set, int size) {
+      GrantIdSet before = untrimmed[which];
+      if (size == 0) {
+        if (before == set) {
+          untrimmed[which] = null;
+        }
+      } else if (before != set) {
+        if (before != null) {
+          before.trim();
+        }
+        untrimmed[which] = set;
+      }
+    }
+
+    /** Shrinks the sets the records left as far as removals one by one would have. */
+    void finish() {
+      for (int i = 0; i < untrimmed.length; i++) {
+        GrantIdSet set = untrimmed[i];
+        if (set != null) {
+          set.trim();
+          untrimmed[i] = null;
+        }
+      }
     }
   }
 
@@ -100,6 +137,11 @@ final class LiveGrantIndex {
   /** How many grants are live (a sum of per-thread cells: no counter all threads write). */
   int count() {
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, live.sum()));
+  }
+
+  /** How many slots the table of the task's index value has, 0 when it is not a {@link GrantIdSet}; for tests. */
+  int taskCapacity(String task) {
+    return byTask.get(task) instanceof GrantIdSet set ? set.capacity() : 0;
   }
 
   /** How many index keys exist (tasks, (owner, task) pairs, identities); empty index sets must not linger. */
@@ -154,13 +196,18 @@ final class LiveGrantIndex {
    * the map's lock for the key (which the granting threads of other keys in its bin share); that is safe
    * because a set is never replaced while in the map and cannot be removed as empty while it still holds
    * this id (each id is dropped once, on its record's one LIVE-to-ended step). Only a set that became empty,
-   * and the small immutable values, go through {@code computeIfPresent}.
+   * and the small immutable values, go through {@code computeIfPresent}. With {@code bulk} the set keeps its
+   * table's size and {@code bulk} remembers it (as the value of index {@code which}) to shrink it later.
    */
-  private static void drop(ConcurrentMap<String, Object> index, String key, String grantId) {
+  private static void drop(ConcurrentMap<String, Object> index, String key, String grantId, @Nullable Bulk bulk,
+      int which) {
     Object ids = index.get(key);
     if (ids instanceof GrantIdSet set) {
-      set.remove(grantId);
-      if (set.isEmpty()) {
+      int left = set.remove(grantId, bulk == null); // one acquisition of its monitor: removed, and what is left
+      if (bulk != null && left >= 0) {
+        bulk.left(which, set, left);
+      }
+      if (left == 0) {
         index.computeIfPresent(key, (k, v) -> v instanceof GrantIdSet s && s.isEmpty() ? null : v);
       }
       return;
@@ -192,8 +239,7 @@ final class LiveGrantIndex {
       return fewer;
     }
     GrantIdSet set = (GrantIdSet) ids;
-    set.remove(grantId);
-    return set.isEmpty() ? null : set;
+    return set.remove(grantId, true) == 0 || set.isEmpty() ? null : set;
   }
 
   private static int size(ConcurrentMap<String, Object> index, String key) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link GrantIdSet} (open addressing, backward-shift removal) answers exactly as a {@link HashSet} does through
- * any mix of adds and removes, ids whose hash codes collide included, and its table grows and shrinks with it.
+ * any mix of adds and removes, ids whose hash codes collide included, and its table grows and shrinks with it
+ * (at once, or at {@link GrantIdSet#trim} after removals that leave it as it is).
  */
 class GrantIdSetTest {
 
@@ -50,16 +51,39 @@ class GrantIdSetTest {
       String id = new String(universe.get(random.nextInt(universe.size())));
       // more adds than removes in the first half, more removes in the second: the table grows, then shrinks
       boolean add = random.nextInt(10) < (s < steps / 2 ? 7 : 3);
+      int kind = random.nextInt(10);
       if (add) {
         assertThat(set.add(id)).isEqualTo(model.add(id));
+      } else if (kind < 4) {
+        boolean there = model.remove(id);
+        assertThat(set.remove(id)).isEqualTo(there);
+        if (there) {
+          assertShrunk(set);
+        }
       } else {
-        assertThat(set.remove(id)).isEqualTo(model.remove(id));
+        // as a bulk end removes: one call says whether it was there and how many are left; the table may stay
+        boolean shrink = kind < 6;
+        boolean there = model.remove(id);
+        assertThat(set.remove(id, shrink)).isEqualTo(there ? model.size() : -1);
+        if (shrink && there) {
+          assertShrunk(set);
+        }
+      }
+      if (random.nextInt(50) == 0) {
+        set.trim();
+        assertShrunk(set);
       }
       assertThat(set.size()).isEqualTo(model.size());
       assertThat(set.isEmpty()).isEqualTo(model.isEmpty());
       assertThat(set.capacity()).isGreaterThanOrEqualTo(2 * set.size());
     }
     assertThat(set.toArray()).containsExactlyInAnyOrderElementsOf(model);
+  }
+
+  /** The table is no larger than removals one by one leave it: at most eight slots per id, or the smallest. */
+  private static void assertShrunk(GrantIdSet set) {
+    assertThat(set.capacity() == GrantIdSet.MIN_CAPACITY || 8 * set.size() >= set.capacity())
+        .as("capacity %d for %d ids", set.capacity(), set.size()).isTrue();
   }
 
   @Test
@@ -74,5 +98,23 @@ class GrantIdSetTest {
     assertThat(set.isEmpty()).isTrue();
     assertThat(set.capacity()).isEqualTo(GrantIdSet.MIN_CAPACITY);
     assertThat(set.toArray()).isEmpty();
+  }
+
+  @Test
+  void removalWithoutShrinkingKeepsTheTableUntilTrimmed() {
+    GrantIdSet set = new GrantIdSet(0);
+    List<String> ids = universe(10_000);
+    ids.forEach(set::add);
+    for (int i = 0; i < 9_000; i++) {
+      assertThat(set.remove(ids.get(i), false)).isEqualTo(9_999 - i);
+    }
+    assertThat(set.remove(ids.get(0), false)).isEqualTo(-1);
+    assertThat(set.capacity()).isEqualTo(32_768);
+    assertThat(set.toArray()).containsExactlyInAnyOrderElementsOf(ids.subList(9_000, 10_000));
+    set.trim();
+    assertThat(set.capacity()).isEqualTo(4_096); // as removals one by one: the largest table within 8 slots per id
+    assertThat(set.toArray()).containsExactlyInAnyOrderElementsOf(ids.subList(9_000, 10_000));
+    ids.subList(9_000, 10_000).forEach(id -> assertThat(set.remove(id)).isTrue());
+    assertThat(set.capacity()).isEqualTo(GrantIdSet.MIN_CAPACITY);
   }
 }

@@ -94,6 +94,53 @@ class InMemoryGrantStoreIndexTest {
     assertThat(store.indexKeys()).isZero();
   }
 
+  /**
+   * A bulk end leaves an index set's table as it is while it takes ids out, then shrinks it once, as far as
+   * removals one by one would have; also when the caller's step throws half-way.
+   */
+  @org.junit.jupiter.api.Test
+  void endLiveShrinksTheSetsItLeftOnceAtTheEnd() {
+    InMemoryGrantStore store =
+        new InMemoryGrantStore(ManualClock.at(T0.toString()), ManualClock.at(T0.toString()), Duration.ofSeconds(30));
+    List<String> big = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      big.add("b" + i);
+      store.insert(GrantRecords.live("b" + i, "id", "big", T0, T0.plusSeconds(3_600)), 10_000, 10_000);
+      store.insert(GrantRecords.live("o" + i, "id", "other", T0, T0.plusSeconds(3_600)), 10_000, 10_000);
+    }
+    assertThat(store.taskIndexCapacity("big")).isEqualTo(4_096);
+    store.endLive(big.subList(0, 1_900), dev.jitaccess.spi.GrantState.REVOKED, dev.jitaccess.RevocationReason.TASK);
+    assertThat(store.liveByTask("big")).containsExactlyInAnyOrderElementsOf(big.subList(1_900, 2_000));
+    assertThat(store.taskIndexCapacity("big")).as("100 ids: as one by one, within 8 slots per id").isEqualTo(512);
+    assertThat(store.liveByIdentity("id")).hasSize(2_100);
+
+    int[] seen = {0};
+    GrantStore.Ending<Void> failing = new GrantStore.Ending<>() {
+      @Override
+      public Void before(String grantId) {
+        return null;
+      }
+
+      @Override
+      public void ended(dev.jitaccess.spi.GrantRecord record, Void kept) {
+        if (++seen[0] == 1_900) {
+          throw new IllegalStateException("a caller's step failed");
+        }
+      }
+    };
+    List<String> other = IntStream.range(0, 2_000).mapToObj(i -> "o" + i).toList();
+    org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() ->
+        store.endLive(other, dev.jitaccess.spi.GrantState.REVOKED, dev.jitaccess.RevocationReason.TASK, failing));
+    assertThat(store.liveByTask("other")).containsExactlyInAnyOrderElementsOf(other.subList(1_900, 2_000));
+    assertThat(store.taskIndexCapacity("other")).as("trimmed even so").isEqualTo(512);
+    store.endLive(other.subList(1_900, 1_990), dev.jitaccess.spi.GrantState.REVOKED,
+        dev.jitaccess.RevocationReason.TASK);
+    assertThat(store.taskIndexCapacity("other")).isEqualTo(64);
+    store.endLive(store.liveByTask("big"), dev.jitaccess.spi.GrantState.REVOKED, dev.jitaccess.RevocationReason.TASK);
+    assertThat(store.taskIndexCapacity("big")).isZero();
+    assertThat(store.liveByTask("big")).isEmpty();
+  }
+
   @Property(tries = 10)
   void taskQuotaCountsEveryRepresentation(@ForAll @IntRange(min = 1, max = InMemoryGrantStore.SMALL + 3) int quota) {
     ManualClock clock = ManualClock.at(T0.toString());
