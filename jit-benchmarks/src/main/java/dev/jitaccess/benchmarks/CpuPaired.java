@@ -251,25 +251,8 @@ public final class CpuPaired {
    * CpuPaired measures", has the figures). GC and the broker's own threads stay in.
    */
   static long compilerCpuNanos() {
-    long ticks = 0;
-    try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks =
-        java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
-      for (java.nio.file.Path task : tasks) {
-        try {
-          if (!java.nio.file.Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-            continue;
-          }
-          String stat = java.nio.file.Files.readString(task.resolve("stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        } catch (java.io.IOException | RuntimeException e) {
-          // the thread ended between listing and reading: it no longer runs
-        }
-      }
-    } catch (java.io.IOException | RuntimeException e) {
-      return 0;
-    }
-    return ticks * 10_000_000L;
+    return Math.max(0, ProcCpu.nanos(java.nio.file.Path.of("/proc/self/task"), "*",
+        name -> name.contains("CompilerThre")));
   }
 
   private static void run(Callable<?> task, int ops) throws Exception {

@@ -397,29 +397,7 @@ public final class ReplicaBench {
    * connection closed during it (the pools here keep theirs).
    */
   private static long serverCpuNanos() {
-    java.nio.file.Path proc = java.nio.file.Path.of("/proc");
-    if (!java.nio.file.Files.isDirectory(proc)) {
-      return -1;
-    }
-    long ticks = 0;
-    try (var dirs = java.nio.file.Files.newDirectoryStream(proc, "[0-9]*")) {
-      for (java.nio.file.Path d : dirs) {
-        try {
-          String stat = java.nio.file.Files.readString(d.resolve("stat"));
-          int close = stat.lastIndexOf(')');
-          if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
-            continue;
-          }
-          String[] f = stat.substring(close + 2).split(" ");
-          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        } catch (java.io.IOException | RuntimeException e) {
-          // the process ended meanwhile
-        }
-      }
-    } catch (java.io.IOException e) {
-      return -1;
-    }
-    return ticks * 10_000_000L; // USER_HZ 100 on Linux
+    return ProcCpu.nanos(java.nio.file.Path.of("/proc"), "[0-9]*", "postgres"::equals);
   }
 
   /** The machine's busy and idle CPU time so far in ns, from {@code /proc/stat}; empty where there is none. */

@@ -135,41 +135,6 @@ class PostgresGrantInsertTest extends CounterTestSupport {
     assertThat(db.queryLong("SELECT coalesce(sum(live), 0) FROM jit_live_by_task")).isEqualTo(1);
   }
 
-  /**
-   * The insert trigger of V11 updates a slot's counter row in place and inserts it when the sweeper has
-   * deleted it at zero: the counts stay exact through insert, end, sweep and insert again.
-   */
-  @Test
-  void aSlotRowDeletedAtZeroComesBackWithTheNextInsert() {
-    TestDatabase db = database(true);
-    PostgresGrantStore store = store(db);
-    GrantRecord first = record("slot-a", "spiffe://example.org/slot", "slot-1");
-    assertThat(store.insert(first, 100, 10)).isEqualTo(InsertResult.INSERTED);
-    store.endLive(List.of(first.grantId()), dev.jitaccess.spi.GrantState.EXPIRED, null);
-    store.sweep();
-    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot")).isZero();
-    // the same slot (the same id cannot be used twice: a different id on the same row)
-    String again = sameSlotAs(db, "slot-a");
-    assertThat(store.insert(record(again, "spiffe://example.org/slot", "slot-2"), 100, 10))
-        .isEqualTo(InsertResult.INSERTED);
-    assertThat(store.insert(record(sameSlotAs(db, again), "spiffe://example.org/slot", "slot-3"), 100, 10))
-        .isEqualTo(InsertResult.INSERTED);
-    assertThat(db.queryLong("SELECT count(*) FROM jit_live_by_identity_slot")).isEqualTo(1);
-    assertThat(db.queryLong("SELECT live FROM jit_live_by_identity WHERE identity_id = 'spiffe://example.org/slot'"))
-        .isEqualTo(2);
-  }
-
-  /** A grant id other than {@code id} (and than any earlier answer) whose counter row is {@code id}'s. */
-  private static String sameSlotAs(TestDatabase db, String id) {
-    long slot = db.queryLong("SELECT jit_counter_slot('" + id + "')");
-    for (int i = 0; ; i++) {
-      String candidate = id + "-" + i;
-      if (db.queryLong("SELECT jit_counter_slot('" + candidate + "')") == slot) {
-        return candidate;
-      }
-    }
-  }
-
   /** The insert and the end of a grant change the same counter row, so no row ever goes below zero. */
   @Test
   void aGrantIsCountedOnTheRowOfItsIdAndTheSweeperDeletesRowsAtZero() {
