@@ -43,8 +43,9 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code verify}: {@code broker.verifier().verify} of one live token, PostgreSQL against in-memory, after
  *       three unmeasured rounds of each;
- *   <li>{@code grant}: {@code broker.request} from 8 threads, PostgreSQL against in-memory, after three
- *       unmeasured rounds of each, every request
+ *   <li>{@code grant}: {@code broker.request} from 8 threads, PostgreSQL against in-memory, after
+ *       unmeasured rounds of the four grant paths below until the JIT compiler's threads take less than 2%
+ *       of a round's CPU (at least 3 rounds, at most 60; how many it took is printed), every request
  *       for the same identity (the hardest case for the PostgreSQL store: one identity's quota) and a new
  *       task, grants of one hour (none expires during the run); each broker has the same policy, the same
  *       dropping audit sink, and the PostgreSQL one a pool of 8 connections, one per client thread; then the
@@ -76,8 +77,12 @@ public final class ReplicaBench {
   private static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
   /** Unmeasured rounds of each verify path before the measured ones. */
   private static final int VERIFY_WARMUP_ROUNDS = 3;
-  /** Unmeasured rounds of each grant path (in-memory, PostgreSQL) before the measured ones. */
-  private static final int GRANT_WARMUP_ROUNDS = 3;
+  /** The fewest unmeasured rounds of the four grant paths before the measured ones. */
+  private static final int GRANT_WARMUP_MIN_ROUNDS = 3;
+  /** The most ({@link #main}): a JIT that is still busy after these is reported, not waited for. */
+  private static final int GRANT_WARMUP_MAX_ROUNDS = 60;
+  /** The JIT counts as done with the grant paths when its threads took less than this share of a round's CPU. */
+  private static final double JIT_QUIET = 0.02;
 
   private ReplicaBench() {}
 
@@ -90,14 +95,16 @@ public final class ReplicaBench {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     int grants = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
     boolean restart = args.length > 2 && args[2].equals("restart");
-    run(System.out, rounds, grants, Duration.ofMillis(500), restart);
+    run(System.out, rounds, grants, Duration.ofMillis(500), restart, GRANT_WARMUP_MAX_ROUNDS);
   }
 
+  /** A run without the server restart and with the fewest grant warm-up rounds, busy JIT or not (the smoke test). */
   static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength) {
-    return run(out, rounds, taskGrants, roundLength, false);
+    return run(out, rounds, taskGrants, roundLength, false, GRANT_WARMUP_MIN_ROUNDS);
   }
 
-  static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength, boolean restart) {
+  static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength, boolean restart,
+      int maxGrantWarmup) {
     String schema = "jit_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     List<HikariDataSource> pools = new ArrayList<>();
     try {
@@ -135,8 +142,8 @@ public final class ReplicaBench {
       };
       try {
         Credential credential = Credential.jwtSvid(svids.mint(JwtSvids.WORKLOAD, Duration.ofDays(1)));
-        Figures f = measure(out, rounds, taskGrants, roundLength, credential, memory, replicas, audited,
-            closeAudited);
+        Figures f = measure(out, rounds, taskGrants, roundLength, maxGrantWarmup, credential, memory, replicas,
+            audited, closeAudited);
         double[] recovery = recovery(migrate, schema, credential, replicas, Math.max(3, rounds));
         if (restart) {
           restart(out, credential, replicas);
@@ -176,7 +183,7 @@ public final class ReplicaBench {
   }
 
   private static Figures measure(PrintStream out, int rounds, int taskGrants, Duration roundLength,
-      Credential credential, GrantBroker memory, List<GrantBroker> replicas, List<GrantBroker> audited,
+      int maxGrantWarmup, Credential credential, GrantBroker memory, List<GrantBroker> replicas, List<GrantBroker> audited,
       Runnable closeAudited) {
     GrantBroker a = replicas.get(0);
     GrantBroker b = replicas.get(1);
@@ -193,11 +200,25 @@ public final class ReplicaBench {
       opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));
       opsPerSecond(roundLength, () -> verified(pgVerifier.verify(pgToken, Brokers.RESOURCE)));
     }
-    // the same for the grant paths: in a JVM's first seconds a grant round measured mostly the compiler
-    for (int i = 0; i < GRANT_WARMUP_ROUNDS; i++) {
+    // the grant paths (all four measured below) until the JIT has finished with them, not for a fixed count:
+    // with 8 grant threads, the compiler threads get a ninth of the cores at best, and on one core (run.sh
+    // replicas' second run) they were still compiling the request path a minute in, taking up to 40% of a
+    // PostgreSQL round's CPU (the path with the most code, the driver's) against 10-15% of an in-memory one
+    int warm = 0;
+    double jitShare;
+    do {
+      long jit = CpuPaired.compilerCpuNanos();
+      long cpu = processCpuNanos();
       grantsPerSecond(memory, credential, task, roundLength);
       grantsPerSecond(a, credential, task, roundLength);
-    }
+      grantsPerSecond(audited.get(0), credential, task, roundLength);
+      grantsPerSecond(audited.get(1), credential, task, roundLength);
+      jitShare = (double) (CpuPaired.compilerCpuNanos() - jit) / Math.max(1, processCpuNanos() - cpu);
+      warm++;
+    } while (warm < GRANT_WARMUP_MIN_ROUNDS || (jitShare >= JIT_QUIET && warm < maxGrantWarmup));
+    out.printf("grant warm-up: %d rounds of the four grant paths, %.1f%% of the last one's JVM CPU in the JIT"
+        + " compiler%s%n", warm, jitShare * 100, jitShare >= JIT_QUIET ? " (still compiling: the rounds below"
+        + " measure some of it)" : "");
     for (int i = 0; i < rounds; i++) {
       double mem = opsPerSecond(roundLength, () -> verified(memVerifier.verify(memToken, Brokers.RESOURCE)));
       double pg = opsPerSecond(roundLength, () -> verified(pgVerifier.verify(pgToken, Brokers.RESOURCE)));
@@ -376,17 +397,17 @@ public final class ReplicaBench {
 
   /**
    * One grant round: grants per second, and where the machine's CPU went per grant: this JVM's CPU time
-   * (the brokers, the driver), a local PostgreSQL server's (its backends, WAL writer and the rest) and
+   * (the brokers, the driver, and apart of it the JIT compiler's threads), a local PostgreSQL server's (its backends, WAL writer and the rest) and
    * everything else's (the kernel's own threads, any other process), from {@code /proc}; {@code NaN} where
    * the platform does not say.
    */
-  record GrantRate(double perSecond, double jvmMillisPerGrant, double serverMillisPerGrant,
-      double restMillisPerGrant, double busy) {
+  record GrantRate(double perSecond, double jvmMillisPerGrant, double jitMillisPerGrant,
+      double serverMillisPerGrant, double restMillisPerGrant, double busy) {
     @Override
     public String toString() {
-      return String.format("%.0f/s (CPU per grant: this JVM %.2f ms, a local server's processes %.2f ms, the rest"
-          + " %.2f ms; machine %.0f%% busy)", perSecond, jvmMillisPerGrant, serverMillisPerGrant,
-          restMillisPerGrant, busy * 100);
+      return String.format("%.0f/s (CPU per grant: this JVM %.2f ms of which the JIT %.2f ms, a local server's"
+          + " processes %.2f ms, the rest %.2f ms; machine %.0f%% busy)", perSecond, jvmMillisPerGrant,
+          jitMillisPerGrant, serverMillisPerGrant, restMillisPerGrant, busy * 100);
     }
   }
 
@@ -427,6 +448,7 @@ public final class ReplicaBench {
     try {
       long[] machineBefore = machineCpu();
       long processBefore = processCpuNanos();
+      long jitBefore = CpuPaired.compilerCpuNanos();
       long serverBefore = serverCpuNanos();
       long start = System.nanoTime();
       long end = start + length.toNanos();
@@ -449,6 +471,7 @@ public final class ReplicaBench {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long process = processCpuNanos() - processBefore;
+      long jit = CpuPaired.compilerCpuNanos() - jitBefore;
       long server = serverBefore < 0 ? -1 : serverCpuNanos() - serverBefore;
       long[] machineAfter = machineCpu();
       double jvm = processBefore < 0 ? Double.NaN : process / 1e6 / total;
@@ -460,7 +483,7 @@ public final class ReplicaBench {
         rest = (machineBusy - process - Math.max(0, server)) / 1e6 / total;
         busy = (double) machineBusy / (machineBusy + machineAfter[1] - machineBefore[1]);
       }
-      return new GrantRate(total / seconds, jvm, serverMillis, rest, busy);
+      return new GrantRate(total / seconds, jvm, jit / 1e6 / total, serverMillis, rest, busy);
     } catch (Exception e) {
       throw new IllegalStateException("grant round failed", e);
     } finally {
