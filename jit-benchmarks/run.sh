@@ -46,12 +46,15 @@ if [ "$mode" = replicas ]; then
   cores=$(nproc)
   if [ "$cores" -lt 2 ]; then echo "replicas needs 2 cores or more" >&2; exit 2; fi
   last=$((cores - 1))
-  java -cp "$jar" dev.jitaccess.benchmarks.ReplicaBench 5 10000 2>"$out/replicas-shared.log" \
+  # a fixed, pre-touched heap: a heap that grows during a round charges that round the kernel's work of
+  # faulting its new pages in (runs without this had one round in five at a quarter speed, in-memory or not)
+  heap="-Xms2g -Xmx2g -XX:+AlwaysPreTouch"
+  java $heap -cp "$jar" dev.jitaccess.benchmarks.ReplicaBench 5 10000 2>"$out/replicas-shared.log" \
     | sed 's/^/shared cores: /' | tee "$out/replicas-shared.md"
   server_cores() { for p in $(pgrep -x postgres); do taskset -pc "$1" "$p" >/dev/null; done; }
   trap 'server_cores 0-'"$last" EXIT
   server_cores "$last" # the postmaster's new backends inherit it
-  taskset -c 0-$((last - 1)) java -cp "$jar" dev.jitaccess.benchmarks.ReplicaBench 5 10000 2>"$out/replicas-own-core.log" \
+  taskset -c 0-$((last - 1)) java $heap -cp "$jar" dev.jitaccess.benchmarks.ReplicaBench 5 10000 2>"$out/replicas-own-core.log" \
     | sed "s/^/server on core $last, JVM on the others: /" | tee "$out/replicas-own-core.md"
 elif [ "$mode" = resource ]; then
   java -Xms2g -Xmx2g -cp "$jar" dev.jitaccess.benchmarks.CpuPaired 7 200 verify | tee "$out/cpu-paired-verify.md"
