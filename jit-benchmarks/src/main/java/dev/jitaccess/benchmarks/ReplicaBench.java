@@ -48,7 +48,9 @@ import java.util.concurrent.locks.LockSupport;
  *       of a round's CPU (at least 3 rounds, at most 60; how many it took is printed), every request
  *       for the same identity (the hardest case for the PostgreSQL store: one identity's quota) and a new
  *       task, grants of one hour (none expires during the run); each broker has the same policy, the same
- *       dropping audit sink, and the PostgreSQL one a pool of 8 connections, one per client thread; then the
+ *       dropping audit sink, and the PostgreSQL one a pool of 8 connections, of which its store's change feed
+ *       holds one for good (no {@code listenerDataSource} given), so 7 serve the 8 client threads
+ *       (JIT_BENCH_POOL sets how many); then the
  *       same with the PostgreSQL audit sink linked to the store (each grant row commits with its {@code
  *       ISSUED} record, as a deployment with replicas runs it), once appending to 16 chains (the default)
  *       and once to 1 (one head row every append waits on, as before schema version 8), each broker with
@@ -75,6 +77,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ReplicaBench {
   private static final SigningAlgorithm ALGORITHM = SigningAlgorithm.ES256;
+  /** The client threads of a grant round (the target's 8). */
+  private static final int GRANT_THREADS = 8;
   /** Unmeasured rounds of each verify path before the measured ones. */
   private static final int VERIFY_WARMUP_ROUNDS = 3;
   /** The fewest unmeasured rounds of the four grant paths before the measured ones. */
@@ -118,14 +122,14 @@ public final class ReplicaBench {
       List<GrantBroker> audited = new ArrayList<>();
       List<PostgresGrantStore> auditedStores = new ArrayList<>();
       for (int r = 0; r < 3; r++) {
-        HikariDataSource p = pool(schema + "-replica-" + r, 8);
+        HikariDataSource p = pool(schema + "-replica-" + r, grantConnections() + 1); // + the change feed's
         pools.add(p);
         GrantStore store = PostgresGrantStore.builder().dataSource(p).schema(schema).clock(clock).build();
         replicas.add(Brokers.builder(ALGORITHM, svids.identityVerifier()).store(store).signingKey(key).build());
       }
       GrantBroker memory = Brokers.builder(ALGORITHM, svids.identityVerifier()).signingKey(key).build();
       for (int chains : new int[] {PostgresAuditSink.CHAINS, 1}) {
-        HikariDataSource p = pool(schema + "-audited-" + chains, 8);
+        HikariDataSource p = pool(schema + "-audited-" + chains, grantConnections() + 1);
         pools.add(p);
         PostgresGrantStore store = PostgresGrantStore.builder().dataSource(p).schema(schema).clock(clock).build();
         PostgresAuditSink audit = PostgresAuditSink.builder().dataSource(p).schema(schema).grantStore(store)
@@ -444,7 +448,7 @@ public final class ReplicaBench {
 
   private static GrantRate grantsPerSecond(GrantBroker broker, Credential credential, AtomicInteger task,
       Duration length) {
-    ExecutorService threads = Executors.newFixedThreadPool(8);
+    ExecutorService threads = Executors.newFixedThreadPool(GRANT_THREADS);
     try {
       long[] machineBefore = machineCpu();
       long processBefore = processCpuNanos();
@@ -453,7 +457,7 @@ public final class ReplicaBench {
       long start = System.nanoTime();
       long end = start + length.toNanos();
       List<Future<Integer>> futures = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
+      for (int t = 0; t < GRANT_THREADS; t++) {
         futures.add(threads.submit(() -> {
           int n = 0;
           while (System.nanoTime() < end) {
@@ -505,6 +509,16 @@ public final class ReplicaBench {
 
   private static double percentile(double[] sorted, double p) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  /**
+   * The connections a broker's pool has for grants, besides the one its change feed holds: JIT_BENCH_POOL,
+   * default 7, a pool of 8 as in every run since session 5. With the server on one core, 8 did worse (its 8
+   * backends contend for that core: grant@8 0.63-0.69 against 0.79-0.84) and 4 too (0.68): BENCHMARKS.md,
+   * "Session 13".
+   */
+  private static int grantConnections() {
+    return Integer.parseInt(env("JIT_BENCH_POOL", String.valueOf(GRANT_THREADS - 1)));
   }
 
   static HikariDataSource pool(String name, int size) {
