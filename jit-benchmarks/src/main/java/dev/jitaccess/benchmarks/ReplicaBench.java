@@ -102,7 +102,7 @@ public final class ReplicaBench {
     run(System.out, rounds, grants, Duration.ofMillis(500), restart, GRANT_WARMUP_MAX_ROUNDS);
   }
 
-  /** A run without the server restart and with the fewest grant warm-up rounds, busy JIT or not (the smoke test). */
+  /** A run without the server restart, with the fewest grant warm-up rounds, busy JIT or not (the smoke test). */
   static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength) {
     return run(out, rounds, taskGrants, roundLength, false, GRANT_WARMUP_MIN_ROUNDS);
   }
@@ -187,8 +187,8 @@ public final class ReplicaBench {
   }
 
   private static Figures measure(PrintStream out, int rounds, int taskGrants, Duration roundLength,
-      int maxGrantWarmup, Credential credential, GrantBroker memory, List<GrantBroker> replicas, List<GrantBroker> audited,
-      Runnable closeAudited) {
+      int maxGrantWarmup, Credential credential, GrantBroker memory, List<GrantBroker> replicas,
+      List<GrantBroker> audited, Runnable closeAudited) {
     GrantBroker a = replicas.get(0);
     GrantBroker b = replicas.get(1);
     String memToken = memory.request(Brokers.request(credential, "verify-mem", Duration.ofHours(1))).token();
@@ -401,9 +401,9 @@ public final class ReplicaBench {
 
   /**
    * One grant round: grants per second, and where the machine's CPU went per grant: this JVM's CPU time
-   * (the brokers, the driver, and apart of it the JIT compiler's threads), a local PostgreSQL server's (its backends, WAL writer and the rest) and
-   * everything else's (the kernel's own threads, any other process), from {@code /proc}; {@code NaN} where
-   * the platform does not say.
+   * (the brokers, the driver; and the part of it the JIT compiler's threads took), a local PostgreSQL
+   * server's (its backends, WAL writer and the rest) and everything else's (the kernel's own threads, any
+   * other process), from {@code /proc}; {@code NaN} where the platform does not say.
    */
   record GrantRate(double perSecond, double jvmMillisPerGrant, double jitMillisPerGrant,
       double serverMillisPerGrant, double restMillisPerGrant, double busy) {
@@ -518,7 +518,16 @@ public final class ReplicaBench {
    * "Session 13".
    */
   private static int grantConnections() {
-    return Integer.parseInt(env("JIT_BENCH_POOL", String.valueOf(GRANT_THREADS - 1)));
+    String value = env("JIT_BENCH_POOL", String.valueOf(GRANT_THREADS - 1));
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("JIT_BENCH_POOL must be a whole number of connections, 1 or more, got " + value);
   }
 
   static HikariDataSource pool(String name, int size) {

@@ -38,7 +38,8 @@ class ReplicaBenchSmokeTest {
     assertThat(f.verifyRatio()).isPositive();
     assertThat(f.grantRatio()).isPositive();
     assertThat(f.recoveryP50Millis()).isPositive().isLessThanOrEqualTo(f.recoveryMaxMillis());
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("grant warm-up: 3 rounds", "round 1:", "of which the JIT")
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("grant warm-up: 3 rounds", "round 1:", "of which the JIT")
         .doesNotContain("eyJ");
   }
 }
