@@ -109,6 +109,8 @@ public final class ReplicaBench {
 
   static Figures run(PrintStream out, int rounds, int taskGrants, Duration roundLength, boolean restart,
       int maxGrantWarmup) {
+    // a broker's pool: its connections for grants and the one its store's change feed holds
+    int poolSize = grantConnections(env("JIT_BENCH_POOL", String.valueOf(GRANT_THREADS - 1))) + 1;
     String schema = "jit_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
     List<HikariDataSource> pools = new ArrayList<>();
     try {
@@ -122,14 +124,14 @@ public final class ReplicaBench {
       List<GrantBroker> audited = new ArrayList<>();
       List<PostgresGrantStore> auditedStores = new ArrayList<>();
       for (int r = 0; r < 3; r++) {
-        HikariDataSource p = pool(schema + "-replica-" + r, grantConnections() + 1); // + the change feed's
+        HikariDataSource p = pool(schema + "-replica-" + r, poolSize);
         pools.add(p);
         GrantStore store = PostgresGrantStore.builder().dataSource(p).schema(schema).clock(clock).build();
         replicas.add(Brokers.builder(ALGORITHM, svids.identityVerifier()).store(store).signingKey(key).build());
       }
       GrantBroker memory = Brokers.builder(ALGORITHM, svids.identityVerifier()).signingKey(key).build();
       for (int chains : new int[] {PostgresAuditSink.CHAINS, 1}) {
-        HikariDataSource p = pool(schema + "-audited-" + chains, grantConnections() + 1);
+        HikariDataSource p = pool(schema + "-audited-" + chains, poolSize);
         pools.add(p);
         PostgresGrantStore store = PostgresGrantStore.builder().dataSource(p).schema(schema).clock(clock).build();
         PostgresAuditSink audit = PostgresAuditSink.builder().dataSource(p).schema(schema).grantStore(store)
@@ -512,13 +514,14 @@ public final class ReplicaBench {
   }
 
   /**
-   * The connections a broker's pool has for grants, besides the one its change feed holds: JIT_BENCH_POOL,
-   * default 7, a pool of 8 as in every run since session 5. With the server on one core, 8 did worse (its 8
-   * backends contend for that core: grant@8 0.63-0.69 against 0.79-0.84) and 4 too (0.68): BENCHMARKS.md,
-   * "Session 13".
+   * The connections a broker's pool has for grants, besides the one its change feed holds, from {@code value}
+   * (JIT_BENCH_POOL; default 7, a pool of 8 as in every run since session 5). With the server on one core, 8
+   * did worse (its 8 backends contend for that core: grant@8 0.63-0.69 against 0.79-0.84) and 4 too (0.68):
+   * BENCHMARKS.md, "Session 13".
+   *
+   * @throws IllegalArgumentException if {@code value} is not a whole number of 1 or more
    */
-  private static int grantConnections() {
-    String value = env("JIT_BENCH_POOL", String.valueOf(GRANT_THREADS - 1));
+  static int grantConnections(String value) {
     try {
       int n = Integer.parseInt(value.trim());
       if (n >= 1) {
